@@ -1,0 +1,25 @@
+"""The REST API: one router, versioned under /api/v1/, described by OpenAPI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from panels.api import PanelViewSet
+from sharing.api import AgreementViewSet, MeView
+from sharing.permissions import ANY_STAFF
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("panels", PanelViewSet, basename="panel")
+router.register("agreements", AgreementViewSet, basename="agreement")
+
+
+class SchemaView(SpectacularAPIView):
+    allowed_roles = {"get": ANY_STAFF}
+
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,49 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import include, path
+
+from reporting.views import dashboard
+from sharing.views import auth
+
+
+@login_not_required
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and docker-compose: the process is up and reaches PostgreSQL."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def static_page(template: str):
+    @login_not_required
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(request, template)
+
+    return view
+
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("sign-in/", auth.sign_in, name="sign-in"),
+    path("sign-in/code/", auth.sign_in_code, name="sign-in-code"),
+    path("sign-in/set-up/", auth.sign_in_set_up, name="sign-in-set-up"),
+    path("sign-in/backup-codes/", auth.sign_in_backup_codes, name="sign-in-backup-codes"),
+    path("sign-out/", auth.sign_out, name="sign-out"),
+    path("signed-out/", auth.signed_out, name="signed-out"),
+    path(
+        "account/set-up/<uidb64>/<token>/",
+        auth.AccountSetUpView.as_view(),
+        name="account-set-up",
+    ),
+    path("privacy/", static_page("pages/privacy.html"), name="privacy"),
+    path("accessibility/", static_page("pages/accessibility.html"), name="accessibility"),
+    path("health/", health, name="health"),
+    path("nominals/", include("offenders.urls")),
+    path("panels/", include("panels.urls")),
+    path("action-plan/", include("actions.urls")),
+    path("sharing/", include("sharing.urls")),
+    path("reports/", include("reporting.urls")),
+    path("api/v1/", include("config.api")),
+]

@@ -1,0 +1,42 @@
+"""Panels over the API: the same selector and the same access log as the pages."""
+
+from __future__ import annotations
+
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from panels.selectors import panels_for
+from sharing.access import panel_for
+from sharing.audit import log_access
+from sharing.permissions import ANY_STAFF
+
+
+class AgencyRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PanelSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    coordinating_agency = AgencyRefSerializer()
+    member_agencies = AgencyRefSerializer(many=True)
+
+
+class PanelViewSet(viewsets.GenericViewSet):
+    serializer_class = PanelSerializer
+    allowed_roles = {"list": ANY_STAFF, "retrieve": ANY_STAFF}
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return panels_for(self.request.user)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk: str):
+        panel = panel_for(request, int(pk))
+        log_access(request=request, object_type="panels.panel", object_id=panel.pk)
+        return Response(self.get_serializer(panel).data)

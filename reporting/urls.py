@@ -1,0 +1,9 @@
+from django.urls import path
+
+from reporting import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.report_index, name="index"),
+]

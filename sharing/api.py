@@ -1,0 +1,67 @@
+"""The signed-in user and their agency's agreements over the API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sharing.models import InformationSharingAgreement
+from sharing.permissions import ANY_STAFF
+from sharing.selectors import agreement_for, agreements_for
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+    agency = serializers.CharField(source="agency.name")
+    agency_code = serializers.CharField(source="agency.code")
+    roles = serializers.SerializerMethodField()
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(user.roles)
+
+
+class MeView(APIView):
+    allowed_roles = {"get": ANY_STAFF}
+    serializer_class = MeSerializer
+
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    parties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    panels = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = InformationSharingAgreement
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "status",
+            "version",
+            "signed_off_on",
+            "next_review_due",
+            "parties",
+            "panels",
+        ]
+        read_only_fields = fields
+
+
+class AgreementViewSet(viewsets.GenericViewSet):
+    serializer_class = AgreementSerializer
+    allowed_roles = {"list": ANY_STAFF, "retrieve": ANY_STAFF}
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return agreements_for(self.request.user)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk: str):
+        agreement = agreement_for(request, int(pk))
+        return Response(self.get_serializer(agreement).data)

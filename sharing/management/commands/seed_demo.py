@@ -1,0 +1,37 @@
+"""Load the demo borough and say how to sign in as each role."""
+
+import os
+from base64 import b32encode
+
+from django.core.management.base import BaseCommand
+
+from sharing.demo import ensure_borough
+from sharing.two_factor import issue_backup_codes
+
+# A demo-only password, printed to the newcomer; never used outside seed data.
+DEFAULT_DEMO_PASSWORD = "kingsmere-demo-password"  # noqa: S105
+
+
+class Command(BaseCommand):
+    help = "Create the fictional borough of Kingsmere's partnership, safely re-runnable."
+
+    def handle(self, *args, **options) -> None:
+        password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+        borough = ensure_borough(password=password)
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Demo borough of {borough.name} is ready."))
+        out.write(f"Every demo account's password is: {password}")
+        out.write(
+            "After the password, enter a backup code below (each works once; running "
+            "seed_demo again issues new ones), or add the set-up key to an authenticator "
+            "app (or run `oathtool --totp -b KEY`).\n"
+        )
+        for user in borough.staff.values():
+            codes = issue_backup_codes(user, count=3)
+            device = user.totpdevice_set.filter(confirmed=True).first()
+            key = b32encode(device.bin_key).decode().rstrip("=") if device else "-"
+            out.write(
+                f"  {user.username:<12} {', '.join(user.role_labels):<38} "
+                f"{user.agency.name}\n"
+                f"               backup codes: {' '.join(codes)}   set-up key: {key}"
+            )

@@ -1,0 +1,252 @@
+"""Agencies, staff accounts, information-sharing agreements and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class AgencyKind(models.TextChoices):
+    COUNCIL = "council", "Council"
+    POLICE = "police", "Police"
+    PROBATION = "probation", "Probation"
+    DRUG_SERVICE = "drug_service", "Drug and alcohol service"
+    HOUSING = "housing", "Housing"
+    DWP = "dwp", "Department for Work and Pensions"
+    YOUTH_OFFENDING = "youth_offending", "Youth offending service"
+    HEALTH = "health", "Health"
+    VOLUNTARY = "voluntary", "Voluntary and community sector"
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(
+        max_length=20, unique=True, help_text="A short code, for example 'met-police'."
+    )
+    kind = models.CharField(max_length=30, choices=AgencyKind.choices)
+    active = models.BooleanField(default=True)
+    # Each agency's staff share one group; django-guardian grants on panels go to it.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups with these names; a user may hold several."""
+
+    PARTNER = "partner", "Partner"
+    COORDINATOR = "coordinator", "Panel coordinator"
+    COMMITTEE = "committee", "Committee officer"
+    AGENCY_ADMIN = "agency_admin", "Agency administrator"
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+
+
+# Roles whose holders work with people's records; committee officers see aggregates only
+# and system administrators run the service without reading case data.
+CASEWORK_ROLES = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
+
+
+class User(AbstractUser):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
+    job_title = models.CharField(max_length=200, blank=True)
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The user's role names, read once per request from the prefetched groups."""
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            valid = set(Role.values)
+            cached = frozenset(g.name for g in self.groups.all() if g.name in valid)
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def does_casework(self) -> bool:
+        return bool(self.roles & CASEWORK_ROLES)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [label for value, label in Role.choices if value in self.roles]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_CIRCULATION = "in_circulation", "In circulation"
+    SIGNED = "signed", "Signed"
+    UNDER_REVIEW = "under_review", "Under review"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A signed agreement stays in force while it is being reviewed.
+IN_FORCE_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.UNDER_REVIEW)
+
+
+class AgreementQuerySet(models.QuerySet["InformationSharingAgreement"]):
+    def in_force(self, on: date | None = None) -> AgreementQuerySet:
+        """Signed agreements, started, and not past their review date beyond the grace period."""
+        on = on or timezone.localdate()
+        grace = timedelta(days=settings.ISA_REVIEW_GRACE_DAYS)
+        return self.filter(
+            status__in=IN_FORCE_STATUSES,
+            signed_off_on__lte=on,
+        ).filter(Q(next_review_due__isnull=True) | Q(next_review_due__gte=on - grace))
+
+    def visible_to(self, user: User) -> AgreementQuerySet:
+        """Agreements the user's agency is a party to; system administrators see them all."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_role(Role.SYSTEM_ADMIN):
+            return self.all()
+        return self.filter(parties=user.agency_id)
+
+
+class InformationSharingAgreement(models.Model):
+    title = models.CharField(max_length=300)
+    reference = models.CharField(max_length=50, unique=True)
+    panels = models.ManyToManyField("panels.Panel", related_name="agreements", blank=True)
+    parties = models.ManyToManyField(Agency, related_name="agreements")
+    status = models.CharField(
+        max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(default=1)
+    signed_off_on = models.DateField(null=True, blank=True)
+    review_interval_months = models.PositiveSmallIntegerField(default=12)
+    next_review_due = models.DateField(null=True, blank=True)
+    last_data_protection_review = models.DateField(null=True, blank=True)
+    legal_basis = models.TextField(blank=True)
+    document = models.FileField(upload_to="agreements/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = "information-sharing agreement"
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+
+class Signature(models.Model):
+    """One party's signature of one version of an agreement."""
+
+    agreement = models.ForeignKey(
+        InformationSharingAgreement, on_delete=models.CASCADE, related_name="signatures"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="signatures")
+    version = models.PositiveIntegerField()
+    signed_by_name = models.CharField(max_length=200)
+    signed_by_role = models.CharField(max_length=200)
+    signed_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["signed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "agency", "version"], name="one_signature_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} signed version {self.version} on {self.signed_on}"
+
+
+class AccessOutcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+
+
+class Purpose(models.TextChoices):
+    PANEL_PREPARATION = "panel_preparation", "Panel preparation"
+    CASE_MANAGEMENT = "case_management", "Case management"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    ENFORCEMENT = "enforcement", "Enforcement"
+    DATA_QUALITY = "data_quality", "Data quality"
+
+
+class AccessLog(models.Model):
+    """Append-only record of every read of personal data and every refused request.
+
+    A database trigger (migration 0002) refuses UPDATE and DELETE on this table.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=10, choices=AccessOutcome.choices)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64)
+    endpoint = models.CharField(max_length=300, help_text="The page or API route read.")
+    purpose = models.CharField(max_length=30, choices=Purpose.choices, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.outcome} {self.object_type} {self.object_id}"
+
+
+class Verb(models.TextChoices):
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGNED_OUT = "signed_out", "Signed out"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", "Set up a second factor"
+    ACCOUNT_CREATED = "account_created", "Created an account"
+    ACCOUNT_ACTIVATED = "account_activated", "Set a password for a new account"
+    ACCOUNT_DEACTIVATED = "account_deactivated", "Deactivated an account"
+    ACCOUNT_REACTIVATED = "account_reactivated", "Reactivated an account"
+    AGENCY_CREATED = "agency_created", "Created an agency"
+    PANEL_CREATED = "panel_created", "Created a panel"
+    PANEL_MEMBERS_CHANGED = "panel_members_changed", "Changed a panel's member agencies"
+    AGREEMENT_CREATED = "agreement_created", "Created an information-sharing agreement"
+    AGREEMENT_STATUS_CHANGED = "agreement_status_changed", "Changed an agreement's status"
+    AGREEMENT_SIGNED = "agreement_signed", "Recorded a signature"
+    ACCESS_RECOMPUTED = "access_recomputed", "Recomputed panel access"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every write, made in the same transaction as the write."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verb = models.CharField(max_length=40, choices=Verb.choices)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.object_type} {self.object_id}"

@@ -1,0 +1,38 @@
+"""API permissions, declared in one place per view and closed by default."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rest_framework.permissions import BasePermission
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+from sharing.models import Role
+
+# Marker for actions any signed-in member of staff may call; visibility still applies.
+ANY_STAFF = frozenset(Role.values)
+
+
+class DeclaredActionPermission(BasePermission):
+    """Allow an API action only if the view declares which roles may call it.
+
+    A view lists `allowed_roles = {"list": ANY_STAFF, "create": {Role.COORDINATOR}}`
+    (or per HTTP method for non-viewset views). An action missing from the map is
+    refused, so a new endpoint is closed until someone decides who may use it.
+    Which records a permitted user reaches is decided by the view's queryset, which
+    always starts from the model's `visible_to(user)` selector.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active and user.is_verified()):
+            return False
+        declared: dict[str, frozenset[str]] = getattr(view, "allowed_roles", {})
+        action = getattr(view, "action", None) or request.method.lower()
+        roles = declared.get(action)
+        if roles is None:
+            return False
+        return bool(user.roles & set(roles))

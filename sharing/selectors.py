@@ -1,0 +1,60 @@
+"""Reads for sharing pages that depend on who is asking."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+
+from sharing.access import refuse
+from sharing.models import (
+    InformationSharingAgreement,
+    Role,
+    Signature,
+    User,
+)
+
+
+def staff_visible_to(actor: User) -> QuerySet[User]:
+    """Accounts an agency administrator manages: their own agency's, and no others."""
+    if not (actor.is_authenticated and actor.is_active and actor.has_role(Role.AGENCY_ADMIN)):
+        return User.objects.none()
+    return User.objects.filter(agency_id=actor.agency_id).prefetch_related("groups")
+
+
+def staff_member_for(request: HttpRequest, pk: int) -> User:
+    user = staff_visible_to(request.user).filter(pk=pk).first()
+    if user is None:
+        refuse(request, object_type="sharing.user", object_id=pk)
+    return user
+
+
+def agreements_for(user: User) -> QuerySet[InformationSharingAgreement]:
+    return (
+        InformationSharingAgreement.objects.visible_to(user)
+        .prefetch_related("parties", "panels")
+        .order_by("reference")
+    )
+
+
+def agreement_for(request: HttpRequest, pk: int) -> InformationSharingAgreement:
+    agreement = (
+        agreements_for(request.user)
+        .prefetch_related(
+            Prefetch("signatures", queryset=Signature.objects.select_related("agency"))
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if agreement is None:
+        refuse(request, object_type="sharing.informationsharingagreement", object_id=pk)
+    return agreement
+
+
+def agreement_in_force_ids(agreements: list[InformationSharingAgreement]) -> set[int]:
+    """Which of these agreements are in force today, in one query."""
+    ids = [agreement.pk for agreement in agreements]
+    return set(
+        InformationSharingAgreement.objects.in_force()
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from sharing.views import accounts, agreements
+
+app_name = "sharing"
+
+urlpatterns = [
+    path("", agreements.agreement_list, name="agreements"),
+    path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement"),
+    path("accounts/", accounts.account_list, name="accounts"),
+    path("accounts/new/", accounts.account_create, name="account-create"),
+    path("accounts/<int:pk>/", accounts.account_detail, name="account"),
+    path("accounts/<int:pk>/deactivate/", accounts.account_deactivate, name="account-deactivate"),
+    path("accounts/<int:pk>/reactivate/", accounts.account_reactivate, name="account-reactivate"),
+]
