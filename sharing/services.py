@@ -193,7 +193,7 @@ def agreement_sign(
     signed_by_role: str,
     signed_on: date,
 ) -> Signature:
-    """Record that a party signed the current version; when every party has, it is signed."""
+    """Record that a party signed the current version of an agreement."""
     _require_system_or_party_admin(actor, agreement)
     if not agreement.parties.filter(pk=agency.pk).exists():
         raise ValidationError(f"{agency} is not a party to {agreement.reference}.")
@@ -211,10 +211,9 @@ def agreement_sign(
         )
         signature.full_clean()
         signature.save()
-        unsigned = agreement.parties.exclude(
-            signatures__agreement=agreement, signatures__version=agreement.version
-        )
-        if not unsigned.exists() and agreement.status != AgreementStatus.SIGNED:
+        # The first signature puts the agreement in force; each agency's access still
+        # depends on its own signature, so the parties that have not signed see nothing.
+        if agreement.status in (AgreementStatus.DRAFT, AgreementStatus.IN_CIRCULATION):
             agreement.status = AgreementStatus.SIGNED
             agreement.signed_off_on = signed_on
             agreement.next_review_due = signed_on + relativedelta(

@@ -1,0 +1,114 @@
+"""Helpers for browser journeys: axe-core scans, console watching and one-time codes."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django_otp.oath import totp
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, Frame, Page
+
+AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+@cache
+def axe_source() -> str:
+    if not AXE_PATH.exists():
+        raise FileNotFoundError(f"{AXE_PATH} is missing: run `npm ci`")
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Run axe-core on the current page for WCAG 2.2 A and AA rules.
+
+    The pages' CSP forbids injected <script> tags, so axe is evaluated through the
+    DevTools protocol, which the page's CSP does not govern.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    results = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_TAGS,
+    )
+    return results["violations"]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]")
+        lines.extend(f"    at {json.dumps(node['target'])}" for node in v["nodes"])
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail listing every WCAG 2.2 A/AA violation axe-core finds on the current page."""
+    violations = axe_violations(page)
+    assert not violations, (
+        f"{len(violations)} accessibility violation(s) on {page.url}:\n"
+        + format_violations(violations)
+    )
+
+
+@dataclass
+class PageWatch:
+    """Console errors, CSP violations and uncaught exceptions, plus pages not yet scanned.
+
+    Chromium reports CSP violations as console errors ("... violates the following
+    Content Security Policy directive ..."), so one console listener catches both.
+    """
+
+    problems: list[str] = field(default_factory=list)
+    unscanned: list[str] = field(default_factory=list)
+    current: str | None = None
+    scanned: bool = True
+
+    def attach(self, page: Page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
+        page.on("framenavigated", lambda frame: self._on_navigated(page, frame))
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" or "Content Security Policy" in message.text:
+            self.problems.append(f"console {message.type} at {message.location}: {message.text}")
+
+    def _on_navigated(self, page: Page, frame: Frame) -> None:
+        if frame != page.main_frame:
+            return
+        if self.current is not None and not self.scanned:
+            self.unscanned.append(self.current)
+        self.current, self.scanned = frame.url, False
+
+    def check(self, page: Page) -> None:
+        """Scan the page the browser is on and fail on any console or CSP problem so far."""
+        assert_accessible(page)
+        self.scanned = True
+        assert not self.problems, "Browser console problems:\n" + "\n".join(self.problems)
+
+    def assert_all_scanned(self) -> None:
+        pending = self.unscanned + ([] if self.scanned or not self.current else [self.current])
+        assert not pending, f"Pages visited without an axe scan: {pending}"
+
+
+def totp_now(key: bytes, *, step: int = 30, t0: int = 0, digits: int = 6) -> str:
+    """The code an authenticator app shows right now for this key."""
+    return f"{totp(key, step=step, t0=t0, digits=digits):0{digits}d}"
+
+
+def key_from_base32(secret: str) -> bytes:
+    """Decode a set-up key as shown to people (grouped, unpadded base32)."""
+    secret = "".join(secret.split()).upper()
+    return base64.b32decode(secret + "=" * (-len(secret) % 8))
+
+
+def wrong_code(key: bytes, *, step: int = 30, t0: int = 0, digits: int = 6) -> str:
+    """A code that no nearby time step accepts (the server tolerates one step either way)."""
+    near = {totp(key, step=step, t0=t0, digits=digits, drift=d) for d in range(-2, 3)}
+    return f"{next(n for n in range(10**digits) if n not in near):0{digits}d}"
