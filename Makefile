@@ -67,20 +67,20 @@ distclean: stop clean ## Also remove .venv, node_modules and the local database 
 
 # --- install steps -----------------------------------------------------------------------
 
-# The virtualenv, made with the first Python 3.12+ found: $PYTHON if set, else a python3.13 /
-# python3.12 command that really runs (a pyenv shim may not), else the newest pyenv build.
+# The virtualenv, made with the first Python 3.12+ found (the lock is resolved for 3.12): $PYTHON if set, else a python3.12 /
+# python3.13 command that really runs (a pyenv shim may not), else the oldest pyenv 3.12+ build.
 $(PY):
 	@py=""; \
 	if [ -n "$${PYTHON:-}" ]; then py="$$PYTHON"; \
 	else \
-		for cmd in python3.13 python3.12; do \
+		for cmd in python3.12 python3.13; do \
 			if command -v "$$cmd" >/dev/null 2>&1 && "$$cmd" -c 'import sys' >/dev/null 2>&1; then \
 				py="$$(command -v "$$cmd")"; break; \
 			fi; \
 		done; \
 		if [ -z "$$py" ]; then \
 			py="$$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 \
-				/root/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V | tail -n 1)"; \
+				/root/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V | head -n 1)"; \
 		fi; \
 	fi; \
 	if [ -z "$$py" ] || ! "$$py" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
