@@ -546,6 +546,9 @@ def command_run() -> int:
 
 def command_test(args: Sequence[str]) -> int:
     os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
+    # Importing the `config` package (to run this module) set the production settings
+    # module as a default; the tests run on the test settings.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings_test"
     # Redis database 1, so a test run beside `make run` leaves its queues alone.
     started = ensure_services(redis_db=1)
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import factory
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from panels.models import Panel, PanelKind
@@ -83,7 +84,7 @@ def make_signed_agreement(
             agency=agency,
             signed_by_name="A Signatory",
             signed_by_role="SIRO",
-            signed_on=signed_on or date.today(),
+            signed_on=signed_on or timezone.localdate(),
         )
     agreement.refresh_from_db()
     return agreement

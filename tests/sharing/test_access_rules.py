@@ -1,9 +1,10 @@
 """The access rules of DESIGN.md section 4, through the one recomputation service."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from panels.models import Panel, PanelGroupObjectPermission
 from panels.services import panel_set_members
@@ -29,7 +30,7 @@ def test_signing_an_agreement_grants_a_member_agencys_staff_access(partnership):
         agency=p.housing,
         signed_by_name="Head of Housing",
         signed_by_role="SIRO",
-        signed_on=date.today(),
+        signed_on=timezone.localdate(),
     )
 
     assert p.panel in visible(p.unsigned_partner)
@@ -57,7 +58,7 @@ def test_review_overdue_beyond_grace_removes_access_at_the_nightly_recomputation
 ):
     p = partnership
     settings.ISA_REVIEW_GRACE_DAYS = 30
-    p.agreement.next_review_due = date.today() - timedelta(days=31)
+    p.agreement.next_review_due = timezone.localdate() - timedelta(days=31)
     p.agreement.save(update_fields=["next_review_due"])
 
     recompute_panel_access()
@@ -68,7 +69,7 @@ def test_review_overdue_beyond_grace_removes_access_at_the_nightly_recomputation
 def test_review_overdue_within_grace_keeps_access(partnership, settings):
     p = partnership
     settings.ISA_REVIEW_GRACE_DAYS = 30
-    p.agreement.next_review_due = date.today() - timedelta(days=29)
+    p.agreement.next_review_due = timezone.localdate() - timedelta(days=29)
     p.agreement.save(update_fields=["next_review_due"])
 
     recompute_panel_access()
@@ -85,7 +86,7 @@ def test_non_member_agency_never_gets_access_even_when_it_signs(partnership):
         agency=p.outsider,
         signed_by_name="Chief",
         signed_by_role="SIRO",
-        signed_on=date.today(),
+        signed_on=timezone.localdate(),
     )
     recompute_panel_access()
     assert p.panel not in visible(p.outsider_partner)
