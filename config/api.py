@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from panels.api import PanelViewSet
 from sharing.api import AgreementViewSet, MeView
-from sharing.permissions import ANY_STAFF
+from sharing.permissions import ANY_STAFF, DeclaredActionPermission
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -15,6 +15,8 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 
 
 class SchemaView(SpectacularAPIView):
+    # drf-spectacular serves the schema with its own AllowAny; use the project's rule.
+    permission_classes = [DeclaredActionPermission]
     allowed_roles = {"get": ANY_STAFF}
 
 

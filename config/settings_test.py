@@ -11,7 +11,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else
 from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CELERY_TASK_ALWAYS_EAGER = True  # the real-worker tests send with send_task, which never runs eagerly
+# The real-worker tests send with send_task, which never runs eagerly.
+CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The test client speaks plain http; HTTPS redirection is tested by overriding this.
 SECURE_SSL_REDIRECT = False

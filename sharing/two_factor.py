@@ -55,6 +55,18 @@ def enrolment_device(user: User) -> TOTPDevice:
     return device
 
 
+def seconds_until_next_try(user: User) -> int:
+    """After a wrong code django-otp refuses codes for a growing pause; 0 when none."""
+    from django.utils import timezone
+
+    waits = []
+    for device in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+        allowed, detail = device.verify_is_allowed()
+        if not allowed and detail and detail.get("locked_until"):
+            waits.append((detail["locked_until"] - timezone.now()).total_seconds())
+    return max(0, int(max(waits, default=0)) + 1) if waits else 0
+
+
 def verify_code(user: User, code: str) -> Device | None:
     """The device that accepts this code (authenticator first, then a backup code)."""
     code = "".join(code.split())

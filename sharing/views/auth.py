@@ -99,6 +99,11 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if _is_locked(request, user.username):
             return locked_out(request, HttpResponse(), {"username": user.username})
+        wait = two_factor.seconds_until_next_try(user)
+        if wait:
+            # Inside django-otp's pause after a wrong code: not a new failed attempt.
+            form.add_error("code", f"Wait {wait} seconds, then enter the code your app shows")
+            return render(request, "sharing/sign_in_code.html", {"form": form})
         device = two_factor.verify_code(user, form.cleaned_data["code"])
         if device is not None:
             return _finish(request, user, device)

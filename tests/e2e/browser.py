@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django_otp.oath import totp
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Frame, Page
+    from playwright.sync_api import ConsoleMessage, Page
 
 AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -73,18 +73,17 @@ class PageWatch:
     def attach(self, page: Page) -> None:
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
-        page.on("framenavigated", lambda frame: self._on_navigated(page, frame))
+        # A new document (not a same-page #fragment jump) must be scanned before the next.
+        page.on("domcontentloaded", self._on_new_document)
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error" or "Content Security Policy" in message.text:
             self.problems.append(f"console {message.type} at {message.location}: {message.text}")
 
-    def _on_navigated(self, page: Page, frame: Frame) -> None:
-        if frame != page.main_frame:
-            return
+    def _on_new_document(self, page: Page) -> None:
         if self.current is not None and not self.scanned:
             self.unscanned.append(self.current)
-        self.current, self.scanned = frame.url, False
+        self.current, self.scanned = page.url, False
 
     def check(self, page: Page) -> None:
         """Scan the page the browser is on and fail on any console or CSP problem so far."""

@@ -15,11 +15,6 @@ import pytest
 
 from tests.e2e.browser import PageWatch
 
-# Playwright's sync API keeps an asyncio loop running in this thread, and Django refuses
-# ORM calls while a loop runs. Fixtures and assertions here query the database from the
-# test thread between browser steps, never concurrently, so the guard is safe to lift.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,7 +36,21 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"Browser journeys skipped: {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package", autouse=True)
+def _allow_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API marks an asyncio loop as running in this thread from start to
+    stop, and Django then refuses ORM calls. Fixtures and assertions here query the database
+    from the test thread between browser steps, never concurrently, so the guard is lifted,
+    but only while these journeys run: set for the whole process it would leak into other
+    tests' subprocesses (`check --deploy` reports it as async.E001)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+# Package scope: one Chromium for all journeys, stopped (and its loop with it) before any
+# test outside tests/e2e runs.
+@pytest.fixture(scope="package")
 def browser():
     try:
         from playwright.sync_api import Error, sync_playwright
@@ -65,8 +74,8 @@ def base_url(live_server, settings) -> str:
     """The live server as http://localhost:<port>.
 
     Production cookie settings stay on (`__Host-` names, Secure): Chromium treats
-    http://localhost as a secure context and accepts Secure cookies there, but not on
-    http://127.0.0.1, so the journeys browse by name.
+    http://localhost (and loopback addresses) as a secure context and keeps Secure
+    cookies there, so nothing is relaxed for the browser.
     """
     settings.ALLOWED_HOSTS = ["localhost"]
     return live_server.url.replace("127.0.0.1", "localhost")
@@ -78,7 +87,7 @@ def watch() -> PageWatch:
 
 
 @pytest.fixture
-def page(browser, base_url: str, watch: PageWatch) -> Iterator:
+def page(request, browser, base_url: str, watch: PageWatch) -> Iterator:
     """A fresh browser profile per test; every page it lands on must be axe-scanned."""
     context = browser.new_context(
         base_url=base_url, locale="en-GB", viewport={"width": 1280, "height": 900}
@@ -87,10 +96,21 @@ def page(browser, base_url: str, watch: PageWatch) -> Iterator:
     watch.attach(page)
     yield page
     context.close()
-    watch.assert_all_scanned()
+    call = getattr(request.node, "report_call", None)
+    if call is not None and call.passed:  # a failed step already explains itself
+        watch.assert_all_scanned()
+        assert not watch.problems, "Browser console problems:\n" + "\n".join(watch.problems)
 
 
 @pytest.fixture
 def check_page(page, watch: PageWatch):
     """`check_page()`: axe-scan the current page; fail on console errors or CSP violations."""
     return lambda: watch.check(page)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so teardown checks can tell a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

@@ -91,10 +91,15 @@ def test_five_failed_attempts_lock_the_account_even_with_the_right_password(part
 def test_wrong_codes_count_towards_the_lock_out(partnership):
     client = Client()
     give_password(client, "alice")
+    device = TOTPDevice.objects.get(user=partnership.coordinator)
     for _ in range(5):
+        # as if the person waited out django-otp's pause between attempts
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
         response = client.post("/sign-in/code/", {"code": "123456"})
     assert response.status_code == 429
-    device = TOTPDevice.objects.get(user=partnership.coordinator)
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=None, throttling_failure_count=0
+    )
     fresh = Client()
     assert give_password(fresh, "alice").status_code == 429
     assert fresh.post("/sign-in/code/", {"code": current_code(device)}).status_code == 302
@@ -200,3 +205,19 @@ def test_next_page_is_followed_after_sign_in_but_never_to_another_site(partnersh
         TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
         response = client.post("/sign-in/code/", {"code": current_code(device)})
         assert response["Location"] == expected
+
+
+def test_a_code_sent_during_the_pause_after_a_wrong_one_asks_to_wait_and_is_not_a_failure(
+    partnership,
+):
+    client = Client()
+    give_password(client, "alice")
+    client.post("/sign-in/code/", {"code": "000000"})
+    device = TOTPDevice.objects.get(user=partnership.coordinator)
+
+    response = client.post("/sign-in/code/", {"code": current_code(device)})
+
+    assert b"Wait " in response.content
+    assert b"then enter the code your app shows" in response.content
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
