@@ -3,12 +3,14 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from reporting.views import dashboard
 from sharing.views import auth
 
 
 @login_not_required
+@require_safe
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and docker-compose: the process is up and reaches PostgreSQL."""
     with connection.cursor() as cursor:
@@ -18,6 +20,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 def static_page(template: str):
     @login_not_required
+    @require_safe
     def view(request: HttpRequest) -> HttpResponse:
         return render(request, template)
 

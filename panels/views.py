@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from panels.selectors import PANEL_SORTS, panels_for
 from sharing.access import agencies_seeing_panel, can_coordinate, panel_for
@@ -11,6 +12,7 @@ from sharing.selectors import agreement_in_force_ids
 
 
 @login_required
+@require_safe
 def panel_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     if sort not in PANEL_SORTS:
@@ -23,6 +25,7 @@ def panel_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     panel = panel_for(request, pk)
     log_access(request=request, object_type="panels.panel", object_id=panel.pk)

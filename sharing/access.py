@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest
@@ -73,6 +74,17 @@ def refuse(request: HttpRequest, *, object_type: str, object_id: object) -> None
         outcome=AccessOutcome.DENIED,
     )
     raise Http404
+
+
+def forbid(request: HttpRequest, *, object_type: str, object_id: object = "") -> None:
+    """Log the refusal and answer 403: the record is visible, the action is not allowed."""
+    log_access(
+        request=request,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=AccessOutcome.DENIED,
+    )
+    raise PermissionDenied
 
 
 @dataclass(frozen=True)

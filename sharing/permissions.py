@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
-from sharing.models import Role
+from sharing.audit import log_access
+from sharing.models import AccessOutcome, Role
 
 # Marker for actions any signed-in member of staff may call; visibility still applies.
 ANY_STAFF = frozenset(Role.values)
@@ -27,6 +28,19 @@ class DeclaredActionPermission(BasePermission):
     """
 
     def has_permission(self, request: Request, view: APIView) -> bool:
+        if self._allowed(request, view):
+            return True
+        # Every refusal is an authorisation decision, and SECURITY.md wants each logged.
+        log_access(
+            request=request,
+            object_type=f"api.{getattr(view, 'basename', None) or type(view).__name__}",
+            object_id=view.kwargs.get("pk", ""),
+            outcome=AccessOutcome.DENIED,
+        )
+        return False
+
+    @staticmethod
+    def _allowed(request: Request, view: APIView) -> bool:
         user = request.user
         if not (user and user.is_authenticated and user.is_active and user.is_verified()):
             return False

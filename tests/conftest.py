@@ -44,8 +44,8 @@ class Partnership:
     system_admin: User
 
 
-@pytest.fixture
-def partnership(db) -> Partnership:
+def build_partnership() -> Partnership:
+    """The named personas' partnership; the fixture and the access matrix both use it."""
     council = make_agency("council", name="Council CST", kind=AgencyKind.COUNCIL)
     police = make_agency("police", name="Borough Police")
     probation = make_agency("probation", name="Probation", kind=AgencyKind.PROBATION)
@@ -78,6 +78,11 @@ def partnership(db) -> Partnership:
         outsider_admin=make_user(outsider, Role.AGENCY_ADMIN, username="oscar"),
         system_admin=system_admin,
     )
+
+
+@pytest.fixture
+def partnership(db) -> Partnership:
+    return build_partnership()
 
 
 def signed_in_client(user: User) -> Client:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from sharing.access import forbid
 from sharing.forms import AccountForm
 from sharing.models import Role
 from sharing.selectors import staff_member_for, staff_visible_to
@@ -19,12 +20,13 @@ from sharing.services import user_create, user_deactivate, user_reactivate
 SORTS = {"name": ("last_name", "first_name"), "username": ("username",), "status": ("-is_active",)}
 
 
-def _require_agency_admin(request: HttpRequest) -> None:
+def _require_agency_admin(request: HttpRequest, pk: int | None = None) -> None:
     if not request.user.has_role(Role.AGENCY_ADMIN):
-        raise PermissionDenied
+        forbid(request, object_type="sharing.user", object_id=pk or "")
 
 
 @login_required
+@require_safe
 def account_list(request: HttpRequest) -> HttpResponse:
     _require_agency_admin(request)
     sort = request.GET.get("sort", "name")
@@ -77,8 +79,9 @@ def account_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_agency_admin(request)
+    _require_agency_admin(request, pk)
     account = staff_member_for(request, pk)
     return render(
         request, "sharing/account_detail.html", {"account": account, "nav_section": "Sharing"}
@@ -88,7 +91,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_agency_admin(request)
+    _require_agency_admin(request, pk)
     account = staff_member_for(request, pk)
     try:
         user_deactivate(actor=request.user, user=account)
@@ -102,7 +105,7 @@ def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def account_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_agency_admin(request)
+    _require_agency_admin(request, pk)
     account = staff_member_for(request, pk)
     user_reactivate(actor=request.user, user=account)
     messages.success(request, f"{account} can sign in again.")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from sharing.selectors import agreement_for, agreement_in_force_ids, agreements_for
 
 
 @login_required
+@require_safe
 def agreement_list(request: HttpRequest) -> HttpResponse:
     agreements = list(agreements_for(request.user))
     in_force = agreement_in_force_ids(agreements)
@@ -24,6 +26,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request, pk)
     current = {s.agency_id: s for s in agreement.signatures.all() if s.version == agreement.version}

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sharing import two_factor
 from sharing.audit import audit
@@ -155,6 +155,7 @@ def _grouped_base32(device) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+@require_safe
 def sign_in_backup_codes(request: HttpRequest) -> HttpResponse:
     """Shown once, straight after enrolment."""
     codes = request.session.pop(NEW_CODES_KEY, None)
@@ -176,6 +177,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@require_safe
 def signed_out(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/signed_out.html")
 

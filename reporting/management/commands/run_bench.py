@@ -1,0 +1,49 @@
+"""Benchmark the main pages against a trivial view; the work is in reporting.benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from reporting.benchmarks import render_markdown, run_benchmarks
+
+
+def _sizes(value: str) -> list[int]:
+    sizes = [int(part) for part in value.split(",") if part.strip()]
+    if not sizes or min(sizes) < 1:
+        raise ValueError(value)
+    return sizes
+
+
+class Command(BaseCommand):
+    help = (
+        "For each size, build a fresh synthetic dataset in a scratch database and report "
+        "each page's median and p95 time as ratios to a trivial view, and its queries."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--sizes", type=_sizes, default=[1000, 100000], help="1000,100000")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--repeat", type=int, default=200, help="Timed requests per page.")
+        parser.add_argument("--output", default="docs/benchmarks.md")
+
+    def handle(self, *args, sizes: list[int], seed: int, repeat: int, output: str, **options):
+        if repeat < 1:
+            raise CommandError("--repeat must be at least 1.")
+        command = (
+            f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
+            f"--seed {seed} --repeat {repeat} --output {output}"
+        )
+        result = run_benchmarks(
+            sizes=sizes, seed=seed, repeat=repeat, command=command, log=self.stdout.write
+        )
+        target = Path(output)
+        if not target.is_absolute():
+            target = Path(settings.BASE_DIR) / target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        markdown = render_markdown(result)
+        target.write_text(markdown)
+        self.stdout.write(markdown)
+        self.stdout.write(self.style.SUCCESS(f"Written to {target}"))
