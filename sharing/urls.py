@@ -7,6 +7,7 @@ app_name = "sharing"
 urlpatterns = [
     path("", agreements.agreement_list, name="agreements"),
     path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement"),
+    path("recompute-access/", agreements.recompute_access_now, name="recompute-access"),
     path("accounts/", accounts.account_list, name="accounts"),
     path("accounts/new/", accounts.account_create, name="account-create"),
     path("accounts/<int:pk>/", accounts.account_detail, name="account"),

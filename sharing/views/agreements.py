@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
+from sharing.access import forbid
+from sharing.models import Role
 from sharing.selectors import agreement_for, agreement_in_force_ids, agreements_for
+from sharing.tasks import recompute_access
 
 
 @login_required
@@ -41,3 +46,14 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nav_section": "Sharing",
         },
     )
+
+
+@login_required
+@require_POST
+def recompute_access_now(request: HttpRequest) -> HttpResponse:
+    """System administrators can rebuild panel access at once rather than wait for the night."""
+    if not request.user.has_role(Role.SYSTEM_ADMIN):
+        forbid(request, object_type="sharing.access")
+    transaction.on_commit(recompute_access.delay)
+    messages.success(request, "Panel access is being recomputed. It takes a few seconds.")
+    return redirect("sharing:agreements")

@@ -267,6 +267,13 @@ MATRIX: tuple[Route, ...] = (
             for label, (kwargs, viewers) in AGREEMENT_RECORDS.items()
         },
     ),
+    Route(
+        "sharing:recompute-access",
+        expect={
+            "GET": page(405),
+            "POST": page(403, system_admin=Redirect("/sharing/")),
+        },
+    ),
     # Staff accounts: agency administrators, for their own agency only.
     Route("sharing:accounts", expect=read_only(ADMINS_ONLY)),
     Route("sharing:account-create", expect={"GET": ADMINS_ONLY, "POST": ADMINS_ONLY}),

@@ -101,3 +101,20 @@ def test_a_real_worker_runs_the_recomputation_from_redis(partnership):
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+@pytest.mark.django_db
+def test_system_admin_recomputes_access_on_demand(
+    partnership, client_for, django_capture_on_commit_callbacks
+):
+    PanelGroupObjectPermission.objects.filter(group=partnership.probation.group).delete()
+    client = client_for(partnership.system_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/sharing/recompute-access/", follow=True)
+    assert b"Panel access is being recomputed" in response.content
+    assert partnership.panel in Panel.objects.visible_to(partnership.member_partner)
+
+
+@pytest.mark.django_db
+def test_only_system_admins_may_recompute_on_demand(partnership, client_for):
+    assert client_for(partnership.coordinator).post("/sharing/recompute-access/").status_code == 403
