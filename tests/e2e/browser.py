@@ -10,11 +10,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import TEST_PASSWORD
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Page
+    from collections.abc import Callable
+
+    from playwright.sync_api import ConsoleMessage, Page, Request
+
+    from sharing.models import User
 
 AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+FAILED_LOAD = "Failed to load resource: the server responded with a status of"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
@@ -63,20 +71,31 @@ class PageWatch:
 
     Chromium reports CSP violations as console errors ("... violates the following
     Content Security Policy directive ..."), so one console listener catches both.
+    It also logs an error page's own status (404, 429...) as a failed load; that is the
+    page's answer, which the journey asserts, so only failed loads of other resources
+    count as problems.
     """
 
     problems: list[str] = field(default_factory=list)
     unscanned: list[str] = field(default_factory=list)
     current: str | None = None
     scanned: bool = True
+    documents: set[str] = field(default_factory=set)
 
     def attach(self, page: Page) -> None:
+        page.on("request", self._on_request)
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
         # A new document (not a same-page #fragment jump) must be scanned before the next.
         page.on("domcontentloaded", self._on_new_document)
 
+    def _on_request(self, request: Request) -> None:
+        if request.is_navigation_request():
+            self.documents.add(request.url)
+
     def _on_console(self, message: ConsoleMessage) -> None:
+        if message.text.startswith(FAILED_LOAD) and message.location.get("url") in self.documents:
+            return
         if message.type == "error" or "Content Security Policy" in message.text:
             self.problems.append(f"console {message.type} at {message.location}: {message.text}")
 
@@ -111,3 +130,34 @@ def wrong_code(key: bytes, *, step: int = 30, t0: int = 0, digits: int = 6) -> s
     """A code that no nearby time step accepts (the server tolerates one step either way)."""
     near = {totp(key, step=step, t0=t0, digits=digits, drift=d) for d in range(-2, 3)}
     return f"{next(n for n in range(10**digits) if n not in near):0{digits}d}"
+
+
+def current_code(user: User) -> str:
+    """The code the user's confirmed authenticator app shows right now."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return totp_now(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+
+
+def sign_in(
+    page: Page, check_page: Callable[[], None], user: User, *, password: str = TEST_PASSWORD
+) -> None:
+    """Sign in from the sign-in page with the password and the app's code, scanning each
+    page on the way; ends on the user's dashboard."""
+    from playwright.sync_api import expect
+
+    page.goto("/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Tandem")
+    check_page()
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    check_page()
+    page.get_by_label("Security code").fill(current_code(user))
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Hello, {user.first_name or user.username}"
+    )
+    check_page()

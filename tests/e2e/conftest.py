@@ -86,20 +86,48 @@ def watch() -> PageWatch:
     return PageWatch()
 
 
-@pytest.fixture
-def page(request, browser, base_url: str, watch: PageWatch) -> Iterator:
-    """A fresh browser profile per test; every page it lands on must be axe-scanned."""
+def _open_page(browser, base_url: str, watch: PageWatch):
     context = browser.new_context(
         base_url=base_url, locale="en-GB", viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
     watch.attach(page)
-    yield page
-    context.close()
+    return page
+
+
+def _assert_watched_cleanly(request, watch: PageWatch) -> None:
     call = getattr(request.node, "report_call", None)
     if call is not None and call.passed:  # a failed step already explains itself
         watch.assert_all_scanned()
         assert not watch.problems, "Browser console problems:\n" + "\n".join(watch.problems)
+
+
+@pytest.fixture
+def page(request, browser, base_url: str, watch: PageWatch) -> Iterator:
+    """A fresh browser profile per test; every page it lands on must be axe-scanned."""
+    page = _open_page(browser, base_url, watch)
+    yield page
+    page.context.close()
+    _assert_watched_cleanly(request, watch)
+
+
+@pytest.fixture
+def another_browser(request, browser, base_url: str) -> Iterator:
+    """`page, check_page = another_browser()`: a second person's own browser profile,
+    with its own watcher: every page it lands on must be axe-scanned too."""
+    opened: list[tuple[object, PageWatch]] = []
+
+    def open_page():
+        watch = PageWatch()
+        page = _open_page(browser, base_url, watch)
+        opened.append((page, watch))
+        return page, lambda: watch.check(page)
+
+    yield open_page
+    for page, _ in opened:
+        page.context.close()
+    for _, watch in opened:
+        _assert_watched_cleanly(request, watch)
 
 
 @pytest.fixture
