@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -56,9 +56,17 @@ class Role(models.TextChoices):
 CASEWORK_ROLES = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
 
 
+class StaffManager(UserManager["User"]):
+    def get_queryset(self) -> models.QuerySet[User]:
+        # Every page shows the signed-in user's agency: load it with the user.
+        return super().get_queryset().select_related("agency")
+
+
 class User(AbstractUser):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
     job_title = models.CharField(max_length=200, blank=True)
+
+    objects = StaffManager()
 
     REQUIRED_FIELDS = ["email"]
 

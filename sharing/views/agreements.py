@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,13 +19,14 @@ from sharing.tasks import recompute_access
 @login_required
 @require_safe
 def agreement_list(request: HttpRequest) -> HttpResponse:
-    agreements = list(agreements_for(request.user))
-    in_force = agreement_in_force_ids(agreements)
+    page = Paginator(agreements_for(request.user), 50).get_page(request.GET.get("page"))
+    in_force = agreement_in_force_ids(list(page))
     return render(
         request,
         "sharing/agreement_list.html",
         {
-            "rows": [(agreement, agreement.pk in in_force) for agreement in agreements],
+            "page": page,
+            "rows": [(agreement, agreement.pk in in_force) for agreement in page],
             "nav_section": "Sharing",
         },
     )
