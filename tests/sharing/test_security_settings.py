@@ -36,7 +36,7 @@ def production_settings():
 def test_check_deploy_passes_with_production_values():
     env = {**os.environ, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.pop("SECURE_COOKIES", None)
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
@@ -50,7 +50,7 @@ def test_production_requires_a_secret_key():
     env = {**os.environ, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.pop("SECRET_KEY", None)
     env.pop("SECRET_KEY_FILE", None)
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         env=env,
         capture_output=True,

@@ -65,7 +65,7 @@ def test_a_real_worker_runs_the_recomputation_from_redis(partnership):
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
     }
-    worker = subprocess.Popen(  # noqa: S603 - fixed arguments
+    worker = subprocess.Popen(
         [
             sys.executable,
             "-m",
