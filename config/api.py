@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from offenders.api import NominalViewSet
 from panels.api import PanelViewSet
 from sharing.api import AgreementViewSet, MeView
 from sharing.permissions import ANY_STAFF, DeclaredActionPermission
@@ -12,6 +13,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("panels", PanelViewSet, basename="panel")
 router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("nominals", NominalViewSet, basename="nominal")
 
 
 class SchemaView(SpectacularAPIView):

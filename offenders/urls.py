@@ -1,9 +1,21 @@
 from django.urls import path
 
-from offenders import views
+from offenders.views import merge, profile, records, search
 
 app_name = "offenders"
 
 urlpatterns = [
-    path("", views.nominal_index, name="index"),
+    path("", search.nominal_search, name="index"),
+    path("new/", search.nominal_create, name="create"),
+    path("<int:pk>/", profile.nominal_profile, name="profile"),
+    path("<int:pk>/purpose/", profile.access_purpose, name="purpose"),
+    path("<int:pk>/history/", profile.change_history, name="history"),
+    path("<int:pk>/viewers/", profile.viewers, name="viewers"),
+    path("<int:pk>/edit/", records.identity_edit, name="edit"),
+    path("<int:pk>/events/new/", records.event_create, name="event-create"),
+    path("<int:pk>/identifiers/new/", records.identifier_create, name="identifier-create"),
+    path("<int:pk>/aliases/new/", records.alias_create, name="alias-create"),
+    path("<int:pk>/needs/", records.need_update, name="needs"),
+    path("<int:pk>/merge/", merge.merge_choose, name="merge"),
+    path("<int:pk>/merge/<int:other>/", merge.merge_confirm, name="merge-confirm"),
 ]

@@ -238,6 +238,16 @@ class Verb(models.TextChoices):
     AGREEMENT_STATUS_CHANGED = "agreement_status_changed", "Changed an agreement's status"
     AGREEMENT_SIGNED = "agreement_signed", "Recorded a signature"
     ACCESS_RECOMPUTED = "access_recomputed", "Recomputed panel access"
+    NOMINAL_CREATED = "nominal_created", "Created a nominal"
+    NOMINAL_UPDATED = "nominal_updated", "Changed a nominal's details"
+    IDENTIFIER_ADDED = "identifier_added", "Added an identifier"
+    ALIAS_ADDED = "alias_added", "Added an alias"
+    EVENT_ADDED = "event_added", "Added a timeline event"
+    NEED_SET = "need_set", "Recorded a need"
+    RISK_RECORDED = "risk_recorded", "Recorded a risk score"
+    OFFENCE_ADDED = "offence_added", "Added an offence"
+    CUSTODY_ADDED = "custody_added", "Added a custody episode"
+    NOMINALS_MERGED = "nominals_merged", "Merged two records of one person"
 
 
 class AuditEvent(models.Model):

@@ -88,3 +88,35 @@ def make_signed_agreement(
         )
     agreement.refresh_from_db()
     return agreement
+
+
+def make_nominal(
+    actor: User,
+    *,
+    given_names: str = "Jordan",
+    family_name: str = "Ashby",
+    date_of_birth: date | None = date(1990, 5, 17),
+    on_panel: Panel | None = None,
+    status: str = "active",
+    **fields,
+):
+    """A nominal recorded by the actor's agency, optionally on a panel's cohort."""
+    from offenders.services import nominal_create
+    from panels.models import CohortMembership
+
+    nominal = nominal_create(
+        actor=actor,
+        given_names=given_names,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        **fields,
+    )
+    if on_panel is not None:
+        CohortMembership.objects.create(
+            nominal=nominal,
+            panel=on_panel,
+            status=status,
+            referred_on=date(2026, 1, 5),
+            start=date(2026, 1, 12) if status == "active" else None,
+        )
+    return nominal

@@ -59,9 +59,14 @@ def test_partner_tours_panels_sharing_sections_footer_and_a_hidden_panel(
     expect(page.get_by_role("table")).to_contain_text("Probation")
     check_page()
 
-    for section in ("Nominals", "Action plan", "Reports"):
+    # Each section's landing page; Nominals opens on finding a person.
+    for section, title in (
+        ("Nominals", "Find a person"),
+        ("Action plan", "Action plan"),
+        ("Reports", "Reports"),
+    ):
         go_by_menu(page, section)
-        expect(heading(page)).to_have_text(section)
+        expect(heading(page)).to_have_text(title)
         expect(page.locator("[aria-current=page]")).to_have_text(section)
         check_page()
 

@@ -7,11 +7,13 @@ exist. For each record and each HTTP method it says what every persona gets:
 
 - a status code (200, 403, 404, 405),
 - `SIGN_IN`: a redirect to /sign-in/?next=<the page> (anonymous visitors on pages),
-- `Redirect("/path/")`: another redirect (`{pk}` is filled from the URL arguments).
+- `Redirect("/path/")`: another redirect (`{pk}` is filled from the URL arguments, and
+  `{w.nominal.pk}` from the world, e.g. for the survivor of a merge).
 
 Rules the tests enforce on top of the statuses (test_access_matrix.py):
 - A 404 on a route with `audited_as` writes exactly one "denied" AccessLog row for that
-  user and record; a 2xx or 3xx writes none.
+  user and record (the `pk` argument, unless the record's `refused` names another
+  argument for that persona); a 2xx or 3xx writes none.
 - Anonymous visitors get SIGN_IN on pages and 403 on the API, unless the route is
   declared `public=True`.
 
@@ -41,7 +43,7 @@ SIGN_IN = _SignIn()
 
 @dataclass(frozen=True)
 class Redirect:
-    to: str  # may hold {pk} or other URL arguments
+    to: str  # may hold {pk} or other URL arguments, or {w.<attribute>} of the world
 
     def __repr__(self) -> str:
         return f"Redirect({self.to!r})"
@@ -113,6 +115,9 @@ class Record:
 
     kwargs: Kwargs
     expect: dict[str, ByPersona]  # HTTP method -> persona -> expected
+    # persona -> the URL argument naming the record a 404 refuses, when it is not "pk"
+    # (a page about two records refuses the second once the first is allowed).
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,236 @@ AGREEMENT_RECORDS = {
 ADMINS_ONLY = page(403, agency_admin=200, outsider_admin=200)
 
 
+# People (nominals, world.py). Case records are read by casework roles only: committee
+# officers and system administrators get 404 for every person on the pages (the search
+# page tells them so) and 403 on the API, whose role check comes before the record.
+NOT_CASEWORK = ("committee", "system_admin")
+CASEWORK_ONLY = dict.fromkeys(NOT_CASEWORK, 403)
+AGENCY_ADMINS = ("agency_admin", "outsider_admin")
+# Where a merged-away record's pages send those who see the record it was merged into.
+SURVIVOR = "/nominals/{w.nominal.pk}/"
+
+
+@dataclass(frozen=True)
+class Person:
+    kwargs: Kwargs
+    viewers: tuple[str, ...]  # see the record; everyone else signed in gets 404
+    editors: tuple[str, ...]  # may also change who the person is, and merge the record
+
+
+PEOPLE = {
+    # Recorded by the council, on its IOM panel's cohort: the council's casework staff may
+    # change the identity (owning agency); probation reads it under the signed agreement.
+    "council-nominal": Person(
+        _pk("nominal"), COUNCIL_PANEL_VIEWERS, ("coordinator", "partner", "agency_admin")
+    ),
+    # Recorded by probation, referred to the council's panel: probation (owner) and the
+    # panel's coordinator may change the identity; other council staff only add to it.
+    "member-nominal": Person(
+        _pk("member_nominal"), COUNCIL_PANEL_VIEWERS, ("coordinator", "member_partner")
+    ),
+    # Probation's, and its referral was declined: the panel's partners never see it.
+    "declined-nominal": Person(_pk("declined_nominal"), ("member_partner",), ("member_partner",)),
+    "elsewhere-nominal": Person(_pk("outsider_nominal"), OUTSIDERS, OUTSIDERS),
+    "missing": Person(_missing, (), ()),
+}
+# Merged into "council-nominal": its viewers are sent there, everyone else gets 404.
+MERGED_AWAY = Person(_pk("merged_nominal"), COUNCIL_PANEL_VIEWERS, ())
+
+
+def person_page(person: Person, allowed: Expected = 200, **persona: Expected) -> ByPersona:
+    """A person's page: `allowed` for those who see the record (unless named), else 404."""
+    return statuses(404, anonymous=SIGN_IN, **dict.fromkeys(person.viewers, allowed)) | persona
+
+
+def person_api(person: Person, allowed: Expected = 200) -> ByPersona:
+    """A person over the API: roles without casework are refused (403) before the lookup."""
+    seen = statuses(404, anonymous=403, **dict.fromkeys(person.viewers, allowed))
+    return seen | CASEWORK_ONLY
+
+
+def _redirected(
+    expect: dict[str, ByPersona],
+    viewers: Iterable[str],
+    to: Expected,
+    *,
+    refused_first: Iterable[str] = (),
+) -> dict[str, ByPersona]:
+    """What a merged-away record answers: `to` for the survivor's viewers, wherever the
+    view gets as far as looking the record up (not for a method the view refuses (405),
+    nor for `refused_first` methods, which are refused before the lookup)."""
+    viewers, refused_first = set(viewers), set(refused_first)
+    return {
+        method: by_persona
+        if method in refused_first
+        else {
+            persona: to if persona in viewers and answer != 405 else answer
+            for persona, answer in by_persona.items()
+        }
+        for method, by_persona in expect.items()
+    }
+
+
+def _person_route(
+    name: str, expect: Callable[[Person], dict[str, ByPersona]], *, merged_to: str
+) -> Route:
+    """A page about one person, tried on each person of the world and a merged-away one."""
+    records = {label: Record(person.kwargs, expect(person)) for label, person in PEOPLE.items()}
+    records["merged-away"] = Record(
+        MERGED_AWAY.kwargs,
+        _redirected(expect(MERGED_AWAY), MERGED_AWAY.viewers, Redirect(SURVIVOR + merged_to)),
+    )
+    return Route(name, audited_as="offenders.nominal", records=records)
+
+
+def _person_form(person: Person) -> dict[str, ByPersona]:
+    """Add to a record: the purpose question (GET) or the form with its errors (empty POST)
+    for anyone who sees the record."""
+    return any_method(person_page(person))
+
+
+def _identity_form(person: Person) -> dict[str, ByPersona]:
+    """Change who the person is (or merge): editors only; other viewers 403."""
+    return any_method(person_page(person, 403, **dict.fromkeys(person.editors, 200)))
+
+
+def _person_api_route(
+    name: str,
+    expect: Callable[[Person], dict[str, ByPersona]],
+    *,
+    data: dict[str, str] | None = None,
+) -> Route:
+    records = {label: Record(person.kwargs, expect(person)) for label, person in PEOPLE.items()}
+    # A merged-away record answers 301 with the survivor's address, to its viewers only.
+    records["merged-away"] = Record(
+        MERGED_AWAY.kwargs,
+        _redirected(expect(MERGED_AWAY), MERGED_AWAY.viewers, 301, refused_first=("PUT", "DELETE")),
+    )
+    return Route(name, audited_as="offenders.nominal", records=records, data=data or {})
+
+
+# An identity change made on a copy of the record older than any there has been: refused
+# (403) for those who may not change who the person is, and 409 (stale, nothing saved) for
+# those who may, so the rights are tried without anything being changed.
+STALE_IDENTITY_CHANGE = {"version": "0", "given_names": "Renamed by the matrix"}
+
+
+def _pair(first: str, second: str) -> Kwargs:
+    """URL arguments of a page about two people of the world ("" for the missing id)."""
+
+    def kwargs(w: World) -> dict[str, object]:
+        return {
+            "pk": getattr(w, first).pk if first else w.missing_pk,
+            "other": getattr(w, second).pk if second else w.missing_pk,
+        }
+
+    return kwargs
+
+
+COUNCIL_EDITORS = PEOPLE["council-nominal"].editors
+MERGE_BACK = Redirect(SURVIVOR + "merge/")
+
+
+def _merge_confirm() -> Route:
+    """Two records side by side: both must be visible (404) and changeable (403). The
+    record the merge starts from (pk) is checked first; an empty POST merges nothing."""
+    # Only the panel's coordinator may change both the council's and probation's records.
+    council_pair = person_page(PEOPLE["council-nominal"], 403, coordinator=200)
+    elsewhere_pair = person_page(PEOPLE["elsewhere-nominal"])
+    council_then_elsewhere = person_page(PEOPLE["council-nominal"], 404, member_partner=403)
+    elsewhere_then_council = person_page(PEOPLE["elsewhere-nominal"], 404)
+    merged_first = person_page(MERGED_AWAY, MERGE_BACK)
+    merged_second = person_page(
+        PEOPLE["council-nominal"], 403, **dict.fromkeys(COUNCIL_EDITORS, MERGE_BACK)
+    )
+    return Route(
+        "offenders:merge-confirm",
+        audited_as="offenders.nominal",
+        records={
+            "council-pair": Record(_pair("nominal", "member_nominal"), any_method(council_pair)),
+            "elsewhere-pair": Record(
+                _pair("outsider_nominal", "outsider_nominal_2"), any_method(elsewhere_pair)
+            ),
+            # The second record is another agency's: refused like a missing one.
+            "council-with-elsewhere": Record(
+                _pair("nominal", "outsider_nominal"),
+                any_method(council_then_elsewhere),
+                refused=dict.fromkeys(COUNCIL_EDITORS, "other"),
+            ),
+            "elsewhere-with-council": Record(
+                _pair("outsider_nominal", "nominal"),
+                any_method(elsewhere_then_council),
+                refused=dict.fromkeys(OUTSIDERS, "other"),
+            ),
+            "merged-away": Record(
+                _pair("merged_nominal", "member_nominal"), any_method(merged_first)
+            ),
+            "merged-away-other": Record(
+                _pair("nominal", "merged_nominal"), any_method(merged_second)
+            ),
+            "missing": Record(_pair("", "nominal"), any_method(person_page(PEOPLE["missing"]))),
+        },
+    )
+
+
+PEOPLE_ROUTES: tuple[Route, ...] = (
+    # Every member of staff opens the search; only casework roles get a search form, and a
+    # POST (the search itself, empty here) shows the form again with its error.
+    Route("offenders:index", expect={"GET": page(), "POST": page()}),
+    Route("offenders:create", expect={"GET": page(**CASEWORK_ONLY), "POST": page(**CASEWORK_ONLY)}),
+    # The profile first asks why the record is being opened: a page with nothing personal.
+    _person_route("offenders:profile", lambda person: read_only(person_page(person)), merged_to=""),
+    # An empty purpose is refused with the question asked again (400).
+    _person_route(
+        "offenders:purpose",
+        lambda person: {"GET": page(405), "POST": person_page(person, 400)},
+        merged_to="",
+    ),
+    _person_route(
+        "offenders:history", lambda person: read_only(person_page(person)), merged_to="history/"
+    ),
+    # Who has viewed the record: agency administrators among those who see it.
+    _person_route(
+        "offenders:viewers",
+        lambda person: read_only(
+            person_page(person, 403, **{a: 200 for a in AGENCY_ADMINS if a in person.viewers})
+        ),
+        merged_to="viewers/",
+    ),
+    _person_route("offenders:edit", _identity_form, merged_to="edit/"),
+    _person_route("offenders:event-create", _person_form, merged_to="events/new/"),
+    _person_route("offenders:identifier-create", _person_form, merged_to="identifiers/new/"),
+    _person_route("offenders:alias-create", _person_form, merged_to="aliases/new/"),
+    _person_route("offenders:needs", _person_form, merged_to="needs/"),
+    _person_route("offenders:merge", _identity_form, merged_to="merge/"),
+    _merge_confirm(),
+)
+
+# The API's people: casework roles only. An empty write is answered 400 once the record is
+# found, and an identity change is sent stale, so nothing is ever written.
+PEOPLE_API_ROUTES: tuple[Route, ...] = (
+    Route(
+        "nominal-list",
+        expect={"GET": api(**CASEWORK_ONLY), "POST": api(400, **CASEWORK_ONLY)},
+    ),
+    _person_api_route(
+        "nominal-detail",
+        lambda person: {
+            "GET": person_api(person),
+            "PATCH": person_api(person, 403) | dict.fromkeys(person.editors, 409),
+            # Not actions of the viewset: refused by the role check, like any undeclared one.
+            "PUT": everyone(403),
+            "DELETE": everyone(403),
+        },
+        data=STALE_IDENTITY_CHANGE,
+    ),
+    *(
+        _person_api_route(name, lambda person: {"POST": person_api(person, 400)})
+        for name in ("nominal-events", "nominal-identifiers", "nominal-aliases", "nominal-needs")
+    ),
+)
+
+
 MATRIX: tuple[Route, ...] = (
     # Signing in and out, and the pages anyone may read.
     Route(
@@ -245,7 +480,6 @@ MATRIX: tuple[Route, ...] = (
     Route("health", public=True, expect=read_only(everyone(200), public=True)),
     # Pages every member of staff may open; what they list is filtered by visibility.
     Route("dashboard", expect=read_only(page())),
-    Route("offenders:index", expect=read_only(page())),
     Route("actions:index", expect=read_only(page())),
     Route("reporting:index", expect=read_only(page())),
     Route("panels:list", expect=read_only(page())),
@@ -300,6 +534,9 @@ MATRIX: tuple[Route, ...] = (
     Route("agreement-list", expect=api_read_only(api())),
     _record_api("panel-detail", "panels.panel", PANEL_RECORDS),
     _record_api("agreement-detail", "sharing.informationsharingagreement", AGREEMENT_RECORDS),
+    # People.
+    *PEOPLE_ROUTES,
+    *PEOPLE_API_ROUTES,
 )
 
 ROUTES_BY_NAME = {route.name: route for route in MATRIX}

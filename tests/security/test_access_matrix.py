@@ -44,7 +44,9 @@ def send(client: Client, method: str, url: str, data: dict[str, str]) -> HttpRes
     return client.generic(method, url, json.dumps(data), content_type="application/json")
 
 
-def mismatch(expected: Expected, response: HttpResponse, url: str, kwargs: dict) -> str | None:
+def mismatch(
+    expected: Expected, response: HttpResponse, url: str, kwargs: dict, world: World
+) -> str | None:
     """Why the response is not what was expected, or None if it is."""
     status = response.status_code
     location = response.get("Location")
@@ -53,7 +55,7 @@ def mismatch(expected: Expected, response: HttpResponse, url: str, kwargs: dict)
         want = sign_in_url(url)
         return None if (status, location) == (302, want) else f"expected 302 -> {want}, got {got}"
     if isinstance(expected, Redirect):
-        want = expected.to.format(**kwargs)
+        want = expected.to.format(w=world, **kwargs)
         return None if (status, location) == (302, want) else f"expected 302 -> {want}, got {got}"
     return None if status == expected else f"expected {expected}, got {got}"
 
@@ -70,7 +72,7 @@ def test_route_answers_each_persona_as_the_matrix_declares(case: Case, world, cl
 
     response = send(client_as(case.persona), case.method, url, case.route.data)
 
-    problem = mismatch(case.expected, response, url, kwargs)
+    problem = mismatch(case.expected, response, url, kwargs, world)
     assert problem is None, f"{case.id} {url}: {problem}"
 
     if case.persona == ANONYMOUS:
@@ -78,9 +80,10 @@ def test_route_answers_each_persona_as_the_matrix_declares(case: Case, world, cl
     denied = list(denied_rows(world, case.persona))
     if case.route.audited_as and response.status_code == 404:
         assert len(denied) == 1, f"{case.id}: a 404 must write one denied AccessLog row"
+        refused = record.refused.get(case.persona, "pk")
         assert (denied[0].object_type, denied[0].object_id) == (
             case.route.audited_as,
-            str(kwargs["pk"]),
+            str(kwargs[refused]),
         ), f"{case.id}: the denied row names the wrong record"
         assert denied[0].endpoint == url
     elif response.status_code < 400:
@@ -95,20 +98,21 @@ def _normalise(content: bytes) -> bytes:
 
 def _foreign_and_missing() -> list[tuple[Route, str, str, str]]:
     """(route, foreign record, method, persona) where the persona gets 404 for both the
-    foreign record and a missing one."""
+    foreign record and a missing one (the first such method of GET and POST)."""
     found = []
     for route in MATRIX:
         missing = route.records.get("missing")
         if missing is None:
             continue
         for target, record in route.records.items():
-            methods = [m for m in ("GET", "POST") if m in record.expect and m in missing.expect]
-            if target == "missing" or not methods:
+            if target == "missing":
                 continue
-            method = methods[0]
+            methods = [m for m in ("GET", "POST") if m in record.expect and m in missing.expect]
             for persona in PERSONAS:
-                if record.expect[method][persona] == missing.expect[method][persona] == 404:
-                    found.append((route, target, method, persona))
+                for method in methods:
+                    if record.expect[method][persona] == missing.expect[method][persona] == 404:
+                        found.append((route, target, method, persona))
+                        break
     return found
 
 
@@ -126,7 +130,7 @@ def test_refused_record_answers_exactly_like_a_record_that_does_not_exist(
     client = client_as(persona)
     refused_url = reverse(route.name, kwargs=route.records[target].kwargs(world))
     refused = send(client, method, refused_url, route.data)
-    missing_url = reverse(route.name, kwargs={"pk": world.missing_pk})
+    missing_url = reverse(route.name, kwargs=route.records["missing"].kwargs(world))
     missing = send(client, method, missing_url, route.data)
 
     assert refused.status_code == missing.status_code == 404

@@ -1,6 +1,19 @@
 """The data the access matrix runs against: the partnership of tests/conftest.py, plus a
 second, unrelated agency's records, with a canary string in every record.
 
+The people (nominals) of the world:
+- `nominal`: recorded by the council, on the cohort of the council's IOM panel: seen by the
+  council's casework staff and by probation (a member that signed the agreement), never by
+  housing (a member that has not signed), committee officers, system administrators or the
+  other borough;
+- `member_nominal`: recorded by probation and referred to the same panel: the same
+  audience, but only probation (owner) and the panel's coordinator may change who it is;
+- `declined_nominal`: recorded by probation, referral to the panel declined: probation only;
+- `merged_nominal`: a duplicate of `nominal`, merged into it: its address redirects;
+- `outsider_nominal` and `outsider_nominal_2`: recorded by the other borough's police.
+All share a date of birth and most of a name, so searches, duplicate checks and merge
+suggestions would list another agency's people if visibility failed anywhere.
+
 `build_world()` is built once per test module (see conftest.py) because the matrix makes
 several hundred requests; each test still runs in its own savepoint, so nothing a test
 does leaks into the next. It starts from the same `build_partnership()` as the
@@ -10,13 +23,16 @@ does leaks into the next. It starts from the same `build_partnership()` as the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
 
+from offenders.models import Nominal
+from offenders.services import alias_add, event_add, identifier_add, nominals_merge
 from panels.models import Panel
 from sharing.models import InformationSharingAgreement, User
 from tests.conftest import Partnership, build_partnership
-from tests.factories import make_panel, make_signed_agreement
+from tests.factories import make_nominal, make_panel, make_signed_agreement
 
 ANONYMOUS = "anonymous"
 
@@ -41,8 +57,25 @@ def canary(agency: str, field: str) -> str:
     return f"CANARY-{agency}-{field}-7Q2X"
 
 
-# The fields each agency's canary is written into.
-CANARY_FIELDS = ("panel-name", "panel-description", "agreement-title", "staff-name")
+# The fields each agency's canary is written into. For people, "council" stands for the
+# council's IOM panel: its cohort is shared with the signed member agencies.
+CANARY_FIELDS = (
+    "panel-name",
+    "panel-description",
+    "agreement-title",
+    "staff-name",
+    "nominal-name",
+    "alias",
+    "event-summary",
+)
+# Probation's own person whose referral to the panel was declined: probation's eyes only.
+PROBATION_CANARIES = (("probation", "nominal-name"),)
+PLANTED_CANARIES = (
+    *((agency, field) for agency in ("council", "outsider") for field in CANARY_FIELDS),
+    *PROBATION_CANARIES,
+)
+# Everyone in the world was born on this day, so a search by it lists everyone visible.
+SHARED_DOB = date(1990, 5, 17)
 
 
 @dataclass
@@ -50,7 +83,23 @@ class World:
     p: Partnership
     outsider_panel: Panel
     outsider_agreement: InformationSharingAgreement
+    nominal: Nominal
+    member_nominal: Nominal
+    declined_nominal: Nominal
+    merged_nominal: Nominal
+    outsider_nominal: Nominal
+    outsider_nominal_2: Nominal
     missing_pk: int  # an id no record has: it must get the same answer as a foreign one
+
+    def nominals(self) -> list[Nominal]:
+        return [
+            self.nominal,
+            self.member_nominal,
+            self.declined_nominal,
+            self.merged_nominal,
+            self.outsider_nominal,
+            self.outsider_nominal_2,
+        ]
 
     def user(self, persona: str) -> User | AnonymousUser:
         return AnonymousUser() if persona == ANONYMOUS else getattr(self.p, persona)
@@ -70,6 +119,64 @@ def _plant_canaries(agency: str, panel: Panel, agreement: InformationSharingAgre
     agreement.refresh_from_db()
 
 
+def _person(actor: User, agency: str, **fields: object) -> Nominal:
+    """A person whose family name carries the agency's canary."""
+    fields.setdefault("family_name", f"Ashby {canary(agency, 'nominal-name')}")
+    return make_nominal(actor, given_names="Jordan", date_of_birth=SHARED_DOB, **fields)
+
+
+def _fill_record(nominal: Nominal, agency: str, *, author: User, pnc: str) -> None:
+    """An identifier, an alias and a timeline event, each through its service."""
+    identifier_add(actor=author, nominal=nominal, kind="pnc", value=pnc)
+    alias_add(
+        actor=author,
+        nominal=nominal,
+        given_names="Jay",
+        family_name=f"Ash {canary(agency, 'alias')}",
+    )
+    event_add(
+        actor=author,
+        nominal=nominal,
+        kind="note",
+        occurred_on=date(2026, 2, 2),
+        summary=f"Home visit notes {canary(agency, 'event-summary')}",
+    )
+
+
+def _plant_people(p: Partnership) -> dict[str, Nominal]:
+    nominal = _person(p.partner, "council", on_panel=p.panel, status="active")
+    _fill_record(nominal, "council", author=p.partner, pnc="08/56560Z")
+    # A probation event on the council's record: partners add what their agency knows.
+    event_add(
+        actor=p.member_partner,
+        nominal=nominal,
+        kind="visit",
+        occurred_on=date(2026, 2, 9),
+        summary=f"Probation appointment {canary('council', 'event-summary')}",
+    )
+    member_nominal = _person(p.member_partner, "council", on_panel=p.panel, status="referred")
+    declined_nominal = _person(
+        p.member_partner,
+        "probation",
+        family_name=f"Ashby {canary('probation', 'nominal-name')}",
+        on_panel=p.panel,
+        status="declined",
+    )
+    merged_nominal = _person(p.partner, "council", on_panel=p.panel, status="active")
+    nominals_merge(actor=p.partner, survivor=nominal, duplicate=merged_nominal)
+    outsider_nominal = _person(p.outsider_partner, "outsider")
+    _fill_record(outsider_nominal, "outsider", author=p.outsider_partner, pnc="09/123456C")
+    outsider_nominal_2 = _person(p.outsider_coordinator, "outsider")
+    return {
+        "nominal": nominal,
+        "member_nominal": member_nominal,
+        "declined_nominal": declined_nominal,
+        "merged_nominal": merged_nominal,
+        "outsider_nominal": outsider_nominal,
+        "outsider_nominal_2": outsider_nominal_2,
+    }
+
+
 def build_world() -> World:
     p = build_partnership()
     outsider_panel = make_panel(p.outsider, [], name="Elsewhere IOM panel")
@@ -83,9 +190,13 @@ def build_world() -> World:
     _plant_canaries("outsider", outsider_panel, outsider_agreement)
     for persona in PERSONAS[1:]:
         getattr(p, persona).refresh_from_db()
+    people = _plant_people(p)
+    for person in people.values():
+        person.refresh_from_db()
     return World(
         p=p,
         outsider_panel=outsider_panel,
         outsider_agreement=outsider_agreement,
         missing_pk=2_000_000_000,
+        **people,
     )

@@ -1,0 +1,232 @@
+"""Nominals over the API: the same selectors, services, validation and access log as the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from offenders import services
+from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway
+from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for
+from sharing.access import forbid
+from sharing.audit import log_access
+from sharing.models import Purpose, Role
+
+CASEWORK = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
+
+
+class IdentifierSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IdentifierKind.choices)
+    value = serializers.CharField(max_length=50)
+
+
+class AliasSerializer(serializers.Serializer):
+    given_names = serializers.CharField(max_length=150, allow_blank=True)
+    family_name = serializers.CharField(max_length=150, allow_blank=True)
+    date_of_birth = serializers.DateField(allow_null=True, required=False)
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=[c for c in EventKind.choices if c[0] != "merged"])
+    occurred_on = serializers.DateField()
+    summary = serializers.CharField(max_length=5000)
+    agency = serializers.CharField(source="agency.code", read_only=True)
+
+
+class NeedSerializer(serializers.Serializer):
+    pathway = serializers.ChoiceField(choices=Pathway.choices)
+    level = serializers.ChoiceField(choices=NeedLevel.choices)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+    updated_on = serializers.DateField()
+
+
+class NominalListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    given_names = serializers.CharField()
+    family_name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    owning_agency = serializers.CharField(source="owning_agency.code")
+
+
+class NominalDetailSerializer(NominalListSerializer):
+    dob_approximate = serializers.BooleanField()
+    gender = serializers.CharField()
+    ethnicity = serializers.CharField()
+    postcode = serializers.CharField()
+    ward = serializers.CharField()
+    version = serializers.IntegerField()
+    identifiers = IdentifierSerializer(many=True)
+    aliases = AliasSerializer(many=True)
+    needs = NeedSerializer(many=True)
+
+
+class NominalWriteSerializer(serializers.Serializer):
+    """Input only: the owning agency and author always come from the signed-in user."""
+
+    given_names = serializers.CharField(max_length=150)
+    family_name = serializers.CharField(max_length=150)
+    date_of_birth = serializers.DateField(allow_null=True)
+    dob_approximate = serializers.BooleanField(default=False)
+    gender = serializers.ChoiceField(
+        choices=["male", "female", "other", "unknown"], default="unknown"
+    )
+    ethnicity = serializers.CharField(max_length=100, allow_blank=True, default="")
+    postcode = serializers.CharField(max_length=10, allow_blank=True, default="")
+    ward = serializers.CharField(max_length=100, allow_blank=True, default="")
+    identifiers = IdentifierSerializer(many=True, required=False, default=list)
+
+
+class NominalUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    given_names = serializers.CharField(max_length=150, required=False)
+    family_name = serializers.CharField(max_length=150, required=False)
+    date_of_birth = serializers.DateField(allow_null=True, required=False)
+    dob_approximate = serializers.BooleanField(required=False)
+    gender = serializers.ChoiceField(choices=["male", "female", "other", "unknown"], required=False)
+    ethnicity = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    postcode = serializers.CharField(max_length=10, allow_blank=True, required=False)
+    ward = serializers.CharField(max_length=100, allow_blank=True, required=False)
+
+
+def _as_drf(error: DjangoValidationError) -> ValidationError:
+    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+class NominalViewSet(viewsets.GenericViewSet):
+    """List, read, create and update nominals, and add to their records."""
+
+    allowed_roles = {
+        "list": CASEWORK,
+        "retrieve": CASEWORK,
+        "create": CASEWORK,
+        "partial_update": CASEWORK,
+        "events": CASEWORK,
+        "identifiers": CASEWORK,
+        "aliases": CASEWORK,
+        "needs": CASEWORK,
+    }
+    lookup_value_regex = "[0-9]+"
+    serializer_class = NominalDetailSerializer
+
+    def get_queryset(self):
+        return nominals_for(self.request.user).select_related("owning_agency")
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Moved):
+            # A merged-away record: point the caller at the record it was merged into.
+            return Response(
+                {"detail": "This record was merged.", "merged_into": exc.pk},
+                status=status.HTTP_301_MOVED_PERMANENTLY,
+                headers={"Location": f"/api/v1/nominals/{exc.pk}/"},
+            )
+        return super().handle_exception(exc)
+
+    def _nominal(self, request, pk: str) -> Nominal:
+        try:
+            return nominal_for(request, int(pk))
+        except MergedAway as merged:
+            raise _Moved(merged.survivor.pk) from None
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset().order_by("family_name", "pk"))
+        log_access(request=request, object_type="offenders.nominal_list", object_id=len(page))
+        return self.get_paginated_response(NominalListSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk: str):
+        nominal = self._nominal(request, pk)
+        purpose = request.query_params.get("purpose", "")
+        log_access(
+            request=request,
+            object_type="offenders.nominal",
+            object_id=nominal.pk,
+            purpose=purpose if purpose in Purpose.values else "",
+        )
+        nominal = Nominal.objects.prefetch_related("identifiers", "aliases", "needs").get(
+            pk=nominal.pk
+        )
+        return Response(NominalDetailSerializer(nominal).data)
+
+    def create(self, request):
+        data = _validated(NominalWriteSerializer, request.data)
+        identifiers = [(i["kind"], i["value"]) for i in data.pop("identifiers")]
+        try:
+            nominal = services.nominal_create(actor=request.user, identifiers=identifiers, **data)
+        except DjangoValidationError as error:
+            raise _as_drf(error) from error
+        return Response(NominalDetailSerializer(nominal).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk: str):
+        nominal = self._nominal(request, pk)
+        data = _validated(NominalUpdateSerializer, request.data)
+        version = data.pop("version")
+        try:
+            nominal = services.nominal_update(
+                actor=request.user, nominal=nominal, version=version, changes=data
+            )
+        except PermissionDenied:
+            # Visible but not theirs to change: refused and logged, as on the edit page.
+            forbid(request, object_type=NOMINAL, object_id=nominal.pk)
+        except services.StaleEdit as error:
+            return Response({"version": error.messages}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:
+            raise _as_drf(error) from error
+        return Response(NominalDetailSerializer(nominal).data)
+
+    @action(detail=True, methods=["post"])
+    def events(self, request, pk: str):
+        nominal = self._nominal(request, pk)
+        data = _validated(EventSerializer, request.data)
+        event = _call(services.event_add, actor=request.user, nominal=nominal, **data)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def identifiers(self, request, pk: str):
+        nominal = self._nominal(request, pk)
+        data = _validated(IdentifierSerializer, request.data)
+        identifier = _call(services.identifier_add, actor=request.user, nominal=nominal, **data)
+        return Response(IdentifierSerializer(identifier).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def aliases(self, request, pk: str):
+        nominal = self._nominal(request, pk)
+        data = _validated(AliasSerializer, request.data)
+        alias = _call(services.alias_add, actor=request.user, nominal=nominal, **data)
+        return Response(AliasSerializer(alias).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def needs(self, request, pk: str):
+        nominal = self._nominal(request, pk)
+        data = _validated(NeedSerializer, request.data)
+        need = _call(
+            services.need_set,
+            actor=request.user,
+            nominal=nominal,
+            pathway=data["pathway"],
+            level=data["level"],
+            note=data["note"],
+            on=data["updated_on"],
+        )
+        return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
+
+
+class _Moved(Exception):
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _call(service, **kwargs):
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as error:
+        raise _as_drf(error) from error

@@ -1,0 +1,253 @@
+"""Forms for a nominal's profile and the records agencies add to it.
+
+Dates use the GOV.UK date input pattern (three boxes: day, month, year) through
+`DateInputField`, rendered by templates/includes/date_input.html. Radios and selects are
+ordinary `ChoiceField`s with the default select widget, so `id_for_label` is the field's
+id and the error summary can link to the first radio, which the templates give that id.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from offenders.models import EventKind, Gender, IdentifierKind, NeedLevel, Pathway
+from sharing.models import User
+
+DATE_PARTS = ("day", "month", "year")
+
+# A full UK postcode: outward code, then inward code of a digit and two letters.
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+class DateInputWidget(forms.Widget):
+    """Reads `<name>-day`, `<name>-month` and `<name>-year` as one value."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
+        return {part: (data.get(f"{name}-{part}") or "").strip() for part in DATE_PARTS}
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(f"{name}-{part}" in data for part in DATE_PARTS)
+
+    def id_for_label(self, id_: str) -> str:
+        # The error summary links to the first box, as GOV.UK Frontend does.
+        return f"{id_}-day" if id_ else ""
+
+
+class DateInputField(forms.Field):
+    """A date typed as day, month and year, with GOV.UK's error messages.
+
+    `when` limits the date: "past" (before today) or "not_future" (today or before).
+    """
+
+    widget = DateInputWidget
+
+    def __init__(self, *, when: str | None = None, earliest_year: int = 1900, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.when = when
+        self.earliest_year = earliest_year
+
+    def prepare_value(self, value: Any) -> dict[str, str]:
+        if isinstance(value, date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        return value or {part: "" for part in DATE_PARTS}
+
+    def to_python(self, value: Any) -> date | None:
+        parts = value if isinstance(value, dict) else {}
+        if not any(parts.get(part) for part in DATE_PARTS):
+            return None
+        name = self.label
+        missing = [part for part in DATE_PARTS if not parts.get(part)]
+        if missing:
+            raise ValidationError(f"{name} must include a {' and '.join(missing)}")
+        if not all(parts[part].isdigit() for part in DATE_PARTS):
+            raise ValidationError(f"{name} must be a real date")
+        if len(parts["year"]) != 4:
+            raise ValidationError(f"{name}: the year must include 4 numbers")
+        try:
+            return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            raise ValidationError(f"{name} must be a real date") from None
+
+    def validate(self, value: date | None) -> None:
+        if value is None:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return
+        today = timezone.localdate()
+        if value.year < self.earliest_year:
+            raise ValidationError(f"{self.label} must be in or after {self.earliest_year}")
+        if self.when == "past" and value >= today:
+            raise ValidationError(f"{self.label} must be in the past")
+        if self.when == "not_future" and value > today:
+            raise ValidationError(f"{self.label} must be today or in the past")
+
+
+def _text(label: str, *, required: bool = True, max_length: int = 150, **kwargs: Any):
+    messages = {"max_length": f"{label} must be {max_length} characters or fewer"}
+    if required:
+        messages["required"] = kwargs.pop("required_message", f"Enter {label.lower()}")
+    return forms.CharField(
+        label=label if required else f"{label} (optional)",
+        required=required,
+        max_length=max_length,
+        error_messages=messages,
+        **kwargs,
+    )
+
+
+class LeadProfessionalChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name() or obj.username}, {obj.agency.name}"
+
+
+class IdentityForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    given_names = _text("Given names")
+    family_name = _text("Family name")
+    date_of_birth = DateInputField(
+        label="Date of birth",
+        required=False,
+        when="past",
+        help_text="For example, 27 3 1990",
+    )
+    dob_approximate = forms.BooleanField(
+        label="The date of birth is approximate",
+        required=False,
+        help_text="Tick if it is an estimate or only the year is known.",
+    )
+    gender = forms.ChoiceField(
+        label="Gender", choices=Gender.choices, error_messages={"required": "Select a gender"}
+    )
+    ethnicity = _text("Ethnicity", required=False, max_length=100)
+    postcode = _text("Postcode", required=False, max_length=10, help_text="Of the current address.")
+    ward = _text("Ward", required=False, max_length=100)
+    lead_professional = LeadProfessionalChoice(
+        label="Lead professional (optional)",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="No lead professional",
+        help_text="The one named professional who coordinates this person's case.",
+        error_messages={"invalid_choice": "Select a lead professional from the list"},
+    )
+
+    def __init__(self, *args: Any, lead_choices: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if lead_choices is not None:
+            self.fields["lead_professional"].queryset = lead_choices
+
+    def clean_postcode(self) -> str:
+        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
+        if not postcode:
+            return ""
+        match = POSTCODE.match(postcode)
+        if match is None:
+            raise ValidationError("Enter a real postcode, like SW1A 1AA")
+        return f"{match[1]} {match[2]}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("dob_approximate")
+            and not data.get("date_of_birth")
+            and not (self.has_error("date_of_birth"))
+        ):
+            self.add_error(
+                "date_of_birth",
+                "Enter the approximate date of birth, or untick that it is approximate",
+            )
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """The identity fields as the service takes them."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+# Merges are recorded by the merge itself, never typed in.
+EVENT_KINDS = [(value, label) for value, label in EventKind.choices if value != EventKind.MERGED]
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What happened?",
+        choices=EVENT_KINDS,
+        error_messages={"required": "Select what kind of event it was"},
+    )
+    occurred_on = DateInputField(
+        label="Date of the event",
+        when="not_future",
+        earliest_year=2000,
+        help_text="For example, 14 6 2025",
+        error_messages={"required": "Enter the date of the event"},
+    )
+    summary = forms.CharField(
+        label="Summary",
+        widget=forms.Textarea,
+        max_length=5000,
+        help_text="What happened, and anything partners need to do. Do not paste whole reports.",
+        error_messages={
+            "required": "Enter a summary of the event",
+            "max_length": "Summary must be 5,000 characters or fewer",
+        },
+    )
+
+
+class IdentifierForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of identifier",
+        choices=IdentifierKind.choices,
+        error_messages={"required": "Select the kind of identifier"},
+    )
+    value = _text(
+        "Identifier",
+        max_length=50,
+        required_message="Enter the identifier",
+        help_text="For example, a PNC ID like 08/56560Z or a CRN like X123456.",
+    )
+
+
+class AliasForm(forms.Form):
+    given_names = _text("Given names", required=False)
+    family_name = _text("Family name", required=False)
+    date_of_birth = DateInputField(
+        label="Date of birth used with this name",
+        required=False,
+        when="past",
+        help_text="Leave blank if no other date of birth was used. For example, 27 3 1990",
+    )
+    error_anchor = "id_given_names"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            not (data.get("given_names") or "").strip()
+            and not (data.get("family_name") or "").strip()
+        ):
+            raise ValidationError("Enter a given name or a family name for the alias")
+        return data
+
+
+class NeedForm(forms.Form):
+    pathway = forms.ChoiceField(
+        label="Pathway",
+        choices=[("", "Choose a pathway"), *Pathway.choices],
+        error_messages={"required": "Choose a pathway"},
+    )
+    level = forms.ChoiceField(
+        label="Level of need",
+        choices=NeedLevel.choices,
+        error_messages={"required": "Select the level of need"},
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        widget=forms.Textarea,
+        required=False,
+        max_length=2000,
+        help_text="What the need is and what is being done about it.",
+        error_messages={"max_length": "Note must be 2,000 characters or fewer"},
+    )

@@ -1,0 +1,215 @@
+"""Reads of nominals for the person asking: visibility, the profile, flags and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal, OffenceType, RiskScore
+from panels.models import SHARED_STATUSES, CohortMembership, Panel, RagReview
+from sharing.access import can_coordinate, refuse, user_may_see_casework
+from sharing.models import AuditEvent, User
+
+NOMINAL = "offenders.nominal"
+
+
+def nominals_for(user: User) -> QuerySet[Nominal]:
+    """The one starting point for every list, search, export and API read of nominals."""
+    return Nominal.objects.visible_to(user)
+
+
+class MergedAway(Exception):
+    """The record was merged into another; callers redirect to the survivor."""
+
+    def __init__(self, survivor: Nominal) -> None:
+        self.survivor = survivor
+
+
+def nominal_for(request: HttpRequest, pk: int) -> Nominal:
+    """The nominal if the user may see it; 404 (logged) whether hidden or missing.
+
+    A merged-away record the user could have seen raises MergedAway with the survivor.
+    """
+    nominal = (
+        nominals_for(request.user)
+        .select_related("owning_agency", "lead_professional__agency", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if nominal is None:
+        merged = Nominal.objects.filter(pk=pk, merged_into__isnull=False).first()
+        if merged is not None:
+            survivor = _final_survivor(merged)
+            if nominals_for(request.user).filter(pk=survivor.pk).exists():
+                raise MergedAway(survivor)
+        refuse(request, object_type=NOMINAL, object_id=pk)
+    return nominal
+
+
+def _final_survivor(nominal: Nominal) -> Nominal:
+    seen = {nominal.pk}
+    while nominal.merged_into_id is not None:
+        nominal = nominal.merged_into
+        if nominal.pk in seen:  # a loop would be a bug; stop rather than spin
+            break
+        seen.add(nominal.pk)
+    return nominal
+
+
+def can_edit_identity(user: User, nominal: Nominal) -> bool:
+    """The owning agency's staff, or a coordinator of a panel the person is on."""
+    if not user_may_see_casework(user):
+        return False
+    if nominal.owning_agency_id == user.agency_id:
+        return True
+    panels = Panel.objects.filter(
+        memberships__nominal=nominal, memberships__status__in=SHARED_STATUSES
+    ).select_related("coordinating_agency")
+    return any(can_coordinate(user, panel) for panel in panels)
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """One panel the person is on, as the viewer may see it."""
+
+    panel: Panel
+    visible: bool
+    membership: CohortMembership | None  # only when visible
+    current_rag: RagReview | None  # only when visible
+
+
+def panel_rows(user: User, nominal: Nominal) -> list[PanelRow]:
+    """Panels with status and current RAG; panels the viewer may not see say only that the
+    person is known there, and who coordinates it (never any content)."""
+    visible_ids = set(Panel.objects.visible_to(user).values_list("pk", flat=True))
+    memberships = (
+        CohortMembership.objects.filter(nominal=nominal, status__in=SHARED_STATUSES)
+        .select_related("panel__coordinating_agency")
+        .order_by("panel__name", "-referred_on")
+    )
+    reviews = RagReview.objects.filter(nominal=nominal, panel_id__in=visible_ids).order_by(
+        "panel_id", "-reviewed_on", "-pk"
+    )
+    latest: dict[int, RagReview] = {}
+    for review in reviews:
+        latest.setdefault(review.panel_id, review)
+    rows: dict[int, PanelRow] = {}
+    for membership in memberships:
+        if membership.panel_id in rows:
+            continue
+        visible = membership.panel_id in visible_ids
+        rows[membership.panel_id] = PanelRow(
+            panel=membership.panel,
+            visible=visible,
+            membership=membership if visible else None,
+            current_rag=latest.get(membership.panel_id) if visible else None,
+        )
+    return list(rows.values())
+
+
+def rag_history(user: User, nominal: Nominal) -> list[RagReview]:
+    visible = Panel.objects.visible_to(user).values("pk")
+    return list(
+        RagReview.objects.filter(nominal=nominal, panel__in=visible)
+        .select_related("panel", "author")
+        .order_by("reviewed_on", "pk")
+    )
+
+
+def timeline(
+    nominal: Nominal, *, agency_id: int | None = None, kind: str | None = None
+) -> QuerySet[CaseEvent]:
+    events = CaseEvent.objects.filter(nominal=nominal).select_related("agency", "author")
+    if agency_id:
+        events = events.filter(agency_id=agency_id)
+    if kind:
+        events = events.filter(kind=kind)
+    return events
+
+
+@dataclass(frozen=True)
+class Flags:
+    in_iom_scope: bool
+    iom_scope_reason: str
+    not_engaged_3_months: bool
+    not_engaged_6_months: bool
+    last_engagement: date | None
+
+
+def derived_flags(nominal: Nominal, *, today: date) -> Flags:
+    """Flags computed from the record, never stored, so they cannot go stale.
+
+    IOM scope (pan-London rule from the papers): OGRS 75% or more, or 50-74% with a
+    robbery or burglary offence. Engagement: the last visit or treatment event.
+    """
+    latest_risk = (
+        RiskScore.objects.filter(nominal=nominal, ogrs_percent__isnull=False)
+        .order_by("-assessed_on")
+        .first()
+    )
+    ogrs = latest_risk.ogrs_percent if latest_risk else None
+    acquisitive = nominal.offences.filter(
+        offence_type__in=[OffenceType.ROBBERY, OffenceType.BURGLARY]
+    ).exists()
+    if ogrs is None:
+        in_scope, reason = False, "No OGRS score recorded"
+    elif ogrs >= 75:
+        in_scope, reason = True, f"OGRS {ogrs}% (75% or more)"
+    elif ogrs >= 50 and acquisitive:
+        in_scope, reason = True, f"OGRS {ogrs}% with a robbery or burglary offence"
+    elif ogrs >= 50:
+        in_scope, reason = False, f"OGRS {ogrs}% but no robbery or burglary offence"
+    else:
+        in_scope, reason = False, f"OGRS {ogrs}% (below 50%)"
+    last = (
+        CaseEvent.objects.filter(nominal=nominal, kind__in=ENGAGEMENT_KINDS)
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+        .first()
+    )
+    # With no contact recorded yet, the clock starts when the record was created, so a
+    # person recorded this morning is not already "not engaged for 6 months".
+    since = today - (last or timezone.localtime(nominal.created_at).date())
+    return Flags(
+        in_iom_scope=in_scope,
+        iom_scope_reason=reason,
+        not_engaged_3_months=since > timedelta(days=91),
+        not_engaged_6_months=since > timedelta(days=182),
+        last_engagement=last,
+    )
+
+
+def change_history(nominal: Nominal) -> QuerySet[AuditEvent]:
+    """Every recorded change to the record and those merged into it, newest first."""
+    ids = [str(nominal.pk), *(str(pk) for pk in merged_ids(nominal))]
+    return AuditEvent.objects.filter(object_type=NOMINAL, object_id__in=ids).select_related(
+        "actor__agency"
+    )
+
+
+def merged_ids(nominal: Nominal) -> list[int]:
+    """Ids of every record merged (directly or through others) into this one."""
+    found: list[int] = []
+    frontier = [nominal.pk]
+    while frontier:
+        children = list(
+            Nominal.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True)
+        )
+        found.extend(children)
+        frontier = children
+    return found
+
+
+def profile_prefetch() -> list[Prefetch]:
+    return [
+        Prefetch("identifiers"),
+        Prefetch("aliases"),
+        Prefetch("needs"),
+        Prefetch("offences"),
+        Prefetch("custody"),
+        Prefetch("risk_scores"),
+    ]

@@ -1,0 +1,333 @@
+"""Writes to nominals' records. Each takes the acting user, checks they may act, validates,
+saves, and writes its audit row in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from offenders.identifiers import validate_identifier
+from offenders.matching import match_keys, normalise_name
+from offenders.models import (
+    Alias,
+    CaseEvent,
+    EventKind,
+    Identifier,
+    Need,
+    Nominal,
+)
+from offenders.selectors import can_edit_identity
+from sharing.access import user_may_see_casework
+from sharing.audit import audit
+from sharing.models import User, Verb
+
+# The identity fields a person's record carries; changes to each are kept in the history.
+IDENTITY_FIELDS = (
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "dob_approximate",
+    "gender",
+    "ethnicity",
+    "postcode",
+    "ward",
+    "lead_professional",
+)
+
+
+class StaleEdit(ValidationError):
+    """Someone else changed the record after this form was opened."""
+
+
+def search_name_of(given_names: str, family_name: str) -> str:
+    """The normalised name the trigram indexes of nominals and aliases hold."""
+    return normalise_name(f"{given_names} {family_name}")
+
+
+def match_fields(
+    given_names: str, family_name: str, date_of_birth: date | None, aliases: Iterable[Alias] = ()
+) -> tuple[str, list[str]]:
+    """(search_name, match_keys) of a record with these names and aliases.
+
+    The one place they are computed: the services below, and the synthetic data generator,
+    which loads records in bulk without going through them.
+    """
+    keys = set(match_keys(given_names, family_name, date_of_birth))
+    for alias in aliases:
+        keys |= match_keys(
+            alias.given_names, alias.family_name, alias.date_of_birth or date_of_birth
+        )
+    return search_name_of(given_names, family_name), sorted(keys)
+
+
+def _refresh_match_fields(nominal: Nominal) -> None:
+    """Keep the search and matching columns in step with the identity fields."""
+    nominal.search_name, nominal.match_keys = match_fields(
+        nominal.given_names,
+        nominal.family_name,
+        nominal.date_of_birth,
+        nominal.aliases.all() if nominal.pk else (),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def nominal_create(
+    *,
+    actor: User,
+    given_names: str,
+    family_name: str,
+    date_of_birth: date | None,
+    dob_approximate: bool = False,
+    gender: str = "unknown",
+    ethnicity: str = "",
+    postcode: str = "",
+    ward: str = "",
+    identifiers: list[tuple[str, str]] | None = None,
+) -> Nominal:
+    """Record a new person, owned by the actor's agency."""
+    if not user_may_see_casework(actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        nominal = Nominal(
+            given_names=given_names.strip(),
+            family_name=family_name.strip(),
+            date_of_birth=date_of_birth,
+            dob_approximate=dob_approximate,
+            gender=gender,
+            ethnicity=ethnicity,
+            postcode=postcode.strip().upper(),
+            ward=ward,
+            owning_agency=actor.agency,
+            created_by=actor,
+        )
+        _refresh_match_fields(nominal)
+        nominal.full_clean()
+        nominal.save()
+        for kind, value in identifiers or []:
+            identifier_add(actor=actor, nominal=nominal, kind=kind, value=value, audited=False)
+        audit(
+            actor=actor,
+            verb=Verb.NOMINAL_CREATED,
+            target=nominal,
+            detail={"identifiers": [kind for kind, _ in identifiers or []]},
+        )
+    return nominal
+
+
+def nominal_update(
+    *, actor: User, nominal: Nominal, version: int, changes: dict[str, Any]
+) -> Nominal:
+    """Change identity fields; refuses an edit made on an out-of-date copy of the record."""
+    if not can_edit_identity(actor, nominal):
+        raise PermissionDenied
+    unknown = set(changes) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise ValueError(f"not identity fields: {sorted(unknown)}")
+    with transaction.atomic():
+        current = Nominal.objects.select_for_update().get(pk=nominal.pk)
+        if current.version != version:
+            raise StaleEdit(
+                "Someone else changed this record while you were editing it. "
+                "Your changes have not been saved: check the record and make them again."
+            )
+        diff = {
+            field: [_plain(getattr(current, field)), _plain(value)]
+            for field, value in changes.items()
+            if getattr(current, field) != value
+        }
+        if not diff:
+            return current
+        for field, value in changes.items():
+            setattr(current, field, value)
+        _refresh_match_fields(current)
+        current.version = F("version") + 1
+        current.full_clean(exclude=["version"])
+        current.save()
+        current.refresh_from_db()
+        audit(actor=actor, verb=Verb.NOMINAL_UPDATED, target=current, detail={"changes": diff})
+    return current
+
+
+def identifier_add(
+    *, actor: User, nominal: Nominal, kind: str, value: str, audited: bool = True
+) -> Identifier:
+    """Add a PNC ID, CRO number, CRN, prison or NHS number, or local reference."""
+    try:
+        normalised = validate_identifier(kind, value)
+    except ValueError as error:
+        raise ValidationError({"value": str(error)}) from error
+    try:
+        with transaction.atomic():
+            identifier = Identifier.objects.create(
+                nominal=nominal, kind=kind, value=normalised, recorded_by_agency=actor.agency
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            {
+                "value": f"{normalised} is already recorded for another person. "
+                "It may be the same person: search for it before adding a new record."
+            }
+        ) from error
+    if audited:
+        audit(
+            actor=actor,
+            verb=Verb.IDENTIFIER_ADDED,
+            target=nominal,
+            detail={"kind": kind},
+        )
+    return identifier
+
+
+def alias_add(
+    *,
+    actor: User,
+    nominal: Nominal,
+    given_names: str,
+    family_name: str,
+    date_of_birth: date | None = None,
+) -> Alias:
+    with transaction.atomic():
+        alias = Alias(
+            nominal=nominal,
+            given_names=given_names.strip(),
+            family_name=family_name.strip(),
+            date_of_birth=date_of_birth,
+            recorded_by_agency=actor.agency,
+        )
+        alias.search_name = search_name_of(alias.given_names, alias.family_name)
+        alias.full_clean()
+        alias.save()
+        _refresh_match_fields(nominal)
+        Nominal.objects.filter(pk=nominal.pk).update(match_keys=nominal.match_keys)
+        audit(actor=actor, verb=Verb.ALIAS_ADDED, target=nominal)
+    return alias
+
+
+def event_add(
+    *, actor: User, nominal: Nominal, kind: str, occurred_on: date, summary: str
+) -> CaseEvent:
+    """Put an event on the timeline as the actor's agency."""
+    if not user_may_see_casework(actor) or kind == EventKind.MERGED:
+        raise PermissionDenied
+    with transaction.atomic():
+        event = CaseEvent(
+            nominal=nominal,
+            kind=kind,
+            occurred_on=occurred_on,
+            summary=summary.strip(),
+            agency=actor.agency,
+            author=actor,
+        )
+        event.full_clean()
+        event.save()
+        audit(actor=actor, verb=Verb.EVENT_ADDED, target=nominal, detail={"kind": kind})
+    return event
+
+
+def need_set(
+    *, actor: User, nominal: Nominal, pathway: str, level: str, note: str, on: date
+) -> Need:
+    """Record the current need on a pathway; the previous level stays in the history."""
+    with transaction.atomic():
+        need = Need.objects.filter(nominal=nominal, pathway=pathway).first()
+        before = need.level if need else None
+        need = need or Need(nominal=nominal, pathway=pathway)
+        need.level, need.note, need.updated_on, need.updated_by = level, note, on, actor
+        need.full_clean()
+        need.save()
+        audit(
+            actor=actor,
+            verb=Verb.NEED_SET,
+            target=nominal,
+            detail={"pathway": pathway, "from": before, "to": level},
+        )
+    return need
+
+
+# Rows that belong to a person and move to the surviving record in a merge. The access
+# log is append-only, so it is not moved: it is keyed by record id, and the survivor's
+# "who has viewed this" page reads the merged ids too (offenders.selectors.merged_ids).
+_MOVED_WITH_THE_PERSON = (
+    "identifiers",
+    "aliases",
+    "addresses",
+    "offences",
+    "custody",
+    "risk_scores",
+    "events",
+    "memberships",
+    "rag_reviews",
+)
+
+
+def nominals_merge(*, actor: User, survivor: Nominal, duplicate: Nominal) -> Nominal:
+    """Merge two records of one person: everything moves to the survivor, the duplicate
+    is kept (so old links redirect) and marked merged, and the merge is on the timeline."""
+    from offenders.selectors import nominals_for
+
+    if survivor.pk == duplicate.pk:
+        raise ValidationError("Choose two different records to merge.")
+    visible = nominals_for(actor).filter(pk__in=[survivor.pk, duplicate.pk]).count() == 2
+    if not (visible and can_edit_identity(actor, survivor) and can_edit_identity(actor, duplicate)):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = {
+            n.pk: n
+            for n in Nominal.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
+        }
+        if locked[duplicate.pk].merged_into_id or locked[survivor.pk].merged_into_id:
+            raise ValidationError("One of these records has already been merged.")
+        moved: dict[str, int] = {}
+        for relation in _MOVED_WITH_THE_PERSON:
+            manager = getattr(duplicate, relation)
+            moved[relation] = manager.update(nominal=survivor)
+        # One current need per pathway: keep the most recently updated of each pair.
+        for need in Need.objects.filter(nominal=duplicate):
+            kept = Need.objects.filter(nominal=survivor, pathway=need.pathway).first()
+            if kept is None:
+                Need.objects.filter(pk=need.pk).update(nominal=survivor)
+            elif need.updated_on > kept.updated_on:
+                kept.delete()
+                Need.objects.filter(pk=need.pk).update(nominal=survivor)
+        Nominal.objects.filter(pk=duplicate.pk).update(
+            merged_into=survivor, version=F("version") + 1
+        )
+        refreshed = Nominal.objects.get(pk=survivor.pk)
+        _refresh_match_fields(refreshed)
+        Nominal.objects.filter(pk=survivor.pk).update(
+            match_keys=refreshed.match_keys, version=F("version") + 1
+        )
+        CaseEvent.objects.create(
+            nominal=survivor,
+            kind=EventKind.MERGED,
+            occurred_on=timezone.localdate(),
+            summary=f"Record {duplicate.pk} ({duplicate}) was merged into this record.",
+            agency=actor.agency,
+            author=actor,
+        )
+        audit(
+            actor=actor,
+            verb=Verb.NOMINALS_MERGED,
+            target=survivor,
+            detail={"merged": duplicate.pk, "moved": moved},
+        )
+        audit(
+            actor=actor,
+            verb=Verb.NOMINALS_MERGED,
+            target=duplicate,
+            detail={"into": survivor.pk},
+        )
+    return Nominal.objects.get(pk=survivor.pk)

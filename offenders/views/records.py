@@ -1,0 +1,254 @@
+"""Pages where partners add to a nominal's record: identity, timeline events,
+identifiers, aliases and needs. Each shows a form, calls one service, and returns to the
+profile with a success message; errors come back with the GOV.UK error summary.
+
+Anyone doing casework who can see the record may add what their agency knows; only the
+owning agency or a coordinator of one of the person's panels may change their identity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from offenders.forms import AliasForm, EventForm, IdentifierForm, IdentityForm, NeedForm
+from offenders.models import Need, Nominal, Pathway
+from offenders.selectors import NOMINAL, MergedAway, can_edit_identity, nominal_for
+from offenders.services import (
+    StaleEdit,
+    alias_add,
+    event_add,
+    identifier_add,
+    need_set,
+    nominal_update,
+)
+from offenders.views.profile import ask_purpose, purpose_today, to_survivor
+from panels.models import SHARED_STATUSES, CohortMembership, PanelGroupObjectPermission
+from sharing.access import VIEW_PANEL, forbid
+from sharing.audit import log_access
+from sharing.models import CASEWORK_ROLES, User
+
+HEADINGS = {
+    "record_identity.html": "Edit identity details",
+    "record_event.html": "Add an event to the timeline",
+    "record_identifier.html": "Add an identifier",
+    "record_alias.html": "Add an alias",
+    "record_need.html": "Record a need",
+}
+
+
+def _show_form(
+    request: HttpRequest, template: str, nominal: Nominal, form: Form, status: int = 200, **extra
+) -> HttpResponse:
+    context = {
+        "nominal": nominal,
+        "form": form,
+        "heading": HEADINGS[template],
+        "nav_section": "Nominals",
+        **extra,
+    }
+    return render(request, f"offenders/{template}", context, status=status)
+
+
+def _posted(request: HttpRequest):
+    """The submitted data on a POST (even an empty one, which must show its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's validation errors on the form, next to the field they are about."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _to_profile(nominal: Nominal, anchor: str = "") -> HttpResponse:
+    url = reverse("offenders:profile", args=[nominal.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def lead_professional_choices(nominal: Nominal) -> QuerySet[User]:
+    """Active casework staff of the agencies that can see the record, and the current lead."""
+    panels = CohortMembership.objects.filter(nominal=nominal, status__in=SHARED_STATUSES).values(
+        "panel_id"
+    )
+    seeing = PanelGroupObjectPermission.objects.filter(
+        content_object_id__in=panels, permission__codename=VIEW_PANEL
+    ).values("group_id")
+    staff = User.objects.filter(is_active=True, groups__name__in=CASEWORK_ROLES).filter(
+        Q(agency_id=nominal.owning_agency_id) | Q(agency__group_id__in=seeing)
+    )
+    current = Q(pk=nominal.lead_professional_id) if nominal.lead_professional_id else Q(pk=None)
+    return User.objects.filter(Q(pk__in=staff.values("pk")) | current).order_by(
+        "last_name", "first_name"
+    )
+
+
+def _identity_initial(nominal: Nominal) -> dict[str, Any]:
+    return {
+        "version": nominal.version,
+        "given_names": nominal.given_names,
+        "family_name": nominal.family_name,
+        "date_of_birth": nominal.date_of_birth,
+        "dob_approximate": nominal.dob_approximate,
+        "gender": nominal.gender,
+        "ethnicity": nominal.ethnicity,
+        "postcode": nominal.postcode,
+        "ward": nominal.ward,
+        "lead_professional": nominal.lead_professional_id,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        nominal = nominal_for(request, pk)
+    except MergedAway as merged:
+        return to_survivor(request, merged, "edit")
+    if not can_edit_identity(request.user, nominal):
+        forbid(request, object_type=NOMINAL, object_id=nominal.pk)
+    choices = lead_professional_choices(nominal)
+    if request.method == "GET":
+        purpose = purpose_today(request, nominal.pk)
+        if purpose is None:
+            return ask_purpose(request, nominal, then="edit")
+        # The form shows the person's identity: a read like the profile's.
+        log_access(request=request, object_type=NOMINAL, object_id=nominal.pk, purpose=purpose)
+        form = IdentityForm(initial=_identity_initial(nominal), lead_choices=choices)
+        return _show_form(request, "record_identity.html", nominal, form)
+
+    form = IdentityForm(request.POST, lead_choices=choices)
+    if form.is_valid():
+        try:
+            nominal_update(
+                actor=request.user,
+                nominal=nominal,
+                version=form.cleaned_data["version"],
+                changes=form.changes(),
+            )
+        except StaleEdit as stale:
+            # Keep nothing of the refused edit: show the record as it is now.
+            fresh = IdentityForm(initial=_identity_initial(nominal), lead_choices=choices)
+            return _show_form(
+                request, "record_identity.html", nominal, fresh, status=409, stale=stale.messages[0]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Identity details saved")
+            return _to_profile(nominal)
+    return _show_form(request, "record_identity.html", nominal, form)
+
+
+def _record_page(request: HttpRequest, pk: int, route: str) -> Nominal | HttpResponse:
+    """The visible record, a redirect to the survivor of a merge, or the purpose question."""
+    try:
+        nominal = nominal_for(request, pk)
+    except MergedAway as merged:
+        return to_survivor(request, merged, route)
+    if request.method == "GET" and purpose_today(request, nominal.pk) is None:
+        return ask_purpose(request, nominal, then=route)
+    return nominal
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest, pk: int) -> HttpResponse:
+    nominal = _record_page(request, pk, "event-create")
+    if isinstance(nominal, HttpResponse):
+        return nominal
+    form = EventForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            event_add(actor=request.user, nominal=nominal, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Event added to the timeline")
+            return _to_profile(nominal, "timeline")
+    return _show_form(request, "record_event.html", nominal, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identifier_create(request: HttpRequest, pk: int) -> HttpResponse:
+    nominal = _record_page(request, pk, "identifier-create")
+    if isinstance(nominal, HttpResponse):
+        return nominal
+    form = IdentifierForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            identifier = identifier_add(actor=request.user, nominal=nominal, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{identifier} added")
+            return _to_profile(nominal, "identifiers")
+    return _show_form(request, "record_identifier.html", nominal, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alias_create(request: HttpRequest, pk: int) -> HttpResponse:
+    nominal = _record_page(request, pk, "alias-create")
+    if isinstance(nominal, HttpResponse):
+        return nominal
+    form = AliasForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            alias_add(actor=request.user, nominal=nominal, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Alias added")
+            return _to_profile(nominal, "identifiers")
+    return _show_form(request, "record_alias.html", nominal, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_update(request: HttpRequest, pk: int) -> HttpResponse:
+    nominal = _record_page(request, pk, "needs")
+    if isinstance(nominal, HttpResponse):
+        return nominal
+    if request.method == "POST":
+        form = NeedForm(request.POST)
+    else:
+        # Opened from a pathway on the profile: start from what is recorded now.
+        pathway = request.GET.get("pathway", "")
+        current = (
+            Need.objects.filter(nominal=nominal, pathway=pathway).first()
+            if pathway in Pathway.values
+            else None
+        )
+        initial = {"pathway": pathway if pathway in Pathway.values else ""}
+        if current is not None:
+            initial |= {"level": current.level, "note": current.note}
+        form = NeedForm(initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = need_set(
+                actor=request.user, nominal=nominal, on=timezone.localdate(), **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{need.get_pathway_display()}: need recorded as {need.get_level_display()}",
+            )
+            return _to_profile(nominal, "needs")
+    return _show_form(request, "record_need.html", nominal, form)
