@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from offenders import services
 from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway
+from offenders.search import search_nominals
 from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for
 from sharing.access import forbid
 from sharing.audit import log_access
@@ -93,6 +94,26 @@ class NominalUpdateSerializer(serializers.Serializer):
     ward = serializers.CharField(max_length=100, allow_blank=True, required=False)
 
 
+class SearchSerializer(serializers.Serializer):
+    """Search terms travel in the request body, never in the URL."""
+
+    name = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+    date_of_birth = serializers.DateField(allow_null=True, required=False, default=None)
+    identifier = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
+
+    def validate(self, attrs):
+        if not (attrs["name"].strip() or attrs["date_of_birth"] or attrs["identifier"].strip()):
+            raise serializers.ValidationError("Enter a name, a date of birth or an identifier.")
+        return attrs
+
+
+class SearchHitSerializer(serializers.Serializer):
+    nominal = NominalListSerializer()
+    score = serializers.FloatField(source="result.score")
+    decision = serializers.CharField(source="result.decision")
+    why = serializers.CharField()
+
+
 def _as_drf(error: DjangoValidationError) -> ValidationError:
     return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
@@ -109,6 +130,7 @@ class NominalViewSet(viewsets.GenericViewSet):
         "identifiers": CASEWORK,
         "aliases": CASEWORK,
         "needs": CASEWORK,
+        "search": CASEWORK,
     }
     lookup_value_regex = "[0-9]+"
     serializer_class = NominalDetailSerializer
@@ -176,6 +198,14 @@ class NominalViewSet(viewsets.GenericViewSet):
         except DjangoValidationError as error:
             raise _as_drf(error) from error
         return Response(NominalDetailSerializer(nominal).data)
+
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        """The search page's tolerant search: spelling variants, nicknames, swapped names."""
+        terms = _validated(SearchSerializer, request.data)
+        hits = search_nominals(request.user, **terms)
+        log_access(request=request, object_type="offenders.search", object_id=len(hits))
+        return Response({"results": SearchHitSerializer(hits, many=True).data})
 
     @action(detail=True, methods=["post"])
     def events(self, request, pk: str):

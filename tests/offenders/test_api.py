@@ -107,3 +107,29 @@ def test_partner_adds_a_timeline_event_for_their_agency(partnership, client_for)
 
 def test_committee_officers_cannot_use_the_nominals_api(partnership, client_for):
     assert client_for(partnership.committee).get("/api/v1/nominals/").status_code == 403
+
+
+def test_search_finds_a_nickname_with_the_reason_and_logs_no_terms(partnership, client_for):
+    p = partnership
+    nominal = make_nominal(
+        p.coordinator, given_names="William", family_name="Hartley", on_panel=p.panel
+    )
+    make_nominal(p.outsider_partner, given_names="William", family_name="Hartley")
+    response = client_for(p.member_partner).post(
+        "/api/v1/nominals/search/",
+        {"name": "Bill Hartley", "date_of_birth": "1990-05-17"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [hit["nominal"]["id"] for hit in results] == [nominal.pk]
+    assert "Bill" in results[0]["why"]
+    row = AccessLog.objects.get(object_type="offenders.search")
+    assert "Hartley" not in row.endpoint + row.object_id
+
+
+def test_empty_search_answers_400(partnership, client_for):
+    response = client_for(partnership.member_partner).post(
+        "/api/v1/nominals/search/", {}, content_type="application/json"
+    )
+    assert response.status_code == 400

@@ -426,6 +426,8 @@ PEOPLE_API_ROUTES: tuple[Route, ...] = (
         "nominal-list",
         expect={"GET": api(**CASEWORK_ONLY), "POST": api(400, **CASEWORK_ONLY)},
     ),
+    # Search terms go in the body; an empty search is a 400 with the reason.
+    Route("nominal-search", expect={"GET": everyone(403), "POST": api(400, **CASEWORK_ONLY)}),
     _person_api_route(
         "nominal-detail",
         lambda person: {
