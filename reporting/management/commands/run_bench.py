@@ -20,24 +20,39 @@ def _sizes(value: str) -> list[int]:
 class Command(BaseCommand):
     help = (
         "For each size, build a fresh synthetic dataset in a scratch database and report "
-        "each page's median and p95 time as ratios to a trivial view, and its queries."
+        "each page's median and p95 time as ratios to a trivial view, its queries, and "
+        "how often a mistyped name finds its person."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--sizes", type=_sizes, default=[1000, 100000], help="1000,100000")
+        parser.add_argument(
+            "--sizes", type=_sizes, default=[10_000, 100_000], help="10000,100000 (nominals)"
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--repeat", type=int, default=200, help="Timed requests per page.")
+        parser.add_argument(
+            "--probes", type=int, default=1000, help="Search-quality probes per size."
+        )
         parser.add_argument("--output", default="docs/benchmarks.md")
 
-    def handle(self, *args, sizes: list[int], seed: int, repeat: int, output: str, **options):
+    def handle(
+        self, *args, sizes: list[int], seed: int, repeat: int, probes: int, output: str, **options
+    ):
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
+        if probes < 1:
+            raise CommandError("--probes must be at least 1.")
         command = (
             f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
-            f"--seed {seed} --repeat {repeat} --output {output}"
+            f"--seed {seed} --repeat {repeat} --probes {probes} --output {output}"
         )
         result = run_benchmarks(
-            sizes=sizes, seed=seed, repeat=repeat, command=command, log=self.stdout.write
+            sizes=sizes,
+            seed=seed,
+            repeat=repeat,
+            command=command,
+            quality_probes=probes,
+            log=self.stdout.write,
         )
         target = Path(output)
         if not target.is_absolute():

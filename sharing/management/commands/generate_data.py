@@ -11,8 +11,9 @@ from sharing.synthetic import DEFAULT_PASSWORD, generate
 
 class Command(BaseCommand):
     help = (
-        "Build a synthetic partnership sized for N nominals (a borough per 3,000), with an "
-        "access log. Same seed, same data; re-running with the same arguments adds nothing."
+        "Build a synthetic partnership of N nominals (a borough per 3,000) with their case "
+        "records, and an access log. Same seed, same data; re-running with the same "
+        "arguments adds nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
