@@ -815,7 +815,7 @@ def _interpretation(result: BenchResult) -> str:
         )
     slowest = max(large.pages, key=lambda r: large.ratio(r)[0])
     parts.append(
-        f"The slowest page at {large.nominals:,} nominals is {slowest.page.label.lower()}, "
+        f"The slowest page at {large.nominals:,} nominals is {slowest.page.label}, "
         f"at {large.ratio(slowest)[0]:.1f}× the trivial view's median."
     )
     if len(result.sizes) > 1:
@@ -830,7 +830,7 @@ def _interpretation(result: BenchResult) -> str:
             if not lp.page.rows_grow
         ]
         over = [
-            f"{page.label.lower()} ({c:.2f}×)"
+            f"{page.label} ({c:.2f}×)"
             for page, c in change.items()
             if not page.rows_grow and c > STEADY_LIMIT
         ]
