@@ -49,3 +49,18 @@ def test_demo_roles_see_what_the_readme_says():
     assert kinds("drugs") == ["dip", "iom"]
     assert kinds("health") == []
     assert kinds("committee") == []
+
+
+def test_demo_people_are_on_their_panels_and_seen_by_the_right_partners():
+    from offenders.models import Nominal
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Nominal.objects.count() == 8
+
+    def seen(username):
+        return Nominal.objects.visible_to(User.objects.get(username=username)).count()
+
+    assert seen("coordinator") == 8  # coordinates or sits on every panel
+    assert seen("health") == 0  # no signed agreement yet
+    assert seen("committee") == 0

@@ -5,6 +5,7 @@ from base64 import b32encode
 
 from django.core.management.base import BaseCommand
 
+from offenders.demo import ensure_demo_nominals
 from sharing.demo import ensure_borough
 from sharing.two_factor import issue_backup_codes
 
@@ -18,8 +19,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
         borough = ensure_borough(password=password)
+        people = ensure_demo_nominals(borough)
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo borough of {borough.name} is ready."))
+        if people:
+            out.write(f"Added {people} demo people to its panels.")
         out.write(f"Every demo account's password is: {password}")
         out.write(
             "After the password, enter a backup code below (each works once; running "
