@@ -13,10 +13,9 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from panels.models import Panel
+from reporting.benchmarks import signed_in_client  # one definition for tests and bench
 from sharing.models import Agency, AgencyKind, InformationSharingAgreement, Role, User
 from tests.factories import make_agency, make_panel, make_signed_agreement, make_user
 
@@ -83,22 +82,6 @@ def build_partnership() -> Partnership:
 @pytest.fixture
 def partnership(db) -> Partnership:
     return build_partnership()
-
-
-def signed_in_client(user: User) -> Client:
-    """A client signed in with both factors, as the sign-in pages would leave it."""
-    from sharing.two_factor import LAST_SEEN, SIGNED_IN_AT
-
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    import time
-
-    session[SIGNED_IN_AT] = session[LAST_SEEN] = int(time.time())
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -12,11 +12,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST, require_safe
 
 from offenders import selectors
@@ -301,17 +303,12 @@ def change_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-FIELD_LABELS = {
-    "given_names": "Given names",
-    "family_name": "Family name",
-    "date_of_birth": "Date of birth",
-    "dob_approximate": "Date of birth is approximate",
-    "gender": "Gender",
-    "ethnicity": "Ethnicity",
-    "postcode": "Postcode",
-    "ward": "Ward",
-    "lead_professional": "Lead professional",
-}
+def _field_label(field: str) -> str:
+    """The model's own label for an identity field, as the edit form shows it."""
+    try:
+        return capfirst(Nominal._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field.replace("_", " ").capitalize()
 
 
 def _shown(field: str, value: object) -> str:
@@ -343,7 +340,7 @@ def describe_change(event: AuditEvent) -> list[str]:
     lines: list[str] = []
     for field, pair in (detail.get("changes") or {}).items():
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+        label = _field_label(field)
         lines.append(f"{label}: {_shown(field, before)} → {_shown(field, after)}")
     if event.verb == Verb.NEED_SET and "pathway" in detail:
         levels = dict(NeedLevel.choices)
