@@ -248,6 +248,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sharing.tasks.recompute_access",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Meetings for the next few months, from each panel's rules; idempotent, so daily is
+    # only a safety net for rules added or changed during the day.
+    "schedule-meetings-daily": {
+        "task": "panels.tasks.schedule_meetings",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "flag-overdue-case-actions-nightly": {
+        "task": "panels.tasks.flag_overdue_case_actions",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 LOGGING = {

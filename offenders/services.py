@@ -270,6 +270,7 @@ _MOVED_WITH_THE_PERSON = (
     "events",
     "memberships",
     "rag_reviews",
+    "case_actions",
 )
 
 
@@ -294,6 +295,12 @@ def nominals_merge(*, actor: User, survivor: Nominal, duplicate: Nominal) -> Nom
         for relation in _MOVED_WITH_THE_PERSON:
             manager = getattr(duplicate, relation)
             moved[relation] = manager.update(nominal=survivor)
+        # One agenda item per person per meeting: where both records were on the same
+        # agenda, the duplicate's item stays with the duplicate, whose address redirects.
+        survivor_meetings = survivor.agenda_items.values("meeting_id")
+        moved["agenda_items"] = duplicate.agenda_items.exclude(
+            meeting_id__in=survivor_meetings
+        ).update(nominal=survivor)
         # One current need per pathway: keep the most recently updated of each pair.
         for need in Need.objects.filter(nominal=duplicate):
             kept = Need.objects.filter(nominal=survivor, pathway=need.pathway).first()

@@ -345,8 +345,22 @@ _COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "start",
         "end",
         "exit_reason",
+        "referring_agency_id",
+        "decided_by_id",
+        "decided_on",
+        "decline_reason",
+        "mappa_category",
+        "mappa_level",
+        "iom_strand",
+        "statutory",
+        "ogrs_band",
+        "consent_to_share",
+        "consent_on",
+        "treatment_requirement",
+        "treatment_start",
+        "treatment_completed",
     ),
-    RagReview: ("nominal_id", "panel_id", "rag", "reviewed_on", "author_id", "note"),
+    RagReview: ("nominal_id", "panel_id", "meeting_id", "rag", "reviewed_on", "author_id", "note"),
     CaseEvent: (
         "nominal_id",
         "kind",
@@ -456,6 +470,11 @@ def _records(plan: BoroughPlan, borough: Borough, wanted: int) -> Iterator[_Reco
                     start,
                     None,
                     "",
+                    None,
+                    panel_author[kind],
+                    start,
+                    "",
+                    *_panel_fields(kind, referred, start),
                 )
             )
             reviewed = start + timedelta(days=rng.randrange(15))
@@ -463,7 +482,7 @@ def _records(plan: BoroughPlan, borough: Borough, wanted: int) -> Iterator[_Reco
             for _ in range(rng.choice([1, 2, 2, 3, 3, 4])):
                 if reviewed > CASE_END:
                     break
-                rows[RagReview].append((panels[kind], rag, reviewed, panel_author[kind], ""))
+                rows[RagReview].append((panels[kind], None, rag, reviewed, panel_author[kind], ""))
                 reviewed += timedelta(days=28 + rng.randrange(14))
                 if rng.random() < 0.4:
                     rag = rng.choice(_RAGS)
@@ -560,6 +579,26 @@ def _records(plan: BoroughPlan, borough: Borough, wanted: int) -> Iterator[_Reco
                 )
             )
         yield _Record(nominal, rows)
+
+
+def _panel_fields(kind: str, referred: date, start: date) -> tuple[object, ...]:
+    """A membership's panel-specific fields, derived from its dates rather than drawn from
+    the random sequence, so adding them left every generated person as it was."""
+    spread = referred.toordinal()
+    mappa = (spread % 3 + 1, spread % 7 % 3 + 1) if kind == PanelKind.MAPPA else (None, None)
+    iom = ("", None, "")
+    if kind == PanelKind.IOM:
+        iom = (("fixed", "flex", "free")[spread % 3], spread % 4 != 0, ("50-74", "75+")[spread % 2])
+    consent = (True, start) if iom[1] is False else (None, None)
+    dip = ("", None, None)
+    if kind == PanelKind.DIP:
+        completed = start + timedelta(days=180) if spread % 3 == 0 else None
+        dip = (
+            ("drr", "atr")[spread % 2],
+            start,
+            completed if completed and completed <= CASE_END else None,
+        )
+    return (*mappa, *iom, *consent, *dip)
 
 
 def _check_columns() -> None:

@@ -1,156 +1,46 @@
-"""The access matrix: for every route, who gets what.
+"""The access matrix: every route of the project and what each persona gets from it.
 
-Each route of the project (tests/security/routes.py finds them all, DRF router included)
-has one `Route` here. A route that takes URL arguments lists the records to try it on:
-one the persona's side owns, one belonging to another agency, and one that does not
-exist. For each record and each HTTP method it says what every persona gets:
-
-- a status code (200, 403, 404, 405),
-- `SIGN_IN`: a redirect to /sign-in/?next=<the page> (anonymous visitors on pages),
-- `Redirect("/path/")`: another redirect (`{pk}` is filled from the URL arguments, and
-  `{w.nominal.pk}` from the world, e.g. for the survivor of a merge).
-
-Rules the tests enforce on top of the statuses (test_access_matrix.py):
-- A 404 on a route with `audited_as` writes exactly one "denied" AccessLog row for that
-  user and record (the `pk` argument, unless the record's `refused` names another
-  argument for that persona); a 2xx or 3xx writes none.
-- Anonymous visitors get SIGN_IN on pages and 403 on the API, unless the route is
-  declared `public=True`.
-
-Adding a route: copy the entry of the closest existing route, change the name, the
-records and the statuses, and run `pytest tests/security`.
+The vocabulary (Route, Record, page(), seen_by(), ...) and how to add a route are in
+dsl.py. An area with many routes keeps its rows in its own matrix_<area>.py module,
+gathered into MATRIX below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from tests.security.world import ANONYMOUS, PERSONAS, World
-
-
-@dataclass(frozen=True)
-class _SignIn:
-    def __repr__(self) -> str:
-        return "SIGN_IN"
-
-
-SIGN_IN = _SignIn()
-
-
-@dataclass(frozen=True)
-class Redirect:
-    to: str  # may hold {pk} or other URL arguments, or {w.<attribute>} of the world
-
-    def __repr__(self) -> str:
-        return f"Redirect({self.to!r})"
-
-
-Expected = int | Redirect | _SignIn
-ByPersona = dict[str, Expected]
-Kwargs = Callable[[World], dict[str, object]]
-
-# Persona groups (see world.PERSONAS).
-SIGNED_IN = PERSONAS[1:]
-COUNCIL = ("coordinator", "partner", "committee", "agency_admin", "system_admin")
-# Staff of the agencies party to the council's agreement ISA-1 (system admins see all).
-PARTNERSHIP = (*COUNCIL, "member_partner", "unsigned_partner")
-OUTSIDERS = ("outsider_partner", "outsider_coordinator", "outsider_admin")
-# Who may open the council's IOM panel: casework roles of the coordinating agency, and a
-# member agency that signed. Committee officers and system admins read no case data.
-COUNCIL_PANEL_VIEWERS = ("coordinator", "partner", "agency_admin", "member_partner")
-ELSEWHERE_PANEL_VIEWERS = OUTSIDERS
-
-API_WRITES = ("POST", "PUT", "PATCH", "DELETE")
-
-
-def statuses(signed_in: Expected, *, anonymous: Expected, **persona: Expected) -> ByPersona:
-    """What each persona gets: `signed_in` unless named, `anonymous` for visitors."""
-    unknown = set(persona) - set(PERSONAS)
-    if unknown:
-        raise ValueError(f"no such persona: {sorted(unknown)}")
-    return {ANONYMOUS: anonymous} | dict.fromkeys(SIGNED_IN, signed_in) | persona
-
-
-def page(signed_in: Expected = 200, **persona: Expected) -> ByPersona:
-    """A page behind sign-in: anonymous visitors are sent to the sign-in page."""
-    return statuses(signed_in, anonymous=SIGN_IN, **persona)
-
-
-def api(signed_in: Expected = 200, **persona: Expected) -> ByPersona:
-    """An API route: DRF's session authentication answers anonymous callers 403."""
-    return statuses(signed_in, anonymous=403, **persona)
-
-
-def everyone(expected: Expected) -> ByPersona:
-    return statuses(expected, anonymous=expected)
-
-
-def seen_by(personas: Iterable[str], *, anonymous: Expected = SIGN_IN) -> ByPersona:
-    """A record only these personas may see; everyone else signed in gets 404."""
-    return statuses(404, anonymous=anonymous, **dict.fromkeys(personas, 200))
-
-
-def any_method(expected: ByPersona) -> dict[str, ByPersona]:
-    """A view that does not restrict methods: GET and POST are answered alike."""
-    return {"GET": expected, "POST": expected}
-
-
-def read_only(expected: ByPersona, *, public: bool = False) -> dict[str, ByPersona]:
-    """A page that only reads: GET as given; POST is 405 once past the sign-in check."""
-    return {"GET": expected, "POST": statuses(405, anonymous=405 if public else SIGN_IN)}
-
-
-def api_read_only(get: ByPersona) -> dict[str, ByPersona]:
-    """The API is read-only: every write method is refused, to everyone."""
-    return {"GET": get} | dict.fromkeys(API_WRITES, everyone(403))
-
-
-@dataclass(frozen=True)
-class Record:
-    """One set of URL arguments to try a route with, and what each method answers."""
-
-    kwargs: Kwargs
-    expect: dict[str, ByPersona]  # HTTP method -> persona -> expected
-    # persona -> the URL argument naming the record a 404 refuses, when it is not "pk"
-    # (a page about two records refuses the second once the first is allowed).
-    refused: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    # Routes without URL arguments give `expect`; routes with them give `records`.
-    expect: dict[str, ByPersona] = field(default_factory=dict)
-    records: dict[str, Record] = field(default_factory=dict)
-    # The AccessLog object type a refusal on this route is recorded under.
-    audited_as: str | None = None
-    # Reachable without signing in, on purpose.
-    public: bool = False
-    # POST body; empty by default, which must never be enough to change anything.
-    data: dict[str, str] = field(default_factory=dict)
-
-    def targets(self) -> dict[str, Record]:
-        return self.records or {"-": Record(lambda w: {}, self.expect)}
-
-
-def _pk(path: str) -> Kwargs:
-    """URL arguments for a record of the world: "p.panel" is the partnership's IOM panel."""
-
-    def kwargs(w: World) -> dict[str, object]:
-        record: object = w
-        for attribute in path.split("."):
-            record = getattr(record, attribute)
-        return {"pk": record.pk}
-
-    return kwargs
-
-
-def _missing(w: World) -> dict[str, object]:
-    return {"pk": w.missing_pk}
+from tests.security.dsl import (
+    COUNCIL_PANEL_VIEWERS,
+    ELSEWHERE_PANEL_VIEWERS,
+    OUTSIDERS,
+    PARTNERSHIP,
+    SIGN_IN,
+    ByPersona,
+    Expected,
+    Kwargs,
+    Record,
+    Redirect,
+    Route,
+    any_method,
+    api,
+    api_read_only,
+    everyone,
+    missing,
+    page,
+    pk_at,
+    read_only,
+    seen_by,
+    statuses,
+)
+from tests.security.matrix_cohort import COHORT_ROUTES
+from tests.security.matrix_imports import IMPORTS_ROUTES
+from tests.security.matrix_meetings import MEETINGS_ROUTES
+from tests.security.matrix_panels_api import PANELS_API_ROUTES
+from tests.security.world import PERSONAS, World
 
 
 def _bad_set_up_link(w: World) -> dict[str, object]:
@@ -167,21 +57,21 @@ def _account_action(name: str) -> Route:
         audited_as="sharing.user",
         records={
             "council-staff": Record(
-                _pk("p.partner"),
+                pk_at("p.partner"),
                 {
                     "GET": page(405),
                     "POST": page(403, agency_admin=ACCOUNT_PAGE, outsider_admin=404),
                 },
             ),
             "elsewhere-staff": Record(
-                _pk("p.outsider_partner"),
+                pk_at("p.outsider_partner"),
                 {
                     "GET": page(405),
                     "POST": page(403, agency_admin=404, outsider_admin=ACCOUNT_PAGE),
                 },
             ),
             "missing": Record(
-                _missing,
+                missing,
                 {"POST": page(403, agency_admin=404, outsider_admin=404)},
             ),
         },
@@ -202,14 +92,14 @@ def _record_api(
 
 
 PANEL_RECORDS = {
-    "council-panel": (_pk("p.panel"), COUNCIL_PANEL_VIEWERS),
-    "elsewhere-panel": (_pk("outsider_panel"), ELSEWHERE_PANEL_VIEWERS),
-    "missing": (_missing, ()),
+    "council-panel": (pk_at("p.panel"), COUNCIL_PANEL_VIEWERS),
+    "elsewhere-panel": (pk_at("outsider_panel"), ELSEWHERE_PANEL_VIEWERS),
+    "missing": (missing, ()),
 }
 AGREEMENT_RECORDS = {
-    "council-agreement": (_pk("p.agreement"), PARTNERSHIP),
-    "elsewhere-agreement": (_pk("outsider_agreement"), (*OUTSIDERS, "system_admin")),
-    "missing": (_missing, ()),
+    "council-agreement": (pk_at("p.agreement"), PARTNERSHIP),
+    "elsewhere-agreement": (pk_at("outsider_agreement"), (*OUTSIDERS, "system_admin")),
+    "missing": (missing, ()),
 }
 ADMINS_ONLY = page(403, agency_admin=200, outsider_admin=200)
 
@@ -235,20 +125,20 @@ PEOPLE = {
     # Recorded by the council, on its IOM panel's cohort: the council's casework staff may
     # change the identity (owning agency); probation reads it under the signed agreement.
     "council-nominal": Person(
-        _pk("nominal"), COUNCIL_PANEL_VIEWERS, ("coordinator", "partner", "agency_admin")
+        pk_at("nominal"), COUNCIL_PANEL_VIEWERS, ("coordinator", "partner", "agency_admin")
     ),
     # Recorded by probation, referred to the council's panel: probation (owner) and the
     # panel's coordinator may change the identity; other council staff only add to it.
     "member-nominal": Person(
-        _pk("member_nominal"), COUNCIL_PANEL_VIEWERS, ("coordinator", "member_partner")
+        pk_at("member_nominal"), COUNCIL_PANEL_VIEWERS, ("coordinator", "member_partner")
     ),
     # Probation's, and its referral was declined: the panel's partners never see it.
-    "declined-nominal": Person(_pk("declined_nominal"), ("member_partner",), ("member_partner",)),
-    "elsewhere-nominal": Person(_pk("outsider_nominal"), OUTSIDERS, OUTSIDERS),
-    "missing": Person(_missing, (), ()),
+    "declined-nominal": Person(pk_at("declined_nominal"), ("member_partner",), ("member_partner",)),
+    "elsewhere-nominal": Person(pk_at("outsider_nominal"), OUTSIDERS, OUTSIDERS),
+    "missing": Person(missing, (), ()),
 }
 # Merged into "council-nominal": its viewers are sent there, everyone else gets 404.
-MERGED_AWAY = Person(_pk("merged_nominal"), COUNCIL_PANEL_VIEWERS, ())
+MERGED_AWAY = Person(pk_at("merged_nominal"), COUNCIL_PANEL_VIEWERS, ())
 
 
 def person_page(person: Person, allowed: Expected = 200, **persona: Expected) -> ByPersona:
@@ -518,13 +408,13 @@ MATRIX: tuple[Route, ...] = (
         audited_as="sharing.user",
         records={
             "council-staff": Record(
-                _pk("p.partner"), read_only(page(403, agency_admin=200, outsider_admin=404))
+                pk_at("p.partner"), read_only(page(403, agency_admin=200, outsider_admin=404))
             ),
             "elsewhere-staff": Record(
-                _pk("p.outsider_partner"),
+                pk_at("p.outsider_partner"),
                 read_only(page(403, agency_admin=404, outsider_admin=200)),
             ),
-            "missing": Record(_missing, read_only(page(403, agency_admin=404, outsider_admin=404))),
+            "missing": Record(missing, read_only(page(403, agency_admin=404, outsider_admin=404))),
         },
     ),
     _account_action("sharing:account-deactivate"),
@@ -539,6 +429,11 @@ MATRIX: tuple[Route, ...] = (
     # People.
     *PEOPLE_ROUTES,
     *PEOPLE_API_ROUTES,
+    # Panels' cohorts, monthly lists, meetings, and their API.
+    *COHORT_ROUTES,
+    *IMPORTS_ROUTES,
+    *MEETINGS_ROUTES,
+    *PANELS_API_ROUTES,
 )
 
 ROUTES_BY_NAME = {route.name: route for route in MATRIX}

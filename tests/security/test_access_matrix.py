@@ -15,15 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from sharing.models import AccessLog, AccessOutcome
-from tests.security.matrix import (
-    MATRIX,
-    SIGN_IN,
-    Case,
-    Expected,
-    Redirect,
-    Route,
-    cases,
-)
+from tests.security.dsl import SIGN_IN, Expected, Redirect, Route
+from tests.security.matrix import MATRIX, Case, cases
 from tests.security.world import ANONYMOUS, PERSONAS, World
 
 ALL_CASES = list(cases())

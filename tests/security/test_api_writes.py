@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from panels.models import Panel, PanelGroupObjectPermission
 from sharing.models import Agency, AuditEvent, InformationSharingAgreement, Signature, User
-from tests.security.matrix import API_WRITES
+from tests.security.dsl import API_WRITES
 
 # People most likely to be let through by mistake: the panel's owner, the service's
 # administrator, and another agency's administrator.

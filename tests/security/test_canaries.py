@@ -13,13 +13,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.security.matrix import (
-    COUNCIL,
-    COUNCIL_PANEL_VIEWERS,
-    MATRIX,
-    OUTSIDERS,
-    PARTNERSHIP,
-)
+from tests.security.dsl import COUNCIL, COUNCIL_PANEL_VIEWERS, OUTSIDERS, PARTNERSHIP
+from tests.security.matrix import MATRIX
 from tests.security.world import PERSONAS, PLANTED_CANARIES, SHARED_DOB, canary
 
 # Who may legitimately meet each canary; everyone else must never see it.

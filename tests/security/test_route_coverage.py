@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.security.matrix import MATRIX, OUTSIDERS, ROUTES_BY_NAME, SIGN_IN, Route
+from tests.security.dsl import OUTSIDERS, SIGN_IN, Route
+from tests.security.matrix import MATRIX, ROUTES_BY_NAME
 from tests.security.routes import discover_routes, routes_by_name
 from tests.security.world import ANONYMOUS
 

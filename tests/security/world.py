@@ -29,7 +29,19 @@ from django.contrib.auth.models import AnonymousUser
 
 from offenders.models import Nominal
 from offenders.services import alias_add, event_add, identifier_add, nominals_merge
-from panels.models import Panel
+from panels.models import (
+    AgendaItem,
+    AgendaReason,
+    CaseAction,
+    CohortImport,
+    CohortMembership,
+    ImportRow,
+    Meeting,
+    MeetingKind,
+    MeetingRule,
+    Panel,
+    RowOutcome,
+)
 from sharing.models import InformationSharingAgreement, User
 from tests.conftest import Partnership, build_partnership
 from tests.factories import make_nominal, make_panel, make_signed_agreement
@@ -79,6 +91,21 @@ SHARED_DOB = date(1990, 5, 17)
 
 
 @dataclass
+class PanelWork:
+    """A panel's work records. `council` is the council's IOM panel, `outsider` the other
+    borough's: each has a meeting rule, a future meeting with one agenda item, a case
+    action, a monthly list awaiting its check, and the membership of its first person."""
+
+    rule: MeetingRule
+    meeting: Meeting
+    agenda_item: AgendaItem
+    case_action: CaseAction
+    cohort_import: CohortImport
+    membership: CohortMembership  # active
+    referral: CohortMembership | None = None  # referred, awaiting the coordinator
+
+
+@dataclass
 class World:
     p: Partnership
     outsider_panel: Panel
@@ -89,6 +116,8 @@ class World:
     merged_nominal: Nominal
     outsider_nominal: Nominal
     outsider_nominal_2: Nominal
+    work: PanelWork  # the council IOM panel's meetings, actions and imports
+    outsider_work: PanelWork  # the other borough's
     missing_pk: int  # an id no record has: it must get the same answer as a foreign one
 
     def nominals(self) -> list[Nominal]:
@@ -177,6 +206,56 @@ def _plant_people(p: Partnership) -> dict[str, Nominal]:
     }
 
 
+# Meetings are in the future so that every page about them is still open for changes.
+MEETING_DAY = date(2030, 1, 2)
+
+
+def _plant_panel_work(panel: Panel, person: Nominal, *, coordinator: User, owner) -> PanelWork:
+    """Test set-up writes rows directly: the rules under test are in the views and services."""
+    rule = MeetingRule.objects.create(panel=panel, kind=MeetingKind.MAIN, week=1, weekday=2)
+    meeting = Meeting.objects.create(
+        panel=panel, rule=rule, occurrence=MEETING_DAY, date=MEETING_DAY, kind=MeetingKind.MAIN
+    )
+    item = AgendaItem.objects.create(
+        meeting=meeting, nominal=person, reason=AgendaReason.RED_RAG, position=1
+    )
+    action = CaseAction.objects.create(
+        panel=panel,
+        nominal=person,
+        agenda_item=item,
+        description="Arrange a joint home visit",
+        owner_agency=owner,
+        due=date(2030, 1, 30),
+        created_by=coordinator,
+    )
+    cohort_import = CohortImport.objects.create(
+        panel=panel,
+        uploaded_by=coordinator,
+        month=date(2029, 12, 1),
+        file_name="list.csv",
+        headers=["Surname", "Forename", "DOB"],
+        mapping={"family_name": "Surname", "given_names": "Forename", "date_of_birth": "DOB"},
+        status="preview",
+    )
+    ImportRow.objects.create(
+        cohort_import=cohort_import,
+        number=2,
+        values={"Surname": "Ashby", "Forename": "Jordan", "DOB": "17/05/1990"},
+        outcome=RowOutcome.LINKED,
+        nominal=person,
+    )
+    # The first: a merge moved the duplicate's membership here too.
+    membership = CohortMembership.objects.filter(nominal=person, panel=panel).earliest("pk")
+    return PanelWork(
+        rule=rule,
+        meeting=meeting,
+        agenda_item=item,
+        case_action=action,
+        cohort_import=cohort_import,
+        membership=membership,
+    )
+
+
 def build_world() -> World:
     p = build_partnership()
     outsider_panel = make_panel(p.outsider, [], name="Elsewhere IOM panel")
@@ -193,10 +272,31 @@ def build_world() -> World:
     people = _plant_people(p)
     for person in people.values():
         person.refresh_from_db()
+    CohortMembership.objects.create(
+        nominal=people["outsider_nominal"],
+        panel=outsider_panel,
+        status="active",
+        referred_on=date(2026, 1, 5),
+        start=date(2026, 1, 12),
+    )
+    council_work = _plant_panel_work(
+        p.panel, people["nominal"], coordinator=p.coordinator, owner=p.probation
+    )
+    council_work.referral = CohortMembership.objects.get(
+        nominal=people["member_nominal"], panel=p.panel
+    )
+    outsider_work = _plant_panel_work(
+        outsider_panel,
+        people["outsider_nominal"],
+        coordinator=p.outsider_coordinator,
+        owner=p.outsider,
+    )
     return World(
         p=p,
         outsider_panel=outsider_panel,
         outsider_agreement=outsider_agreement,
+        work=council_work,
+        outsider_work=outsider_work,
         missing_pk=2_000_000_000,
         **people,
     )

@@ -1,0 +1,16 @@
+"""The panels' pages, one module per area; every name lives in the "panels" namespace."""
+
+from django.urls import path
+
+from panels.urls import cohort, imports, meetings
+from panels.views import panels
+
+app_name = "panels"
+
+urlpatterns = [
+    path("", panels.panel_list, name="list"),
+    path("<int:pk>/", panels.panel_detail, name="detail"),
+    *cohort.urlpatterns,
+    *imports.urlpatterns,
+    *meetings.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""The cohort pages of a panel."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The imports pages of a panel."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The meetings pages of a panel."""
+
+urlpatterns: list = []
