@@ -126,6 +126,23 @@ class TreatmentRequirement(models.TextChoices):
     ATR = "atr", "Alcohol Treatment Requirement (ATR)"
 
 
+class MembershipQuerySet(models.QuerySet["CohortMembership"]):
+    def visible_to(self, user: User) -> MembershipQuerySet:
+        """Memberships of panels the user may see. A declined referral never joined the
+        cohort: only the panel's coordinating agency and the agency that referred see it."""
+        from django.db.models import Q
+
+        from sharing.access import user_may_see_casework
+
+        if not user_may_see_casework(user):
+            return self.none()
+        return self.filter(panel__in=Panel.objects.visible_to(user).values("pk")).filter(
+            Q(status__in=SHARED_STATUSES)
+            | Q(panel__coordinating_agency_id=user.agency_id)
+            | Q(referring_agency_id=user.agency_id)
+        )
+
+
 class CohortMembership(models.Model):
     """A nominal on a panel's cohort, from referral to exit.
 
@@ -184,6 +201,8 @@ class CohortMembership(models.Model):
     treatment_start = models.DateField(null=True, blank=True)
     treatment_completed = models.DateField(null=True, blank=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         ordering = ["-referred_on"]
         indexes = [
@@ -230,6 +249,17 @@ RAG_BY_SCHEME = {
 }
 
 
+class RagReviewQuerySet(models.QuerySet["RagReview"]):
+    def visible_to(self, user: User) -> RagReviewQuerySet:
+        """Reviews by panels the user may see, of people the user may see."""
+        from offenders.models import Nominal
+
+        return self.filter(
+            panel__in=Panel.objects.visible_to(user).values("pk"),
+            nominal__in=Nominal.objects.visible_to(user).values("pk"),
+        )
+
+
 class RagReview(models.Model):
     """A panel's RAG view of a nominal on one date: the history is the rows."""
 
@@ -244,6 +274,8 @@ class RagReview(models.Model):
     reviewed_on = models.DateField()
     author = models.ForeignKey("sharing.User", on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
+
+    objects = RagReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reviewed_on", "-pk"]
@@ -393,6 +425,18 @@ class AgendaReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class AgendaItemQuerySet(models.QuerySet["AgendaItem"]):
+    def visible_to(self, user: User) -> AgendaItemQuerySet:
+        """Items of agendas the user may see: the panel's coordinating agency sees its
+        agendas while they are built; member agencies once the agenda is shared."""
+        from django.db.models import Q
+
+        return self.filter(meeting__panel__in=Panel.objects.visible_to(user).values("pk")).filter(
+            Q(meeting__agenda_shared_on__isnull=False)
+            | Q(meeting__panel__coordinating_agency_id=user.agency_id)
+        )
+
+
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     nominal = models.ForeignKey(
@@ -411,6 +455,8 @@ class AgendaItem(models.Model):
     added_by = models.ForeignKey(
         "sharing.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "position", "pk"]
