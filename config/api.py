@@ -5,7 +5,10 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from offenders.api import NominalViewSet
-from panels.api import PanelViewSet
+from panels.api.actions import CaseActionViewSet
+from panels.api.meetings import AgendaItemViewSet, MeetingViewSet, ReviewViewSet
+from panels.api.memberships import MembershipViewSet
+from panels.api.panels import PanelViewSet
 from sharing.api import AgreementViewSet, MeView
 from sharing.permissions import ANY_STAFF, DeclaredActionPermission
 
@@ -14,6 +17,11 @@ router.include_root_view = False
 router.register("panels", PanelViewSet, basename="panel")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("nominals", NominalViewSet, basename="nominal")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("case-actions", CaseActionViewSet, basename="case-action")
 
 
 class SchemaView(SpectacularAPIView):

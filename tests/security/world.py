@@ -40,6 +40,7 @@ from panels.models import (
     MeetingKind,
     MeetingRule,
     Panel,
+    RagReview,
     RowOutcome,
 )
 from sharing.models import InformationSharingAgreement, User
@@ -102,6 +103,7 @@ class PanelWork:
     case_action: CaseAction
     cohort_import: CohortImport
     membership: CohortMembership  # active
+    review: RagReview  # recorded at the meeting
     referral: CohortMembership | None = None  # referred, awaiting the coordinator
 
 
@@ -246,6 +248,9 @@ def _plant_panel_work(panel: Panel, person: Nominal, *, coordinator: User, owner
     )
     # The first: a merge moved the duplicate's membership here too.
     membership = CohortMembership.objects.filter(nominal=person, panel=panel).earliest("pk")
+    review = RagReview.objects.create(
+        nominal=person, panel=panel, rag="red", reviewed_on=date(2026, 2, 4), author=coordinator
+    )
     return PanelWork(
         rule=rule,
         meeting=meeting,
@@ -253,6 +258,7 @@ def _plant_panel_work(panel: Panel, person: Nominal, *, coordinator: User, owner
         case_action=action,
         cohort_import=cohort_import,
         membership=membership,
+        review=review,
     )
 
 

@@ -1,0 +1,1 @@
+"""Panels over the API, one module per aggregate; the router is in config/api.py."""
