@@ -10,6 +10,7 @@ app_name = "panels"
 urlpatterns = [
     path("", panels.panel_list, name="list"),
     path("<int:pk>/", panels.panel_detail, name="detail"),
+    path("<int:pk>/settings/", panels.panel_settings, name="settings"),
     *cohort.urlpatterns,
     *imports.urlpatterns,
     *meetings.urlpatterns,

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
+from panels.forms.panels import PanelSettingsForm
 from panels.selectors import PANEL_SORTS, panels_for
-from sharing.access import agencies_seeing_panel, can_coordinate, panel_for
+from panels.services import panel_update
+from sharing.access import agencies_seeing_panel, can_coordinate, forbid, panel_for
 from sharing.audit import log_access
 from sharing.selectors import agreement_in_force_ids
 
@@ -42,4 +46,33 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "coordinates": can_coordinate(request.user, panel),
             "nav_section": "Panels",
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def panel_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator's settings for their panel: description, RAG scheme, review interval."""
+    panel = panel_for(request, pk)
+    if not can_coordinate(request.user, panel):
+        forbid(request, object_type="panels.panel", object_id=panel.pk)
+    initial = {
+        "description": panel.description,
+        "rag_scheme": panel.rag_scheme,
+        "review_interval_days": panel.review_interval_days,
+    }
+    form = PanelSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            panel_update(actor=request.user, panel=panel, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Panel settings saved")
+            return redirect("panels:detail", pk=panel.pk)
+    return render(
+        request,
+        "panels/panel_settings.html",
+        {"panel": panel, "form": form, "nav_section": "Panels"},
     )

@@ -385,6 +385,28 @@ MATRIX: tuple[Route, ...] = (
             for label, (kwargs, viewers) in PANEL_RECORDS.items()
         },
     ),
+    # A panel's settings: its coordinator changes them; others who see the panel get 403.
+    Route(
+        "panels:settings",
+        audited_as="panels.panel",
+        records={
+            "council-panel": Record(
+                pk_at("p.panel"),
+                any_method(
+                    seen_by(COUNCIL_PANEL_VIEWERS)
+                    | dict.fromkeys(("partner", "agency_admin", "member_partner"), 403)
+                ),
+            ),
+            "elsewhere-panel": Record(
+                pk_at("outsider_panel"),
+                any_method(
+                    seen_by(ELSEWHERE_PANEL_VIEWERS)
+                    | dict.fromkeys(("outsider_partner", "outsider_admin"), 403)
+                ),
+            ),
+            "missing": Record(missing, any_method(seen_by(()))),
+        },
+    ),
     Route(
         "sharing:agreement",
         audited_as="sharing.informationsharingagreement",

@@ -1,0 +1,1 @@
+"""Forms for the panels' pages, one module per area."""
