@@ -186,6 +186,8 @@ GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None
 # An in-force agreement whose review is overdue keeps working for this many days.
 ISA_REVIEW_GRACE_DAYS = env_int("ISA_REVIEW_GRACE_DAYS", 30)
+# Panels' meetings are created from their rules this many months ahead.
+MEETINGS_MONTHS_AHEAD = env_int("MEETINGS_MONTHS_AHEAD", 3)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -227,6 +229,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Multi-agency offender case management for a Community Safety Partnership.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets shared by several fields or serializers, named once in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingKindEnum": "panels.models.MeetingKind",
+        "MeetingStatusEnum": "panels.models.MeetingStatus",
+        "RagEnum": "panels.models.Rag",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -152,11 +152,39 @@ def derived_flags(nominal: Nominal, *, today: date) -> Flags:
         .first()
     )
     ogrs = latest_risk.ogrs_percent if latest_risk else None
-    acquisitive = nominal.offences.filter(
-        offence_type__in=[OffenceType.ROBBERY, OffenceType.BURGLARY]
-    ).exists()
+    acquisitive = nominal.offences.filter(offence_type__in=ACQUISITIVE_OFFENCES).exists()
+    last = (
+        CaseEvent.objects.filter(nominal=nominal, kind__in=ENGAGEMENT_KINDS)
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+        .first()
+    )
+    return flags_from(
+        ogrs=ogrs,
+        acquisitive=acquisitive,
+        last_engagement=last,
+        created_at=nominal.created_at,
+        today=today,
+    )
+
+
+# The offences that bring an OGRS of 50-74% into IOM scope.
+ACQUISITIVE_OFFENCES = [OffenceType.ROBBERY, OffenceType.BURGLARY]
+NO_OGRS = "No OGRS score recorded"
+
+
+def flags_from(
+    *,
+    ogrs: int | None,
+    acquisitive: bool,
+    last_engagement: date | None,
+    created_at: datetime,
+    today: date,
+) -> Flags:
+    """The rules behind `derived_flags`, from facts already read, so that a list (the
+    cohort tracker) can read the facts for many people at once and apply the same rules."""
     if ogrs is None:
-        in_scope, reason = False, "No OGRS score recorded"
+        in_scope, reason = False, NO_OGRS
     elif ogrs >= 75:
         in_scope, reason = True, f"OGRS {ogrs}% (75% or more)"
     elif ogrs >= 50 and acquisitive:
@@ -165,21 +193,15 @@ def derived_flags(nominal: Nominal, *, today: date) -> Flags:
         in_scope, reason = False, f"OGRS {ogrs}% but no robbery or burglary offence"
     else:
         in_scope, reason = False, f"OGRS {ogrs}% (below 50%)"
-    last = (
-        CaseEvent.objects.filter(nominal=nominal, kind__in=ENGAGEMENT_KINDS)
-        .order_by("-occurred_on")
-        .values_list("occurred_on", flat=True)
-        .first()
-    )
     # With no contact recorded yet, the clock starts when the record was created, so a
     # person recorded this morning is not already "not engaged for 6 months".
-    since = today - (last or timezone.localtime(nominal.created_at).date())
+    since = today - (last_engagement or timezone.localtime(created_at).date())
     return Flags(
         in_iom_scope=in_scope,
         iom_scope_reason=reason,
         not_engaged_3_months=since > timedelta(days=91),
         not_engaged_6_months=since > timedelta(days=182),
-        last_engagement=last,
+        last_engagement=last_engagement,
     )
 
 

@@ -129,7 +129,8 @@ class TreatmentRequirement(models.TextChoices):
 class MembershipQuerySet(models.QuerySet["CohortMembership"]):
     def visible_to(self, user: User) -> MembershipQuerySet:
         """Memberships of panels the user may see. A declined referral never joined the
-        cohort: only the panel's coordinating agency and the agency that referred see it."""
+        cohort, so its person is not shared with the panel: only the agency that referred
+        them still sees it (as Nominal.objects.visible_to does for the person)."""
         from django.db.models import Q
 
         from sharing.access import user_may_see_casework
@@ -137,9 +138,7 @@ class MembershipQuerySet(models.QuerySet["CohortMembership"]):
         if not user_may_see_casework(user):
             return self.none()
         return self.filter(panel__in=Panel.objects.visible_to(user).values("pk")).filter(
-            Q(status__in=SHARED_STATUSES)
-            | Q(panel__coordinating_agency_id=user.agency_id)
-            | Q(referring_agency_id=user.agency_id)
+            Q(status__in=SHARED_STATUSES) | Q(referring_agency_id=user.agency_id)
         )
 
 

@@ -72,6 +72,7 @@ from panels.models import (
     Rag,
     RagReview,
 )
+from reporting.bench_panels import prepare_cohorts
 from reporting.search_quality import MODES as QUALITY_MODES
 from reporting.search_quality import NAME_KINDS, QualityResult, measure_search_quality
 from sharing.access import recompute_panel_access
@@ -146,6 +147,9 @@ PAGES = (
     PROFILE,
     HEAVY_PROFILE,
     Page("API nominal list", "/api/v1/nominals/", expect='"count":'),
+    Page("Cohort tracker, 50 members", "/panels/{cohort_50}/cohort/"),
+    Page("Cohort tracker, 1,000 members", "/panels/{cohort_1000}/cohort/"),
+    Page("Agenda builder, 1,000-member cohort", "/panels/meetings/{meeting}/agenda/"),
     # A system administrator sees every borough's agreements: rows grow with the data.
     Page(
         "Agreements list, all boroughs",
@@ -501,6 +505,9 @@ class Targets:
     found: int  # that person's record
     nominal_heading: str
     heavy_heading: str
+    cohort_50: int  # panels with exactly 50 and 1,000 active members (bench_panels.py)
+    cohort_1000: int
+    meeting: int  # the 1,000-member panel's next meeting
 
     def fill(self, text: str) -> str:
         return text.format(**asdict(self))
@@ -532,6 +539,7 @@ def _targets(nominals: int, seed: int, heavy: Nominal) -> Targets:
     plan = plan_partnership(nominals, seed)[0]
     typical = typical_record(generated_nominal_ids(plan))
     search, found = _search_target(nominals, seed, _staff("coordinator"))
+    cohorts = prepare_cohorts(plan, leave_out={typical.pk, heavy.pk, found})
     return Targets(
         panel=panel.pk,
         nominal=typical.pk,
@@ -540,6 +548,9 @@ def _targets(nominals: int, seed: int, heavy: Nominal) -> Targets:
         found=found,
         nominal_heading=_heading(typical),
         heavy_heading=_heading(heavy),
+        cohort_50=cohorts.cohort_50,
+        cohort_1000=cohorts.cohort_1000,
+        meeting=cohorts.meeting,
     )
 
 

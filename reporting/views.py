@@ -3,20 +3,46 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from panels.selectors import panels_for
+from panels.selectors.actions import open_actions_for_agency, referrals_awaiting_decision
+from panels.selectors.meeting_mode import upcoming_meetings_for
+from sharing.access import can_coordinate, user_may_see_casework
+from sharing.audit import log_access_many
+from sharing.models import Purpose
 
 
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The first page after sign-in: who you are here, and the panels you can see."""
-    return render(
-        request,
-        "reporting/dashboard.html",
-        {"panels": panels_for(request.user), "nav_section": "Dashboard"},
-    )
+    """The first page after sign-in: who you are here, the panels you can see and, for
+    those who work with cases, their agency's open actions and the next meetings.
+    Committee officers and system administrators see no case data here."""
+    user = request.user
+    context: dict[str, object] = {"panels": panels_for(user), "nav_section": "Dashboard"}
+    if user_may_see_casework(user):
+        today = timezone.localdate()
+        actions = open_actions_for_agency(user, today=today)
+        # The actions name the people they are about: a read of each one's personal data.
+        log_access_many(
+            request=request,
+            object_type="offenders.nominal",
+            object_ids=[action.nominal_id for action in actions.actions if action.person_visible],
+            purpose=Purpose.CASE_MANAGEMENT,
+        )
+        context |= {
+            "casework": True,
+            "today": today,
+            "agency_actions": actions,
+            "meetings": [
+                (meeting, can_coordinate(user, meeting.panel))
+                for meeting in upcoming_meetings_for(user, today=today)
+            ],
+            "referrals": referrals_awaiting_decision(user),
+        }
+    return render(request, "reporting/dashboard.html", context)
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -46,3 +47,29 @@ def log_access(
         endpoint=request.path[:300],
         purpose=purpose,
     )
+
+
+def log_access_many(
+    *,
+    request: HttpRequest,
+    object_type: str,
+    object_ids: Iterable[object],
+    purpose: str = "",
+) -> int:
+    """Record reads of several records shown together (a page or document naming many
+    people): one row each, written in one query. Returns how many rows were written."""
+    user = request.user if request.user.is_authenticated else None
+    rows = [
+        AccessLog(
+            user=user,
+            agency_id=getattr(user, "agency_id", None),
+            outcome=AccessOutcome.ALLOWED,
+            object_type=object_type,
+            object_id=str(object_id)[:64],
+            endpoint=request.path[:300],
+            purpose=purpose,
+        )
+        for object_id in dict.fromkeys(object_ids)
+    ]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)

@@ -8,13 +8,14 @@ Everything is created through the services, so the demo obeys the same rules as 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from panels.models import Panel, PanelKind
+from panels.models import MeetingKind, MeetingRule, Panel, PanelKind
 from panels.services import panel_create
+from panels.services.meetings import meeting_rule_add
 from sharing.models import Agency, AgencyKind, InformationSharingAgreement, Role, User
 from sharing.services import (
     agency_create,
@@ -80,6 +81,18 @@ AGREEMENTS = [
         ["council", "police", "housing", "health"],
         ["council", "police"],
     ),
+]
+
+# When each panel meets (the 2017 action plan): panel kind, meeting, week of the month
+# (-1 is the last), weekday (Monday 0), start, place. MAPPA and the ASB and Community
+# MARAC meet monthly on a day of their own.
+MEETING_RULES = [
+    ("iom", MeetingKind.MAIN, 1, 2, time(10, 0), "{borough} Civic Centre, committee room 2"),
+    ("iom", MeetingKind.MID_MONTH, 3, 2, time(10, 0), "{borough} Civic Centre, committee room 2"),
+    ("mappa", MeetingKind.MAIN, 2, 3, time(14, 0), "{borough} Probation Delivery Unit"),
+    ("sgv", MeetingKind.MAIN, 1, 1, time(14, 0), "{borough} Civic Centre, committee room 1"),
+    ("dip", MeetingKind.MAIN, -1, 3, time(10, 0), "{borough} Drug and Alcohol Service"),
+    ("asb_marac", MeetingKind.MAIN, 2, 1, time(10, 0), "{borough} Civic Centre, committee room 1"),
 ]
 
 STAFF = [
@@ -209,3 +222,30 @@ def ensure_borough(
                 signed_on=date(2026, 4, 1),
             )
     return result
+
+
+@transaction.atomic
+def ensure_meeting_rules(borough: Borough) -> int:
+    """Give each panel its meeting rules, set by its coordinator, if it has none yet; the
+    meetings for the months ahead are created with them. Returns how many were created."""
+    coordinators = {
+        user.agency_id: user for user in borough.staff.values() if user.has_role(Role.COORDINATOR)
+    }
+    created = 0
+    for kind, meeting, week, weekday, starts_at, location in MEETING_RULES:
+        panel = borough.panels[kind]
+        if MeetingRule.objects.filter(
+            panel=panel, kind=meeting, week=week, weekday=weekday
+        ).exists():
+            continue
+        _, made = meeting_rule_add(
+            actor=coordinators[panel.coordinating_agency_id],
+            panel=panel,
+            kind=meeting,
+            week=week,
+            weekday=weekday,
+            starts_at=starts_at,
+            location=location.format(borough=borough.name),
+        )
+        created += made
+    return created

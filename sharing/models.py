@@ -265,6 +265,7 @@ class Verb(models.TextChoices):
     MEETING_MOVED = "meeting_moved", "Moved a meeting"
     MEETING_CANCELLED = "meeting_cancelled", "Cancelled a meeting"
     AGENDA_ITEM_ADDED = "agenda_item_added", "Added a person to an agenda"
+    AGENDA_ITEM_CHANGED = "agenda_item_changed", "Changed why a person is on an agenda"
     AGENDA_ITEM_REMOVED = "agenda_item_removed", "Removed a person from an agenda"
     AGENDA_REORDERED = "agenda_reordered", "Reordered an agenda"
     AGENDA_SHARED = "agenda_shared", "Shared an agenda with member agencies"

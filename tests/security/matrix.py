@@ -38,6 +38,7 @@ from tests.security.dsl import (
 )
 from tests.security.matrix_cohort import COHORT_ROUTES
 from tests.security.matrix_imports import IMPORTS_ROUTES
+from tests.security.matrix_meeting_mode import MEETING_MODE_ROUTES
 from tests.security.matrix_meetings import MEETINGS_ROUTES
 from tests.security.matrix_panels_api import PANELS_API_ROUTES
 from tests.security.world import PERSONAS, World
@@ -455,6 +456,7 @@ MATRIX: tuple[Route, ...] = (
     *COHORT_ROUTES,
     *IMPORTS_ROUTES,
     *MEETINGS_ROUTES,
+    *MEETING_MODE_ROUTES,
     *PANELS_API_ROUTES,
 )
 

@@ -64,3 +64,20 @@ def test_demo_people_are_on_their_panels_and_seen_by_the_right_partners():
     assert seen("coordinator") == 8  # coordinates or sits on every panel
     assert seen("health") == 0  # no signed agreement yet
     assert seen("committee") == 0
+
+
+def test_demo_iom_panel_has_a_held_meeting_and_a_shared_agenda_ahead():
+    from panels.models import AgendaItem, CaseAction, Meeting, MeetingStatus, RagReview
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    iom = Panel.objects.get(kind="iom")
+    held = Meeting.objects.get(panel=iom, status=MeetingStatus.HELD)
+    assert held.minutes_published_on is not None
+    assert RagReview.objects.filter(meeting=held).count() == 3
+    probation = User.objects.get(username="probation")
+    # Partners see their agency's actions from the panel on their dashboard.
+    assert CaseAction.objects.visible_to(probation).filter(owner_agency=probation.agency).exists()
+    ahead = Meeting.objects.filter(panel=iom, agenda_shared_on__isnull=False).get()
+    assert AgendaItem.objects.filter(meeting=ahead).count() >= 3
+    assert AgendaItem.objects.visible_to(probation).filter(meeting=ahead).exists()

@@ -6,7 +6,8 @@ from base64 import b32encode
 from django.core.management.base import BaseCommand
 
 from offenders.demo import ensure_demo_nominals
-from sharing.demo import ensure_borough
+from panels.demo import ensure_demo_meetings
+from sharing.demo import ensure_borough, ensure_meeting_rules
 from sharing.two_factor import issue_backup_codes
 
 # A demo-only password, printed to the newcomer; never used outside seed data.
@@ -20,10 +21,16 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
         borough = ensure_borough(password=password)
         people = ensure_demo_nominals(borough)
+        meetings = ensure_meeting_rules(borough)
+        agenda_items = ensure_demo_meetings(borough)
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo borough of {borough.name} is ready."))
         if people:
             out.write(f"Added {people} demo people to its panels.")
+        if meetings:
+            out.write(f"Scheduled {meetings} meetings from the panels' meeting rules.")
+        if agenda_items:
+            out.write(f"Held last month's IOM main panel and put {agenda_items} people on agendas.")
         out.write(f"Every demo account's password is: {password}")
         out.write(
             "After the password, enter a backup code below (each works once; running "
