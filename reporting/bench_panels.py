@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -95,7 +96,14 @@ def prepare_cohorts(plan: BoroughPlan, *, leave_out: set[int]) -> PanelTargets:
 LIST_HEADINGS = ("Surname", "Forename", "DOB", "Gender", "Postcode", "PNC ID", "CRN")
 
 
-def monthly_list_csv(plan: BoroughPlan, *, rows: int, seed: int) -> tuple[bytes, dict[str, int]]:
+@dataclass(frozen=True)
+class MonthlyList:
+    data: bytes  # the CSV file
+    held: dict[str, int]  # how many rows of each kind it holds
+    expected: list[int | None]  # per row, the record it is of (None: a new person)
+
+
+def monthly_list_csv(plan: BoroughPlan, *, rows: int, seed: int) -> MonthlyList:
     """A source agency's monthly list of `rows` people, as a CSV, and what it holds.
 
     Half are the borough's known people: most as recorded, with their PNC ID and CRN; some
@@ -104,6 +112,7 @@ def monthly_list_csv(plan: BoroughPlan, *, rows: int, seed: int) -> tuple[bytes,
     """
     rng = random.Random(f"{seed}:bench-import")  # noqa: S311 (reproducible, not secret)
     known = borough_people(plan, min(rows // 2, plan.nominals))
+    expected: list[int | None] = list(generated_nominal_ids(plan)[: len(known)])
     new = generate_people(rows - len(known), seed + 7919)
     output = io.StringIO()
     writer = csv.writer(output)
@@ -124,7 +133,8 @@ def monthly_list_csv(plan: BoroughPlan, *, rows: int, seed: int) -> tuple[bytes,
         # No identifiers: another seed's PNC IDs could belong to someone already recorded.
         writer.writerow(_list_row(replace(person, identifiers={})))
         held["new"] += 1
-    return output.getvalue().encode("utf-8"), held
+        expected.append(None)
+    return MonthlyList(output.getvalue().encode("utf-8"), held, expected)
 
 
 def _list_row(person: Person) -> list[str]:
@@ -137,3 +147,71 @@ def _list_row(person: Person) -> list[str]:
         person.identifiers.get("pnc", ""),
         person.identifiers.get("crn", ""),
     ]
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    seconds: float
+    queries: int
+    outcomes: dict[str, int]  # rows by outcome after the commit
+    held: dict[str, int]
+    linked_right: int  # known people linked to their own record
+    linked_wrong: int  # rows linked to someone else's record
+    known: int
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds
+
+
+def time_import(plan: BoroughPlan, *, seed: int, rows: int = IMPORT_ROWS) -> ImportResult:
+    """Import a monthly list of `rows` people onto a new panel of the first borough, from
+    upload to commit (rows needing a decision left out), and check every link it made."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from panels.models import CohortImport, ImportRow
+    from panels.services.imports import import_run_file
+
+    council = Agency.objects.get(code=f"{plan.code}-council")
+    coordinator = User.objects.get(username=f"{plan.code}-coordinator")
+    panel = Panel.objects.create(
+        kind=PanelKind.IOM, name="Bench monthly list", coordinating_agency=council
+    )
+    recompute_panel_access(actor=None)
+    monthly = monthly_list_csv(plan, rows=rows, seed=seed)
+    month = timezone.localdate().replace(day=1)
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        import_run_file(
+            actor=coordinator,
+            panel=panel,
+            month=month,
+            file_bytes=monthly.data,
+            file_name="monthly-list.csv",
+        )
+        seconds = time.perf_counter() - started
+    cohort_import = CohortImport.objects.get(panel=panel)
+    outcomes: dict[str, int] = {}
+    right = wrong = 0
+    for number, outcome, nominal_id in ImportRow.objects.filter(
+        cohort_import=cohort_import
+    ).values_list("number", "outcome", "nominal_id"):
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        expected = monthly.expected[number - 2]  # row 1 holds the headings
+        if outcome == "linked":
+            if nominal_id == expected:
+                right += 1
+            else:
+                wrong += 1
+    return ImportResult(
+        rows=rows,
+        seconds=seconds,
+        queries=len(captured.captured_queries),
+        outcomes=outcomes,
+        held=monthly.held,
+        linked_right=right,
+        linked_wrong=wrong,
+        known=sum(1 for pk in monthly.expected if pk is not None),
+    )

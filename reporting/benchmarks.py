@@ -72,7 +72,7 @@ from panels.models import (
     Rag,
     RagReview,
 )
-from reporting.bench_panels import prepare_cohorts
+from reporting.bench_panels import IMPORT_ROWS, ImportResult, prepare_cohorts, time_import
 from reporting.search_quality import MODES as QUALITY_MODES
 from reporting.search_quality import NAME_KINDS, QualityResult, measure_search_quality
 from sharing.access import recompute_panel_access
@@ -190,6 +190,7 @@ class SizeResult:
     pages: list[PageResult]
     records: dict[str, RecordSize] = field(default_factory=dict)  # "typical", "heavy"
     quality: list[QualityResult] = field(default_factory=list)
+    monthly_import: ImportResult | None = None
 
     def queries(self, page: Page) -> int:
         return next(result.queries for result in self.pages if result.page == page)
@@ -686,6 +687,7 @@ def _measure_size(
     warm_up: int,
     quality_probes: int,
     log: Callable[[str], None],
+    import_rows: int = IMPORT_ROWS,
 ) -> SizeResult:
     report = generate(nominals=nominals, seed=seed, password="bench-password-not-secret")  # noqa: S106
     log(f"{nominals} nominals: generated in {report.seconds:.1f} s")
@@ -719,7 +721,15 @@ def _measure_size(
             "heavy": RecordSize.of(targets.heavy),
         },
         quality=quality,
+        # Last: the import adds people, and the figures above describe the generated data.
+        monthly_import=_time_import(nominals, seed, import_rows, log),
     )
+
+
+def _time_import(nominals: int, seed: int, rows: int, log: Callable[[str], None]) -> ImportResult:
+    result = time_import(plan_partnership(nominals, seed)[0], seed=seed, rows=rows)
+    log(f"{nominals} nominals: {rows} list rows imported in {result.seconds:.1f} s")
+    return result
 
 
 def run_benchmarks(
@@ -730,6 +740,7 @@ def run_benchmarks(
     command: str,
     warm_up: int = 10,
     quality_probes: int = 1000,
+    import_rows: int = IMPORT_ROWS,
     log: Callable[[str], None] = lambda _line: None,
 ) -> BenchResult:
     started = timezone.now()
@@ -747,7 +758,9 @@ def run_benchmarks(
         for nominals in sizes:
             name = fresh(str(nominals))
             log(f"{nominals} nominals: generating into {name}, then {repeat} rounds")
-            results.append(_measure_size(nominals, seed, repeat, warm_up, quality_probes, log))
+            results.append(
+                _measure_size(nominals, seed, repeat, warm_up, quality_probes, log, import_rows)
+            )
             log(f"{nominals} nominals: done")
         machine = _machine()
         connections.close_all()
@@ -993,6 +1006,58 @@ ratios within a run, not milliseconds across runs.
 """
 
 
+def _panel_lines(result: BenchResult) -> list[str]:
+    """The cohort tracker at 50 and 1,000 members, the agenda builder, and the import."""
+    lines = [
+        "## Panels: cohort tracker, agenda builder and the monthly list import",
+        "",
+        "Two panels of the first borough hold exactly 50 and 1,000 active members (each "
+        "with three RAG reviews); the agenda builder is for the 1,000-member panel's next "
+        "meeting, so it weighs every member for every suggestion. Their rows are in the "
+        "page tables above; here side by side:",
+        "",
+        "| nominals | tracker, 50: queries | tracker, 1,000: queries | tracker, 50: median ratio "
+        "| tracker, 1,000: median ratio | agenda builder: queries | agenda builder: median ratio |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size in result.sizes:
+        by_label = {page.page.label: page for page in size.pages}
+        small = by_label["Cohort tracker, 50 members"]
+        large = by_label["Cohort tracker, 1,000 members"]
+        agenda = by_label["Agenda builder, 1,000-member cohort"]
+        lines.append(
+            f"| {size.nominals:,} | {small.queries} | {large.queries} "
+            f"| {size.ratio(small)[0]:.1f}x | {size.ratio(large)[0]:.1f}x "
+            f"| {agenda.queries} | {size.ratio(agenda)[0]:.1f}x |"
+        )
+    lines += [
+        "",
+        "The monthly list: a CSV whose first half is the first borough's people (about "
+        "one in five typed differently, by a typo or a nickname, without identifiers; the "
+        "rest as recorded, with PNC ID and CRN) and whose second half is people never "
+        "recorded. Timed from upload to commit through `import_run_file` (rows that need "
+        "a coordinator's decision are left out, as the coordinator would leave them for "
+        "later); every link is then checked against the person the row was made from.",
+        "",
+        "| nominals | rows | seconds | rows per second | queries | linked | created "
+        "| needing a decision | invalid | known people linked to their own record "
+        "| links to the wrong record |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size in result.sizes:
+        run = size.monthly_import
+        if run is None:
+            continue
+        out = run.outcomes
+        lines.append(
+            f"| {size.nominals:,} | {run.rows:,} | {run.seconds:.1f} | {run.rows_per_second:,.0f} "
+            f"| {run.queries} | {out.get('linked', 0):,} | {out.get('created', 0):,} "
+            f"| {out.get('skipped', 0):,} | {out.get('invalid', 0):,} "
+            f"| {run.linked_right:,} of {run.known:,} | {run.linked_wrong} |"
+        )
+    return [*lines, ""]
+
+
 def render_markdown(result: BenchResult) -> str:
     flat = result.queries_flat()
     sizes = result.sizes
@@ -1070,6 +1135,7 @@ def render_markdown(result: BenchResult) -> str:
         + ("equal at every size." if result.profile_flat() else "NOT equal: look for an N+1."),
         "",
         *_quality_lines(result),
+        *_panel_lines(result),
         "## Interpretation",
         "",
         _interpretation(result),

@@ -1,21 +1,74 @@
-"""Meetings, their agenda items and the RAG reviews panels record, over the API."""
+"""Meetings, their agenda items and the RAG reviews panels record, over the API.
+
+The panel's coordinator changes a meeting (move, cancel, share the agenda, attendance,
+publish the minutes) and its agenda (add, change the reason, reorder, remove, record the
+decision); everyone who sees the panel reads them, through the same services and the
+same visibility rules as the meeting pages.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from panels.api.common import CASEWORK, NominalRefSerializer, int_param
-from panels.models import AgendaItem, Attendance, Meeting, RagReview
-from sharing.access import refuse
-from sharing.audit import log_access
+from offenders.models import Nominal
+from offenders.selectors import nominals_for
+from panels.api.common import (
+    CASEWORK,
+    COORDINATORS,
+    AnsweredBooleanField,
+    ConfirmSerializer,
+    NominalRefSerializer,
+    VisibleRecordField,
+    at_least_one,
+    call,
+    int_param,
+    require,
+    validated,
+    with_person_visible,
+)
+from panels.minutes import minutes_for_reader, stored_minutes
+from panels.models import AgendaItem, AgendaReason, Attendance, Meeting, Rag, RagReview
+from panels.selectors.meeting_mode import AttendanceStatus
+from panels.services.agenda import (
+    agenda_item_add,
+    agenda_item_change,
+    agenda_item_move,
+    agenda_item_remove,
+    agenda_share,
+)
+from panels.services.meeting_mode import (
+    AttendanceEntry,
+    ItemOutcome,
+    agenda_item_record,
+    attendance_record,
+    minutes_publish,
+)
+from panels.services.meetings import meeting_cancel, meeting_move
+from sharing.access import can_coordinate, refuse
+from sharing.audit import log_access, log_access_many
+from sharing.models import Agency, Purpose, User
 
 MEETING = "panels.meeting"
 AGENDA_ITEM = "panels.agendaitem"
 REVIEW = "panels.ragreview"
+NOMINAL = "offenders.nominal"
+
+# What an agenda says about a person the reader may not see: only that an item is there.
+UNSEEN_ITEM = {
+    "nominal": None,
+    "reason": "",
+    "reason_detail": "",
+    "notes": "",
+    "rag_decided": "",
+    "escalate": False,
+    "discussed": False,
+}
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -28,7 +81,11 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
+    """An agenda item. Someone the reader may not see (a referral since declined, say) is
+    shown as a numbered item with `person_visible` false and nothing about them."""
+
     nominal = NominalRefSerializer()
+    person_visible = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = AgendaItem
@@ -36,6 +93,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "id",
             "meeting",
             "position",
+            "person_visible",
             "nominal",
             "reason",
             "reason_detail",
@@ -45,6 +103,14 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "discussed",
         ]
         read_only_fields = fields
+
+    def to_representation(self, item: AgendaItem) -> dict:
+        data = super().to_representation(item)
+        # Items reach this serializer from `agenda_items_for`, which says whether the
+        # reader sees the person; anything else is treated as unseen.
+        if not getattr(item, "person_visible", False):
+            data |= UNSEEN_ITEM | {"person_visible": False}
+        return data
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -65,11 +131,47 @@ class MeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MinutesActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    description = serializers.CharField()
+    owner_agency = serializers.CharField()
+    owner = serializers.CharField(help_text="Named for the owning agency and the coordinator.")
+    due = serializers.DateField()
+
+
+class MinutesItemSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    visible = serializers.BooleanField(help_text="False: the reader may not see this person.")
+    nominal = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    reason = serializers.CharField()
+    reason_detail = serializers.CharField()
+    notes = serializers.CharField()
+    rag = serializers.CharField()
+    escalated = serializers.BooleanField()
+    discussed = serializers.BooleanField()
+    actions = MinutesActionSerializer(many=True)
+
+
+class MinutesAttendanceSerializer(serializers.Serializer):
+    agency = serializers.CharField()
+    status = serializers.CharField()
+    attendees = serializers.CharField()
+
+
+class MinutesSerializer(serializers.Serializer):
+    """The published minutes as the reader may read them (`panels.minutes`)."""
+
+    attendance = MinutesAttendanceSerializer(many=True)
+    items = MinutesItemSerializer(many=True)
+
+
 class MeetingDetailSerializer(MeetingSerializer):
     """A meeting with what the reader may see of it: the agenda once it is shared with
-    their agency (or always, for the coordinating agency), and the published minutes."""
+    their agency (or always, for the coordinating agency); attendance and the minutes once
+    published (or always, for the panel's coordinator)."""
 
-    attendance = AttendanceSerializer(many=True)
+    attendance = serializers.SerializerMethodField()
     items = serializers.SerializerMethodField()
     minutes = serializers.SerializerMethodField()
 
@@ -77,15 +179,66 @@ class MeetingDetailSerializer(MeetingSerializer):
         fields = [*MeetingSerializer.Meta.fields, "attendance", "items", "minutes"]
         read_only_fields = fields
 
+    def _coordinates(self, meeting: Meeting) -> bool:
+        return can_coordinate(self.context["request"].user, meeting.panel)
+
+    @extend_schema_field(AttendanceSerializer(many=True))
+    def get_attendance(self, meeting: Meeting) -> list[dict]:
+        if not (meeting.minutes_published_on or self._coordinates(meeting)):
+            return []
+        return AttendanceSerializer(meeting.attendance.all(), many=True).data
+
+    @extend_schema_field(AgendaItemSerializer(many=True))
     def get_items(self, meeting: Meeting) -> list[dict]:
         return AgendaItemSerializer(meeting.visible_items, many=True).data
 
-    def get_minutes(self, meeting: Meeting) -> str:
-        return meeting.minutes if meeting.minutes_published_on else ""
+    @extend_schema_field(MinutesSerializer(allow_null=True))
+    def get_minutes(self, meeting: Meeting) -> dict | None:
+        if not meeting.minutes_published_on:
+            return None
+        return MinutesSerializer(self.context["minutes"]).data
 
 
-def meetings_for(user) -> QuerySet[Meeting]:
+def meetings_for(user: User) -> QuerySet[Meeting]:
     return Meeting.objects.visible_to(user).select_related("panel")
+
+
+def agenda_items_for(user: User) -> QuerySet[AgendaItem]:
+    """Agenda items the user may see, each marked with whether the user sees its person."""
+    return with_person_visible(
+        AgendaItem.objects.visible_to(user).select_related("nominal", "meeting__panel"), user
+    )
+
+
+class MoveSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="Today or later.")
+    starts_at = serializers.TimeField()
+    reason = serializers.CharField(
+        max_length=200, error_messages={"blank": "Enter why the meeting is moving"}
+    )
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=200, error_messages={"blank": "Enter why the meeting is cancelled"}
+    )
+
+
+class AttendanceEntrySerializer(serializers.Serializer):
+    agency = serializers.CharField(help_text="The agency's code.")
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+    attendees = serializers.CharField(
+        max_length=300,
+        allow_blank=True,
+        default="",
+        help_text="Who came, with their roles; required when present.",
+    )
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    """One entry for each of the panel's agencies: the register is taken whole."""
+
+    attendance = AttendanceEntrySerializer(many=True, allow_empty=False)
 
 
 class MeetingViewSet(viewsets.GenericViewSet):
@@ -93,7 +246,15 @@ class MeetingViewSet(viewsets.GenericViewSet):
 
     serializer_class = MeetingSerializer
     lookup_value_regex = "[0-9]+"
-    allowed_roles = {"list": CASEWORK, "retrieve": CASEWORK}
+    allowed_roles = {
+        "list": CASEWORK,
+        "retrieve": CASEWORK,
+        "move": COORDINATORS,
+        "cancel": COORDINATORS,
+        "share": COORDINATORS,
+        "attendance": COORDINATORS,
+        "minutes": COORDINATORS,
+    }
 
     def get_queryset(self):
         return meetings_for(self.request.user)
@@ -108,7 +269,26 @@ class MeetingViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(meetings)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def _meeting(self, request: Request, pk: str) -> Meeting:
+        meeting = self.get_queryset().filter(pk=int(pk)).first()
+        if meeting is None:
+            refuse(request, object_type=MEETING, object_id=pk)
+        return meeting
+
+    def _coordinated(self, request: Request, pk: str) -> Meeting:
+        """The meeting, if the caller coordinates its panel (403 if they only see it)."""
+        meeting = self._meeting(request, pk)
+        require(
+            request,
+            can_coordinate(request.user, meeting.panel),
+            object_type=MEETING,
+            object_id=meeting.pk,
+        )
+        return meeting
+
+    def _detail(self, request: Request, pk: int) -> Response:
+        """The meeting as the reader may see it; reading it names the people on its agenda
+        and in its minutes, so each is logged as a read, as on the meeting's pages."""
         user = request.user
         meeting = (
             self.get_queryset()
@@ -116,28 +296,194 @@ class MeetingViewSet(viewsets.GenericViewSet):
                 Prefetch("attendance", queryset=Attendance.objects.select_related("agency")),
                 Prefetch(
                     "items",
-                    queryset=AgendaItem.objects.visible_to(user).select_related("nominal"),
+                    queryset=agenda_items_for(user).order_by("position", "pk"),
                     to_attr="visible_items",
                 ),
             )
-            .filter(pk=int(pk))
+            .filter(pk=pk)
             .first()
         )
         if meeting is None:
             refuse(request, object_type=MEETING, object_id=pk)
+        minutes = None
+        if meeting.minutes_published_on:
+            minutes = minutes_for_reader(
+                stored_minutes(meeting), user, names_all_staff=can_coordinate(user, meeting.panel)
+            )
         log_access(request=request, object_type=MEETING, object_id=meeting.pk)
-        return Response(MeetingDetailSerializer(meeting).data)
+        named = [item.nominal_id for item in meeting.visible_items if item.person_visible]
+        if minutes is not None:
+            named += [item.nominal for item in minutes.items if item.visible]
+        log_access_many(
+            request=request,
+            object_type=NOMINAL,
+            object_ids=named,
+            purpose=Purpose.PANEL_PREPARATION,
+        )
+        context = {"request": request, "minutes": minutes}
+        return Response(MeetingDetailSerializer(meeting, context=context).data)
+
+    @extend_schema(responses=MeetingDetailSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._detail(request, int(pk))
+
+    @extend_schema(request=MoveSerializer, responses=MeetingDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str) -> Response:
+        """Move a scheduled meeting to another date or time, with the reason (coordinator)."""
+        meeting = self._coordinated(request, pk)
+        data = validated(MoveSerializer, request.data, request)
+        call(
+            meeting_move,
+            request=request,
+            object_type=MEETING,
+            object_id=meeting.pk,
+            actor=request.user,
+            meeting=meeting,
+            new_date=data["date"],
+            starts_at=data["starts_at"],
+            reason=data["reason"],
+        )
+        return self._detail(request, meeting.pk)
+
+    @extend_schema(request=CancelSerializer, responses=MeetingDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel a scheduled meeting, with the reason (coordinator)."""
+        meeting = self._coordinated(request, pk)
+        data = validated(CancelSerializer, request.data, request)
+        call(
+            meeting_cancel,
+            request=request,
+            object_type=MEETING,
+            object_id=meeting.pk,
+            actor=request.user,
+            meeting=meeting,
+            reason=data["reason"],
+        )
+        return self._detail(request, meeting.pk)
+
+    @extend_schema(request=ConfirmSerializer, responses=MeetingDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def share(self, request: Request, pk: str) -> Response:
+        """Share the agenda with the panel's member agencies (coordinator). Send
+        `{"confirm": true}`; nothing is sent to anyone."""
+        meeting = self._coordinated(request, pk)
+        validated(ConfirmSerializer, request.data, request)
+        call(
+            agenda_share,
+            request=request,
+            object_type=MEETING,
+            object_id=meeting.pk,
+            actor=request.user,
+            meeting=meeting,
+        )
+        return self._detail(request, meeting.pk)
+
+    @extend_schema(request=AttendanceInputSerializer, responses=MeetingDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def attendance(self, request: Request, pk: str) -> Response:
+        """Record the register: for each of the panel's agencies (by code), present,
+        apologies or absent, and who came (coordinator, from the meeting's day)."""
+        meeting = self._coordinated(request, pk)
+        entries = validated(AttendanceInputSerializer, request.data, request)["attendance"]
+        codes = [entry["agency"] for entry in entries]
+        agencies = {agency.code: agency for agency in Agency.objects.filter(code__in=codes)}
+        unknown = [code for code in codes if code not in agencies]
+        if unknown:
+            raise serializers.ValidationError(
+                {"attendance": [f"No agency has the code {unknown[0]!r}."]}
+            )
+        call(
+            attendance_record,
+            request=request,
+            object_type=MEETING,
+            object_id=meeting.pk,
+            actor=request.user,
+            meeting=meeting,
+            entries=[
+                AttendanceEntry(
+                    agency=agencies[entry["agency"]],
+                    status=entry["status"],
+                    attendees=entry["attendees"],
+                )
+                for entry in entries
+            ],
+        )
+        return self._detail(request, meeting.pk)
+
+    @extend_schema(request=ConfirmSerializer, responses=MeetingDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def minutes(self, request: Request, pk: str) -> Response:
+        """Close the meeting and publish its minutes to the agencies that see the panel
+        (coordinator). Send `{"confirm": true}`; after this the meeting does not change."""
+        meeting = self._coordinated(request, pk)
+        validated(ConfirmSerializer, request.data, request)
+        call(
+            minutes_publish,
+            request=request,
+            object_type=MEETING,
+            object_id=meeting.pk,
+            actor=request.user,
+            meeting=meeting,
+        )
+        return self._detail(request, meeting.pk)
+
+
+class AgendaItemCreateSerializer(serializers.Serializer):
+    meeting = VisibleRecordField(
+        visible=Meeting.objects.visible_to,
+        model=Meeting,
+        error_messages={"does_not_exist": "Select a meeting you can see."},
+    )
+    nominal = VisibleRecordField(
+        visible=nominals_for,
+        model=Nominal,
+        error_messages={"does_not_exist": "Select someone on the panel's cohort."},
+    )
+    reason = serializers.ChoiceField(choices=AgendaReason.choices)
+    reason_detail = serializers.CharField(max_length=300, allow_blank=True, default="")
+
+
+class AgendaItemChangeSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=AgendaReason.choices, required=False)
+    reason_detail = serializers.CharField(max_length=300, allow_blank=True, required=False)
+
+
+class AgendaMoveSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class DecisionSerializer(serializers.Serializer):
+    """The panel's outcome for the item. Notes and escalation left out keep their current
+    value; a RAG decision left out (or blank) records none."""
+
+    discussed = AnsweredBooleanField()
+    notes = serializers.CharField(max_length=10000, allow_blank=True, required=False)
+    rag = serializers.ChoiceField(choices=Rag.choices, allow_blank=True, required=False)
+    escalate = AnsweredBooleanField(
+        required=False, help_text="Mid-month meetings only: take the case to the main panel."
+    )
 
 
 class AgendaItemViewSet(viewsets.GenericViewSet):
-    """`?meeting=<id>` narrows the list to one agenda, in its order."""
+    """`?meeting=<id>` narrows the list to one agenda, in its order. The panel's
+    coordinator builds the agenda and records each item's decision."""
 
     serializer_class = AgendaItemSerializer
     lookup_value_regex = "[0-9]+"
-    allowed_roles = {"list": CASEWORK, "retrieve": CASEWORK}
+    allowed_roles = {
+        "list": CASEWORK,
+        "retrieve": CASEWORK,
+        "create": COORDINATORS,
+        "partial_update": COORDINATORS,
+        "destroy": COORDINATORS,
+        "move": COORDINATORS,
+        "decision": COORDINATORS,
+    }
 
     def get_queryset(self):
-        return AgendaItem.objects.visible_to(self.request.user).select_related("nominal")
+        return agenda_items_for(self.request.user)
 
     def list(self, request: Request) -> Response:
         items = self.get_queryset().order_by("meeting_id", "position", "pk")
@@ -148,20 +494,149 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         log_access(request=request, object_type="panels.agenda_item_list", object_id=len(page))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def _item(self, request: Request, pk: str) -> AgendaItem:
         item = self.get_queryset().filter(pk=int(pk)).first()
         if item is None:
             refuse(request, object_type=AGENDA_ITEM, object_id=pk)
-        log_access(request=request, object_type="offenders.nominal", object_id=item.nominal_id)
+        return item
+
+    def _coordinated(self, request: Request, pk: str) -> AgendaItem:
+        """The item, if the caller coordinates its panel (403 if they only see it)."""
+        item = self._item(request, pk)
+        require(
+            request,
+            can_coordinate(request.user, item.meeting.panel),
+            object_type=AGENDA_ITEM,
+            object_id=item.pk,
+        )
+        return item
+
+    def _answer(self, item_pk: int, code: int = status.HTTP_200_OK) -> Response:
+        item = self.get_queryset().get(pk=item_pk)
+        return Response(self.get_serializer(item).data, status=code)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        item = self._item(request, pk)
+        if item.person_visible:
+            log_access(request=request, object_type=NOMINAL, object_id=item.nominal_id)
         return Response(self.get_serializer(item).data)
+
+    @extend_schema(request=AgendaItemCreateSerializer, responses={201: AgendaItemSerializer})
+    def create(self, request: Request) -> Response:
+        """Add someone on the panel's cohort to the end of a meeting's agenda, with the
+        reason (coordinator)."""
+        data = validated(AgendaItemCreateSerializer, request.data, request)
+        meeting = data["meeting"]
+        require(
+            request,
+            can_coordinate(request.user, meeting.panel),
+            object_type=MEETING,
+            object_id=meeting.pk,
+        )
+        item = call(
+            agenda_item_add,
+            request=request,
+            object_type=MEETING,
+            object_id=meeting.pk,
+            actor=request.user,
+            meeting=meeting,
+            nominal=data["nominal"],
+            reason=data["reason"],
+            reason_detail=data["reason_detail"],
+        )
+        return self._answer(item.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AgendaItemChangeSerializer, responses=AgendaItemSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change why the person is on the agenda (coordinator)."""
+        item = self._coordinated(request, pk)
+        data = validated(AgendaItemChangeSerializer, request.data, request)
+        at_least_one(data, ("reason", "reason_detail"))
+        call(
+            agenda_item_change,
+            request=request,
+            object_type=AGENDA_ITEM,
+            object_id=item.pk,
+            actor=request.user,
+            item=item,
+            reason=data.get("reason", item.reason),
+            reason_detail=data.get("reason_detail", item.reason_detail),
+        )
+        return self._answer(item.pk)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        """Take the person off the agenda, unless the panel has discussed them (coordinator)."""
+        item = self._coordinated(request, pk)
+        call(
+            agenda_item_remove,
+            request=request,
+            object_type=AGENDA_ITEM,
+            object_id=item.pk,
+            actor=request.user,
+            item=item,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=AgendaMoveSerializer, responses=AgendaItemSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str) -> Response:
+        """Move the item one place up or down the agenda (coordinator); the first item does
+        not move up, nor the last down."""
+        item = self._coordinated(request, pk)
+        data = validated(AgendaMoveSerializer, request.data, request)
+        call(
+            agenda_item_move,
+            request=request,
+            object_type=AGENDA_ITEM,
+            object_id=item.pk,
+            actor=request.user,
+            item=item,
+            direction=data["direction"],
+        )
+        return self._answer(item.pk)
+
+    @extend_schema(request=DecisionSerializer, responses=AgendaItemSerializer)
+    @action(detail=True, methods=["post"])
+    def decision(self, request: Request, pk: str) -> Response:
+        """Record the panel's outcome for the item at the meeting: discussed, notes, a RAG
+        decision (kept as the person's RAG review) and escalation (coordinator, from the
+        meeting's day until its minutes are published)."""
+        item = self._coordinated(request, pk)
+        data = validated(DecisionSerializer, request.data, request)
+        outcome = ItemOutcome(
+            notes=data.get("notes", item.notes),
+            rag=data.get("rag", ""),
+            escalate=data.get("escalate", item.escalate),
+            discussed=data["discussed"],
+        )
+        call(
+            agenda_item_record,
+            request=request,
+            object_type=AGENDA_ITEM,
+            object_id=item.pk,
+            actor=request.user,
+            item=item,
+            outcome=outcome,
+        )
+        return self._answer(item.pk)
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.get_full_name", read_only=True)
+    # The reviewing agency, not the person: staff names stay within their own agency.
+    author_agency = serializers.CharField(source="author.agency.code", read_only=True)
 
     class Meta:
         model = RagReview
-        fields = ["id", "panel", "nominal", "meeting", "rag", "reviewed_on", "author", "note"]
+        fields = [
+            "id",
+            "panel",
+            "nominal",
+            "meeting",
+            "rag",
+            "reviewed_on",
+            "author_agency",
+            "note",
+        ]
         read_only_fields = fields
 
 
@@ -174,7 +649,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
     allowed_roles = {"list": CASEWORK, "retrieve": CASEWORK}
 
     def get_queryset(self):
-        return RagReview.objects.visible_to(self.request.user).select_related("author")
+        return RagReview.objects.visible_to(self.request.user).select_related("author__agency")
 
     def list(self, request: Request) -> Response:
         reviews = self.get_queryset().order_by("-reviewed_on", "-pk")

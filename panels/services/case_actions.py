@@ -70,11 +70,18 @@ def case_action_validate(
 def case_action_create(
     *, actor: User, agenda_item: AgendaItem, data: ActionInput, today: date | None = None
 ) -> CaseAction:
-    """Set an action on an agenda item's person, owned by one of the panel's agencies."""
+    """Set an action on an agenda item's person, owned by one of the panel's agencies.
+    Actions are set at the meeting: not before its day, nor once it is closed or cancelled."""
+    # meeting_mode calls this service, so its rule is imported here rather than at the top.
+    from panels.services.meeting_mode import meeting_open_for_recording
+
     panel = agenda_item.meeting.panel
     if not can_coordinate(actor, panel):
         raise PermissionDenied
     today = today or timezone.localdate()
+    closed = meeting_open_for_recording(agenda_item.meeting, today=today)
+    if closed:
+        raise ValidationError(closed)
     case_action_validate(panel, data, today=today)
     with transaction.atomic():
         action = CaseAction(

@@ -30,6 +30,7 @@ from reporting.search_quality import KINDS, MODES, NAME_KINDS
 SIZES = [300, 3100]
 REPEAT = 3
 PROBES = 48
+IMPORT_ROWS = 400
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,7 @@ def bench(django_db_blocker) -> BenchResult:
             command="smoke",
             warm_up=1,
             quality_probes=PROBES,
+            import_rows=IMPORT_ROWS,
         )
 
 
@@ -130,3 +132,28 @@ def test_command_writes_the_report(django_db_blocker, tmp_path: Path):
     assert "python manage.py run_bench --sizes 100 --seed 1 --repeat 2 --probes 8" in text
     for page in PAGES:
         assert f"| {page.label} |" in text
+
+
+def test_the_cohort_tracker_asks_the_same_queries_for_50_and_1000_members(bench: BenchResult):
+    for size in bench.sizes:
+        queries = {
+            page.page.label: page.queries
+            for page in size.pages
+            if "Cohort tracker" in page.page.label
+        }
+        assert len(queries) == 2
+        assert len(set(queries.values())) == 1, queries
+
+
+def test_the_monthly_list_import_accounts_for_every_row_and_links_nobody_wrongly(
+    bench: BenchResult,
+):
+    for size in bench.sizes:
+        run = size.monthly_import
+        assert run is not None
+        assert sum(run.outcomes.values()) == IMPORT_ROWS
+        assert run.linked_wrong == 0
+        # Known people typed as recorded (with their PNC ID) are certain links.
+        assert run.linked_right >= run.held["known, as recorded"] * 0.9
+        assert run.outcomes.get("created", 0) >= run.held["new"] * 0.9
+    assert "## Panels: cohort tracker" in render_markdown(bench)

@@ -33,10 +33,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--probes", type=int, default=1000, help="Search-quality probes per size."
         )
+        parser.add_argument(
+            "--import-rows", type=int, default=5000, help="Rows in the monthly list imported."
+        )
         parser.add_argument("--output", default="docs/benchmarks.md")
 
     def handle(
-        self, *args, sizes: list[int], seed: int, repeat: int, probes: int, output: str, **options
+        self,
+        *args,
+        sizes: list[int],
+        seed: int,
+        repeat: int,
+        probes: int,
+        import_rows: int,
+        output: str,
+        **options,
     ):
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
@@ -44,7 +55,8 @@ class Command(BaseCommand):
             raise CommandError("--probes must be at least 1.")
         command = (
             f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
-            f"--seed {seed} --repeat {repeat} --probes {probes} --output {output}"
+            f"--seed {seed} --repeat {repeat} --probes {probes} --import-rows {import_rows} "
+            f"--output {output}"
         )
         result = run_benchmarks(
             sizes=sizes,
@@ -52,6 +64,7 @@ class Command(BaseCommand):
             repeat=repeat,
             command=command,
             quality_probes=probes,
+            import_rows=import_rows,
             log=self.stdout.write,
         )
         target = Path(output)
