@@ -1,22 +1,14 @@
 """The access recomputation job: eagerly, from beat's schedule, and on a real worker."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
-from django.db import connection
 
 from config.celery import app
 from panels.models import Panel, PanelGroupObjectPermission
 from sharing.tasks import recompute_access
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import real_worker
 
 
 def test_beat_runs_the_recomputation_every_night():
@@ -41,54 +33,13 @@ def test_tasks_are_acknowledged_late_and_requeued_if_the_worker_dies():
     assert app.conf.worker_prefetch_multiplier == 1
 
 
-def _redis_or_fail() -> None:
-    try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Redis at {settings.REDIS_URL} is required in CI: {error}")
-        pytest.skip(f"Redis is not running at {settings.REDIS_URL}")
-
-
 @pytest.mark.worker
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_recomputation_from_redis(partnership):
     """Send through real Redis to a real `celery worker` process on a private queue."""
-    _redis_or_fail()
     PanelGroupObjectPermission.objects.filter(group=partnership.probation.group).delete()
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queue,
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with real_worker() as (queue, worker):
         app.send_task("sharing.tasks.recompute_access", queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -98,9 +49,6 @@ def test_a_real_worker_runs_the_recomputation_from_redis(partnership):
             time.sleep(0.25)
         else:
             pytest.fail("the worker did not run the task within 60 seconds")
-    finally:
-        worker.terminate()
-        worker.wait(timeout=20)
 
 
 @pytest.mark.django_db
