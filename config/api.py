@@ -6,9 +6,11 @@ from rest_framework.routers import DefaultRouter
 
 from offenders.api import NominalViewSet
 from panels.api.actions import CaseActionViewSet
-from panels.api.meetings import AgendaItemViewSet, MeetingViewSet, ReviewViewSet
+from panels.api.agenda import AgendaItemViewSet
+from panels.api.meetings import MeetingViewSet
 from panels.api.memberships import MembershipViewSet
 from panels.api.panels import PanelViewSet
+from panels.api.reviews import ReviewViewSet
 from sharing.api import AgreementViewSet, MeView
 from sharing.permissions import ANY_STAFF, DeclaredActionPermission
 
