@@ -276,6 +276,14 @@ class Verb(models.TextChoices):
     CASE_ACTION_UPDATED = "case_action_updated", "Updated a case action"
     CASE_ACTIONS_FLAGGED = "case_actions_flagged", "Flagged overdue case actions"
     MINUTES_PUBLISHED = "minutes_published", "Published a meeting's minutes"
+    PLAN_CREATED = "plan_created", "Created an action plan"
+    PLAN_CHANGED = "plan_changed", "Changed an action plan"
+    PLAN_IMPORTED = "plan_imported", "Imported an action plan"
+    PLAN_EXPORTED = "plan_exported", "Exported an action plan"
+    ACTION_CHANGED = "action_changed", "Changed a plan action"
+    STEP_CHANGED = "step_changed", "Changed a plan action's step"
+    PROGRESS_RECORDED = "progress_recorded", "Recorded progress on a step"
+    PLAN_REMINDERS_SENT = "plan_reminders_sent", "Reminded leads of steps needing an update"
 
 
 class AuditEvent(models.Model):
@@ -296,3 +304,30 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.object_type} {self.object_id}"
+
+
+class Notification(models.Model):
+    """An in-app message to one member of staff, with a link to what it is about. It never
+    carries personal or sensitive content: the e-mail that may go with it says even less."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=40)
+    # Identifies what the message is about, so a weekly job sends one per thing per week.
+    key = models.CharField(max_length=100)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_notification_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -41,6 +41,8 @@ from tests.security.matrix_imports import IMPORTS_ROUTES
 from tests.security.matrix_meeting_mode import MEETING_MODE_ROUTES
 from tests.security.matrix_meetings import MEETINGS_ROUTES
 from tests.security.matrix_panels_api import PANELS_API_ROUTES
+from tests.security.matrix_plan import PLAN_ROUTES
+from tests.security.matrix_plan_api import PLAN_API_ROUTES
 from tests.security.world import PERSONAS, World
 
 
@@ -458,6 +460,9 @@ MATRIX: tuple[Route, ...] = (
     *MEETINGS_ROUTES,
     *MEETING_MODE_ROUTES,
     *PANELS_API_ROUTES,
+    # The partnership's action plan, and its API.
+    *PLAN_ROUTES,
+    *PLAN_API_ROUTES,
 )
 
 ROUTES_BY_NAME = {route.name: route for route in MATRIX}

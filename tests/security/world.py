@@ -27,6 +27,14 @@ from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
 
+from actions.models import (
+    Action,
+    ActionPlan,
+    ActionStep,
+    Objective,
+    PlanImport,
+    ProgressUpdate,
+)
 from offenders.models import Nominal
 from offenders.services import alias_add, event_add, identifier_add, nominals_merge
 from panels.models import (
@@ -108,6 +116,18 @@ class PanelWork:
 
 
 @dataclass
+class PlanWork:
+    """An action plan with one objective, action, step (led by probation in the council's
+    plan) and progress update; and a pending import of a plan."""
+
+    plan: ActionPlan
+    action: Action
+    step: ActionStep
+    update: ProgressUpdate
+    plan_import: PlanImport
+
+
+@dataclass
 class World:
     p: Partnership
     outsider_panel: Panel
@@ -120,6 +140,8 @@ class World:
     outsider_nominal_2: Nominal
     work: PanelWork  # the council IOM panel's meetings, actions and imports
     outsider_work: PanelWork  # the other borough's
+    plans: PlanWork  # the council's partnership action plan (council, police, probation, housing)
+    outsider_plans: PlanWork  # the other borough's plan
     missing_pk: int  # an id no record has: it must get the same answer as a foreign one
 
     def nominals(self) -> list[Nominal]:
@@ -262,6 +284,36 @@ def _plant_panel_work(panel: Panel, person: Nominal, *, coordinator: User, owner
     )
 
 
+def _plant_plan(owner: User, agencies: list, lead) -> PlanWork:
+    """Test set-up writes rows directly: the rules under test are in the views and services."""
+    plan = ActionPlan.objects.create(
+        title="Reducing reoffending action plan",
+        owner_agency=owner.agency,
+        owner=owner,
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2030, 3, 31),
+    )
+    plan.agencies.set(agencies)
+    objective = Objective.objects.create(plan=plan, number=1, title="Information sharing")
+    action = Action.objects.create(
+        objective=objective,
+        number=1,
+        title="Clear information sharing agreement",
+        timescale="March 2030",
+        due=date(2030, 3, 31),
+    )
+    step = ActionStep.objects.create(
+        action=action, number=1, text="Review current agreement", lead_agency=lead
+    )
+    update = ProgressUpdate.objects.create(
+        step=step, written_on=date(2026, 5, 1), text="Draft circulated", rag="amber_green"
+    )
+    plan_import = PlanImport.objects.create(
+        uploaded_by=owner, source_name="plan.tsv", headers=["Strategy Objective"], rows=[]
+    )
+    return PlanWork(plan=plan, action=action, step=step, update=update, plan_import=plan_import)
+
+
 def build_world() -> World:
     p = build_partnership()
     outsider_panel = make_panel(p.outsider, [], name="Elsewhere IOM panel")
@@ -297,12 +349,18 @@ def build_world() -> World:
         coordinator=p.outsider_coordinator,
         owner=p.outsider,
     )
+    plans = _plant_plan(
+        p.coordinator, [p.council, p.police, p.probation, p.housing], lead=p.probation
+    )
+    outsider_plans = _plant_plan(p.outsider_coordinator, [p.outsider], lead=p.outsider)
     return World(
         p=p,
         outsider_panel=outsider_panel,
         outsider_agreement=outsider_agreement,
         work=council_work,
         outsider_work=outsider_work,
+        plans=plans,
+        outsider_plans=outsider_plans,
         missing_pk=2_000_000_000,
         **people,
     )
