@@ -1,9 +1,11 @@
+"""The action plan's pages, one module of routes per area, in the "actions" namespace."""
+
 from django.urls import path
 
-from actions import views
+from actions.views import plans
 
 app_name = "actions"
 
 urlpatterns = [
-    path("", views.plan_index, name="index"),
+    path("", plans.plan_index, name="index"),
 ]

@@ -43,6 +43,7 @@ from tests.security.matrix_meetings import MEETINGS_ROUTES
 from tests.security.matrix_panels_api import PANELS_API_ROUTES
 from tests.security.matrix_plan import PLAN_ROUTES
 from tests.security.matrix_plan_api import PLAN_API_ROUTES
+from tests.security.matrix_plan_import import PLAN_IMPORT_ROUTES
 from tests.security.world import PERSONAS, World
 
 
@@ -463,6 +464,7 @@ MATRIX: tuple[Route, ...] = (
     # The partnership's action plan, and its API.
     *PLAN_ROUTES,
     *PLAN_API_ROUTES,
+    *PLAN_IMPORT_ROUTES,
 )
 
 ROUTES_BY_NAME = {route.name: route for route in MATRIX}

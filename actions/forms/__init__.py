@@ -1,0 +1,1 @@
+"""Forms for the action plan, one module per area."""

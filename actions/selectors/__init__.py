@@ -1,0 +1,1 @@
+"""Selectors for the action plan, one module per area."""

@@ -1,0 +1,1 @@
+"""Services for the action plan, one module per area."""

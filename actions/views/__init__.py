@@ -1,0 +1,1 @@
+"""Pages of the action plan, one module per area."""
