@@ -1055,7 +1055,18 @@ def _panel_lines(result: BenchResult) -> list[str]:
             f"| {out.get('skipped', 0):,} | {out.get('invalid', 0):,} "
             f"| {run.linked_right:,} of {run.known:,} | {run.linked_wrong} |"
         )
-    return [*lines, ""]
+    return [*lines, "", AGENDA_NOTE, ""]
+
+
+AGENDA_NOTE = (
+    "The agenda builder is the heaviest page measured: in this data every member of the "
+    "1,000-member cohort is due for review (their last review is more than the panel's 28 "
+    "days before the meeting) and half are Red, so it lists about 1,500 suggestions, each "
+    "with its own one-click form, plus a chooser of the 1,000 members not yet on the agenda, "
+    "and writes an access-log row for every person it names. Its queries stay the same "
+    "whatever the cohort's size; its time follows the rows it draws. The tracker pages draw "
+    '50 rows a page but weigh the whole cohort for their filters, sorting and "as at" view.'
+)
 
 
 def render_markdown(result: BenchResult) -> str:
