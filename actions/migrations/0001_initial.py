@@ -8,136 +8,369 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('sharing', '0007_notifications_and_plan_verbs'),
+        ("sharing", "0007_notifications_and_plan_verbs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=500, verbose_name='Project or action')),
-                ('description', models.TextField(blank=True)),
-                ('outcomes', models.TextField(blank=True)),
-                ('timescale', models.CharField(blank=True, help_text='As the plan words it, for example "March 2018".', max_length=200)),
-                ('due', models.DateField(blank=True, help_text='The last day of the timescale, when it names one.', null=True)),
-                ('strategic_links', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=500, verbose_name="Project or action")),
+                ("description", models.TextField(blank=True)),
+                ("outcomes", models.TextField(blank=True)),
+                (
+                    "timescale",
+                    models.CharField(
+                        blank=True,
+                        help_text='As the plan words it, for example "March 2018".',
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "due",
+                    models.DateField(
+                        blank=True,
+                        help_text="The last day of the timescale, when it names one.",
+                        null=True,
+                    ),
+                ),
+                ("strategic_links", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['objective', 'number'],
+                "ordering": ["objective", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ActionPlan',
+            name="ActionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('strategy', models.CharField(blank=True, help_text='The strategy the plan delivers.', max_length=200)),
-                ('starts_on', models.DateField(blank=True, null=True)),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('needs_update_days', models.PositiveSmallIntegerField(default=60, help_text='A step with no progress update for this long is flagged as needing one.', validators=[django.core.validators.MinValueValidator(7), django.core.validators.MaxValueValidator(365)], verbose_name='Needs an update after (days)')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agencies', models.ManyToManyField(help_text="The partnership's agencies: their staff see the plan.", related_name='action_plans', to='sharing.agency')),
-                ('owner', models.ForeignKey(blank=True, help_text='The plan owner edits every part of the plan.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_action_plans', to='sharing.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "strategy",
+                    models.CharField(
+                        blank=True, help_text="The strategy the plan delivers.", max_length=200
+                    ),
+                ),
+                ("starts_on", models.DateField(blank=True, null=True)),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                (
+                    "needs_update_days",
+                    models.PositiveSmallIntegerField(
+                        default=60,
+                        help_text="A step with no progress update for this long is flagged as needing one.",
+                        validators=[
+                            django.core.validators.MinValueValidator(7),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                        verbose_name="Needs an update after (days)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agencies",
+                    models.ManyToManyField(
+                        help_text="The partnership's agencies: their staff see the plan.",
+                        related_name="action_plans",
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The plan owner edits every part of the plan.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_action_plans",
+                        to="sharing.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', 'title'],
+                "ordering": ["-starts_on", "title"],
             },
         ),
         migrations.CreateModel(
-            name='ActionStep',
+            name="ActionStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('text', models.TextField(verbose_name='Step')),
-                ('lead_text', models.CharField(blank=True, help_text='As the plan words it, for example "LBH Community Safety and Police".', max_length=500, verbose_name='Responsible service or lead')),
-                ('due', models.DateField(blank=True, help_text="Defaults to the action's timescale.", null=True)),
-                ('current_rag', models.CharField(choices=[('green', 'Green'), ('amber_green', 'Amber-Green'), ('amber_red', 'Amber-Red'), ('red', 'Red'), ('complete', 'Complete'), ('not_started', 'Not started')], default='not_started', max_length=12)),
-                ('last_update_on', models.DateField(blank=True, null=True)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='actions.action')),
-                ('lead_agency', models.ForeignKey(blank=True, help_text='The agency whose staff update this step.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='action_steps', to='sharing.agency')),
-                ('lead_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("text", models.TextField(verbose_name="Step")),
+                (
+                    "lead_text",
+                    models.CharField(
+                        blank=True,
+                        help_text='As the plan words it, for example "LBH Community Safety and Police".',
+                        max_length=500,
+                        verbose_name="Responsible service or lead",
+                    ),
+                ),
+                (
+                    "due",
+                    models.DateField(
+                        blank=True, help_text="Defaults to the action's timescale.", null=True
+                    ),
+                ),
+                (
+                    "current_rag",
+                    models.CharField(
+                        choices=[
+                            ("green", "Green"),
+                            ("amber_green", "Amber-Green"),
+                            ("amber_red", "Amber-Red"),
+                            ("red", "Red"),
+                            ("complete", "Complete"),
+                            ("not_started", "Not started"),
+                        ],
+                        default="not_started",
+                        max_length=12,
+                    ),
+                ),
+                ("last_update_on", models.DateField(blank=True, null=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="actions.action",
+                    ),
+                ),
+                (
+                    "lead_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The agency whose staff update this step.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="action_steps",
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "lead_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['action', 'number'],
+                "ordering": ["action", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=500, verbose_name='Strategy objective')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objectives', to='actions.actionplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=500, verbose_name="Strategy objective")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objectives",
+                        to="actions.actionplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'number'],
+                "ordering": ["plan", "number"],
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='objective',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='actions.objective'),
+            model_name="action",
+            name="objective",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="actions",
+                to="actions.objective",
+            ),
         ),
         migrations.CreateModel(
-            name='PlanImport',
+            name="PlanImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source_name', models.CharField(blank=True, max_length=255)),
-                ('headers', models.JSONField(default=list)),
-                ('mapping', models.JSONField(blank=True, default=dict)),
-                ('rows', models.JSONField(default=list, help_text='The table as read, one list per row.')),
-                ('parsed', models.JSONField(blank=True, default=dict, help_text='The plan as it will import.')),
-                ('status', models.CharField(choices=[('preview', 'Ready to check'), ('imported', 'Imported'), ('discarded', 'Discarded')], default='preview', max_length=10)),
-                ('plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='imports', to='actions.actionplan')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("source_name", models.CharField(blank=True, max_length=255)),
+                ("headers", models.JSONField(default=list)),
+                ("mapping", models.JSONField(blank=True, default=dict)),
+                (
+                    "rows",
+                    models.JSONField(
+                        default=list, help_text="The table as read, one list per row."
+                    ),
+                ),
+                (
+                    "parsed",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="The plan as it will import."
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preview", "Ready to check"),
+                            ("imported", "Imported"),
+                            ("discarded", "Discarded"),
+                        ],
+                        default="preview",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="imports",
+                        to="actions.actionplan",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at'],
+                "ordering": ["-uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressUpdate',
+            name="ProgressUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('written_on', models.DateField()),
-                ('text', models.TextField(verbose_name='Progress to date')),
-                ('rag', models.CharField(choices=[('green', 'Green'), ('amber_green', 'Amber-Green'), ('amber_red', 'Amber-Red'), ('red', 'Red'), ('complete', 'Complete'), ('not_started', 'Not started')], max_length=12, verbose_name='RAG')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('author_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sharing.agency')),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='actions.actionstep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("written_on", models.DateField()),
+                ("text", models.TextField(verbose_name="Progress to date")),
+                (
+                    "rag",
+                    models.CharField(
+                        choices=[
+                            ("green", "Green"),
+                            ("amber_green", "Amber-Green"),
+                            ("amber_red", "Amber-Red"),
+                            ("red", "Red"),
+                            ("complete", "Complete"),
+                            ("not_started", "Not started"),
+                        ],
+                        max_length=12,
+                        verbose_name="RAG",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "author_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="actions.actionstep",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-written_on', '-pk'],
+                "ordering": ["-written_on", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='actionstep',
-            index=models.Index(fields=['lead_agency', 'current_rag'], name='actions_act_lead_ag_5325ff_idx'),
+            model_name="actionstep",
+            index=models.Index(
+                fields=["lead_agency", "current_rag"], name="actions_act_lead_ag_5325ff_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actionstep',
-            constraint=models.UniqueConstraint(fields=('action', 'number'), name='one_step_per_number'),
+            model_name="actionstep",
+            constraint=models.UniqueConstraint(
+                fields=("action", "number"), name="one_step_per_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='objective',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='one_objective_per_number'),
+            model_name="objective",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "number"), name="one_objective_per_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.UniqueConstraint(fields=('objective', 'number'), name='one_action_per_number'),
+            model_name="action",
+            constraint=models.UniqueConstraint(
+                fields=("objective", "number"), name="one_action_per_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='progressupdate',
-            index=models.Index(fields=['step', '-written_on'], name='actions_pro_step_id_29ed2b_idx'),
+            model_name="progressupdate",
+            index=models.Index(
+                fields=["step", "-written_on"], name="actions_pro_step_id_29ed2b_idx"
+            ),
         ),
     ]

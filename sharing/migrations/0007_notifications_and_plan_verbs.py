@@ -7,34 +7,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sharing', '0006_agenda_item_changed_verb'),
+        ("sharing", "0006_agenda_item_changed_verb"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='verb',
-            field=models.CharField(choices=[('signed_in', 'Signed in'), ('signed_out', 'Signed out'), ('second_factor_enrolled', 'Set up a second factor'), ('account_created', 'Created an account'), ('account_activated', 'Set a password for a new account'), ('account_deactivated', 'Deactivated an account'), ('account_reactivated', 'Reactivated an account'), ('agency_created', 'Created an agency'), ('panel_created', 'Created a panel'), ('panel_members_changed', "Changed a panel's member agencies"), ('agreement_created', 'Created an information-sharing agreement'), ('agreement_status_changed', "Changed an agreement's status"), ('agreement_signed', 'Recorded a signature'), ('access_recomputed', 'Recomputed panel access'), ('nominal_created', 'Created a nominal'), ('nominal_updated', "Changed a nominal's details"), ('identifier_added', 'Added an identifier'), ('alias_added', 'Added an alias'), ('event_added', 'Added a timeline event'), ('need_set', 'Recorded a need'), ('risk_recorded', 'Recorded a risk score'), ('offence_added', 'Added an offence'), ('custody_added', 'Added a custody episode'), ('nominals_merged', 'Merged two records of one person'), ('panel_changed', "Changed a panel's settings"), ('meeting_rule_set', "Set a panel's meeting rule"), ('membership_referred', 'Referred a person to a panel'), ('membership_accepted', 'Accepted a referral'), ('membership_declined', 'Declined a referral'), ('membership_exited', 'Recorded an exit from a cohort'), ('membership_changed', "Changed a cohort member's panel details"), ('cohort_exported', 'Exported a cohort list'), ('import_uploaded', 'Uploaded a monthly list'), ('import_mapped', "Chose a monthly list's columns"), ('import_row_decided', 'Decided a monthly list row'), ('import_committed', 'Imported a monthly list'), ('import_discarded', 'Discarded a monthly list'), ('meetings_scheduled', "Created meetings from a panel's rules"), ('meeting_moved', 'Moved a meeting'), ('meeting_cancelled', 'Cancelled a meeting'), ('agenda_item_added', 'Added a person to an agenda'), ('agenda_item_changed', 'Changed why a person is on an agenda'), ('agenda_item_removed', 'Removed a person from an agenda'), ('agenda_reordered', 'Reordered an agenda'), ('agenda_shared', 'Shared an agenda with member agencies'), ('attendance_recorded', 'Recorded attendance'), ('item_discussed', "Recorded an agenda item's discussion"), ('rag_recorded', 'Recorded a RAG decision'), ('case_action_created', 'Set a case action'), ('case_action_updated', 'Updated a case action'), ('case_actions_flagged', 'Flagged overdue case actions'), ('minutes_published', "Published a meeting's minutes"), ('plan_created', 'Created an action plan'), ('plan_changed', 'Changed an action plan'), ('plan_imported', 'Imported an action plan'), ('plan_exported', 'Exported an action plan'), ('action_changed', 'Changed a plan action'), ('step_changed', "Changed a plan action's step"), ('progress_recorded', 'Recorded progress on a step'), ('plan_reminders_sent', 'Reminded leads of steps needing an update')], max_length=40),
+            model_name="auditevent",
+            name="verb",
+            field=models.CharField(
+                choices=[
+                    ("signed_in", "Signed in"),
+                    ("signed_out", "Signed out"),
+                    ("second_factor_enrolled", "Set up a second factor"),
+                    ("account_created", "Created an account"),
+                    ("account_activated", "Set a password for a new account"),
+                    ("account_deactivated", "Deactivated an account"),
+                    ("account_reactivated", "Reactivated an account"),
+                    ("agency_created", "Created an agency"),
+                    ("panel_created", "Created a panel"),
+                    ("panel_members_changed", "Changed a panel's member agencies"),
+                    ("agreement_created", "Created an information-sharing agreement"),
+                    ("agreement_status_changed", "Changed an agreement's status"),
+                    ("agreement_signed", "Recorded a signature"),
+                    ("access_recomputed", "Recomputed panel access"),
+                    ("nominal_created", "Created a nominal"),
+                    ("nominal_updated", "Changed a nominal's details"),
+                    ("identifier_added", "Added an identifier"),
+                    ("alias_added", "Added an alias"),
+                    ("event_added", "Added a timeline event"),
+                    ("need_set", "Recorded a need"),
+                    ("risk_recorded", "Recorded a risk score"),
+                    ("offence_added", "Added an offence"),
+                    ("custody_added", "Added a custody episode"),
+                    ("nominals_merged", "Merged two records of one person"),
+                    ("panel_changed", "Changed a panel's settings"),
+                    ("meeting_rule_set", "Set a panel's meeting rule"),
+                    ("membership_referred", "Referred a person to a panel"),
+                    ("membership_accepted", "Accepted a referral"),
+                    ("membership_declined", "Declined a referral"),
+                    ("membership_exited", "Recorded an exit from a cohort"),
+                    ("membership_changed", "Changed a cohort member's panel details"),
+                    ("cohort_exported", "Exported a cohort list"),
+                    ("import_uploaded", "Uploaded a monthly list"),
+                    ("import_mapped", "Chose a monthly list's columns"),
+                    ("import_row_decided", "Decided a monthly list row"),
+                    ("import_committed", "Imported a monthly list"),
+                    ("import_discarded", "Discarded a monthly list"),
+                    ("meetings_scheduled", "Created meetings from a panel's rules"),
+                    ("meeting_moved", "Moved a meeting"),
+                    ("meeting_cancelled", "Cancelled a meeting"),
+                    ("agenda_item_added", "Added a person to an agenda"),
+                    ("agenda_item_changed", "Changed why a person is on an agenda"),
+                    ("agenda_item_removed", "Removed a person from an agenda"),
+                    ("agenda_reordered", "Reordered an agenda"),
+                    ("agenda_shared", "Shared an agenda with member agencies"),
+                    ("attendance_recorded", "Recorded attendance"),
+                    ("item_discussed", "Recorded an agenda item's discussion"),
+                    ("rag_recorded", "Recorded a RAG decision"),
+                    ("case_action_created", "Set a case action"),
+                    ("case_action_updated", "Updated a case action"),
+                    ("case_actions_flagged", "Flagged overdue case actions"),
+                    ("minutes_published", "Published a meeting's minutes"),
+                    ("plan_created", "Created an action plan"),
+                    ("plan_changed", "Changed an action plan"),
+                    ("plan_imported", "Imported an action plan"),
+                    ("plan_exported", "Exported an action plan"),
+                    ("action_changed", "Changed a plan action"),
+                    ("step_changed", "Changed a plan action's step"),
+                    ("progress_recorded", "Recorded progress on a step"),
+                    ("plan_reminders_sent", "Reminded leads of steps needing an update"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('kind', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=100)),
-                ('text', models.CharField(max_length=300)),
-                ('url', models.CharField(max_length=300)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("kind", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=100)),
+                ("text", models.CharField(max_length=300)),
+                ("url", models.CharField(max_length=300)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['user', 'read_at'], name='sharing_not_user_id_89f577_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'key'), name='one_notification_per_key')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["user", "read_at"], name="sharing_not_user_id_89f577_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "kind", "key"), name="one_notification_per_key"
+                    )
+                ],
             },
         ),
     ]
