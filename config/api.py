@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from actions.api import PlanActionViewSet, PlanStepViewSet, PlanViewSet, ProgressUpdateViewSet
 from offenders.api import NominalViewSet
 from panels.api.actions import CaseActionViewSet
 from panels.api.agenda import AgendaItemViewSet
@@ -24,6 +25,11 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("case-actions", CaseActionViewSet, basename="case-action")
+# The partnership's action plan.
+router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-actions", PlanActionViewSet, basename="plan-action")
+router.register("plan-steps", PlanStepViewSet, basename="plan-step")
+router.register("plan-updates", ProgressUpdateViewSet, basename="plan-update")
 
 
 class SchemaView(SpectacularAPIView):

@@ -214,6 +214,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tandem@localhost")
 SERVICE_NAME = "Tandem"
+# The service's address as staff reach it, for links in e-mails sent by scheduled jobs,
+# which have no request to take the host from.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -234,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "panels.models.MeetingKind",
         "MeetingStatusEnum": "panels.models.MeetingStatus",
         "RagEnum": "panels.models.Rag",
+        "PlanRagEnum": "actions.models.Rag",
     },
 }
 
@@ -265,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
     "flag-overdue-case-actions-nightly": {
         "task": "panels.tasks.flag_overdue_case_actions",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Monday morning, so leads start the week knowing which plan steps need an update.
+    "remind-plan-step-leads-weekly": {
+        "task": "actions.tasks.remind_step_leads",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
 }
 

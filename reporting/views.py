@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from actions.selectors.plans import attention_by_plan
 from panels.selectors import panels_for
 from panels.selectors.actions import open_actions_for_agency, referrals_awaiting_decision
 from panels.selectors.meeting_mode import upcoming_meetings_for
@@ -18,7 +19,8 @@ from sharing.models import Purpose
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The first page after sign-in: who you are here, the panels you can see and, for
-    those who work with cases, their agency's open actions and the next meetings.
+    those who work with cases, their agency's open actions, the action plan steps it
+    leads that need an update or are overdue, and the next meetings.
     Committee officers and system administrators see no case data here."""
     user = request.user
     context: dict[str, object] = {"panels": panels_for(user), "nav_section": "Dashboard"}
@@ -41,6 +43,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for meeting in upcoming_meetings_for(user, today=today)
             ],
             "referrals": referrals_awaiting_decision(user),
+            # Plan steps hold no personal data: counts per plan, each linking to the plan
+            # filtered to the agency's flagged steps.
+            "plan_attention": attention_by_plan(user.agency, today),
         }
     return render(request, "reporting/dashboard.html", context)
 

@@ -1,7 +1,105 @@
-"""Access matrix rows for the action plan plan routes (vocabulary in dsl.py)."""
+"""Access matrix rows for the action plan's pages (vocabulary in dsl.py).
+
+- The council's plan (`w.plans`) is seen by the staff of its partnership: the council,
+  police, probation and housing. Committee officers see it (a plan holds no personal
+  data, and they report on it); so does the system administrator, as staff of the
+  council, one of the plan's agencies. The other borough's plan (`w.outsider_plans`) is
+  seen by the other borough's staff only. Everyone else gets 404, logged.
+- Reading the plan, an action and the exports: whoever sees the plan.
+- The plan's settings, changing an action or a step: the plan owner (the council's
+  coordinator; the other borough's coordinator for theirs). Others who see the plan 403.
+  An empty POST shows the form's errors.
+- Adding a progress update: staff of the step's lead agency who work on the partnership's
+  business (probation's partner on the council's step; the other borough's partner and
+  agency administrator on theirs) and the owner. Others who see the plan 403.
+"""
 
 from __future__ import annotations
 
-from tests.security.dsl import Route
+from tests.security.dsl import (
+    OUTSIDERS,
+    PARTNERSHIP,
+    ByPersona,
+    Kwargs,
+    Record,
+    Route,
+    missing,
+    page,
+    pk_at,
+    read_only,
+    seen_by,
+)
 
-PLAN_ROUTES: tuple[Route, ...] = ()
+# Record -> (URL arguments, who sees it, who edits it, who adds progress to its step).
+PlanRecord = tuple[Kwargs, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+COUNCIL_EDITORS = ("coordinator",)
+ELSEWHERE_EDITORS = ("outsider_coordinator",)
+# The council's step is led by probation; the other borough's by the other borough.
+COUNCIL_STEP_UPDATERS = ("coordinator", "member_partner")
+ELSEWHERE_STEP_UPDATERS = ("outsider_coordinator", "outsider_partner", "outsider_admin")
+
+
+def _records(path: str) -> dict[str, PlanRecord]:
+    """The council's and the other borough's record at `path` of their PlanWork, and a
+    missing one."""
+    return {
+        "council-plan": (
+            pk_at(f"plans.{path}"),
+            PARTNERSHIP,
+            COUNCIL_EDITORS,
+            COUNCIL_STEP_UPDATERS,
+        ),
+        "elsewhere-plan": (
+            pk_at(f"outsider_plans.{path}"),
+            OUTSIDERS,
+            ELSEWHERE_EDITORS,
+            ELSEWHERE_STEP_UPDATERS,
+        ),
+        "missing": (missing, (), (), ()),
+    }
+
+
+def _only(allowed: tuple[str, ...], viewers: tuple[str, ...]) -> ByPersona:
+    """200 for `allowed`, 403 for the others who see the plan, 404 for everyone else."""
+    refused = {persona: 403 for persona in viewers if persona not in allowed}
+    return page(404, **refused, **dict.fromkeys(allowed, 200))
+
+
+def _reading(name: str, path: str, audited_as: str) -> Route:
+    return Route(
+        name,
+        audited_as=audited_as,
+        records={
+            label: Record(kwargs, read_only(seen_by(viewers)))
+            for label, (kwargs, viewers, _, _) in _records(path).items()
+        },
+    )
+
+
+def _editing(name: str, path: str, audited_as: str) -> Route:
+    records = {}
+    for label, (kwargs, viewers, editors, _) in _records(path).items():
+        expected = _only(editors, viewers)
+        records[label] = Record(kwargs, {"GET": expected, "POST": expected})
+    return Route(name, audited_as=audited_as, records=records)
+
+
+def _progress() -> Route:
+    records = {}
+    for label, (kwargs, viewers, _, updaters) in _records("step").items():
+        expected = _only(updaters, viewers)
+        records[label] = Record(kwargs, {"GET": expected, "POST": expected})
+    return Route("actions:progress-add", audited_as="actions.actionstep", records=records)
+
+
+PLAN_ROUTES: tuple[Route, ...] = (
+    _reading("actions:plan", "plan", "actions.actionplan"),
+    _reading("actions:plan-docx", "plan", "actions.actionplan"),
+    _reading("actions:plan-xlsx", "plan", "actions.actionplan"),
+    _reading("actions:action", "action", "actions.action"),
+    _editing("actions:plan-settings", "plan", "actions.actionplan"),
+    _editing("actions:action-edit", "action", "actions.action"),
+    _editing("actions:step-edit", "step", "actions.actionstep"),
+    _progress(),
+)

@@ -5,6 +5,7 @@ from base64 import b32encode
 
 from django.core.management.base import BaseCommand
 
+from actions.demo import ensure_demo_plan
 from offenders.demo import ensure_demo_nominals
 from panels.demo import ensure_demo_meetings
 from sharing.demo import ensure_borough, ensure_meeting_rules
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         people = ensure_demo_nominals(borough)
         meetings = ensure_meeting_rules(borough)
         agenda_items = ensure_demo_meetings(borough)
+        plan_actions = ensure_demo_plan(borough)
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo borough of {borough.name} is ready."))
         if people:
@@ -31,6 +33,8 @@ class Command(BaseCommand):
             out.write(f"Scheduled {meetings} meetings from the panels' meeting rules.")
         if agenda_items:
             out.write(f"Held last month's IOM main panel and put {agenda_items} people on agendas.")
+        if plan_actions:
+            out.write(f"Imported the reducing reoffending action plan: {plan_actions} actions.")
         out.write(f"Every demo account's password is: {password}")
         out.write(
             "After the password, enter a backup code below (each works once; running "

@@ -1,0 +1,221 @@
+"""Reads for importing a plan: who may import, the one get-or-404 helper for an import,
+the agencies a plan's leads are matched against, and the preview of what will import.
+
+Coordinators and agency administrators import plans: they are the roles that own a plan.
+An import in progress belongs to the uploader's agency: its other importers may finish or
+discard it; its other staff are refused (403); everyone else is told it does not exist (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from actions.importing import AgencyName
+from actions.models import ActionPlan, PlanImport, PlanImportStatus, Rag
+from panels.models import Panel
+from sharing.access import forbid, refuse
+from sharing.models import Agency, InformationSharingAgreement, Role, User
+
+PLAN_IMPORT = "actions.planimport"
+IMPORTING_ROLES = (Role.COORDINATOR, Role.AGENCY_ADMIN)
+
+
+def may_import_plans(user: User) -> bool:
+    """Coordinators and agency administrators of an active agency import plans."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.agency.active
+        and any(user.has_role(role) for role in IMPORTING_ROLES)
+    )
+
+
+def require_importer(request: HttpRequest) -> None:
+    """403 (logged) for anyone who may not import plans."""
+    if not may_import_plans(request.user):
+        forbid(request, object_type=PLAN_IMPORT)
+
+
+def import_for(request: HttpRequest, pk: int) -> PlanImport:
+    """The import if it was started in the user's agency and the user may import plans:
+    404 (logged) when it was started elsewhere or does not exist, 403 (logged) for the
+    agency's other staff."""
+    user = request.user
+    plan_import = (
+        PlanImport.objects.filter(pk=pk, uploaded_by__agency=user.agency_id)
+        .select_related("uploaded_by__agency", "plan")
+        .first()
+        if user.is_authenticated and user.is_active and user.agency.active
+        else None
+    )
+    if plan_import is None:
+        refuse(request, object_type=PLAN_IMPORT, object_id=pk)
+    if not may_import_plans(user):
+        forbid(request, object_type=PLAN_IMPORT, object_id=pk)
+    return plan_import
+
+
+def imports_in_progress(user: User) -> QuerySet[PlanImport]:
+    """Imports started in the user's agency and not yet imported or discarded."""
+    return (
+        PlanImport.objects.filter(
+            uploaded_by__agency=user.agency_id, status=PlanImportStatus.PREVIEW
+        )
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at")
+    )
+
+
+def partnership_agencies(user: User) -> QuerySet[Agency]:
+    """The active agencies the user's agency works with: parties to its information-sharing
+    agreements, agencies on its panels, and the partnerships of the plans it is part of.
+    Leads are matched among these, so "Police" is the borough's police, not another's."""
+    own = user.agency_id
+    agreements = InformationSharingAgreement.objects.filter(parties=own).values("pk")
+    panels = Panel.objects.filter(Q(coordinating_agency=own) | Q(member_agencies=own))
+    plans = ActionPlan.objects.filter(agencies=own).values("pk")
+    return (
+        Agency.objects.filter(active=True)
+        .filter(
+            Q(pk=own)
+            | Q(pk__in=Agency.objects.filter(agreements__in=agreements).values("pk"))
+            | Q(pk__in=panels.values("coordinating_agency"))
+            | Q(pk__in=Agency.objects.filter(member_panels__in=panels.values("pk")).values("pk"))
+            | Q(pk__in=Agency.objects.filter(action_plans__in=plans).values("pk"))
+        )
+        .order_by("name")
+    )
+
+
+def agency_names(user: User) -> list[AgencyName]:
+    """The partnership's agencies as the importer matches leads against them."""
+    return [
+        AgencyName(pk, name, code, kind)
+        for pk, name, code, kind in partnership_agencies(user).values_list(
+            "pk", "name", "code", "kind"
+        )
+    ]
+
+
+# --- The preview ----------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewStep:
+    number: int
+    text: str
+    lead_text: str
+    lead_agency: Agency | None
+    due: date | None
+    progress: str
+    not_started: bool
+
+
+@dataclass
+class PreviewAction:
+    label: str  # "2.3": the objective's number and the action's
+    row: int
+    title: str
+    description: str
+    outcomes: str
+    timescale: str
+    due: date | None
+    progress_on: date | None
+    steps: list[PreviewStep]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PreviewObjective:
+    number: int
+    title: str
+    actions: list[PreviewAction]
+
+
+@dataclass
+class ImportPreview:
+    objectives: list[PreviewObjective]
+    warnings: list[dict]
+    counts: dict[str, int]
+    lead_agencies: list[Agency]  # every agency matched as a lead, by name
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def import_preview(plan_import: PlanImport) -> ImportPreview:
+    """The plan as it will import, from the import's parsed plan, in one query (the
+    matched agencies)."""
+    parsed = plan_import.parsed or {}
+    lead_ids = {
+        step["lead_agency"]
+        for objective in parsed.get("objectives", [])
+        for action in objective["actions"]
+        for step in action["steps"]
+        if step["lead_agency"]
+    }
+    agencies = {agency.pk: agency for agency in Agency.objects.filter(pk__in=lead_ids)}
+    by_action: dict[str, list[str]] = {}
+    for warning in parsed.get("warnings", []):
+        by_action.setdefault(warning["action"], []).append(warning["text"])
+    objectives = []
+    counts = dict.fromkeys(
+        ("objectives", "actions", "steps", "leads", "progress", "not_started", "no_progress"), 0
+    )
+    for number, objective in enumerate(parsed.get("objectives", []), start=1):
+        actions = []
+        for position, action in enumerate(objective["actions"], start=1):
+            label = f"{number}.{position}"
+            steps = [
+                PreviewStep(
+                    number=step["number"],
+                    text=step["text"],
+                    lead_text=step["lead_text"],
+                    lead_agency=agencies.get(step["lead_agency"]),
+                    due=_date(step["due"]),
+                    progress=step["progress"],
+                    not_started=step["not_started"],
+                )
+                for step in action["steps"]
+            ]
+            for step in steps:
+                counts["steps"] += 1
+                counts["leads"] += step.lead_agency is not None
+                counts["progress"] += bool(step.progress)
+                counts["not_started"] += bool(step.progress) and step.not_started
+                counts["no_progress"] += not step.progress
+            actions.append(
+                PreviewAction(
+                    label=label,
+                    row=action["row"],
+                    title=action["title"],
+                    description=action["description"],
+                    outcomes=action["outcomes"],
+                    timescale=action["timescale"],
+                    due=_date(action["due"]),
+                    progress_on=_date(action["progress_on"]),
+                    steps=steps,
+                    warnings=by_action.get(label, []),
+                )
+            )
+        counts["actions"] += len(actions)
+        objectives.append(PreviewObjective(number, objective["title"], actions))
+    counts["objectives"] = len(objectives)
+    return ImportPreview(
+        objectives=objectives,
+        warnings=parsed.get("warnings", []),
+        counts=counts,
+        lead_agencies=sorted(agencies.values(), key=lambda agency: agency.name),
+    )
+
+
+def progress_rag_choices() -> list[tuple[str, str]]:
+    """The RAGs a coordinator may give the imported progress: the five-level scale and Not
+    started. Complete is left out: a plan's progress text rarely shows a step finished, and
+    a lead marks it so with their next update."""
+    return [(value, label) for value, label in Rag.choices if value != Rag.COMPLETE]
