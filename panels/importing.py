@@ -12,32 +12,41 @@ usually row 1, and blank rows count, so "row 14" in the outcome report is row 14
 from __future__ import annotations
 
 import calendar
-import codecs
 import csv
 import io
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 
 from rapidfuzz.distance import JaroWinkler
 
 from offenders.forms import POSTCODE
 from offenders.identifiers import validate_identifier
+from sharing.tables import (
+    WINDOWS_1252,
+    UnreadableTable,
+    Wording,
+    column_letter,
+    decode_text,
+    is_workbook,
+    read_workbook,
+    sniff_delimiter,
+)
+from sharing.tables import cell_text as cell_text  # still importable from here
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 
-# Extensions a coordinator's list may have; the content decides how it is read.
-CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
-XLSX_EXTENSIONS = (".xlsx", ".xlsm")
-
+# Comma first: a tie between separators is read as a CSV file's commas.
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(UnreadableTable):
     """The file cannot be imported; the message says why and what to do."""
+
+
+WORDING = Wording(error=UnreadableFile, thing="list", chosen="the month's list")
 
 
 @dataclass(frozen=True)
@@ -50,125 +59,14 @@ class Table:
     read_as: str  # how the file was read, for the coordinator: "CSV, UTF-8, commas"
 
 
-def column_letter(index: int) -> str:
-    """Spreadsheet column letters for a 0-based index: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
-# --- Recognising the file -------------------------------------------------------------------
-
-
 def read_table(data: bytes, file_name: str) -> Table:
     """Read a CSV or XLSX list, or raise UnreadableFile saying what is wrong with it."""
-    name = file_name.strip()
-    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if len(data) > MAX_FILE_BYTES:
-        raise UnreadableFile(
-            f"The file is {_megabytes(len(data))}: the largest list that can be imported is "
-            f"{_megabytes(MAX_FILE_BYTES)}. Remove columns that are not needed, or split the list."
-        )
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise UnreadableFile(
-            "The file is empty. Check you chose the month's list, then upload it again."
-        )
-    if data.startswith(b"%PDF"):
-        raise UnreadableFile(
-            "The file is a PDF, not a spreadsheet. Upload the list as a CSV or Excel (XLSX) file."
-        )
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableFile(
-            "The file is an older Excel (.xls) or Word document. Open it in Excel, save it as "
-            "an Excel Workbook (.xlsx) or as CSV, and upload that."
-        )
-    if data.startswith(b"PK\x03\x04"):
-        # A workbook saved under another name is still read as the workbook it is.
-        return _read_xlsx(data)
-    if extension in XLSX_EXTENSIONS:
-        raise UnreadableFile(
-            f"The file is named {name} but is not an Excel workbook. Open it in Excel and "
-            "save it as an Excel Workbook (.xlsx) or as CSV, then upload it again."
-        )
-    if extension not in CSV_EXTENSIONS:
-        raise UnreadableFile(
-            f"The file must be a CSV or Excel (XLSX) file; {name or 'this file'} is neither."
-        )
+    if is_workbook(data, file_name, wording=WORDING, max_bytes=MAX_FILE_BYTES):
+        return read_workbook(data, wording=WORDING, table=_table)
     return _read_csv(data)
 
 
 # --- CSV ----------------------------------------------------------------------------------
-
-# Control characters never found in a spreadsheet's text: a file holding them is binary.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f\x7f]")
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """The text and the name of the encoding it was read in.
-
-    A byte order mark says UTF-8 or UTF-16 for certain. Without one, UTF-8 is tried first:
-    text that is not UTF-8 almost never decodes as UTF-8 by accident. Excel's plain "CSV"
-    format writes Windows-1252, which is the fallback.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8 with a byte order mark"
-        except UnicodeDecodeError:
-            raise UnreadableFile(
-                "The file says it is UTF-8 text but some of its characters are not. In Excel, "
-                "save it as 'CSV UTF-8 (Comma delimited)' and upload that."
-            ) from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError:
-            raise UnreadableFile(
-                "The file says it is UTF-16 text but its characters cannot be read. In Excel, "
-                "save it as 'CSV UTF-8 (Comma delimited)' and upload that."
-            ) from None
-    if b"\x00" in data:
-        raise UnreadableFile(
-            "The file is not a CSV file: it holds data that is not text. Upload the list as a "
-            "CSV or Excel (XLSX) file."
-        )
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "Windows-1252 (Excel's plain CSV format)"
-    except UnicodeDecodeError:
-        raise UnreadableFile(
-            "The file's characters could not be read as UTF-8, UTF-16 or Windows-1252 text. "
-            "In Excel, save it as 'CSV UTF-8 (Comma delimited)' and upload that."
-        ) from None
-
-
-def _sniff_delimiter(text: str) -> str:
-    """Comma, semicolon or tab: the one that splits the first rows most consistently.
-
-    Excel writes semicolons where the decimal separator is a comma, and tab-separated text
-    comes from copying out of other systems.
-    """
-    lines = [line for line in text[:65_536].splitlines() if line.strip()][:20]
-    best, best_key = ",", (0, 0)
-    for delimiter in DELIMITERS:
-        counts = [len(cells) for cells in csv.reader(lines, delimiter=delimiter) if cells]
-        common = Counter(count for count in counts if count > 1).most_common(1)
-        if not common:
-            continue
-        width, rows = common[0]
-        key = (rows, width)
-        if key > best_key:  # ties keep the earlier delimiter: comma, then semicolon
-            best, best_key = delimiter, key
-    return best
 
 
 def _csv_records(text: str, delimiter: str) -> Iterator[list[str]]:
@@ -189,68 +87,13 @@ def _csv_records(text: str, delimiter: str) -> Iterator[list[str]]:
 
 
 def _read_csv(data: bytes) -> Table:
-    text, encoding = _decode(data)
-    text = text.removeprefix("\ufeff")
-    # A Ctrl-Z at the very end is an old end-of-file marker some systems still write.
-    text = text.rstrip("\x1a")
-    if _CONTROL.search(text):
-        raise UnreadableFile(
-            "The file is not a CSV file: it holds characters that are not text. Upload the "
-            "list as a CSV or Excel (XLSX) file."
-        )
-    if not text.strip():
-        raise UnreadableFile(
-            "The file is empty. Check you chose the month's list, then upload it again."
-        )
-    delimiter = _sniff_delimiter(text)
+    # A person's name must be read as written: bytes Windows-1252 leaves undefined refuse it.
+    text, encoding = decode_text(data, wording=WORDING, replace_undecodable=False)
+    if encoding == WINDOWS_1252:
+        encoding = "Windows-1252 (Excel's plain CSV format)"
+    delimiter = sniff_delimiter(text, DELIMITERS)
     records = ([cell.strip() for cell in cells] for cells in _csv_records(text, delimiter))
     return _table(records, read_as=f"CSV, {encoding}, values separated by {DELIMITERS[delimiter]}")
-
-
-# --- XLSX ---------------------------------------------------------------------------------
-
-
-def cell_text(value: object) -> str:
-    """A spreadsheet cell as text: dates as YYYY-MM-DD, whole numbers without ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return " ".join(str(value).split())
-
-
-_NOT_A_WORKBOOK = (
-    "The file could not be opened as an Excel workbook: it may be damaged, protected with a "
-    "password, or another kind of file. Open it in Excel, save it as an Excel Workbook (.xlsx) "
-    "or as CSV, and upload that."
-)
-
-
-def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # the parser may fail in any way on an untrusted file
-        raise UnreadableFile(_NOT_A_WORKBOOK) from None
-    try:
-        if not workbook.worksheets:
-            raise UnreadableFile(_NOT_A_WORKBOOK)
-        sheet = workbook.worksheets[0]
-        records = ([cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True))
-        return _table(records, read_as=f"Excel workbook, first sheet ({sheet.title})")
-    except UnreadableFile:
-        raise
-    except Exception:  # a sheet whose contents the parser cannot read
-        raise UnreadableFile(_NOT_A_WORKBOOK) from None
-    finally:
-        workbook.close()
 
 
 # --- Headings and rows --------------------------------------------------------------------
@@ -285,9 +128,7 @@ def _table(records: Iterable[list[str]], *, read_as: str) -> Table:
                 "smaller files and upload each in turn."
             )
     if header is None:
-        raise UnreadableFile(
-            "The file is empty. Check you chose the month's list, then upload it again."
-        )
+        raise UnreadableFile(WORDING.empty())
     _check_header(header, header_number, rows)
     if not rows:
         raise UnreadableFile(

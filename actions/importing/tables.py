@@ -8,38 +8,41 @@ above the headings is kept for the plan's title.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
 
 from actions.importing.text import clean_line, clean_text
+from sharing.tables import (
+    UnreadableTable,
+    Wording,
+    decode_text,
+    is_workbook,
+    read_workbook,
+    sniff_delimiter,
+)
+from sharing.tables import column_letter as column_letter  # still importable from here
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_PASTE_CHARACTERS = 1_000_000
 MAX_ROWS = 2_000
 
-TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
-WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm")
+# Tab first: Word and Excel copy a table as tab-separated text.
 DELIMITERS = {"\t": "tabs", ",": "commas", ";": "semicolons"}
 
 
-class UnreadablePlan(ValueError):
+class UnreadablePlan(UnreadableTable):
     """The table cannot be imported; the message says why and what to do."""
 
 
-def column_letter(index: int) -> str:
-    """Spreadsheet column letters for a 0-based index: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
+WORDING = Wording(
+    error=UnreadablePlan,
+    thing="plan",
+    chosen="the plan",
+    also="You can also copy the plan's table and paste it into the box instead.",
+)
 
 
 # --- The table ------------------------------------------------------------------------------
@@ -76,91 +79,16 @@ def read_pasted(text: str) -> Table:
 
 def read_file(data: bytes, file_name: str) -> Table:
     """A CSV (or tab-separated) file or an Excel workbook."""
-    name = file_name.strip() or "The file"
-    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if len(data) > MAX_FILE_BYTES:
-        raise UnreadablePlan(
-            f"The file is {len(data) / (1024 * 1024):.1f} MB: the largest plan that can be "
-            f"imported is {MAX_FILE_BYTES // (1024 * 1024)} MB."
-        )
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise UnreadablePlan("The file is empty. Check you chose the plan, then upload it again.")
-    if data.startswith(b"%PDF"):
-        raise UnreadablePlan(
-            "The file is a PDF. Open it, copy the plan's table and paste it into the box "
-            "instead, or upload the plan as an Excel (XLSX) or CSV file."
-        )
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadablePlan(
-            "The file is an older Excel (.xls) or Word (.doc) file. Save it as an Excel "
-            "Workbook (.xlsx) or as CSV and upload that, or copy the table and paste it."
-        )
-    if data.startswith(b"PK\x03\x04"):
-        return _read_workbook(data)
-    if extension in WORKBOOK_EXTENSIONS:
-        raise UnreadablePlan(
-            f"{name} is not an Excel workbook. Open it in Excel, save it as an Excel "
-            "Workbook (.xlsx) or as CSV, then upload it again."
-        )
-    if extension not in TEXT_EXTENSIONS:
-        raise UnreadablePlan(
-            f"{name} is not a CSV or Excel (XLSX) file. Upload the plan as one of those, or "
-            "copy its table and paste it into the box."
-        )
-    text, encoding = _decode(data)
-    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text.rstrip("\x1a")):
-        raise UnreadablePlan(
-            f"{name} holds characters that are not text, so it is not a CSV file. Upload the "
-            "plan as a CSV or Excel (XLSX) file."
-        )
-    delimiter = _sniff_delimiter(text)
+    if is_workbook(data, file_name, wording=WORDING, max_bytes=MAX_FILE_BYTES):
+        # Line breaks inside a cell separate steps and bullets, so they are kept.
+        return read_workbook(data, wording=WORDING, table=_table, line_breaks=True)
+    # A plan is prose: a byte Windows-1252 leaves undefined should not stop its import.
+    text, encoding = decode_text(data, wording=WORDING, replace_undecodable=True)
+    delimiter = sniff_delimiter(text, DELIMITERS)
     return _table(
         _records(text, delimiter),
         read_as=f"CSV file, {encoding}, values separated by {DELIMITERS[delimiter]}",
     )
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """The text and its encoding's name: a byte order mark says for certain; otherwise UTF-8,
-    which other text almost never passes for, then Windows-1252, Excel's plain CSV."""
-    for bom, encoding, label in (
-        (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
-        (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
-        (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), label
-            except UnicodeDecodeError:
-                raise UnreadablePlan(
-                    f"The file says it is {label} text but some of its characters are not. "
-                    "In Excel, save it as 'CSV UTF-8 (Comma delimited)' and upload that."
-                ) from None
-    if b"\x00" in data:
-        raise UnreadablePlan(
-            "The file holds data that is not text, so it is not a CSV file. Upload the plan "
-            "as a CSV or Excel (XLSX) file."
-        )
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "Windows-1252"
-
-
-def _sniff_delimiter(text: str) -> str:
-    """Tab, comma or semicolon: the one that gives most rows of the commonest width."""
-    sample = text[:65_536]
-    best, best_key = ",", (0, 0)
-    for delimiter in DELIMITERS:
-        widths: dict[int, int] = {}
-        for cells in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
-            if len(cells) > 1:
-                widths[len(cells)] = widths.get(len(cells), 0) + 1
-        if widths:
-            width, count = max(widths.items(), key=lambda item: (item[1], item[0]))
-            if (count, width) > best_key:
-                best, best_key = delimiter, (count, width)
-    return best
 
 
 def _records(text: str, delimiter: str) -> list[list[str]]:
@@ -244,61 +172,6 @@ def _table(records: Iterable[list[str]], *, read_as: str) -> Table:
         for number, cells in rows
     ]
     return Table(headers, fitted, title, read_as, repeated)
-
-
-# --- Excel ----------------------------------------------------------------------------------
-
-_NOT_A_WORKBOOK = (
-    "The file could not be opened as an Excel workbook: it may be damaged, protected with a "
-    "password, or another kind of file. Open it in Excel, save it as an Excel Workbook (.xlsx) "
-    "or as CSV, and upload that."
-)
-
-
-def _cell_text(value: object) -> str:
-    """A workbook cell as text: dates as YYYY-MM-DD, whole numbers without ".0", and the
-    line breaks inside a cell kept (they separate steps and bullets)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _read_workbook(data: bytes) -> Table:
-    try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except zipfile.BadZipFile:
-        raise UnreadablePlan(_NOT_A_WORKBOOK) from None
-    if "word/document.xml" in names:
-        raise UnreadablePlan(
-            "The file is a Word document. Open it, select the plan's table, copy it and paste "
-            "it into the box instead."
-        )
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # the parser may fail in any way on an untrusted file
-        raise UnreadablePlan(_NOT_A_WORKBOOK) from None
-    try:
-        if not workbook.worksheets:
-            raise UnreadablePlan(_NOT_A_WORKBOOK)
-        sheet = workbook.worksheets[0]
-        records = [
-            [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
-        ]
-        return _table(records, read_as=f"Excel workbook, first sheet ({sheet.title})")
-    except UnreadablePlan:
-        raise
-    except Exception:  # a sheet whose contents the parser cannot read
-        raise UnreadablePlan(_NOT_A_WORKBOOK) from None
-    finally:
-        workbook.close()
 
 
 # --- Columns --------------------------------------------------------------------------------
