@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -65,6 +66,11 @@ def assert_accessible(page: Page) -> None:
     )
 
 
+# Every path an axe scan passed on in this run: conftest.py checks at the end of a full
+# browser run that every page of the project was among them.
+SCANNED_PATHS: set[str] = set()
+
+
 @dataclass
 class PageWatch:
     """Console errors, CSP violations and uncaught exceptions, plus pages not yet scanned.
@@ -108,6 +114,7 @@ class PageWatch:
         """Scan the page the browser is on and fail on any console or CSP problem so far."""
         assert_accessible(page)
         self.scanned = True
+        SCANNED_PATHS.add(urlsplit(page.url).path)
         assert not self.problems, "Browser console problems:\n" + "\n".join(self.problems)
 
     def assert_all_scanned(self) -> None:
