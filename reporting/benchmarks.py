@@ -72,6 +72,7 @@ from panels.models import (
     Rag,
     RagReview,
 )
+from reporting.bench_actions import prepare_plans
 from reporting.bench_panels import IMPORT_ROWS, ImportResult, prepare_cohorts, time_import
 from reporting.search_quality import MODES as QUALITY_MODES
 from reporting.search_quality import NAME_KINDS, QualityResult, measure_search_quality
@@ -150,6 +151,10 @@ PAGES = (
     Page("Cohort tracker, 50 members", "/panels/{cohort_50}/cohort/"),
     Page("Cohort tracker, 1,000 members", "/panels/{cohort_1000}/cohort/"),
     Page("Agenda builder, 1,000-member cohort", "/panels/meetings/{meeting}/agenda/"),
+    Page("Action plan, 15 actions", "/action-plan/{plan_small}/"),
+    Page("Action plan, 150 actions", "/action-plan/{plan_large}/"),
+    Page("Plan action page", "/action-plan/actions/{plan_action}/"),
+    Page("Action plan DOCX export, 150 actions", "/action-plan/{plan_large}/export.docx"),
     # A system administrator sees every borough's agreements: rows grow with the data.
     Page(
         "Agreements list, all boroughs",
@@ -509,6 +514,9 @@ class Targets:
     cohort_50: int  # panels with exactly 50 and 1,000 active members (bench_panels.py)
     cohort_1000: int
     meeting: int  # the 1,000-member panel's next meeting
+    plan_small: int  # action plans of 15 and 150 actions (bench_actions.py)
+    plan_large: int
+    plan_action: int
 
     def fill(self, text: str) -> str:
         return text.format(**asdict(self))
@@ -552,6 +560,7 @@ def _targets(nominals: int, seed: int, heavy: Nominal) -> Targets:
         cohort_50=cohorts.cohort_50,
         cohort_1000=cohorts.cohort_1000,
         meeting=cohorts.meeting,
+        **asdict(prepare_plans(plan)),
     )
 
 

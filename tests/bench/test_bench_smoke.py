@@ -157,3 +157,9 @@ def test_the_monthly_list_import_accounts_for_every_row_and_links_nobody_wrongly
         assert run.linked_right >= run.held["known, as recorded"] * 0.9
         assert run.outcomes.get("created", 0) >= run.held["new"] * 0.9
     assert "## Panels: cohort tracker" in render_markdown(bench)
+
+
+def test_an_action_plan_ten_times_larger_asks_the_same_queries(bench: BenchResult):
+    for size in bench.sizes:
+        by_label = {page.page.label: page.queries for page in size.pages}
+        assert by_label["Action plan, 15 actions"] == by_label["Action plan, 150 actions"]
