@@ -133,22 +133,8 @@ class StepSerializer(PlanStepSerializer):
     plan = serializers.IntegerField(source="action.objective.plan_id")
 
     class Meta(PlanStepSerializer.Meta):
-        fields = [
-            "id",
-            "plan",
-            "action",
-            "number",
-            "text",
-            "lead",
-            "lead_text",
-            "lead_agency",
-            "due_on",
-            "current_rag",
-            "last_update_on",
-            "overdue",
-            "needs_update",
-            "latest_progress",
-        ]
+        # A step on its own also says whose plan and action it belongs to.
+        fields = ["id", "plan", "action", *PlanStepSerializer.Meta.fields[1:]]
         read_only_fields = fields
 
 

@@ -11,12 +11,13 @@ permissions are never granted or consulted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest
 
 from panels.models import Panel, PanelGroupObjectPermission
@@ -74,6 +75,17 @@ def refuse(request: HttpRequest, *, object_type: str, object_id: object) -> None
         outcome=AccessOutcome.DENIED,
     )
     raise Http404
+
+
+def visible_or_404(
+    request: HttpRequest, queryset: QuerySet, pk: object, *, object_type: str
+) -> Any:
+    """The record with this pk from the caller's visible `queryset`, or 404 (logged) whether
+    it is hidden or missing: one get-or-refuse for every model's `<model>_for` helper."""
+    record = queryset.filter(pk=int(pk)).first()
+    if record is None:
+        refuse(request, object_type=object_type, object_id=pk)
+    return record
 
 
 def forbid(request: HttpRequest, *, object_type: str, object_id: object = "") -> None:

@@ -41,7 +41,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest
 
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
-from sharing.access import refuse, user_may_see_casework
+from sharing.access import user_may_see_casework, visible_or_404
 from sharing.models import Agency, Role, User
 
 PLAN = "actions.actionplan"
@@ -151,46 +151,39 @@ def updates_visible_to(user: User) -> QuerySet[ProgressUpdate]:
 
 def plan_for(request: HttpRequest, pk: int) -> ActionPlan:
     """The plan if the user sees it; otherwise 404 (logged), whether or not it exists."""
-    plan = (
-        ActionPlan.objects.visible_to(request.user)
-        .select_related("owner_agency", "owner__agency")
-        .filter(pk=pk)
-        .first()
+    return visible_or_404(
+        request,
+        ActionPlan.objects.visible_to(request.user).select_related("owner_agency", "owner__agency"),
+        pk,
+        object_type=PLAN,
     )
-    if plan is None:
-        refuse(request, object_type=PLAN, object_id=pk)
-    return plan
 
 
 def action_for(request: HttpRequest, pk: int) -> Action:
     """The action if the user sees its plan; otherwise 404 (logged)."""
-    action = (
-        actions_visible_to(request.user)
-        .select_related("objective__plan__owner_agency", "objective__plan__owner__agency")
-        .filter(pk=pk)
-        .first()
+    return visible_or_404(
+        request,
+        actions_visible_to(request.user).select_related(
+            "objective__plan__owner_agency", "objective__plan__owner__agency"
+        ),
+        pk,
+        object_type=ACTION,
     )
-    if action is None:
-        refuse(request, object_type=ACTION, object_id=pk)
-    return action
 
 
 def step_for(request: HttpRequest, pk: int) -> ActionStep:
     """The step if the user sees its plan; otherwise 404 (logged)."""
-    step = (
-        steps_visible_to(request.user)
-        .select_related(
+    return visible_or_404(
+        request,
+        steps_visible_to(request.user).select_related(
             "action__objective__plan__owner_agency",
             "action__objective__plan__owner__agency",
             "lead_agency",
             "lead_person__agency",
-        )
-        .filter(pk=pk)
-        .first()
+        ),
+        pk,
+        object_type=STEP,
     )
-    if step is None:
-        refuse(request, object_type=STEP, object_id=pk)
-    return step
 
 
 # --- Flags ---------------------------------------------------------------------------------

@@ -22,7 +22,9 @@ from panels.api.common import (
     VisibleRecordField,
     at_least_one,
     call,
+    choice_param,
     int_param,
+    logged_page,
     require,
     validated,
     with_person_visible,
@@ -39,7 +41,7 @@ from panels.services.case_actions import (
     case_action_create,
     may_report_on,
 )
-from sharing.access import can_coordinate, refuse
+from sharing.access import can_coordinate, visible_or_404
 from sharing.audit import log_access
 from sharing.models import Agency, User
 
@@ -200,22 +202,13 @@ class CaseActionViewSet(viewsets.GenericViewSet):
         panel = int_param(request, "panel")
         if panel is not None:
             actions = actions.filter(panel_id=panel)
-        wanted = request.query_params.get("status", "")
+        wanted = choice_param(request, "status", CaseActionStatus.values)
         if wanted:
-            if wanted not in CaseActionStatus.values:
-                raise serializers.ValidationError(
-                    {"status": [f"Choose one of: {', '.join(CaseActionStatus.values)}."]}
-                )
             actions = actions.filter(status=wanted)
-        page = self.paginate_queryset(actions)
-        log_access(request=request, object_type="panels.case_action_list", object_id=len(page))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return logged_page(self, request, actions, object_type="panels.case_action_list")
 
     def _action(self, request: Request, pk: str) -> CaseAction:
-        case_action = self.get_queryset().filter(pk=int(pk)).first()
-        if case_action is None:
-            refuse(request, object_type=CASE_ACTION, object_id=pk)
-        return case_action
+        return visible_or_404(request, self.get_queryset(), pk, object_type=CASE_ACTION)
 
     def _allowed(self, request: Request, pk: str, allowed) -> CaseAction:
         """The action, if `allowed(user, action)`; 403 (logged) if the caller only sees it."""

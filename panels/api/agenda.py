@@ -20,6 +20,7 @@ from panels.api.common import (
     at_least_one,
     call,
     int_param,
+    logged_page,
     require,
     validated,
 )
@@ -41,7 +42,7 @@ from panels.services.meeting_mode import (
     ItemOutcome,
     agenda_item_record,
 )
-from sharing.access import can_coordinate, refuse
+from sharing.access import can_coordinate, visible_or_404
 from sharing.audit import log_access
 
 
@@ -105,15 +106,10 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         meeting = int_param(request, "meeting")
         if meeting is not None:
             items = items.filter(meeting_id=meeting)
-        page = self.paginate_queryset(items)
-        log_access(request=request, object_type="panels.agenda_item_list", object_id=len(page))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return logged_page(self, request, items, object_type="panels.agenda_item_list")
 
     def _item(self, request: Request, pk: str) -> AgendaItem:
-        item = self.get_queryset().filter(pk=int(pk)).first()
-        if item is None:
-            refuse(request, object_type=AGENDA_ITEM, object_id=pk)
-        return item
+        return visible_or_404(request, self.get_queryset(), pk, object_type=AGENDA_ITEM)
 
     def _coordinated(self, request: Request, pk: str) -> AgendaItem:
         """The item, if the caller coordinates its panel (403 if they only see it)."""

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 
 from offenders.selectors import nominals_for
 from sharing.access import forbid
+from sharing.audit import log_access
 from sharing.models import Role, User
 
 CASEWORK = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
@@ -132,3 +133,18 @@ def int_param(request: Request, name: str) -> int | None:
     if not value.isdigit():
         raise ValidationError({name: ["Enter a whole number."]})
     return int(value)
+
+
+def choice_param(request: Request, name: str, choices: list[str]) -> str:
+    """An optional filter that must be one of `choices`; "" when not given, else a 400."""
+    value = request.query_params.get(name, "")
+    if value and value not in choices:
+        raise ValidationError({name: [f"Choose one of: {', '.join(choices)}."]})
+    return value
+
+
+def logged_page(view: Any, request: Request, queryset: QuerySet, *, object_type: str) -> Any:
+    """One page of a list that names people, its read logged once with the row count."""
+    page = view.paginate_queryset(queryset)
+    log_access(request=request, object_type=object_type, object_id=len(page))
+    return view.get_paginated_response(view.get_serializer(page, many=True).data)

@@ -39,7 +39,7 @@ from panels.services.meeting_mode import (
     minutes_publish,
 )
 from panels.services.meetings import meeting_cancel, meeting_move
-from sharing.access import can_coordinate, refuse
+from sharing.access import can_coordinate, visible_or_404
 from sharing.audit import log_access, log_access_many
 from sharing.models import Agency, Purpose, User
 
@@ -258,10 +258,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _meeting(self, request: Request, pk: str) -> Meeting:
-        meeting = self.get_queryset().filter(pk=int(pk)).first()
-        if meeting is None:
-            refuse(request, object_type=MEETING, object_id=pk)
-        return meeting
+        return visible_or_404(request, self.get_queryset(), pk, object_type=MEETING)
 
     def _coordinated(self, request: Request, pk: str) -> Meeting:
         """The meeting, if the caller coordinates its panel (403 if they only see it)."""
@@ -278,21 +275,19 @@ class MeetingViewSet(viewsets.GenericViewSet):
         """The meeting as the reader may see it; reading it names the people on its agenda
         and in its minutes, so each is logged as a read, as on the meeting's pages."""
         user = request.user
-        meeting = (
-            self.get_queryset()
-            .prefetch_related(
+        meeting = visible_or_404(
+            request,
+            self.get_queryset().prefetch_related(
                 Prefetch("attendance", queryset=Attendance.objects.select_related("agency")),
                 Prefetch(
                     "items",
                     queryset=agenda_items_for(user).order_by("position", "pk"),
                     to_attr="visible_items",
                 ),
-            )
-            .filter(pk=pk)
-            .first()
+            ),
+            pk,
+            object_type=MEETING,
         )
-        if meeting is None:
-            refuse(request, object_type=MEETING, object_id=pk)
         minutes = None
         if meeting.minutes_published_on:
             minutes = minutes_for_reader(

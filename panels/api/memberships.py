@@ -22,7 +22,9 @@ from panels.api.common import (
     VisibleRecordField,
     at_least_one,
     call,
+    choice_param,
     int_param,
+    logged_page,
     require,
     validated,
 )
@@ -38,7 +40,7 @@ from panels.services.membership import (
     membership_update,
     panel_fields_version,
 )
-from sharing.access import can_coordinate, refuse
+from sharing.access import can_coordinate, visible_or_404
 from sharing.audit import log_access
 from sharing.models import User
 
@@ -183,22 +185,13 @@ class MembershipViewSet(viewsets.GenericViewSet):
         panel = int_param(request, "panel")
         if panel is not None:
             memberships = memberships.filter(panel_id=panel)
-        wanted = request.query_params.get("status", "")
+        wanted = choice_param(request, "status", MembershipStatus.values)
         if wanted:
-            if wanted not in MembershipStatus.values:
-                raise serializers.ValidationError(
-                    {"status": [f"Choose one of: {', '.join(MembershipStatus.values)}."]}
-                )
             memberships = memberships.filter(status=wanted)
-        page = self.paginate_queryset(memberships)
-        log_access(request=request, object_type="panels.membership_list", object_id=len(page))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return logged_page(self, request, memberships, object_type="panels.membership_list")
 
     def _membership(self, request: Request, pk: str) -> CohortMembership:
-        membership = self.get_queryset().filter(pk=int(pk)).first()
-        if membership is None:
-            refuse(request, object_type=MEMBERSHIP, object_id=pk)
-        return membership
+        return visible_or_404(request, self.get_queryset(), pk, object_type=MEMBERSHIP)
 
     def _coordinated(self, request: Request, pk: str) -> CohortMembership:
         """The membership, if the caller coordinates its panel (403 if they only see it)."""

@@ -10,9 +10,10 @@ from rest_framework.response import Response
 from panels.api.common import (
     CASEWORK,
     int_param,
+    logged_page,
 )
 from panels.models import RagReview
-from sharing.access import refuse
+from sharing.access import visible_or_404
 from sharing.audit import log_access
 
 REVIEW = "panels.ragreview"
@@ -54,13 +55,9 @@ class ReviewViewSet(viewsets.GenericViewSet):
             value = int_param(request, name)
             if value is not None:
                 reviews = reviews.filter(**{f"{name}_id": value})
-        page = self.paginate_queryset(reviews)
-        log_access(request=request, object_type="panels.review_list", object_id=len(page))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return logged_page(self, request, reviews, object_type="panels.review_list")
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        review = self.get_queryset().filter(pk=int(pk)).first()
-        if review is None:
-            refuse(request, object_type=REVIEW, object_id=pk)
+        review = visible_or_404(request, self.get_queryset(), pk, object_type=REVIEW)
         log_access(request=request, object_type="offenders.nominal", object_id=review.nominal_id)
         return Response(self.get_serializer(review).data)

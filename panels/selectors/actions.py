@@ -31,7 +31,7 @@ from panels.models import (
     MembershipStatus,
     Panel,
 )
-from sharing.access import refuse
+from sharing.access import visible_or_404
 from sharing.models import AuditEvent, Role, User, Verb
 
 CASE_ACTION = "panels.caseaction"
@@ -90,15 +90,14 @@ def open_actions_for_agency(user: User, *, today: date, limit: int = 10) -> Agen
 
 def case_action_for(request: HttpRequest, pk: int) -> CaseAction:
     """The action if the user sees its panel; otherwise 404 (logged), as if missing."""
-    action = (
-        _with_person(CaseAction.objects.visible_to(request.user), request.user)
-        .select_related("panel__coordinating_agency", "created_by__agency")
-        .filter(pk=pk)
-        .first()
+    return visible_or_404(
+        request,
+        _with_person(CaseAction.objects.visible_to(request.user), request.user).select_related(
+            "panel__coordinating_agency", "created_by__agency"
+        ),
+        pk,
+        object_type=CASE_ACTION,
     )
-    if action is None:
-        refuse(request, object_type=CASE_ACTION, object_id=pk)
-    return action
 
 
 @dataclass(frozen=True)

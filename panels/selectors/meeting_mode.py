@@ -16,7 +16,7 @@ from django.http import HttpRequest
 
 from offenders.selectors import nominals_for
 from panels.models import AgendaItem, Attendance, CaseAction, Meeting, MeetingStatus, Panel
-from sharing.access import agencies_seeing_panel, refuse
+from sharing.access import agencies_seeing_panel, visible_or_404
 from sharing.models import CASEWORK_ROLES, Agency, User
 
 MEETING = "panels.meeting"
@@ -48,31 +48,16 @@ def meeting_agencies(panel: Panel) -> list[Agency]:
     )
 
 
-def meeting_for(request: HttpRequest, pk: int) -> Meeting:
-    """The meeting if the user sees its panel; otherwise 404 (logged), as if missing."""
-    meeting = (
-        Meeting.objects.visible_to(request.user)
-        .select_related("panel__coordinating_agency")
-        .filter(pk=pk)
-        .first()
-    )
-    if meeting is None:
-        refuse(request, object_type=MEETING, object_id=pk)
-    return meeting
-
-
 def agenda_item_for(request: HttpRequest, pk: int) -> AgendaItem:
     """The agenda item if the user may see the agenda (see AgendaItem.visible_to)."""
-    item = (
+    return visible_or_404(
+        request,
         AgendaItem.objects.visible_to(request.user)
         .select_related("meeting__panel__coordinating_agency", "nominal", "rag_review")
-        .annotate(person_visible=_person_visible(request.user))
-        .filter(pk=pk)
-        .first()
+        .annotate(person_visible=_person_visible(request.user)),
+        pk,
+        object_type=AGENDA_ITEM,
     )
-    if item is None:
-        refuse(request, object_type=AGENDA_ITEM, object_id=pk)
-    return item
 
 
 def _person_visible(user: User) -> Exists:

@@ -21,7 +21,7 @@ from panels.models import (
     MeetingStatus,
     Panel,
 )
-from sharing.access import refuse
+from sharing.access import visible_or_404
 from sharing.models import User
 
 MEETING = "panels.meeting"
@@ -37,41 +37,38 @@ OPEN_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS)
 
 def meeting_for(request: HttpRequest, pk: int) -> Meeting:
     """The meeting if the user sees its panel; otherwise 404, whether or not it exists."""
-    meeting = (
-        Meeting.objects.visible_to(request.user)
-        .select_related("panel__coordinating_agency", "rule")
-        .filter(pk=pk)
-        .first()
+    return visible_or_404(
+        request,
+        Meeting.objects.visible_to(request.user).select_related(
+            "panel__coordinating_agency", "rule"
+        ),
+        pk,
+        object_type=MEETING,
     )
-    if meeting is None:
-        refuse(request, object_type=MEETING, object_id=pk)
-    return meeting
 
 
 def meeting_rule_for(request: HttpRequest, pk: int) -> MeetingRule:
     """The rule if the user sees its panel; otherwise 404."""
-    rule = (
-        MeetingRule.objects.filter(panel__in=Panel.objects.visible_to(request.user).values("pk"))
-        .select_related("panel__coordinating_agency")
-        .filter(pk=pk)
-        .first()
+    return visible_or_404(
+        request,
+        MeetingRule.objects.filter(
+            panel__in=Panel.objects.visible_to(request.user).values("pk")
+        ).select_related("panel__coordinating_agency"),
+        pk,
+        object_type=MEETING_RULE,
     )
-    if rule is None:
-        refuse(request, object_type=MEETING_RULE, object_id=pk)
-    return rule
 
 
 def agenda_item_for(request: HttpRequest, pk: int) -> AgendaItem:
     """The agenda item if the user may see the agenda it is on; otherwise 404."""
-    item = (
-        AgendaItem.objects.visible_to(request.user)
-        .select_related("meeting__panel__coordinating_agency", "nominal")
-        .filter(pk=pk)
-        .first()
+    return visible_or_404(
+        request,
+        AgendaItem.objects.visible_to(request.user).select_related(
+            "meeting__panel__coordinating_agency", "nominal"
+        ),
+        pk,
+        object_type=AGENDA_ITEM,
     )
-    if item is None:
-        refuse(request, object_type=AGENDA_ITEM, object_id=pk)
-    return item
 
 
 def panel_rules(panel: Panel) -> QuerySet[MeetingRule]:

@@ -36,9 +36,9 @@ from panels.selectors.meeting_mode import (
     item_actions,
     meeting_agencies,
     meeting_agenda,
-    meeting_for,
     neighbouring_items,
 )
+from panels.selectors.meetings import meeting_for
 from panels.services.meeting_mode import (
     agenda_item_record,
     attendance_record,
