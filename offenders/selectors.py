@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -20,6 +20,12 @@ NOMINAL = "offenders.nominal"
 def nominals_for(user: User) -> QuerySet[Nominal]:
     """The one starting point for every list, search, export and API read of nominals."""
     return Nominal.objects.visible_to(user)
+
+
+def person_visible(user: User, *, field: str = "nominal_id") -> Exists:
+    """For rows about a person (agenda items, case actions...): whether the user may see
+    that person, as an annotation, so a list names only the people its reader sees."""
+    return Exists(nominals_for(user).filter(pk=OuterRef(field)))
 
 
 class MergedAway(Exception):

@@ -9,13 +9,13 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Model, QuerySet
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
 from rest_framework.request import Request
 
-from offenders.selectors import nominals_for
+from offenders.selectors import person_visible
 from sharing.access import forbid
 from sharing.audit import log_access
 from sharing.models import Role, User
@@ -73,9 +73,7 @@ class ConfirmSerializer(serializers.Serializer):
 def with_person_visible(queryset: QuerySet, user: User) -> QuerySet:
     """Mark each row with whether the caller may see the person it is about
     (`person_visible`): lists and agendas name only the people the reader sees."""
-    return queryset.annotate(
-        person_visible=Exists(nominals_for(user).filter(pk=OuterRef("nominal_id")))
-    )
+    return queryset.annotate(person_visible=person_visible(user))
 
 
 def as_drf(error: DjangoValidationError) -> ValidationError:

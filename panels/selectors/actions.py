@@ -13,9 +13,7 @@ from datetime import date
 from django.db.models import (
     Case,
     Count,
-    Exists,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -23,7 +21,7 @@ from django.db.models import (
 )
 from django.http import HttpRequest
 
-from offenders.selectors import nominals_for
+from offenders.selectors import person_visible
 from panels.models import (
     CaseAction,
     CaseActionStatus,
@@ -40,7 +38,7 @@ CASE_ACTION = "panels.caseaction"
 def _with_person(actions: QuerySet[CaseAction], user: User) -> QuerySet[CaseAction]:
     return actions.select_related(
         "panel", "nominal", "owner_agency", "owner", "agenda_item__meeting"
-    ).annotate(person_visible=Exists(nominals_for(user).filter(pk=OuterRef("nominal_id"))))
+    ).annotate(person_visible=person_visible(user))
 
 
 def case_actions_for(

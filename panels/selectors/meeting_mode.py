@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
-from offenders.selectors import nominals_for
+from offenders.selectors import person_visible
 from panels.models import AgendaItem, Attendance, CaseAction, Meeting, MeetingStatus, Panel
 from sharing.access import agencies_seeing_panel, visible_or_404
 from sharing.models import CASEWORK_ROLES, Agency, User
@@ -54,14 +54,10 @@ def agenda_item_for(request: HttpRequest, pk: int) -> AgendaItem:
         request,
         AgendaItem.objects.visible_to(request.user)
         .select_related("meeting__panel__coordinating_agency", "nominal", "rag_review")
-        .annotate(person_visible=_person_visible(request.user)),
+        .annotate(person_visible=person_visible(request.user)),
         pk,
         object_type=AGENDA_ITEM,
     )
-
-
-def _person_visible(user: User) -> Exists:
-    return Exists(nominals_for(user).filter(pk=OuterRef("nominal_id")))
 
 
 def meeting_agenda(meeting: Meeting, user: User) -> list[AgendaItem]:
@@ -69,7 +65,7 @@ def meeting_agenda(meeting: Meeting, user: User) -> list[AgendaItem]:
     its RAG decision and how many actions it set: one query however long the agenda."""
     return list(
         meeting.items.select_related("nominal")
-        .annotate(action_count=Count("actions"), person_visible=_person_visible(user))
+        .annotate(action_count=Count("actions"), person_visible=person_visible(user))
         .order_by("position", "pk")
     )
 
