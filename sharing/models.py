@@ -284,6 +284,12 @@ class Verb(models.TextChoices):
     STEP_CHANGED = "step_changed", "Changed a plan action's step"
     PROGRESS_RECORDED = "progress_recorded", "Recorded progress on a step"
     PLAN_REMINDERS_SENT = "plan_reminders_sent", "Reminded leads of steps needing an update"
+    CROSSREF_REQUESTED = "crossref_requested", "Asked for a cross-reference run"
+    CROSSREF_COMPLETED = "crossref_completed", "Completed a cross-reference run"
+    FINDING_CONFIRMED = "finding_confirmed", "Confirmed two records are one person"
+    FINDING_DISMISSED = "finding_dismissed", "Dismissed a possible match"
+    LEAD_PANEL_AGREED = "lead_panel_agreed", "Agreed a lead panel"
+    OVERLAPS_EXPORTED = "overlaps_exported", "Exported an overlap report"
 
 
 class AuditEvent(models.Model):
