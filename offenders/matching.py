@@ -102,6 +102,9 @@ class PersonRecord:
     postcode: str = ""
     identifiers: Mapping[str, str] = field(default_factory=dict)
     aliases: Sequence[AliasName] = ()
+    # Other text an agency holds, such as an address line: compared by offenders.linkage
+    # (exactly or closely) with weights fitted to the data; `score` leaves it out.
+    extra: Mapping[str, str] = field(default_factory=dict)
 
 
 class Decision(StrEnum):
