@@ -40,8 +40,6 @@ from offenders.matching import (
     _GIVEN_MU,
     _POSTCODE_MU,
     CONFLICT_CAP,
-    DEFINITE_IDENTIFIER_KINDS,
-    Decision,
     FieldComparison,
     MatchResult,
     PersonRecord,
@@ -551,7 +549,7 @@ def estimate_parameters(
             m[column] = _normalised({level: _start_m(column, level) for level in levels})
 
     all_pairs = _pair_count(len(records), groups)
-    prior = min(1.0, len(records) / max(all_pairs, 1))
+    prior = min(0.5, len(records) / max(all_pairs, 1))
     for _ in range(100):
         expected = 0.0
         for pattern, count in candidate_patterns.items():
@@ -708,6 +706,3 @@ def link(
     seconds["score"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - started
     return LinkResult(matches, params, len(pairs), seconds)
-
-
-__all__ += ["DEFINITE_IDENTIFIER_KINDS", "Decision"]
