@@ -84,6 +84,9 @@ _OTHER_START_M = {
     "identifier_same": 0.5,
 }
 
+# How many pairs' worth of weight the starting m values carry in estimation.
+_PSEUDO_PAIRS = 10.0
+
 # Floors that keep every weight finite when a level was never seen in a sample.
 _MIN_PROBABILITY = 1e-6
 
@@ -159,12 +162,31 @@ def _rounded(table: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
 
 
 def blocking_keys(record: PersonRecord) -> set[str]:
-    """The record's match keys, plus one key per identifier so a shared identifier is always
-    compared whatever the names say, and keys joining a postcode to each name's sound and to
-    the date of birth (likewise each extra field, such as an address line): two records at
-    one address that share a name or a birthday are worth comparing however the rest was
-    typed."""
-    keys = record_match_keys(record)
+    """Keys shared by the records worth comparing: each single error an agency makes still
+    leaves one in common.
+
+    - the match keys' "N" (given and family name sounds, either order: any date error) and
+      "D" (date of birth and an initial: a misspelt name);
+    - family name sound with year and month, and with year and day: a wrong given name and
+      one wrong date part (narrower than the match keys' family-and-year key, whose blocks
+      grow with the population; nicknames are left to "N" and "D" for the same reason);
+    - one key per identifier, so a shared identifier is always compared;
+    - a postcode (or an extra field such as an address line) with each name's sound and with
+      the date of birth: two records at one address sharing a name or a birthday.
+    """
+    keys = {key for key in record_match_keys(record) if key[0] in "ND"}
+    dobs = [record.dob] + [alias.dob for alias in record.aliases if alias.dob]
+    families = [record.family] + [alias.family for alias in record.aliases]
+    for family in families:
+        tokens = name_tokens(family)
+        sound = phonetic_key("".join(tokens)) if tokens else ""
+        for dob in dobs:
+            if sound and dob is not None:
+                keys.add(f"F:{sound}:{dob.year}:{dob.month}")
+                keys.add(f"F:{sound}:{dob.year}:d{dob.day}")
+    for kind, value in record.identifiers.items():
+        if value:
+            keys.add(f"I:{kind}:{_normalise_identifier(kind, value)}")
     sounds = [
         phonetic_key(name.split()[0]) for name in (record.given, record.family) if name.split()
     ]
@@ -177,9 +199,6 @@ def blocking_keys(record: PersonRecord) -> set[str]:
         keys |= {f"{prefix}:{place}:{sound}" for sound in sounds if sound}
         if record.dob is not None:
             keys.add(f"{prefix}:{place}:{record.dob.isoformat()}")
-    for kind, value in record.identifiers.items():
-        if value:
-            keys.add(f"I:{kind}:{_normalise_identifier(kind, value)}")
     return keys
 
 
@@ -265,9 +284,11 @@ def _extra_level(a: str, b: str) -> tuple[str, str]:
     return "different", f"different ({a.strip()} / {b.strip()})"
 
 
-def _compare(a: PersonRecord, b: PersonRecord) -> _Compared:
+def _compare(a: PersonRecord, b: PersonRecord, *, rule_levels: bool = True) -> _Compared:
     result = score(a, b)
     if result.rule and result.rule != "conflicting_identifiers":
+        if not rule_levels:
+            return _Compared(result.rule, result.score, (), {}, result.explanation, ())
         # The rule decides; the other fields are still compared, for estimation.
         fields = _compare(replace(a, identifiers={}), replace(b, identifiers={}))
         level = "identifier_same" if result.score >= 1 else "identifier_different"
@@ -421,12 +442,17 @@ def _em_m(
 ) -> tuple[dict[str, dict[str, float]], int]:
     """m by expectation-maximisation with u held at its random-sample values."""
     m = {column: dict(levels) for column, levels in start_m.items()}
-    total = sum(patterns.values())
+    total = sum(patterns.values()) + _PSEUDO_PAIRS
     prior = 0.5
     iterations = 0
     for iterations in range(1, max_iterations + 1):  # noqa: B007 (reported)
+        # The starting values count as a few pairs' worth of evidence, so a level a small
+        # data set never shows among matches keeps a sensible m instead of none.
         expected: dict[str, Counter[str]] = defaultdict(Counter)
-        matched = 0.0
+        for column, levels in start_m.items():
+            for level, value in levels.items():
+                expected[column][level] += _PSEUDO_PAIRS * prior * value
+        matched = _PSEUDO_PAIRS * prior
         for pattern, count in patterns.items():
             odds = prior / (1 - prior)
             for column, level in pattern:
@@ -615,7 +641,7 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
     each field's level adds its fitted weight to the prior odds; the scorer's caps still
     apply (a wholly different given name or date of birth holds the score below "likely").
     """
-    compared = _compare(a, b)
+    compared = _compare(a, b, rule_levels=False)
     if compared.rule is not None:
         return MatchResult(
             compared.rule_score or 0.0,
