@@ -241,6 +241,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The cross-reference job scores candidate pairs in resumable chunks of this many pairs; a
+# pause after each chunk is for tests that need a run to take a while (never set in service).
+CROSSREF_CHUNK_PAIRS = env_int("CROSSREF_CHUNK_PAIRS", 20_000)
+CROSSREF_CHUNK_PAUSE_SECONDS = env_int("CROSSREF_CHUNK_PAUSE_MS", 0) / 1000
+
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -269,6 +274,12 @@ CELERY_BEAT_SCHEDULE = {
     "flag-overdue-case-actions-nightly": {
         "task": "panels.tasks.flag_overdue_case_actions",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # The monthly cross-reference of every nominal and active cohort, on the 1st at 02:00;
+    # queued once per month (a month already run is left alone).
+    "cross-reference-monthly": {
+        "task": "panels.tasks.monthly_cross_reference",
+        "schedule": crontab(hour=2, minute=0, day_of_month=1),
     },
     # Monday morning, so leads start the week knowing which plan steps need an update.
     "remind-plan-step-leads-weekly": {

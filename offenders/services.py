@@ -181,6 +181,9 @@ def identifier_add(
                 "It may be the same person: search for it before adding a new record."
             }
         ) from error
+    # A new identifier changes who the record may match: the version moves, so a dismissed
+    # cross-reference finding about this record is looked at again.
+    Nominal.objects.filter(pk=nominal.pk).update(version=F("version") + 1)
     if audited:
         audit(
             actor=actor,
@@ -211,7 +214,9 @@ def alias_add(
         alias.full_clean()
         alias.save()
         _refresh_match_fields(nominal)
-        Nominal.objects.filter(pk=nominal.pk).update(match_keys=nominal.match_keys)
+        Nominal.objects.filter(pk=nominal.pk).update(
+            match_keys=nominal.match_keys, version=F("version") + 1
+        )
         audit(actor=actor, verb=Verb.ALIAS_ADDED, target=nominal)
     return alias
 

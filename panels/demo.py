@@ -1,7 +1,9 @@
 """The demo borough's panel work: last month's IOM main panel, held and minuted with RAG
 decisions and case actions, and next month's agenda built from the builder's suggestions
-and shared. Made through the services, so the demo obeys the rules the pages do; only
-the past meeting itself is written directly, because rules create meetings ahead."""
+and shared; then this month's cross-reference, with one man recorded twice by two agencies
+and the demo people who are on more than one panel. Made through the services, so the demo
+obeys the rules the pages do; only the past meeting itself is written directly, because
+rules create meetings ahead, and the addresses, which have no service of their own."""
 
 from __future__ import annotations
 
@@ -10,12 +12,25 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from panels.models import Meeting, MeetingKind, MeetingStatus, PanelKind
+from offenders.models import Address, Nominal
+from offenders.services import nominal_create
+from panels.models import (
+    CohortMembership,
+    CrossReferenceRun,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MembershipStatus,
+    PanelKind,
+    RunStatus,
+    RunTrigger,
+)
 from panels.schedule import nth_weekday
 from panels.selectors.agenda import agenda_builder
 from panels.selectors.meeting_mode import AttendanceStatus, meeting_agencies
 from panels.services.agenda import NewItem, agenda_items_add, agenda_share
 from panels.services.case_actions import ActionInput
+from panels.services.crossref_run import run_crossref
 from panels.services.meeting_mode import (
     AttendanceEntry,
     ItemOutcome,
@@ -45,10 +60,78 @@ def _last_month_meeting_day(today: date) -> date:
     return nth_weekday(last_month.year, last_month.month, week=1, weekday=2)  # first Wednesday
 
 
-@transaction.atomic
+# One man recorded twice: probation supervises "Tom Garvey" on the IOM cohort; the police
+# hold "Thomas Garvey" from a custody record, with the day and month of birth the other way
+# round and without the CRN. (given, family, date of birth, recording agency, CRN)
+RECORDED_TWICE = [
+    ("Tom", "Garvey", date(1990, 4, 7), "probation", "T552190"),
+    ("Thomas", "Garvey", date(1990, 7, 4), "police", None),
+]
+GARVEY_ADDRESS = ("Flat 3, 41 Ferry Road", "KM2 7QT")
+
+
 def ensure_demo_meetings(borough) -> int:
-    """Hold last month's IOM main panel and build next month's agenda, once. Returns how
-    many agenda items were added."""
+    """Hold last month's IOM main panel and build next month's agenda, once, and
+    cross-reference this month. Returns how many agenda items were added."""
+    added = _hold_and_plan_meetings(borough)
+    ensure_demo_cross_reference(borough)
+    return added
+
+
+@transaction.atomic
+def _record_twice(borough) -> None:
+    today = timezone.localdate()
+    line, postcode = GARVEY_ADDRESS
+    for given, family, dob, agency, crn in RECORDED_TWICE:
+        if Nominal.objects.filter(
+            given_names=given, family_name=family, date_of_birth=dob
+        ).exists():
+            continue
+        actor = borough.staff[agency]
+        nominal = nominal_create(
+            actor=actor,
+            given_names=given,
+            family_name=family,
+            date_of_birth=dob,
+            gender="male",
+            postcode=postcode,
+            identifiers=[("crn", crn)] if crn else [],
+        )
+        Address.objects.create(
+            nominal=nominal,
+            line=line,
+            postcode=postcode,
+            from_date=today - timedelta(days=400),
+            recorded_by_agency=actor.agency,
+        )
+        if crn:
+            CohortMembership.objects.create(
+                nominal=nominal,
+                panel=borough.panels[PanelKind.IOM],
+                status=MembershipStatus.ACTIVE,
+                referred_on=today - timedelta(days=120),
+                referred_by=actor,
+                reason="Released on licence; referred by the offender manager",
+                start=today - timedelta(days=110),
+            )
+
+
+def ensure_demo_cross_reference(borough) -> CrossReferenceRun:
+    """Record the demo's man recorded twice, once, and run this month's cross-reference
+    here and now (no worker is needed to seed the demo) unless it is done already."""
+    _record_twice(borough)
+    run, _ = CrossReferenceRun.objects.get_or_create(
+        month=timezone.localdate().replace(day=1), defaults={"trigger": RunTrigger.SCHEDULED}
+    )
+    if run.status == RunStatus.COMPLETE:
+        return run
+    if run.status == RunStatus.FAILED:
+        CrossReferenceRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, error="")
+    return run_crossref(run.pk)
+
+
+@transaction.atomic
+def _hold_and_plan_meetings(borough) -> int:
     panel = borough.panels[PanelKind.IOM]
     coordinator = borough.staff["coordinator"]
     if Meeting.objects.filter(panel=panel, status=MeetingStatus.HELD).exists():

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
@@ -700,6 +700,9 @@ class CrossReferenceChunk(models.Model):
             models.UniqueConstraint(fields=["run", "number"], name="one_chunk_number_per_run")
         ]
 
+    def __str__(self) -> str:
+        return f"Chunk {self.number} of {self.run}"
+
 
 class FindingKind(models.TextChoices):
     DUPLICATE = "duplicate", "May be recorded twice"
@@ -727,16 +730,12 @@ class MatchFinding(models.Model):
     a dismissal is remembered until one of the two records changes.
     """
 
-    objects = MatchFindingQuerySet.as_manager()
-
     run = models.ForeignKey(CrossReferenceRun, on_delete=models.PROTECT, related_name="findings")
     last_seen_run = models.ForeignKey(
         CrossReferenceRun, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     kind = models.CharField(max_length=10, choices=FindingKind.choices)
-    nominal_a = models.ForeignKey(
-        "offenders.Nominal", on_delete=models.CASCADE, related_name="+"
-    )
+    nominal_a = models.ForeignKey("offenders.Nominal", on_delete=models.CASCADE, related_name="+")
     nominal_b = models.ForeignKey(
         "offenders.Nominal", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -765,6 +764,8 @@ class MatchFinding(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MatchFindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-score", "pk"]
@@ -802,6 +803,9 @@ class OverlapEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "nominal"], name="one_overlap_row_per_person")
         ]
+
+    def __str__(self) -> str:
+        return f"Overlap in {self.run}"
 
 
 class LeadPanel(models.Model):

@@ -73,6 +73,7 @@ from panels.models import (
     RagReview,
 )
 from reporting.bench_actions import prepare_plans
+from reporting.bench_crossref import CrossrefResult, crossref_lines, run_crossref_benchmarks
 from reporting.bench_panels import IMPORT_ROWS, ImportResult, prepare_cohorts, time_import
 from reporting.search_quality import MODES as QUALITY_MODES
 from reporting.search_quality import NAME_KINDS, QualityResult, measure_search_quality
@@ -218,6 +219,7 @@ class BenchResult:
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
     quality_probes: int = 0
+    crossref: CrossrefResult | None = None  # reporting/bench_crossref.py, when asked for
 
     def queries_flat(self) -> dict[str, bool]:
         """Per page: the same number of queries at every size."""
@@ -751,7 +753,11 @@ def run_benchmarks(
     quality_probes: int = 1000,
     import_rows: int = IMPORT_ROWS,
     log: Callable[[str], None] = lambda _line: None,
+    crossref_sizes: list[int] | None = None,
 ) -> BenchResult:
+    """Pages, search and imports at each of `sizes`; then, given `crossref_sizes`, the
+    cross-referencing benchmarks (FEBRL4, the generated data at those sizes, and the job end
+    to end, each size in a scratch database of its own)."""
     started = timezone.now()
     load_before = os.getloadavg()
     allowed_hosts = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -771,6 +777,11 @@ def run_benchmarks(
                 _measure_size(nominals, seed, repeat, warm_up, quality_probes, log, import_rows)
             )
             log(f"{nominals} nominals: done")
+        crossref = None
+        if crossref_sizes:
+            crossref = run_crossref_benchmarks(
+                sizes=crossref_sizes, seed=seed, fresh=fresh, log=log
+            )
         machine = _machine()
         connections.close_all()
     return BenchResult(
@@ -784,6 +795,7 @@ def run_benchmarks(
         load_before=load_before,
         load_after=os.getloadavg(),
         quality_probes=quality_probes,
+        crossref=crossref,
     )
 
 
@@ -1156,6 +1168,7 @@ def render_markdown(result: BenchResult) -> str:
         "",
         *_quality_lines(result),
         *_panel_lines(result),
+        *crossref_lines(result.crossref),
         "## Interpretation",
         "",
         _interpretation(result),

@@ -29,10 +29,12 @@ def redis_or_fail() -> None:
 
 
 @contextmanager
-def real_worker() -> Iterator[tuple[str, subprocess.Popen]]:
-    """A `celery worker` process on a private queue, on the test database: (queue, process)."""
+def real_worker(queue: str | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A `celery worker` process on a private queue, on the test database: (queue, process).
+
+    Pass the queue of an earlier worker to start a successor that takes over its messages."""
     redis_or_fail()
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     db = connection.settings_dict
     env = {
         **os.environ,

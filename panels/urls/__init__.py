@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from panels.urls import cohort, imports, meetings
+from panels.urls import cohort, crossref, imports, meetings
 from panels.views import panels
 
 app_name = "panels"
@@ -14,4 +14,5 @@ urlpatterns = [
     *cohort.urlpatterns,
     *imports.urlpatterns,
     *meetings.urlpatterns,
+    *crossref.urlpatterns,
 ]

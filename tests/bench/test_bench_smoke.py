@@ -125,11 +125,14 @@ def test_command_writes_the_report(django_db_blocker, tmp_path: Path):
             "2",
             "--probes",
             "8",
+            # The cross-referencing section has its own smoke test (test_bench_crossref.py).
+            "--no-crossref",
             f"--output={output}",
             stdout=StringIO(),
         )
     text = output.read_text()
     assert "python manage.py run_bench --sizes 100 --seed 1 --repeat 2 --probes 8" in text
+    assert "--no-crossref" in text
     for page in PAGES:
         assert f"| {page.label} |" in text
 

@@ -37,6 +37,7 @@ from tests.security.dsl import (
     statuses,
 )
 from tests.security.matrix_cohort import COHORT_ROUTES
+from tests.security.matrix_crossref import CROSSREF_ROUTES
 from tests.security.matrix_imports import IMPORTS_ROUTES
 from tests.security.matrix_meeting_mode import MEETING_MODE_ROUTES
 from tests.security.matrix_meetings import MEETINGS_ROUTES
@@ -461,6 +462,8 @@ MATRIX: tuple[Route, ...] = (
     *MEETINGS_ROUTES,
     *MEETING_MODE_ROUTES,
     *PANELS_API_ROUTES,
+    # Cross-referencing: runs, findings and the overlap report.
+    *CROSSREF_ROUTES,
     # The partnership's action plan, and its API.
     *PLAN_ROUTES,
     *PLAN_API_ROUTES,

@@ -14,6 +14,9 @@ The people (nominals) of the world:
 All share a date of birth and most of a name, so searches, duplicate checks and merge
 suggestions would list another agency's people if visibility failed anywhere.
 
+`nominal` is also on probation's MAPPA panel (`crossref.mappa_panel`), so cross-referencing
+has an overlap to report; see CrossrefWork for the runs and findings.
+
 `build_world()` is built once per test module (see conftest.py) because the matrix makes
 several hundred requests; each test still runs in its own savepoint, so nothing a test
 does leaks into the next. It starts from the same `build_partnership()` as the
@@ -43,13 +46,19 @@ from panels.models import (
     CaseAction,
     CohortImport,
     CohortMembership,
+    CrossReferenceRun,
+    FindingKind,
     ImportRow,
+    MatchFinding,
     Meeting,
     MeetingKind,
     MeetingRule,
+    OverlapEntry,
     Panel,
+    PanelKind,
     RagReview,
     RowOutcome,
+    RunStatus,
 )
 from sharing.models import InformationSharingAgreement, User
 from tests.conftest import Partnership, build_partnership
@@ -128,6 +137,31 @@ class PlanWork:
 
 
 @dataclass
+class CrossrefWork:
+    """Cross-referencing: the month's completed run and the one before, and its findings:
+    - `duplicate`: `nominal` and `member_nominal` (both on the council's IOM panel) may be
+      one person: the panel's coordinator sees both records;
+    - `hidden_duplicate`: `member_nominal` and probation's `declined_nominal`, whose family
+      name (a probation canary) the explanation quotes: the council's coordinator sees only
+      that the second record is probation's;
+    - `overlap`: `nominal` is on the IOM panel and probation's MAPPA panel (also the run's
+      overlap report row);
+    - `outsider_duplicate`: the other borough's two people, on its own panel."""
+
+    run: CrossReferenceRun
+    previous_run: CrossReferenceRun
+    mappa_panel: Panel
+    duplicate: MatchFinding
+    hidden_duplicate: MatchFinding
+    overlap: MatchFinding
+    outsider_duplicate: MatchFinding
+
+    @property
+    def month(self) -> str:
+        return f"{self.run.month:%Y-%m}"
+
+
+@dataclass
 class World:
     p: Partnership
     outsider_panel: Panel
@@ -142,6 +176,7 @@ class World:
     outsider_work: PanelWork  # the other borough's
     plans: PlanWork  # the council's partnership action plan (council, police, probation, housing)
     outsider_plans: PlanWork  # the other borough's plan
+    crossref: CrossrefWork  # cross-referencing runs and findings (council and elsewhere)
     missing_pk: int  # an id no record has: it must get the same answer as a foreign one
 
     def nominals(self) -> list[Nominal]:
@@ -314,6 +349,98 @@ def _plant_plan(owner: User, agencies: list, lead) -> PlanWork:
     return PlanWork(plan=plan, action=action, step=step, update=update, plan_import=plan_import)
 
 
+CROSSREF_MONTH = date(2026, 2, 1)
+
+
+def _finding(run: CrossReferenceRun, kind: str, a: Nominal, b: Nominal | None, panels, **extra):
+    return MatchFinding.objects.create(
+        run=run,
+        last_seen_run=run,
+        kind=kind,
+        nominal_a=a,
+        nominal_b=b,
+        a_version=a.version,
+        b_version=b.version if b else None,
+        panels=[panel.pk for panel in panels],
+        **extra,
+    )
+
+
+def _plant_crossref(
+    p: Partnership, people: dict[str, Nominal], outsider_panel: Panel
+) -> CrossrefWork:
+    """Test set-up writes rows directly: the rules under test are in the views and services."""
+    mappa = make_panel(p.probation, [], name="MAPPA panel", kind=PanelKind.MAPPA)
+    CohortMembership.objects.create(
+        nominal=people["nominal"],
+        panel=mappa,
+        status="active",
+        referred_on=date(2026, 1, 5),
+        start=date(2026, 1, 12),
+    )
+    previous = CrossReferenceRun.objects.create(
+        month=date(2026, 1, 1), status=RunStatus.COMPLETE, counts={"nominals": 6}
+    )
+    run = CrossReferenceRun.objects.create(
+        month=CROSSREF_MONTH,
+        status=RunStatus.COMPLETE,
+        requested_by=p.coordinator,
+        trigger="on_demand",
+        counts={"nominals": 6, "candidate_pairs": 9},
+        durations={"total": 1.5},
+    )
+    explained = [
+        {"field": "Given names", "level": "exact", "weight": 6.4, "text": "Given names: same"},
+        {"field": "Date of birth", "level": "exact", "weight": 10.5, "text": "Born the same day"},
+    ]
+    declined_name = people["declined_nominal"].family_name
+    OverlapEntry.objects.create(run=run, nominal=people["nominal"], panels=[p.panel.pk, mappa.pk])
+    return CrossrefWork(
+        run=run,
+        previous_run=previous,
+        mappa_panel=mappa,
+        duplicate=_finding(
+            run,
+            FindingKind.DUPLICATE,
+            people["nominal"],
+            people["member_nominal"],
+            [p.panel],
+            score=0.97,
+            decision="likely",
+            explanation=explained,
+        ),
+        hidden_duplicate=_finding(
+            run,
+            FindingKind.DUPLICATE,
+            people["member_nominal"],
+            people["declined_nominal"],
+            [p.panel],
+            score=0.93,
+            decision="likely",
+            explanation=[
+                *explained,
+                {
+                    "field": "Family name",
+                    "level": "similar",
+                    "weight": 4.0,
+                    "text": f"Family names {declined_name} and Ashby are alike",
+                },
+            ],
+        ),
+        overlap=_finding(run, FindingKind.OVERLAP, people["nominal"], None, [p.panel, mappa]),
+        outsider_duplicate=_finding(
+            run,
+            FindingKind.DUPLICATE,
+            people["outsider_nominal"],
+            people["outsider_nominal_2"],
+            [outsider_panel],
+            score=0.99,
+            decision="definite",
+            explanation=explained,
+        ),
+    )
+
+
 def build_world() -> World:
     p = build_partnership()
     outsider_panel = make_panel(p.outsider, [], name="Elsewhere IOM panel")
@@ -353,6 +480,7 @@ def build_world() -> World:
         p.coordinator, [p.council, p.police, p.probation, p.housing], lead=p.probation
     )
     outsider_plans = _plant_plan(p.outsider_coordinator, [p.outsider], lead=p.outsider)
+    crossref = _plant_crossref(p, people, outsider_panel)
     return World(
         p=p,
         outsider_panel=outsider_panel,
@@ -361,6 +489,7 @@ def build_world() -> World:
         outsider_work=outsider_work,
         plans=plans,
         outsider_plans=outsider_plans,
+        crossref=crossref,
         missing_pk=2_000_000_000,
         **people,
     )

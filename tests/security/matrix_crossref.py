@@ -1,0 +1,122 @@
+"""Access matrix rows for the cross-referencing routes (vocabulary in dsl.py).
+
+Panel coordinators use cross-referencing: the council's coordinator, and the other
+borough's for its own panel. Everyone else is refused (403) on the lists, the run pages and
+the overlap report. A finding is seen only by the coordinators of a panel it names: to
+anyone else it answers 404, logged against the finding, as if it did not exist. The world's
+findings (`w.crossref`, world.py) are open; empty POSTs change nothing: a decision's form
+comes back with its error (200), a decision that does not apply to the finding's kind sends
+the coordinator back to the finding, and "Run now" without its button's value starts nothing.
+"""
+
+from __future__ import annotations
+
+from tests.security.dsl import (
+    ByPersona,
+    Expected,
+    Kwargs,
+    Record,
+    Redirect,
+    Route,
+    page,
+    read_only,
+    seen_by,
+)
+from tests.security.world import World
+
+REVIEWERS = ("coordinator", "outsider_coordinator")
+FINDING = "panels.matchfinding"
+RUN = "panels.crossreferencerun"
+THE_FINDING = Redirect("/panels/cross-referencing/findings/{pk}/")
+HOME = Redirect("/panels/cross-referencing/")
+
+
+def reviewers_only(allowed: Expected = 200) -> ByPersona:
+    """`allowed` for panel coordinators (either borough); 403 for every other role."""
+    return page(403, **dict.fromkeys(REVIEWERS, allowed))
+
+
+def _finding(attribute: str) -> Kwargs:
+    def kwargs(w: World) -> dict[str, object]:
+        return {"pk": getattr(w.crossref, attribute).pk}
+
+    return kwargs
+
+
+def _missing_finding(w: World) -> dict[str, object]:
+    return {"pk": w.missing_pk}
+
+
+# (URL arguments, the finding's kind, who sees it)
+FINDINGS: dict[str, tuple[Kwargs, str, tuple[str, ...]]] = {
+    "council-duplicate": (_finding("duplicate"), "duplicate", ("coordinator",)),
+    "council-hidden-duplicate": (_finding("hidden_duplicate"), "duplicate", ("coordinator",)),
+    "council-overlap": (_finding("overlap"), "overlap", ("coordinator",)),
+    "elsewhere-duplicate": (
+        _finding("outsider_duplicate"),
+        "duplicate",
+        ("outsider_coordinator",),
+    ),
+    "missing": (_missing_finding, "", ()),
+}
+
+
+def _decision(name: str, kind: str) -> Route:
+    """A decision on a finding, POST only: its coordinator gets the form back with its error
+    (200) where the decision applies to the finding's kind, or is sent back to the finding."""
+    records = {}
+    for label, (kwargs, finding_kind, viewers) in FINDINGS.items():
+        answer: Expected = 200 if finding_kind == kind else THE_FINDING
+        records[label] = Record(
+            kwargs,
+            {
+                "GET": page(405),
+                "POST": seen_by(()) | dict.fromkeys(viewers, answer),
+            },
+        )
+    return Route(name, audited_as=FINDING, records=records)
+
+
+def _month(w: World) -> dict[str, object]:
+    return {"month": w.crossref.month}
+
+
+def _missing_month(w: World) -> dict[str, object]:
+    return {"month": "1999-01"}
+
+
+CROSSREF_ROUTES: tuple[Route, ...] = (
+    Route("panels:crossref", expect=read_only(reviewers_only())),
+    Route(
+        "panels:crossref-run-now",
+        expect={"GET": page(405), "POST": reviewers_only(HOME)},
+    ),
+    # A run is named by its month. Coordinators get 404 (logged) for a month with no run.
+    Route(
+        "panels:crossref-run",
+        audited_as=RUN,
+        records={
+            "this-month": Record(_month, read_only(reviewers_only())),
+            "missing": Record(
+                _missing_month,
+                read_only(reviewers_only(404)),
+                refused=dict.fromkeys(REVIEWERS, "month"),
+            ),
+        },
+    ),
+    Route("panels:crossref-inbox", expect=read_only(reviewers_only())),
+    Route(
+        "panels:crossref-finding",
+        audited_as=FINDING,
+        records={
+            label: Record(kwargs, read_only(seen_by(viewers)))
+            for label, (kwargs, _kind, viewers) in FINDINGS.items()
+        },
+    ),
+    _decision("panels:crossref-confirm", "duplicate"),
+    _decision("panels:crossref-dismiss", "duplicate"),
+    _decision("panels:crossref-lead", "overlap"),
+    Route("panels:crossref-overlaps", expect=read_only(reviewers_only())),
+    Route("panels:crossref-overlaps-csv", expect=read_only(reviewers_only())),
+    Route("panels:crossref-overlaps-xlsx", expect=read_only(reviewers_only())),
+)
