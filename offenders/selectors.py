@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal, OffenceType, RiskScore
-from panels.models import SHARED_STATUSES, CohortMembership, Panel, RagReview
+from panels.models import SHARED_STATUSES, CohortMembership, LeadPanel, Panel, RagReview
 from sharing.access import can_coordinate, refuse, user_may_see_casework
 from sharing.models import AuditEvent, User
 
@@ -86,6 +86,7 @@ class PanelRow:
     visible: bool
     membership: CohortMembership | None  # only when visible
     current_rag: RagReview | None  # only when visible
+    lead: bool = False  # agreed as lead panel for a person on several panels
 
 
 def panel_rows(user: User, nominal: Nominal) -> list[PanelRow]:
@@ -94,6 +95,13 @@ def panel_rows(user: User, nominal: Nominal) -> list[PanelRow]:
     visible_ids = set(Panel.objects.visible_to(user).values_list("pk", flat=True))
     memberships = (
         CohortMembership.objects.filter(nominal=nominal, status__in=SHARED_STATUSES)
+        .annotate(
+            is_lead=Exists(
+                LeadPanel.objects.filter(
+                    nominal_id=OuterRef("nominal_id"), panel_id=OuterRef("panel_id")
+                )
+            )
+        )
         .select_related("panel__coordinating_agency")
         .order_by("panel__name", "-referred_on")
     )
@@ -113,6 +121,7 @@ def panel_rows(user: User, nominal: Nominal) -> list[PanelRow]:
             visible=visible,
             membership=membership if visible else None,
             current_rag=latest.get(membership.panel_id) if visible else None,
+            lead=membership.is_lead,
         )
     return list(rows.values())
 

@@ -19,7 +19,7 @@ from offenders.models import (
 )
 from offenders.services import event_add, nominal_update
 from offenders.views.profile import PURPOSES_KEY
-from panels.models import CohortMembership, RagReview
+from panels.models import CohortMembership, LeadPanel, RagReview
 from sharing.models import AccessLog, AccessOutcome
 from tests.factories import make_nominal, make_panel
 
@@ -187,6 +187,17 @@ def test_known_elsewhere_names_the_panel_and_its_coordinator_and_nothing_else(
     assert "govuk-tag--red" not in panels and "14 February 2025" not in panels
     assert "HIDDEN-PANEL-NOTE" not in body
     assert "Elsewhere MAPPA panel" not in section(body, "rag", "needs")
+
+
+def test_the_agreed_lead_panel_is_marked_on_the_persons_panels(partnership, client_for):
+    p = partnership
+    nominal = on_cohort(p)
+    LeadPanel.objects.create(nominal=nominal, panel=p.panel, agreed_by=p.coordinator)
+    client = with_purpose(client_for(p.member_partner), nominal)
+    panels = section(client.get(profile_url(nominal)).content.decode(), "panels", "rag")
+    assert 'Test IOM panel</a> <strong class="govuk-tag govuk-tag--blue">Lead panel</strong>' in (
+        panels
+    )
 
 
 def test_rag_history_is_a_chart_with_a_table_alternative(partnership, client_for):
