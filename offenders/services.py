@@ -184,6 +184,7 @@ def identifier_add(
     # A new identifier changes who the record may match: the version moves, so a dismissed
     # cross-reference finding about this record is looked at again.
     Nominal.objects.filter(pk=nominal.pk).update(version=F("version") + 1)
+    nominal.version += 1  # the caller's copy stays current for its next edit
     if audited:
         audit(
             actor=actor,
@@ -217,6 +218,7 @@ def alias_add(
         Nominal.objects.filter(pk=nominal.pk).update(
             match_keys=nominal.match_keys, version=F("version") + 1
         )
+        nominal.version += 1  # the caller's copy stays current for its next edit
         audit(actor=actor, verb=Verb.ALIAS_ADDED, target=nominal)
     return alias
 
