@@ -559,6 +559,11 @@ def test_a_second_delivery_while_a_worker_holds_the_run_does_nothing(planted, pa
         run.save()
         assert request_run(actor=partnership.coordinator, month=MONTH).status == "running"
         assert not AuditEvent.objects.filter(verb=Verb.CROSSREF_REQUESTED).exists()
+        # The other worker finishes; unlocking here rather than by closing the connection,
+        # whose end the server may not have processed by the next statement.
+        other_worker.execute(
+            "SELECT pg_advisory_unlock(%s, %s)", [crossref_run._RUN_LOCK_CLASS, run.pk]
+        )
 
     assert run_crossref(run.pk).status == RunStatus.COMPLETE
 
