@@ -63,6 +63,7 @@ __all__ = [
     "candidate_pairs",
     "comparison_vector",
     "estimate_parameters",
+    "evidence_strength",
     "link",
     "score_with",
 ]
@@ -622,14 +623,16 @@ def _normalised(
 # --- Scoring ---------------------------------------------------------------------------------
 
 
-def _strength(weight: float) -> str:
-    if weight >= 6:
+def evidence_strength(weight: float) -> str:
+    """How much one comparison counted, in words. Weights are bits of evidence (log2 of how
+    much likelier the agreement is for one person than for two)."""
+    if weight >= 5:
         return "strong evidence for"
-    if weight >= 2:
+    if weight >= 1:
         return "evidence for"
-    if weight > -2:
-        return "little either way"
-    if weight > -6:
+    if weight > -1:
+        return "little evidence either way"
+    if weight > -5:
         return "evidence against"
     return "strong evidence against"
 
@@ -662,7 +665,7 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
             continue
         label = text.split(":", 1)[0]
         items.append(
-            FieldComparison(label, level, round(weight, 2), f"{text} ({_strength(weight)})")
+            FieldComparison(label, level, round(weight, 2), f"{text} ({evidence_strength(weight)})")
         )
     for item in compared.items:
         if item.field == "Alias":

@@ -53,6 +53,16 @@ def can_coordinate(user: User, panel: Panel) -> bool:
     )
 
 
+def person_label(person: User | None, viewer: User, *, agency: Agency | None = None) -> str:
+    """A member of staff as the viewer may read them: their name only to staff of their
+    own agency; to the other agencies of the partnership, their agency."""
+    if person is None:
+        return agency.name if agency is not None else ""
+    if person.agency_id == viewer.agency_id:
+        return f"{person.get_full_name() or person.username}, {person.agency.name}"
+    return person.agency.name
+
+
 def panel_for(request: HttpRequest, pk: int) -> Panel:
     """The panel if the user may see it; otherwise 404, whether or not it exists."""
     panel = (

@@ -41,7 +41,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest
 
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
-from sharing.access import user_may_see_casework, visible_or_404
+from sharing.access import person_label, user_may_see_casework, visible_or_404
 from sharing.models import Agency, Role, User
 
 PLAN = "actions.actionplan"
@@ -103,16 +103,6 @@ def may_update_step(user: User, step: ActionStep) -> bool:
         and step.lead_agency_id is not None
         and user.agency_id == step.lead_agency_id
     )
-
-
-def person_label(person: User | None, viewer: User, *, agency: Agency | None = None) -> str:
-    """A member of staff as the viewer may read them: their name only to staff of their
-    own agency; to the other agencies of the partnership, their agency."""
-    if person is None:
-        return agency.name if agency is not None else ""
-    if person.agency_id == viewer.agency_id:
-        return f"{person.get_full_name() or person.username}, {person.agency.name}"
-    return person.agency.name
 
 
 # --- Lists and get-or-404 ----------------------------------------------------------------

@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.http import HttpRequest
 
+from offenders.linkage import evidence_strength
 from offenders.models import Nominal
 from offenders.selectors import nominals_for, person_visible
 from panels.models import (
@@ -45,7 +46,7 @@ from panels.models import (
     Panel,
     RunStatus,
 )
-from sharing.access import refuse, user_may_see_casework, visible_or_404
+from sharing.access import person_label, refuse, user_may_see_casework, visible_or_404
 from sharing.models import Role, User
 
 FINDING = "panels.matchfinding"
@@ -119,12 +120,9 @@ def previous_run(run: CrossReferenceRun) -> CrossReferenceRun | None:
 
 def requested_by_text(run: CrossReferenceRun, reader: User) -> str:
     """Who asked for the run: a name for the reader's own agency's staff, else the agency."""
-    who = run.requested_by
-    if who is None:
+    if run.requested_by is None:
         return "Monthly schedule"
-    if who.agency_id == reader.agency_id:
-        return f"{who.get_full_name() or who.username}, {who.agency.name}"
-    return who.agency.name
+    return person_label(run.requested_by, reader)
 
 
 # --- Findings -----------------------------------------------------------------------------------
@@ -387,19 +385,11 @@ class ExplanationItem:
 
 
 def evidence_band(weight: float | None) -> str:
-    """How much one comparison counted, in words. Weights are bits of evidence (log2 of how
-    much likelier the agreement is for one person than for two)."""
+    """How much one comparison counted, in words, as the engine words it (None: a rule
+    decided the pair, not the weights)."""
     if weight is None:
         return "Decided by a rule"
-    if weight >= 5:
-        return "Strong evidence for"
-    if weight >= 1:
-        return "Evidence for"
-    if weight > -1:
-        return "Little evidence either way"
-    if weight > -5:
-        return "Evidence against"
-    return "Strong evidence against"
+    return evidence_strength(weight).capitalize()
 
 
 def explanation(finding: MatchFinding, *, quote: bool = True) -> list[ExplanationItem]:

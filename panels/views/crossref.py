@@ -67,9 +67,9 @@ from panels.selectors.crossref import (
     shown_people,
 )
 from panels.services.crossref_review import finding_confirm, finding_dismiss, lead_panel_agree
-from sharing.access import forbid
+from sharing.access import forbid, person_label
 from sharing.audit import audit, log_access, log_access_many
-from sharing.models import Purpose, User, Verb
+from sharing.models import Purpose, Verb
 
 RUNS_PAGE_SIZE = 24
 NAV = {"nav_section": "Panels"}
@@ -166,15 +166,6 @@ def score_percent(score: float) -> str:
     if 99 < percent < 100:
         return f"{percent:.1f}%"
     return f"{percent:.0f}%"
-
-
-def _who(user: User | None, reader: User) -> str:
-    """Staff of the reader's own agency by name; other agencies' staff by their agency."""
-    if user is None:
-        return ""
-    if user.agency_id == reader.agency_id:
-        return f"{user.get_full_name() or user.username}, {user.agency.name}"
-    return user.agency.name
 
 
 def _pages_query(**params: object) -> str:
@@ -312,7 +303,7 @@ def _finding_page(request: HttpRequest, finding: MatchFinding, **forms: Form) ->
         "finding": finding,
         "is_open": is_open,
         "score": score_percent(finding.score),
-        "resolved_by": _who(finding.resolved_by, user),
+        "resolved_by": person_label(finding.resolved_by, user),
         "has_errors": any(form.errors for form in forms.values()),
         **NAV,
     }
