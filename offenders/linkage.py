@@ -6,8 +6,9 @@ this module reuses its comparisons, blocking keys and identifier rules so search
 the monthly job agree on who is who.
 
 What it adds is the batch part, in the Fellegi-Sunter way that splink also follows:
-1. blocking: records sharing a match key (`offenders.matching.record_match_keys`) or an
-   identifier are compared; every other pair is taken as not a match;
+1. blocking: records sharing a batch match key (`offenders.matching.record_batch_match_keys`),
+   an identifier, or an address with a name or date of birth are compared; every other pair
+   is taken as not a match;
 2. estimation: each field's u (the chance two different people agree at a level) from a
    random sample of record pairs, and its m (the chance two records of one person do) and
    the share of candidate pairs that match by expectation-maximisation, starting from the
@@ -26,10 +27,11 @@ import json
 import math
 import random
 import time
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import combinations
+from itertools import accumulate, combinations
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -48,7 +50,7 @@ from offenders.matching import (
     name_tokens,
     normalise_postcode,
     phonetic_key,
-    record_match_keys,
+    record_batch_match_keys,
     score,
 )
 from offenders.matching import (
@@ -166,25 +168,14 @@ def blocking_keys(record: PersonRecord) -> set[str]:
     """Keys shared by the records worth comparing: each single error an agency makes still
     leaves one in common.
 
-    - the match keys' "N" (given and family name sounds, either order: any date error) and
-      "D" (date of birth and an initial: a misspelt name);
-    - family name sound with year and month, and with year and day: a wrong given name and
-      one wrong date part (narrower than the match keys' family-and-year key, whose blocks
-      grow with the population; nicknames are left to "N" and "D" for the same reason);
+    - the batch match keys of `offenders.matching.record_batch_match_keys`: names with a part
+      of the date of birth, and a date of birth with either name's sound (the same sounds
+      and name forms search and the import use);
     - one key per identifier, so a shared identifier is always compared;
     - a postcode (or an extra field such as an address line) with each name's sound and with
       the date of birth: two records at one address sharing a name or a birthday.
     """
-    keys = {key for key in record_match_keys(record) if key[0] in "ND"}
-    dobs = [record.dob] + [alias.dob for alias in record.aliases if alias.dob]
-    families = [record.family] + [alias.family for alias in record.aliases]
-    for family in families:
-        tokens = name_tokens(family)
-        sound = phonetic_key("".join(tokens)) if tokens else ""
-        for dob in dobs:
-            if sound and dob is not None:
-                keys.add(f"F:{sound}:{dob.year}:{dob.month}")
-                keys.add(f"F:{sound}:{dob.year}:d{dob.day}")
+    keys = record_batch_match_keys(record)
     for kind, value in record.identifiers.items():
         if value:
             keys.add(f"I:{kind}:{_normalise_identifier(kind, value)}")
@@ -213,20 +204,37 @@ def candidate_pairs(
 
     With `groups`, only pairs from different groups (linking files rather than deduplicating
     one). A key shared by more than `max_block` records (a very common name with no date)
-    says too little to compare them all; identifier keys are never skipped.
+    says too little to compare them all; identifier keys are never skipped. A record without
+    a date of birth is compared with every record of the same name sounds: its "N:" key
+    with the "n:" key the others carry.
     """
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(records):
         for key in blocking_keys(record):
             blocks[key].append(index)
     pairs: set[tuple[int, int]] = set()
+
+    def add(i: int, j: int) -> None:
+        if i != j and (groups is None or groups[i] != groups[j]):
+            pairs.add((i, j) if i < j else (j, i))
+
     for key, members in blocks.items():
+        if key.startswith("n:"):
+            continue  # compared only with the undated records of the same "N:" key
+        if key.startswith("N:"):
+            dated = blocks.get("n" + key[1:], [])
+            if len(members) + len(dated) > max_block:
+                continue
+            for position, i in enumerate(members):
+                for j in members[position + 1 :]:
+                    add(i, j)
+                for j in dated:
+                    add(i, j)
+            continue
         if len(members) < 2 or (len(members) > max_block and not key.startswith("I:")):
             continue
         for i, j in combinations(members, 2):
-            if groups is not None and groups[i] == groups[j]:
-                continue
-            pairs.add((i, j))
+            add(i, j)
     return sorted(pairs)
 
 
@@ -400,20 +408,49 @@ def _blocked_pairs(
     max_block: int = 200,
 ) -> list[tuple[int, int]]:
     """Up to `limit` pairs (a random sample when there are more) of records whose `key_of`
-    agrees: the pairs of one estimation session."""
+    agrees: the pairs of one estimation session.
+
+    A large register has far more such pairs than the session needs (a million records share
+    about 27 million same-birthday pairs), so past a few times `limit` the sample is drawn by
+    position among the blocks' pairs, without listing them all.
+    """
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(records):
         key = key_of(record)
         if key:
             blocks[key].append(index)
+    eligible = [blocks[key] for key in sorted(blocks) if 2 <= len(blocks[key]) <= max_block]
+    ends = list(accumulate(len(block) * (len(block) - 1) // 2 for block in eligible))
+    total = ends[-1] if ends else 0
+    if total > _SAMPLE_BY_POSITION * limit:
+        pairs = []
+        for position in sorted(rng.sample(range(total), limit)):
+            index = bisect_right(ends, position)
+            block = eligible[index]
+            i, j = _pair_at(position - (ends[index - 1] if index else 0), len(block))
+            if groups is None or groups[block[i]] != groups[block[j]]:
+                pairs.append((block[i], block[j]))
+        return pairs
     pairs = [
         (i, j)
-        for key in sorted(blocks)
-        if 2 <= len(blocks[key]) <= max_block
-        for i, j in combinations(blocks[key], 2)
+        for block in eligible
+        for i, j in combinations(block, 2)
         if groups is None or groups[i] != groups[j]
     ]
     return pairs if len(pairs) <= limit else sorted(rng.sample(pairs, limit))
+
+
+# Above this many times a session's limit, its pairs are sampled by position, not listed.
+_SAMPLE_BY_POSITION = 20
+
+
+def _pair_at(rank: int, size: int) -> tuple[int, int]:
+    """The `rank`-th pair (i < j) of `size` items, in the order `combinations` gives them."""
+    i = 0
+    while rank >= size - 1 - i:
+        rank -= size - 1 - i
+        i += 1
+    return i, i + 1 + rank
 
 
 def _dob_key(record: PersonRecord) -> str:

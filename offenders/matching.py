@@ -5,7 +5,8 @@ Pure Python, no Django, so search, the cohort import and the cross-referencing j
 - `normalise_name`, `name_tokens`: comparable forms of names as typed by any agency;
 - `phonetic_key`, `match_keys`, `record_match_keys`: short blocking keys to store in a
   PostgreSQL array column (GIN-indexed) and to group on, so candidates are found without
-  comparing every pair;
+  comparing every pair; `batch_match_keys`, `record_batch_match_keys`: narrower ones from the
+  same sounds for the batch job, which compares every record with every other;
 - `name_variants`: nicknames and spelling or language variants (Bill/William, Mohammed/
   Muhammad, Piotr/Peter), both ways;
 - `compare_dob`: the level at which two dates of birth agree;
@@ -62,12 +63,14 @@ __all__ = [
     "compare_family_names",
     "compare_given_names",
     "frequency_key",
+    "batch_match_keys",
     "match_keys",
     "name_tokens",
     "name_variants",
     "normalise_name",
     "normalise_postcode",
     "phonetic_key",
+    "record_batch_match_keys",
     "record_match_keys",
     "score",
 ]
@@ -604,6 +607,64 @@ def record_match_keys(record: PersonRecord) -> set[str]:
     return keys
 
 
+def batch_match_keys(given: str, family: str, dob: date | None, *, approximate: bool) -> set[str]:
+    """Narrower blocking keys for comparing every record with every other (the monthly
+    cross-reference), built from the same name sounds and forms as `match_keys`.
+
+    `match_keys` suits one record looked up against the register, where a wide block is one
+    index lookup. In a batch every pair in a block is scored, and a key of names alone (or a
+    family name and a year) holds more records the larger the partnership, so its pairs grow
+    with the square of the register. Here every key also pins part of the date of birth,
+    and each single error an agency makes still leaves one in common:
+    - "B:<date of birth>:<sound>", once for each name's sound: one name misspelt or replaced
+      by a nickname, or given and family names swapped;
+    - "Y:<sounds>:<year>" (given and family sounds, sorted): a wrong or swapped day or month;
+    - "M:<sounds>:<month>:<day>": a wrong year;
+    - "V:<canonical given>:<family sound>:<year>": a nickname and a wrong day or month.
+    A date of birth that is missing or only approximate pins nothing, so such a record keeps
+    the name key "N:<sounds>" of `match_keys`, and `record_batch_match_keys` marks every
+    other record's name key "n:" so the batch can compare it with them (see
+    `offenders.linkage.candidate_pairs`).
+    """
+    given_tokens = name_tokens(given)
+    first_given = given_tokens[0] if given_tokens else ""
+    given_sound = phonetic_key(first_given) if first_given else ""
+    family_sounds = _family_key_parts(family)
+    dated = dob is not None and not approximate
+    keys: set[str] = set()
+    for family_sound in family_sounds:
+        if given_sound:
+            sounds = "|".join(sorted((given_sound, family_sound)))
+            keys.add(f"{'n' if dated else 'N'}:{sounds}")
+            if dob is not None:
+                keys.add(f"Y:{sounds}:{dob.year}")
+            if dated:
+                keys.add(f"M:{sounds}:{dob.month}:{dob.day}")
+        if dated and first_given:
+            keys |= {
+                f"V:{canon}:{family_sound}:{dob.year}" for canon in _canonical_forms(first_given)
+            }
+    if dated:
+        sounds_of_names = {given_sound, *family_sounds} - {""}
+        keys |= {f"B:{dob.isoformat()}:{sound}" for sound in sounds_of_names}
+    return keys
+
+
+def record_batch_match_keys(record: PersonRecord) -> set[str]:
+    """`batch_match_keys` of a record's own name and date of birth and of its aliases'."""
+    keys = batch_match_keys(
+        record.given, record.family, record.dob, approximate=record.dob_approximate
+    )
+    for alias in record.aliases:
+        keys |= batch_match_keys(
+            alias.given,
+            alias.family,
+            alias.dob or record.dob,
+            approximate=record.dob_approximate and alias.dob is None,
+        )
+    return keys
+
+
 # --- Field comparisons ----------------------------------------------------------------------
 
 
@@ -805,6 +866,7 @@ def _fmt(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+@lru_cache(maxsize=262_144)
 def compare_dob(
     a: date | None, b: date | None, *, approximate: bool = False
 ) -> tuple[DobLevel, str]:
@@ -814,7 +876,6 @@ def compare_dob(
     """
     if a is None or b is None:
         return DobLevel.MISSING, "not recorded on both"
-    shown = f"({_fmt(a)} vs {_fmt(b)})"
     if approximate:
         if a.year == b.year:
             return DobLevel.APPROXIMATE_SAME_YEAR, f"approximate, same year ({a.year})"
@@ -831,6 +892,8 @@ def compare_dob(
             DobLevel.TRANSPOSED,
             f"day and month swapped ({a:%d/%m} vs {b:%d/%m}, {a.year})",
         )
+    # Formatted only past the common cases: the batch job compares millions of pairs.
+    shown = f"({_fmt(a)} vs {_fmt(b)})"
     if a.day == b.day and a.month == b.month:
         if abs(a.year - b.year) == 1:
             return DobLevel.YEAR_OFF_BY_ONE, f"same day and month, year one out {shown}"

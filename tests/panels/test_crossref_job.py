@@ -514,7 +514,7 @@ def test_a_run_interrupted_after_some_chunks_resumes_to_the_same_findings(
 
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and run.chunks_done == 2
-    assert run.chunks_total == run.counts["candidate_pairs"] >= 5
+    assert run.chunks_total == run.counts["candidate_pairs"] > 2  # chunks remain to do
     assert run.model is not None
     part = _findings()
 
