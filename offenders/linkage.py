@@ -27,11 +27,10 @@ import json
 import math
 import random
 import time
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, combinations
+from itertools import combinations
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -403,58 +402,92 @@ def _blocked_pairs(
     key_of,
     *,
     groups: Sequence[int] | None,
-    rng: random.Random,
     limit: int,
-    max_block: int = 200,
 ) -> list[tuple[int, int]]:
-    """Up to `limit` pairs (a random sample when there are more) of records whose `key_of`
-    agrees: the pairs of one estimation session.
+    """Up to `limit` pairs of records whose `key_of` agrees, from the smallest blocks first:
+    the pairs of one estimation session.
 
-    A large register has far more such pairs than the session needs (a million records share
-    about 27 million same-birthday pairs), so past a few times `limit` the sample is drawn by
-    position among the blocks' pairs, without listing them all.
+    Expectation-maximisation can only find the matches if they are a fair share of the
+    session, and in a large register most pairs sharing a common name are two people. Two
+    records sharing a rare value are far likelier to be one person, and because the key is
+    fixed in the session, how rare it is tells nothing about the other fields: so the
+    smallest blocks give the session its matches without bending what it learns.
     """
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(records):
         key = key_of(record)
         if key:
             blocks[key].append(index)
-    eligible = [blocks[key] for key in sorted(blocks) if 2 <= len(blocks[key]) <= max_block]
-    ends = list(accumulate(len(block) * (len(block) - 1) // 2 for block in eligible))
-    total = ends[-1] if ends else 0
-    if total > _SAMPLE_BY_POSITION * limit:
-        pairs = []
-        for position in sorted(rng.sample(range(total), limit)):
-            index = bisect_right(ends, position)
-            block = eligible[index]
-            i, j = _pair_at(position - (ends[index - 1] if index else 0), len(block))
-            if groups is None or groups[block[i]] != groups[block[j]]:
-                pairs.append((block[i], block[j]))
-        return pairs
-    pairs = [
-        (i, j)
-        for block in eligible
-        for i, j in combinations(block, 2)
-        if groups is None or groups[i] != groups[j]
-    ]
-    return pairs if len(pairs) <= limit else sorted(rng.sample(pairs, limit))
+    pairs: list[tuple[int, int]] = []
+    for key in sorted(blocks, key=lambda key: (len(blocks[key]), key)):
+        for i, j in combinations(blocks[key], 2):
+            if groups is None or groups[i] != groups[j]:
+                pairs.append((i, j))
+        if len(pairs) >= limit:
+            return pairs[:limit]
+    return pairs
 
 
-# Above this many times a session's limit, its pairs are sampled by position, not listed.
-_SAMPLE_BY_POSITION = 20
+# How each column's "exact" level reads a record's value, as the comparisons decide it.
+_EXACT_VALUE = {
+    "given": lambda r: (name_tokens(r.given) or [""])[0],
+    "family": lambda r: "".join(name_tokens(r.family)),
+    "dob": lambda r: "" if r.dob is None or r.dob_approximate else r.dob.isoformat(),
+    "postcode": lambda r: normalise_postcode(r.postcode),
+}
 
 
-def _pair_at(rank: int, size: int) -> tuple[int, int]:
-    """The `rank`-th pair (i < j) of `size` items, in the order `combinations` gives them."""
-    i = 0
-    while rank >= size - 1 - i:
-        rank -= size - 1 - i
-        i += 1
-    return i, i + 1 + rank
+def _exact_u_from_values(
+    records: Sequence[PersonRecord],
+    groups: Sequence[int] | None,
+    u: dict[str, dict[str, float]],
+) -> None:
+    """Replace each column's sampled u for exact agreement by its exact value, worked out
+    from how often each value occurs, and scale the column's other levels to fit.
+
+    A random sample of tens of thousands of pairs sees two records share a date of birth or
+    a postcode a handful of times at most, so the sampled u of those rare agreements is
+    mostly noise or the floor; and the larger the register, the rarer the chance pairing
+    and the more an exact agreement is worth. Counting values costs one pass over the
+    records at any size.
+    """
+    columns = [(f"extra:{name}", name) for name in sorted({k for r in records for k in r.extra})]
+    for column, value_of in [*_EXACT_VALUE.items(), *columns]:
+        if isinstance(value_of, str):
+            name = value_of
+            value_of = lambda r, name=name: " ".join(r.extra.get(name, "").casefold().split())  # noqa: E731
+        counts: dict[str, Counter[int]] = defaultdict(Counter)
+        group_sizes: Counter[int] = Counter()
+        for index, record in enumerate(records):
+            value = value_of(record)
+            if value:
+                group = index if groups is None else groups[index]
+                counts[value][group] += 1
+                group_sizes[group] += 1
+        present = sum(group_sizes.values())
+        all_pairs = present * present - sum(n * n for n in group_sizes.values())
+        if all_pairs <= 0 or column not in u:
+            continue
+        agreeing = sum(
+            sum(by_group.values()) ** 2 - sum(n * n for n in by_group.values())
+            for by_group in counts.values()
+        )
+        exact = max(agreeing / all_pairs, _MIN_PROBABILITY)
+        table = u[column]
+        rest = sum(value for level, value in table.items() if level != "exact")
+        if rest > 0:
+            for level in table:
+                if level != "exact":
+                    table[level] *= (1 - exact) / rest
+        table["exact"] = exact
 
 
-def _dob_key(record: PersonRecord) -> str:
-    return "" if record.dob is None or record.dob_approximate else record.dob.isoformat()
+def _dob_place_key(record: PersonRecord) -> str:
+    """The date of birth with the postcode where there is one: in a large register many
+    people share a birthday, few a birthday and an address."""
+    if record.dob is None or record.dob_approximate:
+        return ""
+    return f"{record.dob.isoformat()}|{normalise_postcode(record.postcode)}"
 
 
 def _name_key(record: PersonRecord) -> str:
@@ -465,7 +498,7 @@ def _name_key(record: PersonRecord) -> str:
 # Each estimation session: the pairs agreeing on one thing, and the columns that thing fixes
 # (whose m the session cannot learn, since every pair in it agrees on them).
 _SESSIONS = (
-    (_dob_key, frozenset({"dob"})),
+    (_dob_place_key, frozenset({"dob", "postcode"})),
     (_name_key, frozenset({"given", "family"})),
 )
 
@@ -532,7 +565,7 @@ def estimate_parameters(
     """u by random sampling, m by expectation-maximisation, then the prior; deterministic.
 
     As splink does, m is estimated in sessions of pairs that agree on one thing (the same
-    date of birth; the same name), each learning the other fields' m: among pairs chosen
+    date of birth and address; the same name), each learning the other fields' m: among pairs chosen
     that way, two different people agree on the other fields about as often as random pairs
     do, so u from the random sample holds. The prior, the chance a random pair of records is
     one person, is the fixed point of the expected matches among the candidate `pairs`
@@ -544,6 +577,7 @@ def estimate_parameters(
         for i, j in _random_pairs(u_sample, len(records), groups, rng)
     ]
     u = _frequencies(sampled)
+    _exact_u_from_values(records, groups, u)
     floor = 0.5 / max(len(sampled), 1)
 
     # The prior needs only the spread of candidate pairs' patterns: a sample of them, scaled.
@@ -562,7 +596,7 @@ def estimate_parameters(
     learned: dict[str, list[tuple[dict[str, float], int]]] = defaultdict(list)
     iterations = 0
     for key_of, fixed in _SESSIONS:
-        session = _blocked_pairs(records, key_of, groups=groups, rng=rng, limit=session_pairs)
+        session = _blocked_pairs(records, key_of, groups=groups, limit=session_pairs)
         patterns: Counter[tuple[tuple[str, str], ...]] = Counter(
             tuple(
                 (column, level)

@@ -1045,7 +1045,8 @@ def _compare_identities(
     items: list[FieldComparison]
     given_level = given.level
     # Swapped: a's given name against b's family name and the other way round.
-    cross_given = _compare_names(a.given, b.family, given=False)
+    # b's family name holds its given name here, so it compares as one (nicknames count).
+    cross_given = _compare_names(a.given, b.family, given=True)
     cross_family = _compare_names(a.family, b.given, given=False)
     swapped = (
         _FAMILY_WEIGHTS.get(cross_given.level, 0.0)

@@ -83,6 +83,36 @@ def test_blocking_finds_nearly_every_true_pair_and_few_others(generated):
     assert len(pairs) < len(records) * 10
 
 
+def test_namesakes_born_on_other_days_are_not_compared_but_one_date_error_is():
+    # In a large register a common name is shared by thousands: comparing them all is what
+    # made the job's work grow with the square of the register.
+    a = _person(given="Mohammed", family="Khan", dob=date(1991, 4, 9), postcode="QA1 2BC")
+    stranger = _person(given="Mohammed", family="Khan", dob=date(1988, 11, 23), postcode="")
+    assert candidate_pairs([a, stranger]) == []
+    for typed in (date(1991, 9, 4), date(1992, 4, 9), date(1991, 4, 19)):
+        assert candidate_pairs([a, replace(stranger, dob=typed)]) == [(0, 1)], typed
+
+
+def test_a_record_without_a_date_of_birth_is_compared_with_its_namesakes():
+    undated = _person(dob=None)
+    dated = [_person(), _person(dob=date(1970, 1, 1)), _person(given="Zed", dob=None)]
+    assert candidate_pairs([undated, *dated]) == [(0, 1), (0, 2)]
+    # Two dated namesakes born years apart are still not compared with each other.
+    assert candidate_pairs(dated[:2]) == []
+
+
+def test_exact_agreement_u_is_the_chance_two_records_share_the_value():
+    postcodes = ["QA1 2BC"] * 4 + ["QB2 3DE"] * 2 + [f"QC{n} 1AA" for n in range(1, 5)] + [""]
+    records = [
+        _person(given=f"Given{n}", family=f"Family{n}", postcode=postcode)
+        for n, postcode in enumerate(postcodes)
+    ]
+    params = estimate_parameters(records, candidate_pairs(records), seed=3)
+    # 6 + 1 of the 45 pairs of the 10 records with a postcode share one.
+    assert params.u["postcode"]["exact"] == pytest.approx(7 / 45)
+    assert sum(params.u["postcode"].values()) == pytest.approx(1)
+
+
 def test_parameters_round_trip_and_their_version_names_them(fitted):
     again = LinkageParameters.from_json(fitted.to_json())
     assert again == fitted

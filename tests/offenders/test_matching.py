@@ -213,6 +213,13 @@ def test_swapped_given_and_family_names_match():
     assert "given and family names swapped" in result.summary
 
 
+def test_swapped_names_match_when_the_given_name_is_also_a_short_form():
+    bill = replace(JOHN, given="William", family="Hendry")
+    result = score(bill, replace(bill, given="Hendry", family="Bill", postcode=""))
+    assert result.decision in LIKELY_OR_BETTER
+    assert [item.level for item in result.explanation][0] == "swapped"
+
+
 def test_transposed_date_of_birth_matches_and_says_so():
     result = score(JOHN, replace(JOHN, dob=date(1985, 3, 7)))
     assert result.decision in LIKELY_OR_BETTER
