@@ -15,7 +15,8 @@ What it adds is the batch part, in the Fellegi-Sunter way that splink also follo
    scorer's hand-set values;
 3. scoring: identifier rules first (a shared PNC ID, CRO number, CRN, prison or NHS number is
    one person; different PNC IDs are two), then the fitted weights summed into a probability,
-   with a plain-English line for every field.
+   with a plain-English line for every field; agreeing on a common name counts for less
+   than on a rare one.
 The fitted values are a `LinkageParameters`, whose `version` is a hash of them: the job keeps
 each version in the database, so a finding can always be explained by the model that made it.
 """
@@ -30,6 +31,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import combinations
 
 from rapidfuzz.distance import JaroWinkler
@@ -46,6 +48,7 @@ from offenders.matching import (
     PersonRecord,
     _normalise_identifier,
     _probability,
+    frequency_key,
     name_tokens,
     normalise_postcode,
     phonetic_key,
@@ -98,13 +101,17 @@ _MIN_PROBABILITY = 1e-6
 
 @dataclass(frozen=True)
 class LinkageParameters:
-    """Fitted model: the share of candidate pairs that match, and m and u per field level."""
+    """Fitted model: the share of candidate pairs that match, m and u per field level, and
+    the names commoner than average with the share of records holding each (`common`, by
+    column): two records agreeing exactly on a common name count for less, as splink's
+    term-frequency adjustments do."""
 
     prior: float
     m: dict[str, dict[str, float]]
     u: dict[str, dict[str, float]]
     trained_on_pairs: int = 0
     iterations: int = 0
+    common: dict[str, dict[str, float]] = field(default_factory=dict)
     version: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -113,7 +120,12 @@ class LinkageParameters:
 
     def _hash(self) -> str:
         body = json.dumps(
-            {"prior": round(self.prior, 9), "m": _rounded(self.m), "u": _rounded(self.u)},
+            {
+                "prior": round(self.prior, 9),
+                "m": _rounded(self.m),
+                "u": _rounded(self.u),
+                "common": _rounded(self.common),
+            },
             sort_keys=True,
         )
         return "em-" + hashlib.sha256(body.encode()).hexdigest()[:10]
@@ -127,6 +139,16 @@ class LinkageParameters:
         if m is None or u is None:
             return 0.0
         return math.log2(max(m, _MIN_PROBABILITY) / max(u, _MIN_PROBABILITY))
+
+    def exact_name_weight(self, column: str, name: str) -> tuple[float, float | None]:
+        """Bits of evidence for two records agreeing exactly on `name` (as `frequency_key`
+        gives it) in `column`, and the share of records holding it when it is a common
+        one: then its own share stands for u."""
+        share = self.common.get(column, {}).get(name)
+        if share is None:
+            return self.weight(column, "exact"), None
+        m = self.m.get(column, {}).get("exact", _MIN_PROBABILITY)
+        return math.log2(max(m, _MIN_PROBABILITY) / max(share, _MIN_PROBABILITY)), share
 
     @property
     def prior_log2_odds(self) -> float:
@@ -142,6 +164,7 @@ class LinkageParameters:
             "u": self.u,
             "trained_on_pairs": self.trained_on_pairs,
             "iterations": self.iterations,
+            "common": self.common,
         }
 
     @classmethod
@@ -152,6 +175,7 @@ class LinkageParameters:
             u=data["u"],
             trained_on_pairs=data.get("trained_on_pairs", 0),
             iterations=data.get("iterations", 0),
+            common=data.get("common", {}),
             version=data["version"],
         )
 
@@ -430,8 +454,8 @@ def _blocked_pairs(
 
 # How each column's "exact" level reads a record's value, as the comparisons decide it.
 _EXACT_VALUE = {
-    "given": lambda r: (name_tokens(r.given) or [""])[0],
-    "family": lambda r: "".join(name_tokens(r.family)),
+    "given": lambda r: frequency_key(r.given, given=True),
+    "family": lambda r: frequency_key(r.family, given=False),
     "dob": lambda r: "" if r.dob is None or r.dob_approximate else r.dob.isoformat(),
     "postcode": lambda r: normalise_postcode(r.postcode),
 }
@@ -441,9 +465,10 @@ def _exact_u_from_values(
     records: Sequence[PersonRecord],
     groups: Sequence[int] | None,
     u: dict[str, dict[str, float]],
-) -> None:
+) -> dict[str, dict[str, float]]:
     """Replace each column's sampled u for exact agreement by its exact value, worked out
-    from how often each value occurs, and scale the column's other levels to fit.
+    from how often each value occurs, and scale the column's other levels to fit; return
+    the names commoner than that average, with the share of records holding each.
 
     A random sample of tens of thousands of pairs sees two records share a date of birth or
     a postcode a handful of times at most, so the sampled u of those rare agreements is
@@ -451,27 +476,32 @@ def _exact_u_from_values(
     and the more an exact agreement is worth. Counting values costs one pass over the
     records at any size.
     """
-    columns = [(f"extra:{name}", name) for name in sorted({k for r in records for k in r.extra})]
-    for column, value_of in [*_EXACT_VALUE.items(), *columns]:
-        if isinstance(value_of, str):
-            name = value_of
-            value_of = lambda r, name=name: " ".join(r.extra.get(name, "").casefold().split())  # noqa: E731
+    common: dict[str, dict[str, float]] = {}
+    extras = sorted({name for record in records for name in record.extra})
+    columns = [*_EXACT_VALUE.items()] + [
+        (f"extra:{name}", partial(_extra_value, name=name)) for name in extras
+    ]
+    for column, value_of in columns:
         counts: dict[str, Counter[int]] = defaultdict(Counter)
         group_sizes: Counter[int] = Counter()
         for index, record in enumerate(records):
             value = value_of(record)
             if value:
-                group = index if groups is None else groups[index]
+                group = 0 if groups is None else groups[index]
                 counts[value][group] += 1
                 group_sizes[group] += 1
         present = sum(group_sizes.values())
-        all_pairs = present * present - sum(n * n for n in group_sizes.values())
+        if groups is None:  # one file: every pair of records, not only pairs across groups
+            all_pairs = present * (present - 1)
+            agreeing = sum(n * (n - 1) for by_group in counts.values() for n in by_group.values())
+        else:
+            all_pairs = present * present - sum(n * n for n in group_sizes.values())
+            agreeing = sum(
+                sum(by_group.values()) ** 2 - sum(n * n for n in by_group.values())
+                for by_group in counts.values()
+            )
         if all_pairs <= 0 or column not in u:
             continue
-        agreeing = sum(
-            sum(by_group.values()) ** 2 - sum(n * n for n in by_group.values())
-            for by_group in counts.values()
-        )
         exact = max(agreeing / all_pairs, _MIN_PROBABILITY)
         table = u[column]
         rest = sum(value for level, value in table.items() if level != "exact")
@@ -480,6 +510,16 @@ def _exact_u_from_values(
                 if level != "exact":
                     table[level] *= (1 - exact) / rest
         table["exact"] = exact
+        if column in _NAME_COLUMNS:
+            shares = {value: sum(by.values()) / present for value, by in counts.items()}
+            common[column] = {
+                value: round(share, 9) for value, share in sorted(shares.items()) if share > exact
+            }
+    return common
+
+
+def _extra_value(record: PersonRecord, *, name: str) -> str:
+    return " ".join(record.extra.get(name, "").casefold().split())
 
 
 def _dob_place_key(record: PersonRecord) -> str:
@@ -577,7 +617,7 @@ def estimate_parameters(
         for i, j in _random_pairs(u_sample, len(records), groups, rng)
     ]
     u = _frequencies(sampled)
-    _exact_u_from_values(records, groups, u)
+    common = _exact_u_from_values(records, groups, u)
     floor = 0.5 / max(len(sampled), 1)
 
     # The prior needs only the spread of candidate pairs' patterns: a sample of them, scaled.
@@ -667,6 +707,7 @@ def estimate_parameters(
         u={column: dict(sorted(u[column].items())) for column in sorted(m)},
         trained_on_pairs=len(pairs),
         iterations=iterations,
+        common=common,
     )
 
 
@@ -708,6 +749,18 @@ def evidence_strength(weight: float) -> str:
     return "strong evidence against"
 
 
+_NAME_COLUMNS = ("given", "family")
+
+
+def _shared_name(a: PersonRecord, b: PersonRecord, column: str) -> str:
+    """The name both main records hold in `column` ("" when they agree only through an
+    alias: that agreement keeps the average weight)."""
+    given = column == "given"
+    name_a = frequency_key(a.given if given else a.family, given=given)
+    name_b = frequency_key(b.given if given else b.family, given=given)
+    return name_a if name_a == name_b else ""
+
+
 def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> MatchResult:
     """How likely `a` and `b` are one person under the fitted model, with the reasons.
 
@@ -729,14 +782,19 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
     for column, level in compared.levels:
         if level == MISSING:
             continue
-        weight = params.weight(column, level)
+        weight, share = params.weight(column, level), None
+        if level == "exact" and column in _NAME_COLUMNS:
+            weight, share = params.exact_name_weight(column, _shared_name(a, b, column))
         log2_odds += weight
         text = compared.texts.get(column)
         if text is None:
             continue
         label = text.split(":", 1)[0]
+        common = f", a name {share:.1%} of records hold" if share is not None else ""
         items.append(
-            FieldComparison(label, level, round(weight, 2), f"{text} ({evidence_strength(weight)})")
+            FieldComparison(
+                label, level, round(weight, 2), f"{text}{common} ({evidence_strength(weight)})"
+            )
         )
     for item in compared.items:
         if item.field == "Alias":

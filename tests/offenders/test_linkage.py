@@ -113,6 +113,24 @@ def test_exact_agreement_u_is_the_chance_two_records_share_the_value():
     assert sum(params.u["postcode"].values()) == pytest.approx(1)
 
 
+def test_agreeing_on_a_common_name_counts_for_less_and_says_so():
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    smiths = [_person(given=f"Giv{letters[n]}", family="Smith") for n in range(6)]
+    others = [_person(given=f"Giv{letters[n]}", family=f"Fam{letters[n]}") for n in range(6, 26)]
+    records = smiths + others
+    params = estimate_parameters(records, candidate_pairs(records), seed=3)
+    assert params.common["family"] == {"smith": pytest.approx(6 / 26)}
+    common, share = params.exact_name_weight("family", "smith")
+    rare, none = params.exact_name_weight("family", "famk")
+    assert share == pytest.approx(6 / 26) and none is None
+    assert common < rare == params.weight("family", "exact")
+    result = score_with(_person(family="Smith"), _person(family="Smith"), params)
+    family = next(item for item in result.explanation if item.field == "Family name")
+    assert family.weight == round(common, 2)
+    assert "a name 23.1% of records hold" in family.text
+    assert LinkageParameters.from_json(params.to_json()) == params
+
+
 def test_parameters_round_trip_and_their_version_names_them(fitted):
     again = LinkageParameters.from_json(fitted.to_json())
     assert again == fitted
