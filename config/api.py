@@ -8,6 +8,7 @@ from actions.api import PlanActionViewSet, PlanStepViewSet, PlanViewSet, Progres
 from offenders.api import NominalViewSet
 from panels.api.actions import CaseActionViewSet
 from panels.api.agenda import AgendaItemViewSet
+from panels.api.crossref import CrossReferenceRunViewSet, MatchFindingViewSet
 from panels.api.meetings import MeetingViewSet
 from panels.api.memberships import MembershipViewSet
 from panels.api.panels import PanelViewSet
@@ -25,6 +26,9 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("case-actions", CaseActionViewSet, basename="case-action")
+# Cross-referencing: the monthly runs, and the findings coordinators decide.
+router.register("crossref-runs", CrossReferenceRunViewSet, basename="crossref-run")
+router.register("crossref-findings", MatchFindingViewSet, basename="crossref-finding")
 # The partnership's action plan.
 router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-actions", PlanActionViewSet, basename="plan-action")

@@ -238,6 +238,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "panels.models.MeetingStatus",
         "RagEnum": "panels.models.Rag",
         "PlanRagEnum": "actions.models.Rag",
+        "FindingKindEnum": "panels.models.FindingKind",
+        "FindingStatusEnum": "panels.models.FindingStatus",
     },
 }
 

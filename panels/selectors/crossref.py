@@ -40,6 +40,7 @@ from panels.models import (
     CohortMembership,
     CrossReferenceRun,
     FindingKind,
+    LeadPanel,
     MatchFinding,
     MembershipStatus,
     OverlapEntry,
@@ -47,7 +48,8 @@ from panels.models import (
     RunStatus,
 )
 from sharing.access import person_label, refuse, user_may_see_casework, visible_or_404
-from sharing.models import Role, User
+from sharing.audit import log_access, log_access_many
+from sharing.models import Purpose, Role, User
 
 FINDING = "panels.matchfinding"
 RUN = "panels.crossreferencerun"
@@ -410,6 +412,64 @@ def explanation(finding: MatchFinding, *, quote: bool = True) -> list[Explanatio
             )
         )
     return items
+
+
+# --- A finding as its reader is shown it -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindingShown:
+    """A finding as its page (and the API) shows it to the reader: a possible duplicate's
+    two records side by side (`pair`), or an overlap's panels and agreed lead; the
+    explanation quoted only where the reader sees every record it quotes."""
+
+    finding: MatchFinding
+    explanation: list[ExplanationItem]
+    quoted: bool
+    panels: list[KnownTo]
+    pair: Comparison | None = None
+    known_to: str = ""  # an overlap's person the reader may not see: where they are known
+    lead: LeadPanel | None = None
+
+
+def finding_shown(request: HttpRequest, finding: MatchFinding) -> FindingShown:
+    """What the reader is shown of `finding`, with the access log rows that showing it
+    writes: the finding, and each person whose record is shown."""
+    log_access(request=request, object_type=FINDING, object_id=finding.pk)
+    panels = finding_panels(finding)
+    if finding.kind == FindingKind.DUPLICATE:
+        pair = comparison(request.user, finding)
+        log_access_many(
+            request=request,
+            object_type=NOMINAL,
+            object_ids=pair.shown_ids,
+            purpose=Purpose.DATA_QUALITY,
+        )
+        return FindingShown(
+            finding=finding,
+            explanation=explanation(finding, quote=pair.both_visible),
+            quoted=pair.both_visible,
+            panels=panels,
+            pair=pair,
+        )
+    seen = bool(finding.a_visible)
+    if seen:
+        log_access(
+            request=request,
+            object_type=NOMINAL,
+            object_id=finding.nominal_a_id,
+            purpose=Purpose.PANEL_PREPARATION,
+        )
+    return FindingShown(
+        finding=finding,
+        explanation=explanation(finding, quote=seen),
+        quoted=seen,
+        panels=panels,
+        known_to="" if seen else known_to_text(panels),
+        lead=LeadPanel.objects.filter(nominal_id=finding.nominal_a_id)
+        .select_related("panel")
+        .first(),
+    )
 
 
 # --- The overlap report -----------------------------------------------------------------------------

@@ -38,7 +38,6 @@ from panels.models import (
     CrossReferenceRun,
     FindingKind,
     FindingStatus,
-    LeadPanel,
     MatchFinding,
     Panel,
     RunStatus,
@@ -51,11 +50,10 @@ from panels.selectors.crossref import (
     RUN,
     comparison,
     complete_runs,
-    explanation,
     finding_for,
     finding_panels,
+    finding_shown,
     inbox,
-    known_to_text,
     open_finding_counts,
     overlap_report,
     overlap_report_all,
@@ -68,7 +66,7 @@ from panels.selectors.crossref import (
 )
 from panels.services.crossref_review import finding_confirm, finding_dismiss, lead_panel_agree
 from sharing.access import forbid, person_label
-from sharing.audit import audit, log_access, log_access_many
+from sharing.audit import audit, log_access_many
 from sharing.models import Purpose, Verb
 
 RUNS_PAGE_SIZE = 24
@@ -307,42 +305,24 @@ def _finding_page(request: HttpRequest, finding: MatchFinding, **forms: Form) ->
         "has_errors": any(form.errors for form in forms.values()),
         **NAV,
     }
-    log_access(request=request, object_type=FINDING, object_id=finding.pk)
-    if finding.kind == FindingKind.DUPLICATE:
-        pair = comparison(user, finding)
-        log_access_many(
-            request=request,
-            object_type=NOMINAL,
-            object_ids=pair.shown_ids,
-            purpose=Purpose.DATA_QUALITY,
-        )
+    shown = finding_shown(request, finding)
+    context["explanation"] = shown.explanation
+    if shown.pair is not None:
         context |= {
-            "pair": pair,
-            "explanation": explanation(finding, quote=pair.both_visible),
-            "confirm_form": forms.get("confirm_form") or ConfirmForm(pair=pair),
+            "pair": shown.pair,
+            "confirm_form": forms.get("confirm_form") or ConfirmForm(pair=shown.pair),
             "dismiss_form": forms.get("dismiss_form") or DismissForm(),
         }
     else:
-        panels = finding_panels(finding)
-        if finding.a_visible:
-            log_access(
-                request=request,
-                object_type=NOMINAL,
-                object_id=finding.nominal_a_id,
-                purpose=Purpose.PANEL_PREPARATION,
-            )
-        lead = (
-            LeadPanel.objects.filter(nominal_id=finding.nominal_a_id)
-            .select_related("panel")
-            .first()
-        )
+        lead = shown.lead
         context |= {
-            "explanation": explanation(finding, quote=bool(finding.a_visible)),
-            "panels": panels,
-            "known_to": "" if finding.a_visible else known_to_text(panels),
+            "panels": shown.panels,
+            "known_to": shown.known_to,
             "lead": lead,
             "lead_form": forms.get("lead_form")
-            or LeadPanelForm(initial={"panel": lead.panel_id} if lead else None, panels=panels),
+            or LeadPanelForm(
+                initial={"panel": lead.panel_id} if lead else None, panels=shown.panels
+            ),
         }
     return render(request, "panels/crossref/finding.html", context)
 

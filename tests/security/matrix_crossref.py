@@ -7,17 +7,24 @@ anyone else it answers 404, logged against the finding, as if it did not exist. 
 findings (`w.crossref`, world.py) are open; empty POSTs change nothing: a decision's form
 comes back with its error (200), a decision that does not apply to the finding's kind sends
 the coordinator back to the finding, and "Run now" without its button's value starts nothing.
+
+The API (`crossref-runs`, `crossref-findings`) answers alike: other roles 403 before any
+record is looked up, another panel's finding 404 (logged), and an empty body changes nothing:
+asking for a run without `confirm`, or a decision without its field, answers 400.
 """
 
 from __future__ import annotations
 
 from tests.security.dsl import (
+    API_WRITES,
     ByPersona,
     Expected,
     Kwargs,
     Record,
     Redirect,
     Route,
+    api,
+    everyone,
     page,
     read_only,
     seen_by,
@@ -85,7 +92,7 @@ def _missing_month(w: World) -> dict[str, object]:
     return {"month": "1999-01"}
 
 
-CROSSREF_ROUTES: tuple[Route, ...] = (
+PAGE_ROUTES: tuple[Route, ...] = (
     Route("panels:crossref", expect=read_only(reviewers_only())),
     Route(
         "panels:crossref-run-now",
@@ -120,3 +127,68 @@ CROSSREF_ROUTES: tuple[Route, ...] = (
     Route("panels:crossref-overlaps-csv", expect=read_only(reviewers_only())),
     Route("panels:crossref-overlaps-xlsx", expect=read_only(reviewers_only())),
 )
+
+
+# --- The API ------------------------------------------------------------------------------------
+
+
+def api_reviewers_only(allowed: Expected = 200) -> ByPersona:
+    """`allowed` for panel coordinators (either borough); 403 for every other role."""
+    return api(403, **dict.fromkeys(REVIEWERS, allowed))
+
+
+def _api_seen_by(viewers: tuple[str, ...], allowed: Expected) -> ByPersona:
+    """A finding: other roles 403, a coordinator of none of its panels 404."""
+    return api_reviewers_only(404) | dict.fromkeys(viewers, allowed)
+
+
+def _api_only(**methods: ByPersona) -> dict[str, ByPersona]:
+    """The methods given; any other write method of the route is refused to everyone."""
+    return dict.fromkeys(API_WRITES, everyone(403)) | methods
+
+
+def _api_decision(name: str) -> Route:
+    """A decision: the finding's coordinator gets 400 for the empty body (or for a decision
+    that does not apply to the finding's kind)."""
+    return Route(
+        name,
+        audited_as=FINDING,
+        records={
+            label: Record(kwargs, {"POST": _api_seen_by(viewers, 400)})
+            for label, (kwargs, _kind, viewers) in FINDINGS.items()
+        },
+    )
+
+
+API_ROUTES: tuple[Route, ...] = (
+    Route(
+        "crossref-run-list",
+        expect=_api_only(GET=api_reviewers_only(), POST=api_reviewers_only(400)),
+    ),
+    Route(
+        "crossref-run-detail",
+        audited_as=RUN,
+        records={
+            "this-month": Record(_month, _api_only(GET=api_reviewers_only())),
+            "missing": Record(
+                _missing_month,
+                _api_only(GET=api_reviewers_only(404)),
+                refused=dict.fromkeys(REVIEWERS, "month"),
+            ),
+        },
+    ),
+    Route("crossref-finding-list", expect=_api_only(GET=api_reviewers_only())),
+    Route(
+        "crossref-finding-detail",
+        audited_as=FINDING,
+        records={
+            label: Record(kwargs, _api_only(GET=_api_seen_by(viewers, 200)))
+            for label, (kwargs, _kind, viewers) in FINDINGS.items()
+        },
+    ),
+    _api_decision("crossref-finding-confirm"),
+    _api_decision("crossref-finding-dismiss"),
+    _api_decision("crossref-finding-agree-lead"),
+)
+
+CROSSREF_ROUTES: tuple[Route, ...] = (*PAGE_ROUTES, *API_ROUTES)
