@@ -447,8 +447,8 @@ def _blocked_pairs(
         for i, j in combinations(blocks[key], 2):
             if groups is None or groups[i] != groups[j]:
                 pairs.append((i, j))
-        if len(pairs) >= limit:
-            return pairs[:limit]
+                if len(pairs) == limit:  # before listing the rest of a large block
+                    return pairs
     return pairs
 
 
