@@ -40,18 +40,17 @@ from panels.models import (
 )
 from panels.selectors.crossref import (
     FINDING,
-    NOMINAL,
     RUN,
     FindingShown,
     finding_for,
     finding_panels,
     finding_shown,
     inbox,
+    log_people_listed,
     requested_by_text,
     reviews_crossref,
     run_for_month,
     runs_for,
-    shown_people,
 )
 from panels.services.crossref_review import (
     REASON_MAX_LENGTH,
@@ -60,8 +59,7 @@ from panels.services.crossref_review import (
     lead_panel_agree,
 )
 from sharing.access import forbid, person_label
-from sharing.audit import log_access, log_access_many
-from sharing.models import Purpose
+from sharing.audit import log_access
 
 KEEP_ONE = "Choose which of the two records to keep"
 CHOOSE_PANEL = "Choose one of the panels the person is on"
@@ -412,12 +410,7 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         # One row for the list read, as every list of the API writes, and one for each
         # person it names, as the inbox page writes.
         log_access(request=request, object_type="panels.matchfinding_list", object_id=len(page))
-        log_access_many(
-            request=request,
-            object_type=NOMINAL,
-            object_ids=shown_people(page),
-            purpose=Purpose.DATA_QUALITY,
-        )
+        log_people_listed(request, page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _answer(self, request: Request, finding: MatchFinding) -> Response:

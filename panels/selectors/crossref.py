@@ -193,6 +193,16 @@ def shown_people(findings: Iterable[MatchFinding]) -> list[int]:
     return ids
 
 
+def log_people_listed(request: HttpRequest, findings: Iterable[MatchFinding]) -> None:
+    """One access-log row for each person a list of findings names to its reader."""
+    log_access_many(
+        request=request,
+        object_type=NOMINAL,
+        object_ids=shown_people(findings),
+        purpose=Purpose.DATA_QUALITY,
+    )
+
+
 # --- "Known to": panels and whom to contact ------------------------------------------------------
 
 

@@ -609,7 +609,9 @@ def _overlaps(progress: _Progress) -> None:
         )
         # An open overlap whose person is no longer on several panels has nothing left to
         # decide: it is closed, saying why, so the inbox holds only live questions.
-        still_overlapping = {nominal_id for nominal_id, _version, _panels in people}
+        # The month's overlap rows, just written, say who still is (a subquery, rather than
+        # every such person's id sent back to the database).
+        still_overlapping = OverlapEntry.objects.filter(run=run).values("nominal_id")
         closed = (
             MatchFinding.objects.open()
             .filter(kind=FindingKind.OVERLAP)

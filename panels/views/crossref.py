@@ -54,6 +54,7 @@ from panels.selectors.crossref import (
     finding_panels,
     finding_shown,
     inbox,
+    log_people_listed,
     open_finding_counts,
     overlap_report,
     overlap_report_all,
@@ -62,7 +63,6 @@ from panels.selectors.crossref import (
     run_findings,
     run_for_month,
     runs_for,
-    shown_people,
 )
 from panels.services.crossref_review import finding_confirm, finding_dismiss, lead_panel_agree
 from sharing.access import forbid, person_label
@@ -240,12 +240,7 @@ def crossref_run(request: HttpRequest, month: str) -> HttpResponse:
         return render(request, "panels/crossref/run_progress.html", context)
     user = request.user
     page = Paginator(run_findings(user, run), PAGE_SIZE).get_page(request.GET.get("page"))
-    log_access_many(
-        request=request,
-        object_type=NOMINAL,
-        object_ids=shown_people(page),
-        purpose=Purpose.DATA_QUALITY,
-    )
+    log_people_listed(request, page)
     context |= {
         "month": month_value(run),
         "by": requested_by_text(run, user),
@@ -270,12 +265,7 @@ def crossref_inbox(request: HttpRequest) -> HttpResponse:
     kind = form.kind_value()
     page = Paginator(inbox(user, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
     count = page.paginator.count
-    log_access_many(
-        request=request,
-        object_type=NOMINAL,
-        object_ids=shown_people(page),
-        purpose=Purpose.DATA_QUALITY,
-    )
+    log_people_listed(request, page)
     return render(
         request,
         "panels/crossref/inbox.html",
