@@ -557,7 +557,12 @@ def command_test(args: Sequence[str]) -> int:
             say(f"ruff {' '.join(check)}")
             if _python("-m", "ruff", *check):
                 lint_failed = True
-        say(f"pytest {shlex.join(args)}".rstrip())
+        # With no arguments, the benchmarks' own tests run too: a plain `pytest` leaves them
+        # out, as they load splink and pandas.
+        args = list(args)
+        if not any(Path(arg.split("::")[0]).exists() for arg in args if not arg.startswith("-")):
+            args += ["tests", "bench/tests"]
+        say(f"pytest {shlex.join(args)}")
         code = _python("-m", "pytest", *args)
         if code == PYTEST_NO_TESTS_COLLECTED:
             say("pytest collected no tests; that counts as a failure")

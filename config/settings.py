@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "panels",
     "actions",
     "reporting",
+    # Benchmarks and the synthetic data generator: management commands only; no app
+    # imports it.
+    "bench",
 ]
 
 MIDDLEWARE = [

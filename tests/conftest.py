@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import pytest
 
 from panels.models import Panel
-from reporting.benchmarks import signed_in_client  # one definition for tests and bench
 from sharing.models import Agency, AgencyKind, InformationSharingAgreement, Role, User
 from tests.factories import make_agency, make_panel, make_signed_agreement, make_user
+from tests.signing_in import signed_in_client
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

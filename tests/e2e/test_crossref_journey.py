@@ -17,7 +17,6 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from offenders.models import Address, Nominal
-from offenders.synthetic_people import generate_people
 from panels.models import (
     CohortMembership,
     CrossReferenceRun,
@@ -33,6 +32,7 @@ from panels.services import crossref_run
 from sharing.models import AuditEvent, Role, Verb
 from tests.e2e.browser import sign_in
 from tests.factories import make_nominal, make_panel, make_user
+from tests.people import generate_people
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -22,7 +22,7 @@ from offenders.linkage import (
     score_with,
 )
 from offenders.matching import Decision, PersonRecord
-from offenders.synthetic_people import CORRUPTIONS, corrupt, generate_people
+from tests.people import CORRUPTIONS, corrupt, generate_people
 
 
 def _data_set(people: int, seed: int) -> tuple[list[PersonRecord], set[tuple[int, int]]]:

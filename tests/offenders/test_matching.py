@@ -35,7 +35,7 @@ from offenders.matching import (
     record_match_keys,
     score,
 )
-from offenders.synthetic_people import generate_people, probes
+from tests.people import generate_people, probes
 
 LIKELY_OR_BETTER = {Decision.LIKELY, Decision.DEFINITE}
 

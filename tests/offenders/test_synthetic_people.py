@@ -11,7 +11,7 @@ from rapidfuzz.distance import OSA
 
 from offenders.identifiers import validate_cro_number, validate_nhs_number, validate_pnc_id
 from offenders.matching import name_variants, normalise_name
-from offenders.synthetic_people import CORRUPTIONS, corrupt, generate_people, probes
+from tests.people import CORRUPTIONS, corrupt, generate_people, probes
 
 N = 3_000
 

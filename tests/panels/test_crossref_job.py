@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from offenders.models import Address, Identifier, Nominal
 from offenders.services import alias_add, nominal_update
-from offenders.synthetic_people import generate_people
 from panels.models import (
     CohortMembership,
     CrossReferenceChunk,
@@ -40,6 +39,7 @@ from panels.services.crossref_run import request_run, run_crossref
 from panels.tasks import cross_reference, monthly_cross_reference
 from sharing.models import AuditEvent, Role, Verb
 from tests.factories import make_nominal, make_panel, make_user
+from tests.people import generate_people
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,6 @@ from config.celery import app
 from offenders.linkage import candidate_pairs
 from offenders.models import Identifier, Nominal
 from offenders.services import match_fields
-from offenders.synthetic_people import corrupt, generate_people
 from panels.models import (
     CohortMembership,
     CrossReferenceRun,
@@ -31,6 +30,7 @@ from panels.selectors.crossref_records import load_people
 from panels.services import crossref_run
 from panels.services.crossref_run import run_crossref
 from tests.factories import make_panel
+from tests.people import corrupt, generate_people
 from tests.workers import real_worker
 
 pytestmark = [

@@ -496,7 +496,7 @@ def test_the_run_for_benchmarks_leaves_queued_rows_out_and_commits(partnership, 
 
 
 def _people_rows(count: int) -> list[list[str]]:
-    from offenders.synthetic_people import generate_people
+    from tests.people import generate_people
 
     return [
         [person.family, person.given, person.dob.strftime("%d/%m/%Y"), "", person.postcode]

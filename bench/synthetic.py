@@ -7,7 +7,7 @@ what is missing. A borough is one transaction, so an interrupted run leaves whol
 
 Steps: the borough's partnership (`sharing.demo.ensure_borough`: agencies, panels,
 agreements, staff, all through the services); its nominals (`BoroughPlan.nominals` people
-from `offenders.synthetic_people`, with identifiers, aliases, cohort memberships on the five
+from `tests.people`, with identifiers, aliases, cohort memberships on the five
 panels, RAG reviews, a timeline, needs, offences, risk scores and custody, written with
 COPY; see `nominals_step`); and an access log of about `ACCESS_LOG_PER_NOMINAL` reads per
 nominal.
@@ -60,7 +60,6 @@ from offenders.models import (
     RoshLevel,
 )
 from offenders.services import match_fields, search_name_of
-from offenders.synthetic_people import Person, generate_people
 from panels.models import (
     CohortMembership,
     MembershipStatus,
@@ -72,6 +71,7 @@ from panels.models import (
 from sharing.access import VIEW_PANEL, recompute_panel_access
 from sharing.demo import Borough, ensure_borough
 from sharing.models import AccessLog, AccessOutcome, Agency, Purpose, User
+from tests.people import Person, generate_people
 
 NOMINALS_PER_BOROUGH = 3000
 ACCESS_LOG_PER_NOMINAL = 5
@@ -609,7 +609,7 @@ def _check_columns() -> None:
         }
         if set(columns) != expected:
             raise RuntimeError(
-                f"sharing.synthetic writes {model.__name__} with {sorted(columns)}, but the "
+                f"bench.synthetic writes {model.__name__} with {sorted(columns)}, but the "
                 f"model has {sorted(expected)}: update _COLUMNS and _records."
             )
 

@@ -1,4 +1,4 @@
-"""Benchmark the main pages against a trivial view; the work is in reporting.benchmarks."""
+"""Benchmark the main pages against a trivial view; the work is in bench.runner."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting.bench_crossref import MILLION
-from reporting.benchmarks import render_markdown, run_benchmarks
+from bench.crossref import MILLION
+from bench.runner import render_markdown, run_benchmarks
 
 
 def _sizes(value: str) -> list[int]:

@@ -1,4 +1,4 @@
-"""Generate deterministic synthetic data at a given scale; the work is in sharing.synthetic."""
+"""Generate deterministic synthetic data at a given scale; the work is in bench.synthetic."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sharing.synthetic import DEFAULT_PASSWORD, generate
+from bench.synthetic import DEFAULT_PASSWORD, generate
 
 
 class Command(BaseCommand):

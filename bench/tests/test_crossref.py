@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from reporting.bench_crossref import (
+from bench.crossref import (
     CrossrefResult,
     DatasetResult,
     EngineScore,
@@ -23,7 +23,7 @@ from reporting.bench_crossref import (
     run_crossref_benchmarks,
     score_run,
 )
-from reporting.bench_crossref_engines import (
+from bench.crossref_engines import (
     AS_IS,
     ONE_TO_ONE,
     OURS,
@@ -32,8 +32,8 @@ from reporting.bench_crossref_engines import (
     EngineRun,
     Quality,
 )
-from reporting.benchmarks import scratch_databases
-from reporting.linkage_data import CORRUPTION_COUNTS, PANEL_KINDS, linkage_dataset
+from bench.linkage_data import CORRUPTION_COUNTS, PANEL_KINDS, linkage_dataset
+from bench.runner import scratch_databases
 
 PEOPLE = 300
 NOMINALS = 420  # 300 people, 120 of them recorded twice

@@ -1,6 +1,6 @@
 """Search quality on synthetic data: is the true record found when a name is mistyped?
 
-Probes come from `offenders.synthetic_people.probes`: a generated person of the first
+Probes come from `tests.people.probes`: a generated person of the first
 borough with one corruption (a typo in either name, a nickname or variant of the given name,
 given and family names swapped, or day and month of birth swapped), no identifiers, as a
 partner searching would know them. Each goes through the real `search_nominals` as the
@@ -17,11 +17,11 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from bench.synthetic import BoroughPlan, borough_people, generated_nominal_ids
 from offenders.search import search_nominals
 from offenders.selectors import nominals_for
-from offenders.synthetic_people import probes
 from sharing.models import User
-from sharing.synthetic import BoroughPlan, borough_people, generated_nominal_ids
+from tests.people import probes
 
 KINDS = ("typo", "nickname", "swap", "dob_transposed")
 # The corruptions of the name itself; the issue's bar (99 % in the top ten) is on these.

@@ -2,7 +2,7 @@
 
 For each size the runner builds a fresh database (cloned from one migrated template, all
 named after this process and dropped at the end, so runs and the test database never
-meet), fills it with `sharing.synthetic.generate`, then asks each page as a signed-in user
+meet), fills it with `bench.synthetic.generate`, then asks each page as a signed-in user
 through Django's test client: warm-up, one request under CaptureQueriesContext to count
 queries, then `repeat` timed requests, each paired with a request to a trivial view that
 goes through the whole middleware stack (alternating which goes first). Each page is
@@ -40,8 +40,19 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path
 from django.utils import timezone
 from django.utils.html import escape
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bench.actions import prepare_plans
+from bench.crossref import CrossrefResult, crossref_lines, run_crossref_benchmarks
+from bench.panels import IMPORT_ROWS, ImportResult, prepare_cohorts, time_import
+from bench.search_quality import MODES as QUALITY_MODES
+from bench.search_quality import NAME_KINDS, QualityResult, measure_search_quality
+from bench.synthetic import (
+    CASE_END,
+    borough_people,
+    generate,
+    generated_nominal_ids,
+    plan_partnership,
+)
 from offenders import services
 from offenders.models import (
     UNIQUE_IDENTIFIER_KINDS,
@@ -61,7 +72,6 @@ from offenders.models import (
     RoshLevel,
 )
 from offenders.search import search_nominals
-from offenders.synthetic_people import corrupt, generate_people
 from offenders.views.profile import PURPOSES_KEY
 from panels.models import (
     CohortMembership,
@@ -72,21 +82,10 @@ from panels.models import (
     Rag,
     RagReview,
 )
-from reporting.bench_actions import prepare_plans
-from reporting.bench_crossref import CrossrefResult, crossref_lines, run_crossref_benchmarks
-from reporting.bench_panels import IMPORT_ROWS, ImportResult, prepare_cohorts, time_import
-from reporting.search_quality import MODES as QUALITY_MODES
-from reporting.search_quality import NAME_KINDS, QualityResult, measure_search_quality
 from sharing.access import recompute_panel_access
 from sharing.models import AccessLog, Agency, InformationSharingAgreement, Purpose, User
-from sharing.synthetic import (
-    CASE_END,
-    borough_people,
-    generate,
-    generated_nominal_ids,
-    plan_partnership,
-)
-from sharing.two_factor import LAST_SEEN, SIGNED_IN_AT
+from tests.people import corrupt, generate_people
+from tests.signing_in import signed_in_client
 
 # --------------------------------------------------------------------------- URLconf
 
@@ -569,18 +568,6 @@ def _targets(nominals: int, seed: int, heavy: Nominal) -> Targets:
 # --------------------------------------------------------------------------- measuring
 
 
-def signed_in_client(user: User) -> Client:
-    """A client signed in with both factors, as the sign-in pages leave it (as in tests)."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session[SIGNED_IN_AT] = session[LAST_SEEN] = int(time.time())
-    session.save()
-    return client
-
-
 def _request(client: Client, path: str, form: dict[str, str], expect: str) -> float:
     """Milliseconds for one request (a POST of `form` if there is one); anything but a 200
     that contains `expect` stops the run."""
@@ -938,7 +925,7 @@ def _quality_lines(result: BenchResult) -> list[str]:
     lines = [
         "## Search quality",
         "",
-        f"{result.quality_probes:,} probes a size, drawn by `offenders.synthetic_people.probes` "
+        f"{result.quality_probes:,} probes a size, drawn by `tests.people.probes` "
         "from the first borough's generated people (a quarter each of the corruptions "
         "below, no identifiers, half without a postcode), searched with the real "
         "`search_nominals` as the borough's coordinator, whose agency sees all five of its "

@@ -1,9 +1,9 @@
 """A deduplication data set with ground truth, for the cross-referencing benchmark.
 
 `linkage_dataset(nominals, seed)` gives `nominals` records of people from
-`offenders.synthetic_people.generate_people`, as several agencies hold them: a share of the
+`tests.people.generate_people`, as several agencies hold them: a share of the
 people (`DUPLICATE_SHARE`) is recorded a second time by another agency, with one to three of
-the corruptions of `offenders.synthetic_people.corrupt` (a typo, a nickname, given and family
+the corruptions of `tests.people.corrupt` (a typo, a nickname, given and family
 names swapped, day and month of birth transposed, a mistyped digit of the date of birth,
 identifiers missing, or the person known by an alias), and sometimes another postcode or
 none. The ground truth is the pairs of records of one person.
@@ -32,7 +32,7 @@ import random
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
-from offenders.synthetic_people import CORRUPTIONS, Person, corrupt, generate_people
+from tests.people import CORRUPTIONS, Person, corrupt, generate_people
 
 __all__ = [
     "AGENCIES",

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from reporting.benchmarks import (
+from bench.runner import (
     HEAVY_PROFILE,
     PAGES,
     PROFILE,
@@ -25,7 +25,7 @@ from reporting.benchmarks import (
     render_markdown,
     run_benchmarks,
 )
-from reporting.search_quality import KINDS, MODES, NAME_KINDS
+from bench.search_quality import KINDS, MODES, NAME_KINDS
 
 SIZES = [300, 3100]
 REPEAT = 3

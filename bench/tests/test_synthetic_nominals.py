@@ -7,17 +7,17 @@ from collections import Counter
 
 import pytest
 
-from offenders.models import Alias, CaseEvent, Identifier, Need, Nominal
-from offenders.selectors import nominals_for
-from offenders.services import _refresh_match_fields, search_name_of
-from panels.models import CohortMembership, RagReview
-from sharing.models import User
-from sharing.synthetic import (
+from bench.synthetic import (
     borough_people,
     generate,
     generated_nominal_ids,
     plan_partnership,
 )
+from offenders.models import Alias, CaseEvent, Identifier, Need, Nominal
+from offenders.selectors import nominals_for
+from offenders.services import _refresh_match_fields, search_name_of
+from panels.models import CohortMembership, RagReview
+from sharing.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
+from bench.synthetic import BoroughPlan
 from sharing.models import Agency, User
-from sharing.synthetic import BoroughPlan
 
 PLAN_SHAPES = {"small": (3, 5), "large": (10, 15)}  # objectives, actions per objective
 STEPS_PER_ACTION = 4

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from offenders.synthetic_people import Person, corrupt, generate_people
+from bench.synthetic import CASE_END, BoroughPlan, borough_people, generated_nominal_ids
 from panels.models import (
     CohortMembership,
     Meeting,
@@ -32,7 +32,7 @@ from panels.models import (
 )
 from sharing.access import recompute_panel_access
 from sharing.models import Agency, User
-from sharing.synthetic import CASE_END, BoroughPlan, borough_people, generated_nominal_ids
+from tests.people import Person, corrupt, generate_people
 
 COHORT_SIZES = (50, 1000)
 IMPORT_ROWS = 5000

@@ -1,10 +1,10 @@
 """The cross-reference job end to end inside the app, for the benchmark: the generated linkage
-data set (reporting.linkage_data) loaded into PostgreSQL, then the month's run asked for and
+data set (bench.linkage_data) loaded into PostgreSQL, then the month's run asked for and
 done (`panels.services.crossref_run.request_run` and `run_crossref`): read every nominal,
 block, fit the model, score, write findings, build the overlap rows. Used by
 reporting/bench_crossref.py, in a scratch database of its own per size.
 
-The data goes in with COPY, as the synthetic partnership's does (sharing.synthetic), with
+The data goes in with COPY, as the synthetic partnership's does (bench.synthetic), with
 search names and match keys from `offenders.services.match_fields`, as the services store
 them: one borough's partnership (sharing.demo.ensure_borough: agencies, five panels,
 coordinators), each record owned by its agency and active on its panels.
@@ -20,6 +20,8 @@ from unittest import mock
 
 from django.db import connection, models, transaction
 
+from bench.crossref_engines import Quality
+from bench.linkage_data import PANEL_KINDS, LinkageDataset
 from offenders.identifiers import validate_identifier
 from offenders.matching import PersonRecord
 from offenders.models import Alias, Identifier, Nominal
@@ -34,8 +36,6 @@ from panels.models import (
     OverlapEntry,
 )
 from panels.services.crossref_run import request_run, run_crossref
-from reporting.bench_crossref_engines import Quality
-from reporting.linkage_data import PANEL_KINDS, LinkageDataset
 from sharing.demo import Borough, ensure_borough
 
 # Who wrote each agency's records: the demo staff account of that agency.

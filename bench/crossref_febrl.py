@@ -13,9 +13,7 @@ import recordlinkage
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from offenders.linkage import link
-from offenders.matching import PersonRecord
-from reporting.bench_crossref_engines import (
+from bench.crossref_engines import (
     AS_IS,
     ONE_TO_ONE,
     OURS,
@@ -29,6 +27,8 @@ from reporting.bench_crossref_engines import (
     pair_of,
     splink_candidates,
 )
+from offenders.linkage import link
+from offenders.matching import PersonRecord
 
 
 def febrl_truth(frame_a: pd.DataFrame, frame_b: pd.DataFrame, links: pd.MultiIndex) -> set[Pair]:

