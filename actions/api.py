@@ -24,6 +24,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api import CASEWORK, require
+from accounts.models import Agency, User
+from accounts.permissions import ANY_STAFF
 from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate, Rag
 from actions.selectors.plans import (
     ACTION_RAG_RULE,
@@ -45,10 +48,9 @@ from actions.selectors.plans import (
     with_flags,
 )
 from actions.services.plans import PROGRESS_MAX_LENGTH, progress_add
-from panels.api.common import CASEWORK, VisibleRecordField, call, int_param, require, validated
+from core.api import call, int_param, validated
+from panels.api.common import VisibleRecordField
 from panels.api.panels import AgencyRefSerializer
-from sharing.models import Agency, User
-from sharing.permissions import ANY_STAFF
 
 # Everyone who sees a plan reads it; progress is written by casework roles, and of those
 # only by the ones `may_update_step` allows for the step in hand.

@@ -7,7 +7,7 @@ Progress to date (numbered, each with the step's RAG) | RAG (the action's, shade
 
 The export shows what its reader may see on the plan's page: staff names only to their
 own agency's staff (`sharing.access.person_label`). Spreadsheet cells go through
-`panels.exports.neutralise`, so text that begins like a formula is never run.
+`core.exports.neutralise`, so text that begins like a formula is never run.
 `rag_summary_rows` and `add_docx_rag_summary` are there for reports that show the plan's
 progress by RAG.
 """
@@ -29,6 +29,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from accounts.models import User
 from actions.models import ActionPlan, Rag
 from actions.selectors.plans import (
     ACTION_RAG_RULE,
@@ -39,8 +40,7 @@ from actions.selectors.plans import (
     plan_rag_summary,
     plan_table,
 )
-from panels.exports import neutralise
-from sharing.models import User
+from core.exports import neutralise
 
 HEADINGS = (
     "Strategy Objective",

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from sharing.models import User
+    from accounts.models import User
 
 
 class Rag(models.TextChoices):
@@ -46,10 +46,10 @@ class ActionPlan(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     owner_agency = models.ForeignKey(
-        "sharing.Agency", on_delete=models.PROTECT, related_name="owned_action_plans"
+        "accounts.Agency", on_delete=models.PROTECT, related_name="owned_action_plans"
     )
     owner = models.ForeignKey(
-        "sharing.User",
+        "accounts.User",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -57,7 +57,7 @@ class ActionPlan(models.Model):
         help_text="The plan owner edits every part of the plan.",
     )
     agencies = models.ManyToManyField(
-        "sharing.Agency",
+        "accounts.Agency",
         related_name="action_plans",
         help_text="The partnership's agencies: their staff see the plan.",
     )
@@ -128,7 +128,7 @@ class ActionStep(models.Model):
         help_text='As the plan words it, for example "LBH Community Safety and Police".',
     )
     lead_agency = models.ForeignKey(
-        "sharing.Agency",
+        "accounts.Agency",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -136,7 +136,7 @@ class ActionStep(models.Model):
         help_text="The agency whose staff update this step.",
     )
     lead_person = models.ForeignKey(
-        "sharing.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     due = models.DateField(null=True, blank=True, help_text="Defaults to the action's timescale.")
     # The latest update's RAG and date, kept with the step so the plan's table, its filters
@@ -167,10 +167,10 @@ class ProgressUpdate(models.Model):
     text = models.TextField("Progress to date")
     rag = models.CharField("RAG", max_length=12, choices=Rag.choices)
     author = models.ForeignKey(
-        "sharing.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     author_agency = models.ForeignKey(
-        "sharing.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -191,7 +191,7 @@ class PlanImportStatus(models.TextChoices):
 class PlanImport(models.Model):
     """A plan pasted or uploaded as a table, parsed and shown for checking before import."""
 
-    uploaded_by = models.ForeignKey("sharing.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     source_name = models.CharField(max_length=255, blank=True)
     headers = models.JSONField(default=list)

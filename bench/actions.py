@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from accounts.models import Agency, User
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
 from bench.synthetic import BoroughPlan
-from sharing.models import Agency, User
 
 PLAN_SHAPES = {"small": (3, 5), "large": (10, 15)}  # objectives, actions per objective
 STEPS_PER_ACTION = 4

@@ -3,7 +3,7 @@ side in one run, and the monthly job end to end inside the app.
 
 Run by `manage.py run_bench` through `bench.runner.run_benchmarks`; rendered into
 docs/benchmarks.md by `crossref_lines`. For each data set, the project's engine
-(`offenders.linkage`), splink and recordlinkage's ECM classifier run on the same records, each
+(`matching.linkage`), splink and recordlinkage's ECM classifier run on the same records, each
 as its documentation shows (reporting/bench_crossref_engines.py and bench_crossref_febrl.py),
 and each answer is scored against the ground truth with the same arithmetic (`Quality`):
 
@@ -453,7 +453,7 @@ def crossref_lines(result: CrossrefResult | None) -> list[str]:
         "## Cross-referencing",
         "",
         "Three engines on the same records in this one run: the project's "
-        "(`offenders.linkage.link`), splink and the recordlinkage package's ECM classifier, "
+        "(`matching.linkage.link`), splink and the recordlinkage package's ECM classifier, "
         "each set up as its documentation shows (how, below). A pair is a match at a match "
         f"probability of {THRESHOLD} or more (ECM: the more probable class, the same "
         f"{THRESHOLD}). Seconds are each "

@@ -1,12 +1,12 @@
 """The cross-reference job end to end inside the app, for the benchmark: the generated linkage
 data set (bench.linkage_data) loaded into PostgreSQL, then the month's run asked for and
-done (`panels.services.crossref_run.request_run` and `run_crossref`): read every nominal,
+done (`crossref.services.run.request_run` and `run_crossref`): read every nominal,
 block, fit the model, score, write findings, build the overlap rows. Used by
 reporting/bench_crossref.py, in a scratch database of its own per size.
 
 The data goes in with COPY, as the synthetic partnership's does (bench.synthetic), with
 search names and match keys from `offenders.services.match_fields`, as the services store
-them: one borough's partnership (sharing.demo.ensure_borough: agencies, five panels,
+them: one borough's partnership (demo.borough.ensure_borough: agencies, five panels,
 coordinators), each record owned by its agency and active on its panels.
 """
 
@@ -22,21 +22,15 @@ from django.db import connection, models, transaction
 
 from bench.crossref_engines import Quality
 from bench.linkage_data import PANEL_KINDS, LinkageDataset
-from offenders.identifiers import validate_identifier
-from offenders.matching import PersonRecord
+from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry
+from crossref.services.run import request_run, run_crossref
+from demo.borough import Borough, ensure_borough
+from matching.identifiers import validate_identifier
+from matching.scoring import PersonRecord
 from offenders.models import Alias, Identifier, Nominal
 from offenders.services import match_fields, search_name_of
 from panels import tasks
-from panels.models import (
-    CohortMembership,
-    CrossReferenceRun,
-    FindingKind,
-    MatchFinding,
-    MembershipStatus,
-    OverlapEntry,
-)
-from panels.services.crossref_run import request_run, run_crossref
-from sharing.demo import Borough, ensure_borough
+from panels.models import CohortMembership, MembershipStatus
 
 # Who wrote each agency's records: the demo staff account of that agency.
 _WRITER = {

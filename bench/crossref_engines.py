@@ -1,5 +1,5 @@
 """The three matchers the cross-referencing benchmark runs on the same data, each as its
-documentation shows it: the project's engine (`offenders.linkage.link`), splink (DuckDB,
+documentation shows it: the project's engine (`matching.linkage.link`), splink (DuckDB,
 u by random sampling, m by expectation-maximisation on blocking rules) and the
 `recordlinkage` package's ECM classifier on binary comparisons. Used by
 reporting/bench_crossref.py.
@@ -28,8 +28,8 @@ from recordlinkage.preprocessing import phonetic
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-from offenders.linkage import link
-from offenders.matching import PersonRecord
+from matching.linkage import link
+from matching.scoring import PersonRecord
 
 # One threshold for every engine: a pair is a match when its match probability is at least
 # this (splink's and our engine's own scale; the ECM classifier predicts the more probable
@@ -39,7 +39,7 @@ IDENTIFIER_KINDS = ("pnc", "cro", "crn", "prison", "nhs")
 # Pairs sampled for splink's u estimate: its FEBRL4 example recommends 1e7 or more.
 SPLINK_U_PAIRS = 1e7
 
-OURS = "Tandem (offenders.linkage)"
+OURS = "Tandem (matching.linkage)"
 SPLINK = f"splink {splink.__version__} (DuckDB)"
 RECORDLINKAGE = f"recordlinkage {recordlinkage.__version__} (ECM)"
 AS_IS = "as is"

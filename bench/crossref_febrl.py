@@ -27,8 +27,8 @@ from bench.crossref_engines import (
     pair_of,
     splink_candidates,
 )
-from offenders.linkage import link
-from offenders.matching import PersonRecord
+from matching.linkage import link
+from matching.scoring import PersonRecord
 
 
 def febrl_truth(frame_a: pd.DataFrame, frame_b: pd.DataFrame, links: pd.MultiIndex) -> set[Pair]:

@@ -56,11 +56,11 @@ MOVED_SHARE = 0.20
 NO_POSTCODE_SHARE = 0.10
 # A second record also lists the person's aliases this often (the first always does).
 SECOND_ALIASES_SHARE = 0.3
-# Panels, in the order the demo partnership creates them (sharing.demo.PANELS).
+# Panels, in the order the demo partnership creates them (demo.borough.PANELS).
 PANEL_KINDS = ("iom", "mappa", "sgv", "dip", "asb_marac")
 PANEL_SHARES = (0.40, 0.15, 0.15, 0.15, 0.15)
 MORE_PANELS_SHARE = 0.15
-# The agencies that own records (codes of sharing.demo.AGENCIES): a second record is
+# The agencies that own records (codes of demo.borough.AGENCIES): a second record is
 # another agency's.
 AGENCIES = ("police", "probation", "council", "drugs", "housing", "health")
 

@@ -19,19 +19,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts.models import Agency, User
 from bench.synthetic import CASE_END, BoroughPlan, borough_people, generated_nominal_ids
-from panels.models import (
-    CohortMembership,
-    Meeting,
-    MeetingKind,
-    MembershipStatus,
-    Panel,
-    PanelKind,
-    Rag,
-    RagReview,
-)
+from meetings.models import Meeting, MeetingKind
+from panels.models import CohortMembership, MembershipStatus, Panel, PanelKind, Rag, RagReview
 from sharing.access import recompute_panel_access
-from sharing.models import Agency, User
 from tests.people import Person, corrupt, generate_people
 
 COHORT_SIZES = (50, 1000)

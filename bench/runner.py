@@ -41,6 +41,7 @@ from django.urls import include, path
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts.models import AccessLog, Agency, Purpose, User
 from bench.actions import prepare_plans
 from bench.crossref import CrossrefResult, crossref_lines, run_crossref_benchmarks
 from bench.panels import IMPORT_ROWS, ImportResult, prepare_cohorts, time_import
@@ -83,7 +84,7 @@ from panels.models import (
     RagReview,
 )
 from sharing.access import recompute_panel_access
-from sharing.models import AccessLog, Agency, InformationSharingAgreement, Purpose, User
+from sharing.models import InformationSharingAgreement
 from tests.people import corrupt, generate_people
 from tests.signing_in import signed_in_client
 

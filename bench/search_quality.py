@@ -17,10 +17,10 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from accounts.models import User
 from bench.synthetic import BoroughPlan, borough_people, generated_nominal_ids
 from offenders.search import search_nominals
 from offenders.selectors import nominals_for
-from sharing.models import User
 from tests.people import probes
 
 KINDS = ("typo", "nickname", "swap", "dob_transposed")

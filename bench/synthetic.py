@@ -5,7 +5,7 @@ each one through a fixed list of steps (`STEPS`), every step deterministic from 
 and idempotent: it finds what an earlier run with the same arguments made and adds only
 what is missing. A borough is one transaction, so an interrupted run leaves whole boroughs.
 
-Steps: the borough's partnership (`sharing.demo.ensure_borough`: agencies, panels,
+Steps: the borough's partnership (`demo.borough.ensure_borough`: agencies, panels,
 agreements, staff, all through the services); its nominals (`BoroughPlan.nominals` people
 from `tests.people`, with identifiers, aliases, cohort memberships on the five
 panels, RAG reviews, a timeline, needs, offences, risk scores and custody, written with
@@ -40,7 +40,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.test.utils import override_settings
 
-from offenders.identifiers import validate_identifier
+from accounts.models import AccessLog, AccessOutcome, Agency, Purpose, User
+from demo.borough import Borough, ensure_borough
+from matching.identifiers import validate_identifier
 from offenders.models import (
     UNIQUE_IDENTIFIER_KINDS,
     Alias,
@@ -61,6 +63,7 @@ from offenders.models import (
 )
 from offenders.services import match_fields, search_name_of
 from panels.models import (
+    VIEW_PANEL,
     CohortMembership,
     MembershipStatus,
     PanelGroupObjectPermission,
@@ -68,9 +71,7 @@ from panels.models import (
     Rag,
     RagReview,
 )
-from sharing.access import VIEW_PANEL, recompute_panel_access
-from sharing.demo import Borough, ensure_borough
-from sharing.models import AccessLog, AccessOutcome, Agency, Purpose, User
+from sharing.access import recompute_panel_access
 from tests.people import Person, generate_people
 
 NOMINALS_PER_BOROUGH = 3000

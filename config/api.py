@@ -4,17 +4,18 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import MeView
+from accounts.permissions import ANY_STAFF, DeclaredActionPermission
 from actions.api import PlanActionViewSet, PlanStepViewSet, PlanViewSet, ProgressUpdateViewSet
+from crossref.api import CrossReferenceRunViewSet, MatchFindingViewSet
+from meetings.api.agenda import AgendaItemViewSet
+from meetings.api.case_actions import CaseActionViewSet
+from meetings.api.meetings import MeetingViewSet
 from offenders.api import NominalViewSet
-from panels.api.actions import CaseActionViewSet
-from panels.api.agenda import AgendaItemViewSet
-from panels.api.crossref import CrossReferenceRunViewSet, MatchFindingViewSet
-from panels.api.meetings import MeetingViewSet
 from panels.api.memberships import MembershipViewSet
 from panels.api.panels import PanelViewSet
 from panels.api.reviews import ReviewViewSet
-from sharing.api import AgreementViewSet, MeView
-from sharing.permissions import ANY_STAFF, DeclaredActionPermission
+from sharing.api import AgreementViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

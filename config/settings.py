@@ -35,11 +35,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "core",
+    "accounts",
+    "panels",
     "sharing",
     "offenders",
-    "panels",
+    "meetings",
+    "crossref",
     "actions",
     "reporting",
+    "demo",
     # Benchmarks and the synthetic data generator: management commands only; no app
     # imports it.
     "bench",
@@ -53,13 +58,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "sharing.middleware.SessionLifetimeMiddleware",
-    "sharing.middleware.SecondFactorRequiredMiddleware",
-    "sharing.middleware.SignInRequiredMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    "accounts.middleware.SignInRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "sharing.middleware.NoStoreMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -77,7 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sharing.context_processors.service",
+                "accounts.context_processors.service",
             ],
         },
     },
@@ -94,7 +99,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
-AUTH_USER_MODEL = "sharing.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first so a locked-out account is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -178,7 +183,7 @@ SILENCED_SYSTEM_CHECKS = [
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
-AXES_LOCKOUT_CALLABLE = "sharing.views.auth.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
 
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Tandem")
 # A half-signed-in session (password given, code not yet) lasts this long.
@@ -223,7 +228,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["sharing.permissions.DeclaredActionPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.DeclaredActionPermission"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -237,12 +242,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Choice sets shared by several fields or serializers, named once in the schema.
     "ENUM_NAME_OVERRIDES": {
-        "MeetingKindEnum": "panels.models.MeetingKind",
-        "MeetingStatusEnum": "panels.models.MeetingStatus",
+        "MeetingKindEnum": "meetings.models.MeetingKind",
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
         "RagEnum": "panels.models.Rag",
         "PlanRagEnum": "actions.models.Rag",
-        "FindingKindEnum": "panels.models.FindingKind",
-        "FindingStatusEnum": "panels.models.FindingStatus",
+        "FindingKindEnum": "crossref.models.FindingKind",
+        "FindingStatusEnum": "crossref.models.FindingStatus",
     },
 }
 
@@ -273,17 +278,17 @@ CELERY_BEAT_SCHEDULE = {
     # Meetings for the next few months, from each panel's rules; idempotent, so daily is
     # only a safety net for rules added or changed during the day.
     "schedule-meetings-daily": {
-        "task": "panels.tasks.schedule_meetings",
+        "task": "meetings.tasks.schedule_meetings",
         "schedule": crontab(hour=1, minute=10),
     },
     "flag-overdue-case-actions-nightly": {
-        "task": "panels.tasks.flag_overdue_case_actions",
+        "task": "meetings.tasks.flag_overdue_case_actions",
         "schedule": crontab(hour=1, minute=30),
     },
     # The monthly cross-reference of every nominal and active cohort, on the 1st at 02:00;
     # queued once per month (a month already run is left alone).
     "cross-reference-monthly": {
-        "task": "panels.tasks.monthly_cross_reference",
+        "task": "crossref.tasks.monthly_cross_reference",
         "schedule": crontab(hour=2, minute=0, day_of_month=1),
     },
     # Monday morning, so leads start the week knowing which plan steps need an update.

@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
+from accounts.views import auth
 from reporting.views import dashboard
-from sharing.views import auth
 
 
 @login_not_required
@@ -45,8 +45,11 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("nominals/", include("offenders.urls")),
     path("panels/", include("panels.urls")),
+    path("panels/", include("meetings.urls")),
+    path("panels/", include("crossref.urls")),
     path("action-plan/", include("actions.urls")),
     path("sharing/", include("sharing.urls")),
+    path("sharing/", include("accounts.urls")),
     path("reports/", include("reporting.urls")),
     path("api/v1/", include("config.api")),
 ]

@@ -9,13 +9,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from accounts.access import forbid
+from accounts.audit import log_access
+from accounts.models import Purpose, Role
 from offenders import services
 from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway
 from offenders.search import search_nominals
 from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for
-from sharing.access import forbid
-from sharing.audit import log_access
-from sharing.models import Purpose, Role
 
 CASEWORK = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
 

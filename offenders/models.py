@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from guardian.models import GroupObjectPermissionBase
 
 if TYPE_CHECKING:
-    from sharing.models import User
+    from accounts.models import User
 
 
 class Gender(models.TextChoices):
@@ -36,8 +36,8 @@ class NominalQuerySet(models.QuerySet["Nominal"]):
         - or granted to the agency explicitly (rare, per record).
         Merged-away duplicates are never listed; their old address redirects instead.
         """
+        from accounts.permissions import user_may_see_casework
         from panels.models import SHARED_STATUSES, CohortMembership, Panel
-        from sharing.access import user_may_see_casework
 
         if not user_may_see_casework(user):
             return self.none()
@@ -75,7 +75,7 @@ class Nominal(models.Model):
         related_name="led_nominals",
     )
     owning_agency = models.ForeignKey(
-        "sharing.Agency", on_delete=models.PROTECT, related_name="owned_nominals"
+        "accounts.Agency", on_delete=models.PROTECT, related_name="owned_nominals"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -87,7 +87,7 @@ class Nominal(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
-    # Written by services from offenders.matching, so search, imports and the
+    # Written by services from matching.scoring, so search, imports and the
     # cross-referencing job all compare the same normalised forms.
     search_name = models.CharField(max_length=320, blank=True, editable=False)
     match_keys = ArrayField(
@@ -147,7 +147,7 @@ class Identifier(models.Model):
     kind = models.CharField(max_length=10, choices=IdentifierKind.choices)
     value = models.CharField(max_length=50)
     recorded_by_agency = models.ForeignKey(
-        "sharing.Agency", on_delete=models.PROTECT, related_name="+"
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,7 +173,7 @@ class Alias(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     search_name = models.CharField(max_length=320, blank=True, editable=False)
     recorded_by_agency = models.ForeignKey(
-        "sharing.Agency", on_delete=models.PROTECT, related_name="+"
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -198,7 +198,7 @@ class Address(models.Model):
     to_date = models.DateField(null=True, blank=True)
     no_fixed_abode = models.BooleanField("No fixed abode (NFA)", default=False)
     recorded_by_agency = models.ForeignKey(
-        "sharing.Agency", on_delete=models.PROTECT, related_name="+"
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -230,7 +230,7 @@ class Offence(models.Model):
     committed_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=200, blank=True)
     recorded_by_agency = models.ForeignKey(
-        "sharing.Agency", on_delete=models.PROTECT, related_name="+"
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -253,7 +253,7 @@ class CustodyEpisode(models.Model):
     reason = models.CharField(max_length=10, choices=CustodyReason.choices)
     establishment = models.CharField(max_length=200, blank=True)
     recorded_by_agency = models.ForeignKey(
-        "sharing.Agency", on_delete=models.PROTECT, related_name="+"
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -291,7 +291,7 @@ class RiskScore(models.Model):
     assessed_on = models.DateField()
     source = models.CharField(max_length=100, default="OASys")
     recorded_by_agency = models.ForeignKey(
-        "sharing.Agency", on_delete=models.PROTECT, related_name="+"
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -367,7 +367,7 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=25, choices=EventKind.choices)
     occurred_on = models.DateField()
     summary = models.TextField()
-    agency = models.ForeignKey("sharing.Agency", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

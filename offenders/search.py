@@ -7,7 +7,7 @@ Two steps, the same for all three:
    normalised name (the `%` operator: a `similarity() > x` filter would scan every row),
    the match-keys GIN index (nicknames, swapped names, sound-alike names, dates of birth),
    aliases' trigram index, the date of birth, and identifiers by exact normalised value.
-2. Each candidate is scored against what was typed with `offenders.matching.score`, the
+2. Each candidate is scored against what was typed with `matching.scoring.score`, the
    scorer imports and cross-referencing use too, and its per-field explanation becomes the
    plain-English "why it matched".
 
@@ -26,8 +26,9 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from offenders.identifiers import IDENTIFIER_KINDS, validate_identifier
-from offenders.matching import (
+from accounts.models import User
+from matching.identifiers import IDENTIFIER_KINDS, validate_identifier
+from matching.scoring import (
     POSSIBLE_THRESHOLD,
     AliasName,
     Decision,
@@ -42,7 +43,6 @@ from offenders.matching import (
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Alias, Identifier, IdentifierKind, Nominal
 from offenders.selectors import nominals_for
 from panels.models import SHARED_STATUSES, CohortMembership, Panel
-from sharing.models import User
 
 # Lower than pg_trgm's default 0.3 so a typo in a short name still finds it; the scorer,
 # not the threshold, decides what is shown.

@@ -11,8 +11,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from offenders.forms import DateInputField, IdentityForm
-from offenders.identifiers import validate_identifier
+from core.forms import DateInputField
+from matching.identifiers import validate_identifier
+from offenders.forms import IdentityForm
 from offenders.models import IdentifierKind
 from offenders.search import SORTS
 

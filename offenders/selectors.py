@@ -9,10 +9,12 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.access import refuse
+from accounts.models import AuditEvent, User
+from accounts.permissions import user_may_see_casework
 from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal, OffenceType, RiskScore
 from panels.models import SHARED_STATUSES, CohortMembership, LeadPanel, Panel, RagReview
-from sharing.access import can_coordinate, refuse, user_may_see_casework
-from sharing.models import AuditEvent, User
+from panels.permissions import can_coordinate
 
 NOMINAL = "offenders.nominal"
 

@@ -12,8 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from offenders.identifiers import validate_identifier
-from offenders.matching import match_keys, normalise_name
+from accounts.audit import audit
+from accounts.models import User, Verb
+from accounts.permissions import user_may_see_casework
+from matching.identifiers import validate_identifier
+from matching.scoring import match_keys, normalise_name
 from offenders.models import (
     Alias,
     CaseEvent,
@@ -23,9 +26,6 @@ from offenders.models import (
     Nominal,
 )
 from offenders.selectors import can_edit_identity
-from sharing.access import user_may_see_casework
-from sharing.audit import audit
-from sharing.models import User, Verb
 
 # The identity fields a person's record carries; changes to each are kept in the history.
 IDENTITY_FIELDS = (

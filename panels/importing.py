@@ -21,9 +21,8 @@ from datetime import date
 
 from rapidfuzz.distance import JaroWinkler
 
-from offenders.forms import POSTCODE
-from offenders.identifiers import validate_identifier
-from sharing.tables import (
+from core.forms import POSTCODE
+from core.tables import (
     WINDOWS_1252,
     UnreadableTable,
     Wording,
@@ -33,7 +32,7 @@ from sharing.tables import (
     read_workbook,
     sniff_delimiter,
 )
-from sharing.tables import cell_text as cell_text  # still importable from here
+from matching.identifiers import validate_identifier
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000

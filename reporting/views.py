@@ -6,13 +6,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.audit import log_access_many
+from accounts.models import Purpose
+from accounts.permissions import user_may_see_casework
 from actions.selectors.plans import attention_by_plan
+from meetings.selectors.case_actions import open_actions_for_agency, referrals_awaiting_decision
+from meetings.selectors.meeting_mode import upcoming_meetings_for
+from panels.permissions import can_coordinate
 from panels.selectors import panels_for
-from panels.selectors.actions import open_actions_for_agency, referrals_awaiting_decision
-from panels.selectors.meeting_mode import upcoming_meetings_for
-from sharing.access import can_coordinate, user_may_see_casework
-from sharing.audit import log_access_many
-from sharing.models import Purpose
 
 
 @login_required

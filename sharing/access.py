@@ -11,102 +11,19 @@ permissions are never granted or consulted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
-from django.http import Http404, HttpRequest
+from django.db.models import F
 
-from panels.models import Panel, PanelGroupObjectPermission
-from sharing.audit import audit, log_access
-from sharing.models import (
-    AccessOutcome,
-    Agency,
-    InformationSharingAgreement,
-    Role,
-    Signature,
-    User,
-    Verb,
-)
+from accounts.audit import audit
+from accounts.models import User, Verb
+from panels.models import VIEW_PANEL, Panel, PanelGroupObjectPermission
+from sharing.models import InformationSharingAgreement, Signature
 
-VIEW_PANEL = "view_panel"
 # Any constant works; it only has to be the same for every recomputation.
 _RECOMPUTE_LOCK_KEY = 7_341_001
-
-
-def user_may_see_casework(user: User) -> bool:
-    """Signed in, active, in an active agency, and in a role that works with cases."""
-    return bool(
-        user.is_authenticated and user.is_active and user.agency.active and user.does_casework
-    )
-
-
-def can_coordinate(user: User, panel: Panel) -> bool:
-    """Coordinators of the panel's coordinating agency change the panel."""
-    return (
-        user_may_see_casework(user)
-        and user.has_role(Role.COORDINATOR)
-        and user.agency_id == panel.coordinating_agency_id
-    )
-
-
-def person_label(person: User | None, viewer: User, *, agency: Agency | None = None) -> str:
-    """A member of staff as the viewer may read them: their name only to staff of their
-    own agency; to the other agencies of the partnership, their agency."""
-    if person is None:
-        return agency.name if agency is not None else ""
-    if person.agency_id == viewer.agency_id:
-        return f"{person.get_full_name() or person.username}, {person.agency.name}"
-    return person.agency.name
-
-
-def panel_for(request: HttpRequest, pk: int) -> Panel:
-    """The panel if the user may see it; otherwise 404, whether or not it exists."""
-    panel = (
-        Panel.objects.visible_to(request.user)
-        .select_related("coordinating_agency")
-        .filter(pk=pk)
-        .first()
-    )
-    if panel is None:
-        refuse(request, object_type="panels.panel", object_id=pk)
-    return panel
-
-
-def refuse(request: HttpRequest, *, object_type: str, object_id: object) -> None:
-    """Log the refused read and answer 404, the same answer as for a missing record."""
-    log_access(
-        request=request,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=AccessOutcome.DENIED,
-    )
-    raise Http404
-
-
-def visible_or_404(
-    request: HttpRequest, queryset: QuerySet, pk: object, *, object_type: str
-) -> Any:
-    """The record with this pk from the caller's visible `queryset`, or 404 (logged) whether
-    it is hidden or missing: one get-or-refuse for every model's `<model>_for` helper."""
-    record = queryset.filter(pk=int(pk)).first()
-    if record is None:
-        refuse(request, object_type=object_type, object_id=pk)
-    return record
-
-
-def forbid(request: HttpRequest, *, object_type: str, object_id: object = "") -> None:
-    """Log the refusal and answer 403: the record is visible, the action is not allowed."""
-    log_access(
-        request=request,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=AccessOutcome.DENIED,
-    )
-    raise PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -198,11 +115,3 @@ def recompute_panel_access(*, actor: User | None = None) -> RecomputeResult:
                 detail={"granted": result.granted, "revoked": result.revoked},
             )
         return result
-
-
-def agencies_seeing_panel(panel: Panel) -> list[Agency]:
-    """The agencies currently granted sight of a panel, for the panel's own page."""
-    granted = PanelGroupObjectPermission.objects.filter(
-        content_object=panel, permission__codename=VIEW_PANEL
-    ).values("group_id")
-    return list(Agency.objects.filter(group_id__in=granted).order_by("name"))

@@ -4,30 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from accounts.permissions import ANY_STAFF
 from sharing.models import InformationSharingAgreement
-from sharing.permissions import ANY_STAFF
 from sharing.selectors import agreement_for, agreements_for
-
-
-class MeSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    name = serializers.CharField(source="get_full_name")
-    agency = serializers.CharField(source="agency.name")
-    agency_code = serializers.CharField(source="agency.code")
-    roles = serializers.SerializerMethodField()
-
-    def get_roles(self, user) -> list[str]:
-        return sorted(user.roles)
-
-
-class MeView(APIView):
-    allowed_roles = {"get": ANY_STAFF}
-    serializer_class = MeSerializer
-
-    def get(self, request):
-        return Response(MeSerializer(request.user).data)
 
 
 class AgreementSerializer(serializers.ModelSerializer):

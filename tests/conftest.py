@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from accounts.models import Agency, AgencyKind, Role, User
 from panels.models import Panel
-from sharing.models import Agency, AgencyKind, InformationSharingAgreement, Role, User
+from sharing.models import InformationSharingAgreement
 from tests.factories import make_agency, make_panel, make_signed_agreement, make_user
 from tests.signing_in import signed_in_client
 

@@ -9,10 +9,12 @@ import factory
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Agency, AgencyKind, Role, User
+from accounts.services import agency_create, role_group
 from panels.models import Panel, PanelKind
 from panels.services import panel_create
-from sharing.models import Agency, AgencyKind, InformationSharingAgreement, Role, User
-from sharing.services import agency_create, agreement_create, agreement_sign, role_group
+from sharing.models import InformationSharingAgreement
+from sharing.services import agreement_create, agreement_sign
 
 TEST_PASSWORD = "correct horse battery staple"
 

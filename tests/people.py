@@ -24,8 +24,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from itertools import accumulate
 
-from offenders.identifiers import cro_check_letter, nhs_check_digit, pnc_check_letter
-from offenders.matching import AliasName, PersonRecord, name_variants, normalise_name
+from matching.identifiers import cro_check_letter, nhs_check_digit, pnc_check_letter
+from matching.scoring import AliasName, PersonRecord, name_variants, normalise_name
 
 __all__ = [
     "CORRUPTIONS",

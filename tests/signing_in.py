@@ -11,8 +11,8 @@ import time
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sharing.models import User
-from sharing.two_factor import LAST_SEEN, SIGNED_IN_AT
+from accounts.models import User
+from accounts.two_factor import LAST_SEEN, SIGNED_IN_AT
 
 
 def signed_in_client(user: User) -> Client:

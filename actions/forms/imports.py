@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from actions.importing import FIELDS, MAX_FILE_BYTES, MAX_PASTE_CHARACTERS, column_letter
+from accounts.models import Agency
+from actions.importing import FIELDS, MAX_FILE_BYTES, MAX_PASTE_CHARACTERS
 from actions.models import ActionPlan
 from actions.selectors.imports import progress_rag_choices
-from offenders.forms import DateInputField
-from sharing.models import Agency
+from core.forms import DateInputField
+from core.tables import column_letter
 
 
 class SourceForm(forms.Form):

@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.models import Agency, User
 from actions.models import Objective, Rag
 from actions.selectors.plans import RAG_ORDER, PlanFilter
 from actions.services.plans import PROGRESS_MAX_LENGTH
-from offenders.forms import DateInputField
-from sharing.models import Agency, User
+from core.forms import DateInputField
 
 NOBODY = ("", "Nobody named")
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from actions.importing.text import clean_line, clean_text
-from sharing.tables import (
+from core.tables import (
     UnreadableTable,
     Wording,
     decode_text,
@@ -23,7 +23,6 @@ from sharing.tables import (
     read_workbook,
     sniff_delimiter,
 )
-from sharing.tables import column_letter as column_letter  # still importable from here
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_PASTE_CHARACTERS = 1_000_000

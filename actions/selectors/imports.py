@@ -14,11 +14,12 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from accounts.access import forbid, refuse
+from accounts.models import Agency, Role, User
 from actions.importing import AgencyName
 from actions.models import ActionPlan, PlanImport, PlanImportStatus, Rag
 from panels.models import Panel
-from sharing.access import forbid, refuse
-from sharing.models import Agency, InformationSharingAgreement, Role, User
+from sharing.models import InformationSharingAgreement
 
 PLAN_IMPORT = "actions.planimport"
 IMPORTING_ROLES = (Role.COORDINATOR, Role.AGENCY_ADMIN)

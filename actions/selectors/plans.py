@@ -40,9 +40,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest
 
+from accounts.access import visible_or_404
+from accounts.models import Agency, Role, User
+from accounts.permissions import person_label, user_may_see_casework
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
-from sharing.access import person_label, user_may_see_casework, visible_or_404
-from sharing.models import Agency, Role, User
 
 PLAN = "actions.actionplan"
 ACTION = "actions.action"

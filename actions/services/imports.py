@@ -20,12 +20,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from accounts.audit import audit
+from accounts.models import Agency, User, Verb
 from actions.importing import (
     FIELDS_BY_KEY,
     REQUIRED_KEYS,
     Table,
     UnreadablePlan,
-    column_letter,
     parse_plan,
     read_file,
     read_pasted,
@@ -42,8 +43,7 @@ from actions.models import (
     Rag,
 )
 from actions.selectors.imports import agency_names, may_import_plans
-from sharing.audit import audit
-from sharing.models import Agency, User, Verb
+from core.tables import column_letter
 
 
 class CommitFailed(ValidationError):

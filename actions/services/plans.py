@@ -20,11 +20,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from accounts.audit import audit
+from accounts.models import CASEWORK_ROLES, Agency, Role, User, Verb
+from accounts.permissions import user_may_see_casework
 from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate, Rag
 from actions.selectors.plans import may_edit_plan, may_update_step
-from sharing.access import user_may_see_casework
-from sharing.audit import audit
-from sharing.models import CASEWORK_ROLES, Agency, Role, User, Verb
 
 PROGRESS_MAX_LENGTH = 5000
 EARLIEST_YEAR = 2000

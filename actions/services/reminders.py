@@ -20,11 +20,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import audit
+from accounts.models import Agency, Notification, Role, User, Verb
+from accounts.notifications import notify
 from actions.models import ActionPlan
 from actions.selectors.plans import steps_needing_attention
-from sharing.audit import audit
-from sharing.models import Agency, Notification, Role, User, Verb
-from sharing.notifications import notify
 
 logger = logging.getLogger(__name__)
 

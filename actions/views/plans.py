@@ -22,6 +22,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.access import forbid
+from accounts.audit import audit
+from accounts.models import CASEWORK_ROLES, Agency, User, Verb
 from actions.exports import DOCX_TYPE, plan_docx, plan_xlsx
 from actions.forms.plans import (
     ActionForm,
@@ -61,10 +64,7 @@ from actions.services.plans import (
     step_update,
     version_of,
 )
-from panels.exports import XLSX_TYPE, download
-from sharing.access import forbid
-from sharing.audit import audit
-from sharing.models import CASEWORK_ROLES, Agency, User, Verb
+from core.exports import XLSX_TYPE, download
 
 NAV = "Action plan"
 

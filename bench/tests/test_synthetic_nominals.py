@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from accounts.models import User
 from bench.synthetic import (
     borough_people,
     generate,
@@ -17,7 +18,6 @@ from offenders.models import Alias, CaseEvent, Identifier, Need, Nominal
 from offenders.selectors import nominals_for
 from offenders.services import _refresh_match_fields, search_name_of
 from panels.models import CohortMembership, RagReview
-from sharing.models import User
 
 pytestmark = pytest.mark.django_db
 

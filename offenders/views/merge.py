@@ -18,7 +18,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from offenders.matching import score
+from accounts.access import forbid
+from accounts.audit import log_access
+from accounts.models import Purpose
+from matching.scoring import score
 from offenders.models import CaseEvent, Nominal
 from offenders.search import person_record, possible_duplicates_of, search_nominals
 from offenders.search_forms import RecordNumberForm, SearchForm
@@ -26,9 +29,6 @@ from offenders.selectors import NOMINAL, MergedAway, can_edit_identity, nominal_
 from offenders.services import nominals_merge
 from offenders.views.profile import to_survivor
 from offenders.views.search import log_search
-from sharing.access import forbid
-from sharing.audit import log_access
-from sharing.models import Purpose
 
 # Results listed when searching for the other record: the best matches are enough here.
 CHOOSE_LIMIT = 20

@@ -21,6 +21,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.access import forbid
+from accounts.audit import log_access
+from accounts.models import AccessLog, Agency, AuditEvent, Purpose, Role, Verb
 from offenders import selectors
 from offenders.models import (
     Alias,
@@ -36,9 +39,6 @@ from offenders.models import (
 )
 from offenders.selectors import NOMINAL, MergedAway, nominal_for
 from panels.models import Rag, RagReview
-from sharing.access import forbid
-from sharing.audit import log_access
-from sharing.models import AccessLog, Agency, AuditEvent, Purpose, Role, Verb
 
 # The session remembers, per record, the purpose given and the day it was given on:
 # {"<pk>": ["case_management", "2026-03-01"]}.

@@ -21,6 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import forbid
+from accounts.audit import log_access
+from accounts.models import CASEWORK_ROLES, User
 from offenders.forms import AliasForm, EventForm, IdentifierForm, IdentityForm, NeedForm
 from offenders.models import Need, Nominal, Pathway
 from offenders.selectors import NOMINAL, MergedAway, can_edit_identity, nominal_for
@@ -33,10 +36,7 @@ from offenders.services import (
     nominal_update,
 )
 from offenders.views.profile import ask_purpose, purpose_today, to_survivor
-from panels.models import SHARED_STATUSES, CohortMembership, PanelGroupObjectPermission
-from sharing.access import VIEW_PANEL, forbid
-from sharing.audit import log_access
-from sharing.models import CASEWORK_ROLES, User
+from panels.models import SHARED_STATUSES, VIEW_PANEL, CohortMembership, PanelGroupObjectPermission
 
 HEADINGS = {
     "record_identity.html": "Edit identity details",

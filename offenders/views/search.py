@@ -15,6 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import forbid
+from accounts.audit import log_access
+from accounts.permissions import user_may_see_casework
 from offenders import services
 from offenders.models import IdentifierKind
 from offenders.search import (
@@ -27,8 +30,6 @@ from offenders.search import (
 )
 from offenders.search_forms import NominalCreateForm, SearchForm
 from offenders.selectors import NOMINAL
-from sharing.access import forbid, user_may_see_casework
-from sharing.audit import log_access
 
 # The AccessLog type for a list of people shown by a search or a duplicate check; its
 # object id is the number of people listed.

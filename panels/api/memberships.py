@@ -13,22 +13,16 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.access import visible_or_404
+from accounts.api import CASEWORK, COORDINATORS, logged_page, require
+from accounts.audit import log_access
+from accounts.models import User
+from core.api import at_least_one, call, choice_param, int_param, validated
 from offenders.models import Nominal
 from offenders.selectors import nominals_for
-from panels.api.common import (
-    CASEWORK,
-    COORDINATORS,
-    NominalRefSerializer,
-    VisibleRecordField,
-    at_least_one,
-    call,
-    choice_param,
-    int_param,
-    logged_page,
-    require,
-    validated,
-)
+from panels.api.common import NominalRefSerializer, VisibleRecordField
 from panels.models import CohortMembership, MembershipStatus, Panel
+from panels.permissions import can_coordinate
 from panels.selectors.cohort import memberships_visible_to
 from panels.services.membership import (
     ALL_PANEL_FIELDS,
@@ -40,9 +34,6 @@ from panels.services.membership import (
     membership_update,
     panel_fields_version,
 )
-from sharing.access import can_coordinate, visible_or_404
-from sharing.audit import log_access
-from sharing.models import User
 
 MEMBERSHIP = "panels.cohortmembership"
 PANEL_FIELDS = ALL_PANEL_FIELDS

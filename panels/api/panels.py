@@ -5,10 +5,10 @@ from __future__ import annotations
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from accounts.audit import log_access
+from accounts.permissions import ANY_STAFF
 from panels.selectors import panels_for
-from sharing.access import panel_for
-from sharing.audit import log_access
-from sharing.permissions import ANY_STAFF
+from panels.selectors.panels import panel_for
 
 
 class AgencyRefSerializer(serializers.Serializer):

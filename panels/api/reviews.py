@@ -7,14 +7,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from panels.api.common import (
-    CASEWORK,
-    int_param,
-    logged_page,
-)
+from accounts.access import visible_or_404
+from accounts.api import CASEWORK, logged_page
+from accounts.audit import log_access
+from core.api import int_param
 from panels.models import RagReview
-from sharing.access import visible_or_404
-from sharing.audit import log_access
 
 REVIEW = "panels.ragreview"
 

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from offenders.forms import DateInputField
+from core.forms import DateInputField
 from offenders.models import Nominal, Pathway
 from panels.models import (
     RAG_BY_SCHEME,

@@ -32,7 +32,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from offenders.matching import normalise_name
+from accounts.models import Agency, User
+from matching.scoring import normalise_name
 from offenders.models import (
     ENGAGEMENT_KINDS,
     CaseEvent,
@@ -57,7 +58,6 @@ from panels.models import (
     Rag,
     RagReview,
 )
-from sharing.models import Agency, User
 
 # The filter value for members with no RAG review yet.
 NOT_REVIEWED = "none"

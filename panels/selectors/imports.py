@@ -2,7 +2,7 @@
 may be, the joiners and leavers a list would make, and the per-row outcome report.
 
 Candidates are found the way the rest of the system finds people (offenders/search.py and
-the cross-referencing job): the blocking keys of `offenders.matching` (`match_keys`,
+the cross-referencing job): the blocking keys of `matching.scoring` (`match_keys`,
 `record_match_keys`) through the GIN index on `Nominal.match_keys`, then `score` on each
 candidate. Here it is done for a chunk of rows at a time, so a list of thousands of rows
 costs a handful of queries per chunk rather than several per row.
@@ -20,7 +20,9 @@ from django.db.models import BooleanField, Count, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 
-from offenders.matching import (
+from accounts.access import forbid, refuse
+from accounts.models import User
+from matching.scoring import (
     POSSIBLE_THRESHOLD,
     AliasName,
     Decision,
@@ -41,8 +43,8 @@ from panels.models import (
     Panel,
     RowOutcome,
 )
-from sharing.access import can_coordinate, forbid, panel_for, refuse
-from sharing.models import User
+from panels.permissions import can_coordinate
+from panels.selectors.panels import panel_for
 
 IMPORT = "panels.cohortimport"
 PANEL = "panels.panel"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from panels.models import Panel
-from sharing.models import User
+from accounts.access import refuse
+from accounts.models import Agency, User
+from panels.models import VIEW_PANEL, Panel, PanelGroupObjectPermission
 
 PANEL_SORTS = {
     "name": ("name",),
@@ -22,3 +24,24 @@ def panels_for(user: User, *, sort: str = "name") -> QuerySet[Panel]:
         .prefetch_related("member_agencies")
         .order_by(*PANEL_SORTS.get(sort, PANEL_SORTS["name"]))
     )
+
+
+def panel_for(request: HttpRequest, pk: int) -> Panel:
+    """The panel if the user may see it; otherwise 404, whether or not it exists."""
+    panel = (
+        Panel.objects.visible_to(request.user)
+        .select_related("coordinating_agency")
+        .filter(pk=pk)
+        .first()
+    )
+    if panel is None:
+        refuse(request, object_type="panels.panel", object_id=pk)
+    return panel
+
+
+def agencies_seeing_panel(panel: Panel) -> list[Agency]:
+    """The agencies currently granted sight of a panel, for the panel's own page."""
+    granted = PanelGroupObjectPermission.objects.filter(
+        content_object=panel, permission__codename=VIEW_PANEL
+    ).values("group_id")
+    return list(Agency.objects.filter(group_id__in=granted).order_by("name"))

@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from django.db import connection
 from django.utils import timezone
 
-from offenders.matching import Decision, PersonRecord, score
+from accounts.models import User
+from matching.scoring import Decision, PersonRecord, score
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, IdentifierKind
 from panels.importing import ParsedRow, parse_row
 from panels.models import CohortImport, ImportRow, RowOutcome
 from panels.selectors.imports import CANDIDATES_SHOWN, Candidate, find_candidates, probe_keys
-from sharing.models import User
 
 # Rows written or updated per statement.
 BATCH = 1000

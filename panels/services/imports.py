@@ -23,6 +23,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.audit import audit
+from accounts.models import AuditEvent, User, Verb
+from accounts.permissions import user_may_see_casework
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Identifier, Nominal
 from offenders.selectors import nominals_for
 from offenders.services import match_fields
@@ -44,6 +47,7 @@ from panels.models import (
     Panel,
     RowOutcome,
 )
+from panels.permissions import can_coordinate
 from panels.selectors.imports import latest_committed_month, leaving_memberships
 from panels.services.import_rows import (
     BATCH,
@@ -52,9 +56,6 @@ from panels.services.import_rows import (
     parsed_rows,
     save_rows,
 )
-from sharing.access import can_coordinate, user_may_see_casework
-from sharing.audit import audit
-from sharing.models import AuditEvent, User, Verb
 
 
 class QueueNotEmpty(ValidationError):

@@ -18,11 +18,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit
+from accounts.models import User, Verb
+from accounts.permissions import user_may_see_casework
 from offenders.models import Nominal
 from panels.models import CohortMembership, MembershipStatus, Panel, PanelKind
-from sharing.access import can_coordinate, user_may_see_casework
-from sharing.audit import audit
-from sharing.models import User, Verb
+from panels.permissions import can_coordinate
 
 # The fields each kind of panel records about a person on its cohort. A kind not listed
 # records none.

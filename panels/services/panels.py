@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from accounts.audit import audit
+from accounts.models import Agency, Role, User, Verb
 from panels.models import Panel
-from sharing.access import can_coordinate, recompute_panel_access
-from sharing.audit import audit
-from sharing.models import Agency, Role, User, Verb
+from panels.permissions import can_coordinate
+from sharing.access import recompute_panel_access
 
 
 def panel_create(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from panels.urls import cohort, crossref, imports, meetings
+from panels.urls import cohort, imports
 from panels.views import panels
 
 app_name = "panels"
@@ -13,6 +13,4 @@ urlpatterns = [
     path("<int:pk>/settings/", panels.panel_settings, name="settings"),
     *cohort.urlpatterns,
     *imports.urlpatterns,
-    *meetings.urlpatterns,
-    *crossref.urlpatterns,
 ]

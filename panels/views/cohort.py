@@ -23,8 +23,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.access import forbid, refuse
+from accounts.audit import audit, log_access, log_access_many
+from accounts.models import AccessLog, AccessOutcome, User, Verb
+from core.exports import CSV_TYPE, XLSX_TYPE, download, write_csv, write_xlsx
 from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for
-from panels.exports import CSV_TYPE, XLSX_TYPE, download, write_csv, write_xlsx
 from panels.forms.cohort import (
     CohortFilterForm,
     DecisionForm,
@@ -37,6 +40,7 @@ from panels.forms.cohort import (
     without,
 )
 from panels.models import CohortMembership, MembershipStatus, Panel
+from panels.permissions import can_coordinate
 from panels.selectors.cohort import (
     PAGE_SIZE,
     SORTS,
@@ -55,6 +59,7 @@ from panels.selectors.cohort import (
     referral_warnings,
     referrals_awaiting,
 )
+from panels.selectors.panels import panel_for
 from panels.services.membership import (
     OPEN_STATUSES,
     PANEL_FIELDS,
@@ -65,9 +70,6 @@ from panels.services.membership import (
     membership_refer,
     membership_update,
 )
-from sharing.access import can_coordinate, forbid, panel_for, refuse
-from sharing.audit import audit, log_access, log_access_many
-from sharing.models import AccessLog, AccessOutcome, User, Verb
 
 PANEL = "panels.panel"
 MEMBERSHIP = "panels.cohortmembership"

@@ -17,7 +17,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from panels.exports import CSV_TYPE, download, write_csv
+from accounts.access import refuse
+from accounts.audit import log_access, log_access_many
+from accounts.models import Purpose
+from core.exports import CSV_TYPE, download, write_csv
 from panels.forms.imports import ColumnsForm, CommitForm, RowDecisionForm, UploadForm
 from panels.importing import FIELDS, row_name
 from panels.models import CohortImport, ImportRow, ImportStatus, RowOutcome
@@ -31,9 +34,6 @@ from panels.selectors.imports import (
     shown_candidates,
 )
 from panels.services import imports as services
-from sharing.access import refuse
-from sharing.audit import log_access, log_access_many
-from sharing.models import Purpose
 
 NOMINAL = "offenders.nominal"
 REPORT_PAGE_SIZE = 100

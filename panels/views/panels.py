@@ -7,11 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.access import forbid
+from accounts.audit import log_access
 from panels.forms.panels import PanelSettingsForm
+from panels.permissions import can_coordinate
 from panels.selectors import PANEL_SORTS, panels_for
+from panels.selectors.panels import agencies_seeing_panel, panel_for
 from panels.services import panel_update
-from sharing.access import agencies_seeing_panel, can_coordinate, forbid, panel_for
-from sharing.audit import log_access
 from sharing.selectors import agreement_in_force_ids
 
 

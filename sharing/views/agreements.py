@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from sharing.access import forbid
-from sharing.models import Role
+from accounts.access import forbid
+from accounts.models import Role
 from sharing.selectors import agreement_for, agreement_in_force_ids, agreements_for
 from sharing.tasks import recompute_access
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from accounts.models import Agency, User
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
 from actions.services.plans import step_refresh_latest
-from sharing.models import Agency, User
 
 StepSpec = tuple[str, Agency | None]
 ActionSpec = tuple[str, Sequence[StepSpec]]

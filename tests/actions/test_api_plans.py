@@ -9,8 +9,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from accounts.models import AccessLog, AccessOutcome
 from actions.models import ActionPlan
-from sharing.models import AccessLog, AccessOutcome
 from tests.actions.api_helpers import OUTSIDERS, PARTNERSHIP_STAFF, build_plans, get, ids
 from tests.actions.factories import make_large_plan
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
 from actions.models import ProgressUpdate
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Verb
 from tests.actions.api_helpers import PARTNERSHIP_STAFF, build_plans, get, ids, post
 from tests.actions.factories import make_large_plan
 

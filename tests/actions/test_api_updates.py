@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessLog, AuditEvent, Verb
 from actions.models import ProgressUpdate
-from sharing.models import AccessLog, AuditEvent, Verb
 from tests.actions.api_helpers import build_plans, get, ids, post
 from tests.actions.factories import add_update
 

@@ -13,9 +13,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
+from accounts.models import AuditEvent, Verb
 from actions.exports import RAG_FILL, plan_docx, plan_xlsx
 from actions.models import Rag
-from sharing.models import AuditEvent, Verb
 from tests.actions.factories import add_update, make_plan, steps_of
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
+from accounts.models import AuditEvent, User, Verb
 from actions.models import ActionPlan, ActionStep, PlanImport, ProgressUpdate, Rag
-from sharing.models import AuditEvent, User, Verb
 
 pytestmark = pytest.mark.django_db
 

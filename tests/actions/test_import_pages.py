@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
 from django.urls import reverse
 
+from accounts.models import AuditEvent, Verb
 from actions.models import (
     Action,
     ActionPlan,
@@ -22,7 +23,6 @@ from actions.models import (
     Rag,
 )
 from actions.services.imports import plan_import_map, plan_import_start
-from sharing.models import AuditEvent, Verb
 from tests.actions.import_samples import seed_csv, seed_text, seed_xlsx, table_text
 
 pytestmark = pytest.mark.django_db

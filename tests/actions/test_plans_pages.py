@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessLog, AccessOutcome
 from actions.models import ActionStep, ProgressUpdate, Rag
 from actions.services.plans import version_of
-from sharing.models import AccessLog, AccessOutcome
 from tests.actions.factories import add_update, make_large_plan, make_plan, steps_of
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.models import AuditEvent, Role, Verb
 from actions.models import ActionPlan, ProgressUpdate, Rag
 from actions.services.plans import (
     StaleEdit,
@@ -18,7 +19,6 @@ from actions.services.plans import (
     step_update,
     version_of,
 )
-from sharing.models import AuditEvent, Role, Verb
 from tests.actions.factories import add_update, make_plan, steps_of
 from tests.factories import make_user
 

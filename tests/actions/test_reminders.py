@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import AuditEvent, Notification, Role, User, Verb
 from actions.models import ActionStep, Rag
 from actions.services.reminders import KIND, iso_week, plan_reminders_send
 from actions.tasks import remind_step_leads
-from sharing.models import AuditEvent, Notification, Role, User, Verb
 from tests.actions.factories import add_update, make_plan, steps_of
 from tests.factories import make_user
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import ConsoleMessage, Page, Request
 
-    from sharing.models import User
+    from accounts.models import User
 
 AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 FAILED_LOAD = "Failed to load resource: the server responded with a status of"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from panels.models import AgendaItem, Meeting
-from panels.services.meetings import meeting_rule_add
-from sharing.models import AccessLog, AuditEvent, Verb
+from accounts.models import AccessLog, AuditEvent, Verb
+from meetings.models import AgendaItem, Meeting
+from meetings.services.meetings import meeting_rule_add
 from tests.e2e.browser import sign_in
 from tests.panels.agenda_helpers import member, pdf_text, review, today
 

@@ -16,20 +16,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accounts.models import AuditEvent, Role, Verb
+from crossref.models import CrossReferenceRun, FindingKind, FindingStatus, MatchFinding, RunStatus
+from crossref.services import run as crossref_run
 from offenders.models import Address, Nominal
-from panels.models import (
-    CohortMembership,
-    CrossReferenceRun,
-    FindingKind,
-    FindingStatus,
-    LeadPanel,
-    MatchFinding,
-    Panel,
-    PanelKind,
-    RunStatus,
-)
-from panels.services import crossref_run
-from sharing.models import AuditEvent, Role, Verb
+from panels.models import CohortMembership, LeadPanel, Panel, PanelKind
 from tests.e2e.browser import sign_in
 from tests.factories import make_nominal, make_panel, make_user
 from tests.people import generate_people

@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from panels.models import CaseAction, Meeting, MeetingStatus, RagReview
+from meetings.models import CaseAction, Meeting, MeetingStatus
+from panels.models import RagReview
 from tests.e2e.browser import sign_in
 from tests.panels.meeting_mode_helpers import add_items, make_meeting, make_people
 

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from offenders.identifiers import validate_crn
+from accounts.models import AccessLog, Purpose
+from matching.identifiers import validate_crn
 from offenders.models import CaseEvent, Nominal
-from sharing.models import AccessLog, Purpose
 from tests.e2e.browser import sign_in
 from tests.factories import make_nominal
 

@@ -9,8 +9,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
 
-from sharing.models import User
-from sharing.services import ASSIGNABLE_BY_AGENCY_ADMIN
+from accounts.models import User
+from accounts.services import ASSIGNABLE_BY_AGENCY_ADMIN
 from tests.e2e.browser import key_from_base32, sign_in, totp_now
 from tests.factories import TEST_PASSWORD, make_panel
 

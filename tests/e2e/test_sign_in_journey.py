@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from sharing.models import Role
+from accounts.models import Role
 from tests.e2e.browser import key_from_base32, totp_now, wrong_code
 from tests.factories import TEST_PASSWORD, make_user
 

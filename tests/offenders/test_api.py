@@ -2,8 +2,8 @@
 
 import pytest
 
+from accounts.models import AccessLog, AccessOutcome
 from offenders.models import Nominal
-from sharing.models import AccessLog, AccessOutcome
 from tests.factories import make_nominal
 
 pytestmark = pytest.mark.django_db

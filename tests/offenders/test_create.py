@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from offenders.identifiers import pnc_check_letter
+from accounts.models import AccessLog, AuditEvent, Verb
+from matching.identifiers import pnc_check_letter
 from offenders.models import Identifier, Nominal
 from offenders.services import identifier_add
-from sharing.models import AccessLog, AuditEvent, Verb
 from tests.factories import make_nominal
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from offenders.identifiers import (
+from matching.identifiers import (
     IDENTIFIER_KINDS,
     cro_check_letter,
     nhs_check_digit,

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from offenders.linkage import (
+from matching.linkage import (
     LinkageParameters,
     blocking_keys,
     candidate_pairs,
@@ -21,7 +21,7 @@ from offenders.linkage import (
     link,
     score_with,
 )
-from offenders.matching import Decision, PersonRecord
+from matching.scoring import Decision, PersonRecord
 from tests.people import CORRUPTIONS, corrupt, generate_people
 
 

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from offenders.matching import (
+from matching.scoring import (
     DEFINITE_THRESHOLD,
     LIKELY_THRESHOLD,
     MODEL_VERSION,

@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
 from offenders.models import CaseEvent, EventKind, Identifier, Nominal
 from offenders.services import event_add, identifier_add
 from panels.models import CohortMembership
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Verb
 from tests.factories import make_nominal, make_panel
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessLog, AccessOutcome
 from offenders.models import (
     CaseEvent,
     CustodyEpisode,
@@ -20,7 +21,6 @@ from offenders.models import (
 from offenders.services import event_add, nominal_update
 from offenders.views.profile import PURPOSES_KEY
 from panels.models import CohortMembership, LeadPanel, RagReview
-from sharing.models import AccessLog, AccessOutcome
 from tests.factories import make_nominal, make_panel
 
 pytestmark = pytest.mark.django_db

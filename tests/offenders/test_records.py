@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from offenders.forms import DateInputField
+from accounts.models import AccessLog, AccessOutcome, AuditEvent
+from core.forms import DateInputField
 from offenders.models import Alias, CaseEvent, Identifier, Need, Nominal
 from offenders.services import nominal_update
-from sharing.models import AccessLog, AccessOutcome, AuditEvent
 from tests.factories import make_nominal
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from offenders.identifiers import pnc_check_letter
+from accounts.models import AccessLog, AccessOutcome
+from matching.identifiers import pnc_check_letter
 from offenders.search import search_nominals
 from offenders.services import alias_add, identifier_add
-from sharing.models import AccessLog, AccessOutcome
 from tests.factories import make_nominal
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from rapidfuzz.distance import OSA
 
-from offenders.identifiers import validate_cro_number, validate_nhs_number, validate_pnc_id
-from offenders.matching import name_variants, normalise_name
+from matching.identifiers import validate_cro_number, validate_nhs_number, validate_pnc_id
+from matching.scoring import name_variants, normalise_name
 from tests.people import CORRUPTIONS, corrupt, generate_people, probes
 
 N = 3_000

@@ -10,17 +10,12 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from accounts.models import User
+from meetings.models import AgendaItem, Meeting
+from meetings.selectors.agenda import AgendaBuilder
 from offenders.models import Nominal
 from offenders.services import event_add
-from panels.models import (
-    AgendaItem,
-    CohortMembership,
-    Meeting,
-    Panel,
-    RagReview,
-)
-from panels.selectors.agenda import AgendaBuilder
-from sharing.models import User
+from panels.models import CohortMembership, Panel, RagReview
 from tests.factories import make_nominal
 
 

@@ -7,16 +7,10 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from accounts.models import Agency, User
+from meetings.models import AgendaItem, AgendaReason, CaseAction, Meeting, MeetingKind
 from offenders.models import Nominal
-from panels.models import (
-    AgendaItem,
-    AgendaReason,
-    CaseAction,
-    Meeting,
-    MeetingKind,
-    Panel,
-)
-from sharing.models import Agency, User
+from panels.models import Panel
 from tests.factories import make_nominal
 
 FAMILY_NAMES = [

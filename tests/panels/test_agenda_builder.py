@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from panels.models import AgendaItem, CohortMembership
-from panels.services.agenda import agenda_item_remove
-from sharing.models import AccessLog, AuditEvent, Purpose, Verb
+from accounts.models import AccessLog, AuditEvent, Purpose, Verb
+from meetings.models import AgendaItem
+from meetings.services.agenda import agenda_item_remove
+from panels.models import CohortMembership
 from tests.factories import make_nominal
 from tests.panels.agenda_helpers import meeting_on, member, on_agenda, review, today
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import AccessLog, Purpose
+from meetings.models import CaseAction
+from meetings.pack import agenda_pack_contents, render_agenda_pack
 from offenders.services import need_set
-from panels.models import CaseAction
-from panels.pack import agenda_pack_contents, render_agenda_pack
-from sharing.models import AccessLog, Purpose
 from tests.factories import make_nominal
 from tests.panels.agenda_helpers import (
     meeting_on,

@@ -7,9 +7,10 @@ from datetime import timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from panels.models import CohortMembership, Meeting
-from panels.selectors.agenda import agenda_builder
-from sharing.models import User
+from accounts.models import User
+from meetings.models import Meeting
+from meetings.selectors.agenda import agenda_builder
+from panels.models import CohortMembership
 from tests.factories import make_panel
 from tests.panels.agenda_helpers import (
     detail_for,

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from panels.models import AgendaItem, MeetingKind, RagReview
-from sharing.models import AuditEvent, Verb
+from accounts.models import AuditEvent, Verb
+from meetings.models import AgendaItem, MeetingKind
+from panels.models import RagReview
 from tests.factories import make_nominal
 from tests.panels.meeting_mode_helpers import add_items, make_action, make_meeting, make_people
 

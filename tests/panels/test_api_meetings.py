@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from panels.models import Attendance, Meeting, MeetingStatus
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Verb
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
+from meetings.models import Attendance, Meeting, MeetingStatus
 from tests.factories import make_nominal
 from tests.panels.meeting_mode_helpers import add_items, make_action, make_meeting, make_people
 

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
 from panels.models import CohortMembership, MembershipStatus
 from panels.services.membership import panel_fields_version
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Verb
 from tests.factories import make_nominal, make_panel, make_signed_agreement
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from panels.models import CaseAction, CaseActionStatus
-from panels.services.case_actions import case_actions_flag_overdue
-from panels.tasks import flag_overdue_case_actions
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Verb
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
+from meetings.models import CaseAction, CaseActionStatus
+from meetings.services.case_actions import case_actions_flag_overdue
+from meetings.tasks import flag_overdue_case_actions
 from tests.factories import make_panel
 from tests.panels.meeting_mode_helpers import (
     add_items,

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Role, Verb
+from core.exports import neutralise, write_csv, write_xlsx
 from offenders.models import CaseEvent, Need, Nominal, Offence, RiskScore
 from offenders.services import nominal_create
-from panels.exports import neutralise, write_csv, write_xlsx
 from panels.models import CohortMembership, PanelKind, RagReview
 from panels.selectors.cohort import (
     CohortFilter,
@@ -23,7 +24,6 @@ from panels.selectors.cohort import (
     month_choices,
     referrals_awaiting,
 )
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Role, Verb
 from tests.factories import make_panel, make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
 from offenders.models import RiskScore
 from panels.forms.cohort import PanelFieldsForm
 from panels.models import CohortMembership, MembershipStatus, PanelKind
 from panels.services.membership import membership_refer
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Verb
 from tests.factories import make_nominal, make_panel
 
 pytestmark = pytest.mark.django_db

@@ -16,18 +16,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Purpose, Verb
+from crossref.models import CrossReferenceRun, FindingStatus, MatchFinding, RunStatus
+from crossref.services import run as crossref_run
+from crossref.services.review import finding_dismiss
+from crossref.tasks import cross_reference
 from offenders.models import Nominal
-from panels.models import (
-    CrossReferenceRun,
-    FindingStatus,
-    LeadPanel,
-    MatchFinding,
-    RunStatus,
-)
-from panels.services import crossref_run
-from panels.services.crossref_review import finding_dismiss
-from panels.tasks import cross_reference
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Purpose, Verb
+from panels.models import LeadPanel
 from tests.factories import make_nominal, make_panel
 from tests.panels.test_crossref_review import (
     FEBRUARY,

@@ -15,29 +15,25 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from offenders.models import Address, Identifier, Nominal
-from offenders.services import alias_add, nominal_update
-from panels.models import (
-    CohortMembership,
+from accounts.models import AuditEvent, Role, Verb
+from crossref.models import (
     CrossReferenceChunk,
     CrossReferenceRun,
     FindingKind,
     FindingStatus,
-    LeadPanel,
     LinkageModel,
     MatchFinding,
-    MembershipStatus,
     OverlapEntry,
-    Panel,
-    PanelKind,
     RunStatus,
     RunTrigger,
 )
-from panels.selectors.crossref_records import load_people, people_on_several_panels
-from panels.services import crossref_run
-from panels.services.crossref_run import request_run, run_crossref
-from panels.tasks import cross_reference, monthly_cross_reference
-from sharing.models import AuditEvent, Role, Verb
+from crossref.selectors.records import load_people, people_on_several_panels
+from crossref.services import run as crossref_run
+from crossref.services.run import request_run, run_crossref
+from crossref.tasks import cross_reference, monthly_cross_reference
+from offenders.models import Address, Identifier, Nominal
+from offenders.services import alias_add, nominal_update
+from panels.models import CohortMembership, LeadPanel, MembershipStatus, Panel, PanelKind
 from tests.factories import make_nominal, make_panel, make_user
 from tests.people import generate_people
 
@@ -595,7 +591,7 @@ def test_a_failed_run_says_where_without_personal_data_and_can_be_run_again(
 
 def test_beat_queues_the_cross_reference_on_the_first_of_each_month():
     entry = settings.CELERY_BEAT_SCHEDULE["cross-reference-monthly"]
-    assert entry["task"] == "panels.tasks.monthly_cross_reference"
+    assert entry["task"] == "crossref.tasks.monthly_cross_reference"
     assert entry["schedule"].day_of_month == {1}
     assert entry["schedule"].hour == {2}
     assert cross_reference.acks_late is True and cross_reference.reject_on_worker_lost is True

@@ -17,18 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
+from crossref.models import CrossReferenceRun, FindingStatus, MatchFinding, OverlapEntry, RunStatus
+from crossref.services.review import finding_dismiss
 from offenders.models import Nominal
-from panels.models import (
-    CrossReferenceRun,
-    FindingStatus,
-    LeadPanel,
-    MatchFinding,
-    OverlapEntry,
-    PanelKind,
-    RunStatus,
-)
-from panels.services.crossref_review import finding_dismiss
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Verb
+from panels.models import LeadPanel, PanelKind
 from tests.factories import make_nominal, make_panel
 from tests.panels.test_crossref_review import (
     FEBRUARY,
@@ -42,12 +35,12 @@ pytestmark = pytest.mark.django_db
 
 JANUARY = date(2026, 1, 1)
 CANARY = "Zzyzx-hidden-7Q2X"
-INBOX = reverse("panels:crossref-inbox")
-OVERLAPS = reverse("panels:crossref-overlaps")
+INBOX = reverse("crossref:inbox")
+OVERLAPS = reverse("crossref:overlaps")
 
 
 def finding_url(finding: MatchFinding, action: str = "") -> str:
-    name = f"panels:crossref-{action}" if action else "panels:crossref-finding"
+    name = f"panels:crossref-{action}" if action else "crossref:finding"
     return reverse(name, args=[finding.pk])
 
 
@@ -158,11 +151,11 @@ def test_staff_who_coordinate_no_panel_are_refused_the_pages_and_told_no_finding
     user = getattr(partnership, persona)
     client = client_for(user)
     lists = [
-        reverse("panels:crossref"),
+        reverse("crossref:home"),
         INBOX,
         OVERLAPS,
-        reverse("panels:crossref-run", args=["2026-02"]),
-        reverse("panels:crossref-overlaps-csv"),
+        reverse("crossref:run", args=["2026-02"]),
+        reverse("crossref:overlaps-csv"),
     ]
 
     for url in lists:
@@ -178,7 +171,7 @@ def test_staff_who_coordinate_no_panel_are_refused_the_pages_and_told_no_finding
 
 
 def test_the_panels_page_links_coordinators_to_cross_referencing(partnership, client_for):
-    link = reverse("panels:crossref")
+    link = reverse("crossref:home")
     coordinator = page_text(client_for(partnership.coordinator).get(reverse("panels:list")))
     partner = page_text(client_for(partnership.partner).get(reverse("panels:list")))
     assert f'href="{link}"' in coordinator
@@ -219,7 +212,7 @@ def test_a_record_the_coordinator_may_not_see_is_only_known_to_its_panel_with_a_
     pages = {
         "finding": client.get(finding_url(finding)),
         "inbox": client.get(INBOX),
-        "run": client.get(reverse("panels:crossref-run", args=["2026-02"])),
+        "run": client.get(reverse("crossref:run", args=["2026-02"])),
     }
 
     for name, response in pages.items():
@@ -367,7 +360,7 @@ def test_a_decision_for_the_other_kind_of_finding_sends_the_coordinator_back(
 def test_a_running_run_shows_its_progress_and_keeps_it_current(partnership, client_for):
     make_run(status=RunStatus.RUNNING, chunks_total=10, chunks_done=3)
     client = client_for(partnership.coordinator)
-    url = reverse("panels:crossref-run", args=["2026-02"])
+    url = reverse("crossref:run", args=["2026-02"])
 
     text = page_text(client.get(url))
     assert "3 of 10 parts done (30%)" in text
@@ -387,8 +380,8 @@ def test_a_finished_run_shows_counts_and_times_and_stops_polling(partnership, cl
     )
     client = client_for(partnership.coordinator)
 
-    run_page = page_text(client.get(reverse("panels:crossref-run", args=["2026-02"])))
-    home = page_text(client.get(reverse("panels:crossref")))
+    run_page = page_text(client.get(reverse("crossref:run", args=["2026-02"])))
+    home = page_text(client.get(reverse("crossref:home")))
 
     assert "People checked: 1,200" in run_page and "Pairs compared: 3,400" in run_page
     assert "Comparing pairs: 2.5 seconds" in run_page and "Total: 1 min 15 s" in run_page
@@ -396,17 +389,13 @@ def test_a_finished_run_shows_counts_and_times_and_stops_polling(partnership, cl
     assert "February 2026" in home and "1 min 15 s" in home and "Run by a coordinator" in home
     # Another borough's coordinator sees the run, and only the agency that asked for it.
     other = page_text(
-        client_for(partnership.outsider_coordinator).get(
-            reverse("panels:crossref-run", args=["2026-02"])
-        )
+        client_for(partnership.outsider_coordinator).get(reverse("crossref:run", args=["2026-02"]))
     )
     assert "Council CST" in other and partnership.coordinator.get_full_name() not in other
 
 
 def test_a_month_without_a_run_is_not_found(partnership, client_for):
-    response = client_for(partnership.coordinator).get(
-        reverse("panels:crossref-run", args=["2031-07"])
-    )
+    response = client_for(partnership.coordinator).get(reverse("crossref:run", args=["2031-07"]))
     assert response.status_code == 404
     assert AccessLog.objects.filter(
         object_type="panels.crossreferencerun", object_id="2031-07", outcome=AccessOutcome.DENIED
@@ -422,32 +411,32 @@ def fake_job(monkeypatch):
         calls.append(actor)
         return make_run(status=RunStatus.QUEUED, requested_by=actor)
 
-    module = types.ModuleType("panels.services.crossref_run")
+    module = types.ModuleType("crossref.services.run")
     module.request_run = request_run
-    monkeypatch.setitem(sys.modules, "panels.services.crossref_run", module)
+    monkeypatch.setitem(sys.modules, "crossref.services.run", module)
     return calls
 
 
 def test_run_now_asks_for_this_months_run_and_shows_its_page(partnership, client_for, fake_job):
     client = client_for(partnership.coordinator)
 
-    nothing = client.post(reverse("panels:crossref-run-now"), {})
-    assert nothing["Location"] == reverse("panels:crossref") and fake_job == []
+    nothing = client.post(reverse("crossref:run-now"), {})
+    assert nothing["Location"] == reverse("crossref:home") and fake_job == []
 
-    response = client.post(reverse("panels:crossref-run-now"), {"run": "yes"})
+    response = client.post(reverse("crossref:run-now"), {"run": "yes"})
     assert fake_job == [partnership.coordinator]
-    assert response["Location"] == reverse("panels:crossref-run", args=["2026-02"])
+    assert response["Location"] == reverse("crossref:run", args=["2026-02"])
 
 
 def test_run_now_queues_this_months_run_through_the_jobs_service(partnership, client_for):
     client = client_for(partnership.coordinator)
     month = timezone.localdate().replace(day=1)
 
-    response = client.post(reverse("panels:crossref-run-now"), {"run": "yes"}, follow=True)
+    response = client.post(reverse("crossref:run-now"), {"run": "yes"}, follow=True)
 
     run = CrossReferenceRun.objects.get(month=month)
     assert run.status == RunStatus.QUEUED and run.requested_by == partnership.coordinator
-    assert response.redirect_chain[-1][0] == reverse("panels:crossref-run", args=[f"{month:%Y-%m}"])
+    assert response.redirect_chain[-1][0] == reverse("crossref:run", args=[f"{month:%Y-%m}"])
     assert "Waiting to start" in page_text(response)
     assert AuditEvent.objects.filter(verb=Verb.CROSSREF_REQUESTED).count() == 1
 
@@ -520,7 +509,7 @@ def test_a_person_the_coordinator_may_not_see_is_only_known_to_their_panels(
     client = client_for(p.coordinator)
 
     page = page_text(client.get(OVERLAPS))
-    export = client.get(reverse("panels:crossref-overlaps-csv")).content.decode("utf-8-sig")
+    export = client.get(reverse("crossref:overlaps-csv")).content.decode("utf-8-sig")
 
     for text in (page, export):
         assert CANARY.casefold() not in text.casefold()
@@ -538,8 +527,8 @@ def test_the_exports_neutralise_formulas_and_are_audited_and_logged(partnership,
     OverlapEntry.objects.create(run=make_run(), nominal=person, panels=[p.panel.pk, mappa.pk])
     client = client_for(p.coordinator)
 
-    as_csv = client.get(reverse("panels:crossref-overlaps-csv"))
-    as_xlsx = client.get(reverse("panels:crossref-overlaps-xlsx"))
+    as_csv = client.get(reverse("crossref:overlaps-csv"))
+    as_xlsx = client.get(reverse("crossref:overlaps-xlsx"))
 
     assert as_csv["Content-Disposition"] == 'attachment; filename="overlap-report-2026-02.csv"'
     rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
@@ -570,14 +559,10 @@ def test_a_cell_starting_with_a_formula_is_written_as_text(partnership, client_f
 
     rows = list(
         csv.reader(
-            io.StringIO(
-                client.get(reverse("panels:crossref-overlaps-csv")).content.decode("utf-8-sig")
-            )
+            io.StringIO(client.get(reverse("crossref:overlaps-csv")).content.decode("utf-8-sig"))
         )
     )
-    sheet = load_workbook(
-        io.BytesIO(client.get(reverse("panels:crossref-overlaps-xlsx")).content)
-    ).active
+    sheet = load_workbook(io.BytesIO(client.get(reverse("crossref:overlaps-xlsx")).content)).active
 
     assert rows[1][3].startswith("'=1+2")
     cell = sheet["D2"]
@@ -606,8 +591,8 @@ def test_the_lists_cost_the_same_number_of_queries_however_long_they_are(
     urls = [
         OVERLAPS,
         INBOX,
-        reverse("panels:crossref-run", args=["2026-02"]),
-        reverse("panels:crossref-overlaps-csv"),
+        reverse("crossref:run", args=["2026-02"]),
+        reverse("crossref:overlaps-csv"),
     ]
     few = {}
     for url in urls:

@@ -10,21 +10,18 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from offenders.models import Nominal
-from panels.models import (
-    CohortMembership,
+from accounts.models import AuditEvent, Verb
+from crossref.models import (
     CrossReferenceRun,
     FindingKind,
     FindingStatus,
-    LeadPanel,
     MatchFinding,
     OverlapEntry,
-    Panel,
-    PanelKind,
     RunStatus,
 )
-from panels.services.crossref_review import finding_confirm, finding_dismiss, lead_panel_agree
-from sharing.models import AuditEvent, Verb
+from crossref.services.review import finding_confirm, finding_dismiss, lead_panel_agree
+from offenders.models import Nominal
+from panels.models import CohortMembership, LeadPanel, Panel, PanelKind
 from tests.factories import make_nominal, make_panel
 
 pytestmark = pytest.mark.django_db

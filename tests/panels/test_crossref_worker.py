@@ -15,20 +15,14 @@ import pytest
 from django.db import connection
 
 from config.celery import app
-from offenders.linkage import candidate_pairs
+from crossref.models import CrossReferenceRun, MatchFinding, RunStatus
+from crossref.selectors.records import load_people
+from crossref.services import run as crossref_run
+from crossref.services.run import run_crossref
+from matching.linkage import candidate_pairs
 from offenders.models import Identifier, Nominal
 from offenders.services import match_fields
-from panels.models import (
-    CohortMembership,
-    CrossReferenceRun,
-    MatchFinding,
-    MembershipStatus,
-    PanelKind,
-    RunStatus,
-)
-from panels.selectors.crossref_records import load_people
-from panels.services import crossref_run
-from panels.services.crossref_run import run_crossref
+from panels.models import CohortMembership, MembershipStatus, PanelKind
 from tests.factories import make_panel
 from tests.people import corrupt, generate_people
 from tests.workers import real_worker
@@ -142,7 +136,7 @@ def test_a_run_survives_its_worker_being_killed(partnership, monkeypatch):
         return run
 
     with real_worker() as (queue, first):
-        app.send_task("panels.tasks.cross_reference", args=[run.pk], queue=queue)
+        app.send_task("crossref.tasks.cross_reference", args=[run.pk], queue=queue)
         _wait(
             lambda: progress().chunks_done >= 1,
             worker=first,

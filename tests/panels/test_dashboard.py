@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from panels.models import CaseActionStatus, CohortMembership, MeetingKind, MeetingStatus
-from panels.services.case_actions import case_actions_flag_overdue
+from meetings.models import CaseActionStatus, MeetingKind, MeetingStatus
+from meetings.services.case_actions import case_actions_flag_overdue
+from panels.models import CohortMembership
 from tests.factories import make_nominal, make_panel
 from tests.panels.meeting_mode_helpers import add_items, make_action, make_meeting, make_people
 

@@ -10,7 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection
 
-from offenders.identifiers import pnc_check_letter
+from accounts.models import AuditEvent, Verb
+from matching.identifiers import pnc_check_letter
 from offenders.models import Identifier, Nominal
 from offenders.services import identifier_add
 from panels.models import (
@@ -32,7 +33,6 @@ from panels.services.imports import (
     import_run_file,
     import_upload,
 )
-from sharing.models import AuditEvent, Verb
 from tests.factories import make_nominal
 from tests.panels.import_samples import HEADERS, MAPPING, csv_bytes
 

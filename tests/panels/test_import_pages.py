@@ -12,10 +12,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import AccessLog, AccessOutcome, AuditEvent
 from offenders.models import Nominal
 from panels.models import CohortImport, CohortMembership, ImportRow, ImportStatus, RowOutcome
 from panels.services.imports import import_map_columns, import_upload
-from sharing.models import AccessLog, AccessOutcome, AuditEvent
 from tests.factories import make_nominal
 from tests.panels.import_samples import MAPPING, csv_bytes, xlsx_bytes
 

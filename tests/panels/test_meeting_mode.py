@@ -13,24 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from panels.models import (
-    AgendaItem,
-    Attendance,
-    CaseAction,
-    MeetingKind,
-    MeetingStatus,
-    Panel,
-    RagReview,
-    RagScheme,
-)
-from panels.services.case_actions import ActionInput
-from panels.services.meeting_mode import (
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Role, Verb
+from meetings.models import AgendaItem, Attendance, CaseAction, MeetingKind, MeetingStatus
+from meetings.services.case_actions import ActionInput
+from meetings.services.meeting_mode import (
     AttendanceEntry,
     ItemOutcome,
     agenda_item_record,
     attendance_record,
 )
-from sharing.models import AccessLog, AccessOutcome, AuditEvent, Role, Verb
+from panels.models import Panel, RagReview, RagScheme
 from tests.factories import make_user
 from tests.panels.meeting_mode_helpers import (
     add_items,
@@ -54,15 +46,15 @@ def items(partnership, meeting):
 
 
 def mode_url(meeting) -> str:
-    return reverse("panels:meeting-mode", args=[meeting.pk])
+    return reverse("meetings:meeting-mode", args=[meeting.pk])
 
 
 def item_url(item) -> str:
-    return reverse("panels:meeting-mode-item", args=[item.pk])
+    return reverse("meetings:meeting-mode-item", args=[item.pk])
 
 
 def attendance_url(meeting) -> str:
-    return reverse("panels:meeting-mode-attendance", args=[meeting.pk])
+    return reverse("meetings:meeting-mode-attendance", args=[meeting.pk])
 
 
 def everyone_attended(partnership) -> dict[str, str]:

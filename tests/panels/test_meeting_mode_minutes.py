@@ -13,16 +13,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from panels.models import CohortMembership, Meeting, MeetingKind, MeetingStatus
-from panels.services.case_actions import ActionInput
-from panels.services.meeting_mode import (
+from accounts.models import AccessLog, AuditEvent, Verb
+from meetings.models import Meeting, MeetingKind, MeetingStatus
+from meetings.services.case_actions import ActionInput
+from meetings.services.meeting_mode import (
     AttendanceEntry,
     ItemOutcome,
     agenda_item_record,
     attendance_record,
     minutes_publish,
 )
-from sharing.models import AccessLog, AuditEvent, Verb
+from panels.models import CohortMembership
 from tests.factories import make_nominal
 from tests.panels.meeting_mode_helpers import add_items, make_meeting, make_people
 
@@ -30,11 +31,11 @@ pytestmark = pytest.mark.django_db
 
 
 def minutes_url(meeting: Meeting) -> str:
-    return reverse("panels:meeting-minutes", args=[meeting.pk])
+    return reverse("meetings:meeting-minutes", args=[meeting.pk])
 
 
 def publish_url(meeting: Meeting) -> str:
-    return reverse("panels:meeting-minutes-publish", args=[meeting.pk])
+    return reverse("meetings:meeting-minutes-publish", args=[meeting.pk])
 
 
 def take_register(p, meeting: Meeting) -> None:

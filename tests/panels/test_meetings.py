@@ -8,23 +8,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from panels.models import (
-    AgendaItem,
-    Meeting,
-    MeetingKind,
-    MeetingRule,
-    MeetingStatus,
-    Panel,
-)
-from panels.services.meetings import (
+from accounts.models import AccessLog, AuditEvent, Verb
+from meetings.models import AgendaItem, Meeting, MeetingKind, MeetingRule, MeetingStatus
+from meetings.services.meetings import (
     meeting_cancel,
     meeting_move,
     meeting_rule_add,
     meeting_rule_stop,
     meetings_schedule,
 )
-from panels.tasks import schedule_meetings
-from sharing.models import AccessLog, AuditEvent, Verb
+from meetings.tasks import schedule_meetings
+from panels.models import Panel
 from tests.factories import make_nominal, make_panel
 
 MON, TUE, WED, THU = 0, 1, 2, 3

@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from panels.models import Meeting, MeetingRule
-from sharing.models import AuditEvent, Verb
+from accounts.models import AuditEvent, Verb
+from meetings.models import Meeting, MeetingRule
 
 pytestmark = pytest.mark.django_db
 

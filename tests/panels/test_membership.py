@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.models import AuditEvent, Verb
 from offenders.models import Nominal, Offence, RiskScore
 from offenders.selectors import nominals_for
 from panels.models import CohortMembership, MembershipStatus, PanelKind
@@ -19,7 +20,6 @@ from panels.services.membership import (
     membership_refer,
     membership_update,
 )
-from sharing.models import AuditEvent, Verb
 from tests.factories import make_nominal, make_panel, make_signed_agreement
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from accounts.models import AuditEvent, Verb
 from panels.models import RagScheme
-from sharing.models import AuditEvent, Verb
 
 
 def _settings(**changes: object) -> dict[str, object]:

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from panels.schedule import add_months, month_end, nth_weekday, occurrences
+from meetings.schedule import add_months, month_end, nth_weekday, occurrences
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 

@@ -8,16 +8,16 @@ import pytest
 from django.conf import settings
 
 from config.celery import app
-from panels.models import Meeting, MeetingKind, MeetingRule
+from meetings.models import Meeting, MeetingKind, MeetingRule
 from tests.workers import real_worker
 
 
 def test_beat_creates_meetings_and_flags_overdue_actions_every_night():
     schedule = settings.CELERY_BEAT_SCHEDULE
-    assert schedule["schedule-meetings-daily"]["task"] == "panels.tasks.schedule_meetings"
+    assert schedule["schedule-meetings-daily"]["task"] == "meetings.tasks.schedule_meetings"
     assert (
         schedule["flag-overdue-case-actions-nightly"]["task"]
-        == "panels.tasks.flag_overdue_case_actions"
+        == "meetings.tasks.flag_overdue_case_actions"
     )
 
 
@@ -30,7 +30,7 @@ def test_a_real_worker_creates_the_meetings_of_a_new_rule(partnership):
         panel=partnership.panel, kind=MeetingKind.MID_MONTH, week=3, weekday=2
     )
     with real_worker() as (queue, worker):
-        app.send_task("panels.tasks.schedule_meetings", queue=queue)
+        app.send_task("meetings.tasks.schedule_meetings", queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if Meeting.objects.filter(rule=rule).count() >= settings.MEETINGS_MONTHS_AHEAD:

@@ -428,10 +428,10 @@ MATRIX: tuple[Route, ...] = (
         },
     ),
     # Staff accounts: agency administrators, for their own agency only.
-    Route("sharing:accounts", expect=read_only(ADMINS_ONLY)),
-    Route("sharing:account-create", expect={"GET": ADMINS_ONLY, "POST": ADMINS_ONLY}),
+    Route("accounts:accounts", expect=read_only(ADMINS_ONLY)),
+    Route("accounts:account-create", expect={"GET": ADMINS_ONLY, "POST": ADMINS_ONLY}),
     Route(
-        "sharing:account",
+        "accounts:account",
         audited_as="sharing.user",
         records={
             "council-staff": Record(
@@ -444,8 +444,8 @@ MATRIX: tuple[Route, ...] = (
             "missing": Record(missing, read_only(page(403, agency_admin=404, outsider_admin=404))),
         },
     ),
-    _account_action("sharing:account-deactivate"),
-    _account_action("sharing:account-reactivate"),
+    _account_action("accounts:account-deactivate"),
+    _account_action("accounts:account-reactivate"),
     # The API (read-only for now).
     Route("me", expect=api_read_only(api())),
     Route("schema", expect=api_read_only(api())),

@@ -93,14 +93,14 @@ def _missing_month(w: World) -> dict[str, object]:
 
 
 PAGE_ROUTES: tuple[Route, ...] = (
-    Route("panels:crossref", expect=read_only(reviewers_only())),
+    Route("crossref:home", expect=read_only(reviewers_only())),
     Route(
-        "panels:crossref-run-now",
+        "crossref:run-now",
         expect={"GET": page(405), "POST": reviewers_only(HOME)},
     ),
     # A run is named by its month. Coordinators get 404 (logged) for a month with no run.
     Route(
-        "panels:crossref-run",
+        "crossref:run",
         audited_as=RUN,
         records={
             "this-month": Record(_month, read_only(reviewers_only())),
@@ -111,21 +111,21 @@ PAGE_ROUTES: tuple[Route, ...] = (
             ),
         },
     ),
-    Route("panels:crossref-inbox", expect=read_only(reviewers_only())),
+    Route("crossref:inbox", expect=read_only(reviewers_only())),
     Route(
-        "panels:crossref-finding",
+        "crossref:finding",
         audited_as=FINDING,
         records={
             label: Record(kwargs, read_only(seen_by(viewers)))
             for label, (kwargs, _kind, viewers) in FINDINGS.items()
         },
     ),
-    _decision("panels:crossref-confirm", "duplicate"),
-    _decision("panels:crossref-dismiss", "duplicate"),
-    _decision("panels:crossref-lead", "overlap"),
-    Route("panels:crossref-overlaps", expect=read_only(reviewers_only())),
-    Route("panels:crossref-overlaps-csv", expect=read_only(reviewers_only())),
-    Route("panels:crossref-overlaps-xlsx", expect=read_only(reviewers_only())),
+    _decision("crossref:confirm", "duplicate"),
+    _decision("crossref:dismiss", "duplicate"),
+    _decision("crossref:lead", "overlap"),
+    Route("crossref:overlaps", expect=read_only(reviewers_only())),
+    Route("crossref:overlaps-csv", expect=read_only(reviewers_only())),
+    Route("crossref:overlaps-xlsx", expect=read_only(reviewers_only())),
 )
 
 

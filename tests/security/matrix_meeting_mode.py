@@ -111,18 +111,18 @@ def _read(viewers, allowed):
 
 
 MEETING_MODE_ROUTES: tuple[Route, ...] = (
-    _route("panels:meeting-mode", MEETING, MEETINGS, _page),
-    _route("panels:meeting-mode-attendance", MEETING, MEETINGS, _post_only),
-    _route("panels:meeting-mode-item", AGENDA_ITEM, ITEMS, _form),
+    _route("meetings:meeting-mode", MEETING, MEETINGS, _page),
+    _route("meetings:meeting-mode-attendance", MEETING, MEETINGS, _post_only),
+    _route("meetings:meeting-mode-item", AGENDA_ITEM, ITEMS, _form),
     # Everyone who sees the panel opens the minutes; before they are published, only the
     # coordinator reads anything on the page.
-    _route("panels:meeting-minutes", MEETING, MEETINGS, _read),
-    _route("panels:meeting-minutes-publish", MEETING, MEETINGS, _post_only),
+    _route("meetings:meeting-minutes", MEETING, MEETINGS, _read),
+    _route("meetings:meeting-minutes-publish", MEETING, MEETINGS, _post_only),
     # Every member of staff opens the list; it shows only actions of panels they see.
-    Route("panels:case-actions", expect=read_only(page())),
-    _route("panels:case-action", CASE_ACTION, REPORTERS, _read),
-    _route("panels:case-action-done", CASE_ACTION, REPORTERS, _post_only),
-    _route("panels:case-action-update", CASE_ACTION, REPORTERS, _post_only),
-    _route("panels:case-action-change", CASE_ACTION, COORDINATORS, _form),
-    _route("panels:case-action-cancel", CASE_ACTION, COORDINATORS, _post_only),
+    Route("meetings:case-actions", expect=read_only(page())),
+    _route("meetings:case-action", CASE_ACTION, REPORTERS, _read),
+    _route("meetings:case-action-done", CASE_ACTION, REPORTERS, _post_only),
+    _route("meetings:case-action-update", CASE_ACTION, REPORTERS, _post_only),
+    _route("meetings:case-action-change", CASE_ACTION, COORDINATORS, _form),
+    _route("meetings:case-action-cancel", CASE_ACTION, COORDINATORS, _post_only),
 )

@@ -130,26 +130,26 @@ def _agenda_pack(viewers: tuple[str, ...], coordinator: str) -> dict[str, ByPers
 
 
 SCHEDULE_AND_AGENDA_ROUTES: tuple[Route, ...] = (
-    _panel_route("panels:meetings", _read),
-    _panel_route("panels:meetings-past", _read),
-    _panel_route("panels:meeting-rules", _rules_page),
+    _panel_route("meetings:meetings", _read),
+    _panel_route("meetings:meetings-past", _read),
+    _panel_route("meetings:meeting-rules", _rules_page),
     Route(
-        "panels:meeting-rule-stop",
+        "meetings:meeting-rule-stop",
         audited_as="panels.meetingrule",
         records=_records(pk_at("work.rule"), pk_at("outsider_work.rule"), _coordinator_button(400)),
     ),
-    _meeting_route("panels:meeting", _read),
-    _meeting_route("panels:meeting-move", _coordinator_form),
-    _meeting_route("panels:meeting-cancel", _coordinator_form),
-    _meeting_route("panels:agenda", _coordinator_page),
+    _meeting_route("meetings:meeting", _read),
+    _meeting_route("meetings:meeting-move", _coordinator_form),
+    _meeting_route("meetings:meeting-cancel", _coordinator_form),
+    _meeting_route("meetings:agenda", _coordinator_page),
     # An empty "add" shows the builder again with what to fix.
-    _meeting_route("panels:agenda-add", _coordinator_button(200)),
-    _meeting_route("panels:agenda-add-all", _coordinator_button(400)),
-    _meeting_route("panels:agenda-share", _coordinator_button(400)),
-    _meeting_route("panels:agenda-pack", _agenda_pack),
-    _item_route("panels:agenda-item-edit", _coordinator_form),
-    _item_route("panels:agenda-item-move", _coordinator_button(400)),
-    _item_route("panels:agenda-item-remove", _coordinator_button(400)),
+    _meeting_route("meetings:agenda-add", _coordinator_button(200)),
+    _meeting_route("meetings:agenda-add-all", _coordinator_button(400)),
+    _meeting_route("meetings:agenda-share", _coordinator_button(400)),
+    _meeting_route("meetings:agenda-pack", _agenda_pack),
+    _item_route("meetings:agenda-item-edit", _coordinator_form),
+    _item_route("meetings:agenda-item-move", _coordinator_button(400)),
+    _item_route("meetings:agenda-item-remove", _coordinator_button(400)),
 )
 
 # --- End of meeting rules, meetings and agendas ------------------------------------------

@@ -14,7 +14,7 @@ A notification is its own person's only: anyone else gets 404, as for a missing 
 
 from __future__ import annotations
 
-from sharing.models import Notification
+from accounts.models import Notification
 from tests.security.dsl import (
     API_WRITES,
     OUTSIDERS,
@@ -122,10 +122,12 @@ NOTIFICATIONS = Redirect("/sharing/notifications/")
 
 NOTIFICATION_PAGES: tuple[Route, ...] = (
     # Everyone's own list, whoever they are.
-    Route("sharing:notifications", expect=read_only(page())),
-    Route("sharing:notifications-read-all", expect={"GET": page(405), "POST": page(NOTIFICATIONS)}),
+    Route("accounts:notifications", expect=read_only(page())),
     Route(
-        "sharing:notification-read",
+        "accounts:notifications-read-all", expect={"GET": page(405), "POST": page(NOTIFICATIONS)}
+    ),
+    Route(
+        "accounts:notification-read",
         audited_as="sharing.notification",
         records={
             "partners-own": Record(

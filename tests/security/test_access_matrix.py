@@ -14,7 +14,7 @@ from django.http import HttpResponse, QueryDict
 from django.test import Client
 from django.urls import reverse
 
-from sharing.models import AccessLog, AccessOutcome
+from accounts.models import AccessLog, AccessOutcome
 from tests.security.dsl import SIGN_IN, Expected, Redirect, Route
 from tests.security.matrix import MATRIX, Case, cases
 from tests.security.world import ANONYMOUS, PERSONAS, World

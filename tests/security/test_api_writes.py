@@ -13,8 +13,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.models import Agency, AuditEvent, User
 from panels.models import Panel, PanelGroupObjectPermission
-from sharing.models import Agency, AuditEvent, InformationSharingAgreement, Signature, User
+from sharing.models import InformationSharingAgreement, Signature
 from tests.security.dsl import API_WRITES
 
 # People most likely to be let through by mistake: the panel's owner, the service's

@@ -147,7 +147,7 @@ def test_canaries_do_reach_their_own_audience(world, client_as):
     assert canary("council", "panel-description") in panel.content.decode()
     api = client_as("outsider_partner").get(reverse("agreement-list"))
     assert canary("outsider", "agreement-title") in api.content.decode()
-    accounts = client_as("outsider_admin").get(reverse("sharing:accounts"))
+    accounts = client_as("outsider_admin").get(reverse("accounts:accounts"))
     assert canary("outsider", "staff-name") in accounts.content.decode()
 
     member = client_as("member_partner")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accounts.models import AccessLog, AccessOutcome
+from accounts.services import user_deactivate
 from panels.services import panel_set_members
-from sharing.models import AccessLog, AccessOutcome, AgreementStatus
-from sharing.services import agreement_set_status, user_deactivate
+from sharing.models import AgreementStatus
+from sharing.services import agreement_set_status
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from sharing.models import User
+from accounts.models import User
 from tests.conftest import Partnership
 from tests.security.world import ANONYMOUS, PERSONAS
 

@@ -30,6 +30,7 @@ from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
 
+from accounts.models import User
 from actions.models import (
     Action,
     ActionPlan,
@@ -38,29 +39,20 @@ from actions.models import (
     PlanImport,
     ProgressUpdate,
 )
+from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry, RunStatus
+from meetings.models import AgendaItem, AgendaReason, CaseAction, Meeting, MeetingKind, MeetingRule
 from offenders.models import Nominal
 from offenders.services import alias_add, event_add, identifier_add, nominals_merge
 from panels.models import (
-    AgendaItem,
-    AgendaReason,
-    CaseAction,
     CohortImport,
     CohortMembership,
-    CrossReferenceRun,
-    FindingKind,
     ImportRow,
-    MatchFinding,
-    Meeting,
-    MeetingKind,
-    MeetingRule,
-    OverlapEntry,
     Panel,
     PanelKind,
     RagReview,
     RowOutcome,
-    RunStatus,
 )
-from sharing.models import InformationSharingAgreement, User
+from sharing.models import InformationSharingAgreement
 from tests.conftest import Partnership, build_partnership
 from tests.factories import make_nominal, make_panel, make_signed_agreement
 

@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
+from accounts.models import Role
 from panels.models import Panel, PanelGroupObjectPermission
 from panels.services import panel_set_members
 from sharing.access import recompute_panel_access
-from sharing.models import AgreementStatus, Role
+from sharing.models import AgreementStatus
 from sharing.services import agreement_set_status, agreement_sign
 from tests.factories import make_agency, make_panel, make_signed_agreement, make_user
 

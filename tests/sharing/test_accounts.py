@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from sharing.models import AuditEvent, User, Verb
+from accounts.models import AuditEvent, User, Verb
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, InternalError, ProgrammingError, transaction
 
-from sharing.models import AccessLog, AccessOutcome, AuditEvent
+from accounts.models import AccessLog, AccessOutcome, AuditEvent
 
 pytestmark = pytest.mark.django_db
 

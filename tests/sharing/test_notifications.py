@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from sharing.models import AccessLog, AccessOutcome, Notification
-from sharing.notifications import (
+from accounts.models import AccessLog, AccessOutcome, Notification
+from accounts.notifications import (
     notification_mark_read,
     notifications_mark_all_read,
     notifications_unread_count,
@@ -146,7 +146,7 @@ def test_mark_one_as_read_and_return_to_the_page_it_was_on(partnership, client_f
     notification = send(partnership.partner, "1")
 
     response = client_for(partnership.partner).post(
-        reverse("sharing:notification-read", args=[notification.pk]), {"page": "2"}
+        reverse("accounts:notification-read", args=[notification.pk]), {"page": "2"}
     )
 
     assert response.status_code == 302 and response["Location"] == LIST + "?page=2"
@@ -158,7 +158,7 @@ def test_another_users_notification_answers_404_and_stays_unread(partnership, cl
     alices = send(partnership.coordinator, "1")
 
     response = client_for(partnership.partner).post(
-        reverse("sharing:notification-read", args=[alices.pk])
+        reverse("accounts:notification-read", args=[alices.pk])
     )
 
     assert response.status_code == 404
@@ -175,7 +175,7 @@ def test_mark_all_as_read(partnership, client_for):
     alices = send(partnership.coordinator, "3")
     client = client_for(carol)
 
-    response = client.post(reverse("sharing:notifications-read-all"), {"page": "x"})
+    response = client.post(reverse("accounts:notifications-read-all"), {"page": "x"})
 
     assert response.status_code == 302 and response["Location"] == LIST
     assert notifications_unread_count(carol) == 0
@@ -188,9 +188,9 @@ def test_marking_read_is_a_post(partnership, client_for):
     notification = send(partnership.partner, "1")
     client = client_for(partnership.partner)
     assert (
-        client.get(reverse("sharing:notification-read", args=[notification.pk])).status_code == 405
+        client.get(reverse("accounts:notification-read", args=[notification.pk])).status_code == 405
     )
-    assert client.get(reverse("sharing:notifications-read-all")).status_code == 405
+    assert client.get(reverse("accounts:notifications-read-all")).status_code == 405
 
 
 def test_the_page_asks_the_same_queries_for_few_notifications_or_many(

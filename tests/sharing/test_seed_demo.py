@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django_otp.plugins.otp_static.models import StaticToken
 
+from accounts.models import Agency, AuditEvent, User
 from panels.models import Panel
-from sharing.models import Agency, AuditEvent, InformationSharingAgreement, User
+from sharing.models import InformationSharingAgreement
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,8 @@ def test_demo_people_are_on_their_panels_and_seen_by_the_right_partners():
 
 
 def test_demo_iom_panel_has_a_held_meeting_and_a_shared_agenda_ahead():
-    from panels.models import AgendaItem, CaseAction, Meeting, MeetingStatus, RagReview
+    from meetings.models import AgendaItem, CaseAction, Meeting, MeetingStatus
+    from panels.models import RagReview
 
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())

@@ -8,8 +8,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sharing.models import AuditEvent, Role, Verb
-from sharing.two_factor import LAST_SEEN, SIGNED_IN_AT, issue_backup_codes
+from accounts.models import AuditEvent, Role, Verb
+from accounts.two_factor import LAST_SEEN, SIGNED_IN_AT, issue_backup_codes
 from tests.factories import TEST_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from sharing.tables import (
+from core.tables import (
     WINDOWS_1252,
     UnreadableTable,
     Wording,

@@ -1,0 +1,45 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from accounts.audit import log_access
+from accounts.models import AccessOutcome
+
+
+def refuse(request: HttpRequest, *, object_type: str, object_id: object) -> None:
+    """Log the refused read and answer 404, the same answer as for a missing record."""
+    log_access(
+        request=request,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=AccessOutcome.DENIED,
+    )
+    raise Http404
+
+
+def visible_or_404(
+    request: HttpRequest, queryset: QuerySet, pk: object, *, object_type: str
+) -> Any:
+    """The record with this pk from the caller's visible `queryset`, or 404 (logged) whether
+    it is hidden or missing: one get-or-refuse for every model's `<model>_for` helper."""
+    record = queryset.filter(pk=int(pk)).first()
+    if record is None:
+        refuse(request, object_type=object_type, object_id=pk)
+    return record
+
+
+def forbid(request: HttpRequest, *, object_type: str, object_id: object = "") -> None:
+    """Log the refusal and answer 403: the record is visible, the action is not allowed."""
+    log_access(
+        request=request,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=AccessOutcome.DENIED,
+    )
+    raise PermissionDenied

@@ -1,0 +1,60 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import forbid
+from accounts.audit import log_access
+from accounts.models import Role
+from accounts.permissions import ANY_STAFF
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+    agency = serializers.CharField(source="agency.name")
+    agency_code = serializers.CharField(source="agency.code")
+    roles = serializers.SerializerMethodField()
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(user.roles)
+
+
+class MeView(APIView):
+    allowed_roles = {"get": ANY_STAFF}
+    serializer_class = MeSerializer
+
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+CASEWORK = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
+
+
+COORDINATORS = frozenset({Role.COORDINATOR})
+
+
+class AgencyCodeField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="code", **kwargs)
+
+
+def require(request: Request, allowed: bool, *, object_type: str, object_id: object) -> None:
+    """403 (logged) for a caller who sees the record but may not make this change. Asked
+    before the input is read, as the pages do, so the answer does not depend on the body."""
+    if not allowed:
+        forbid(request, object_type=object_type, object_id=object_id)
+
+
+def logged_page(view: Any, request: Request, queryset: QuerySet, *, object_type: str) -> Any:
+    """One page of a list that names people, its read logged once with the row count."""
+    page = view.paginate_queryset(queryset)
+    log_access(request=request, object_type=object_type, object_id=len(page))
+    return view.get_paginated_response(view.get_serializer(page, many=True).data)

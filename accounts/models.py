@@ -1,0 +1,268 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.db import models
+from django.utils import timezone
+
+
+class AgencyKind(models.TextChoices):
+    COUNCIL = "council", "Council"
+    POLICE = "police", "Police"
+    PROBATION = "probation", "Probation"
+    DRUG_SERVICE = "drug_service", "Drug and alcohol service"
+    HOUSING = "housing", "Housing"
+    DWP = "dwp", "Department for Work and Pensions"
+    YOUTH_OFFENDING = "youth_offending", "Youth offending service"
+    HEALTH = "health", "Health"
+    VOLUNTARY = "voluntary", "Voluntary and community sector"
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(
+        max_length=20, unique=True, help_text="A short code, for example 'met-police'."
+    )
+    kind = models.CharField(max_length=30, choices=AgencyKind.choices)
+    active = models.BooleanField(default=True)
+    # Each agency's staff share one group; django-guardian grants on panels go to it.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups with these names; a user may hold several."""
+
+    PARTNER = "partner", "Partner"
+    COORDINATOR = "coordinator", "Panel coordinator"
+    COMMITTEE = "committee", "Committee officer"
+    AGENCY_ADMIN = "agency_admin", "Agency administrator"
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+
+
+# Roles whose holders work with people's records; committee officers see aggregates only
+# and system administrators run the service without reading case data.
+CASEWORK_ROLES = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
+
+
+class StaffManager(UserManager["User"]):
+    def get_queryset(self) -> models.QuerySet[User]:
+        # Every page shows the signed-in user's agency: load it with the user.
+        return super().get_queryset().select_related("agency")
+
+
+class User(AbstractUser):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
+    job_title = models.CharField(max_length=200, blank=True)
+
+    objects = StaffManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The user's role names, read once per request from the prefetched groups."""
+        cached = getattr(self, "_role_cache", None)
+        if cached is None:
+            valid = set(Role.values)
+            cached = frozenset(g.name for g in self.groups.all() if g.name in valid)
+            self._role_cache = cached
+        return cached
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def does_casework(self) -> bool:
+        return bool(self.roles & CASEWORK_ROLES)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [label for value, label in Role.choices if value in self.roles]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class AccessOutcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+
+
+class Purpose(models.TextChoices):
+    PANEL_PREPARATION = "panel_preparation", "Panel preparation"
+    CASE_MANAGEMENT = "case_management", "Case management"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+    ENFORCEMENT = "enforcement", "Enforcement"
+    DATA_QUALITY = "data_quality", "Data quality"
+
+
+def _label(enum: type[models.TextChoices], value: str) -> str:
+    try:
+        return str(enum(value).label)
+    except ValueError:
+        return value
+
+
+class AccessLog(models.Model):
+    """Append-only record of every read of personal data and every refused request.
+
+    A database trigger (migration 0002) refuses UPDATE and DELETE on this table.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=10, choices=AccessOutcome.choices)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64)
+    endpoint = models.CharField(max_length=300, help_text="The page or API route read.")
+    # Purpose and verb values are enums in code, not `choices=`: a new value needs no
+    # migration. The label properties below give templates the enum's wording.
+    purpose = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.outcome} {self.object_type} {self.object_id}"
+
+    @property
+    def purpose_label(self) -> str:
+        """The purpose in words; a value no longer in the enum is shown as stored."""
+        return _label(Purpose, self.purpose)
+
+
+class Verb(models.TextChoices):
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGNED_OUT = "signed_out", "Signed out"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled", "Set up a second factor"
+    ACCOUNT_CREATED = "account_created", "Created an account"
+    ACCOUNT_ACTIVATED = "account_activated", "Set a password for a new account"
+    ACCOUNT_DEACTIVATED = "account_deactivated", "Deactivated an account"
+    ACCOUNT_REACTIVATED = "account_reactivated", "Reactivated an account"
+    AGENCY_CREATED = "agency_created", "Created an agency"
+    PANEL_CREATED = "panel_created", "Created a panel"
+    PANEL_MEMBERS_CHANGED = "panel_members_changed", "Changed a panel's member agencies"
+    AGREEMENT_CREATED = "agreement_created", "Created an information-sharing agreement"
+    AGREEMENT_STATUS_CHANGED = "agreement_status_changed", "Changed an agreement's status"
+    AGREEMENT_SIGNED = "agreement_signed", "Recorded a signature"
+    ACCESS_RECOMPUTED = "access_recomputed", "Recomputed panel access"
+    NOMINAL_CREATED = "nominal_created", "Created a nominal"
+    NOMINAL_UPDATED = "nominal_updated", "Changed a nominal's details"
+    IDENTIFIER_ADDED = "identifier_added", "Added an identifier"
+    ALIAS_ADDED = "alias_added", "Added an alias"
+    EVENT_ADDED = "event_added", "Added a timeline event"
+    NEED_SET = "need_set", "Recorded a need"
+    RISK_RECORDED = "risk_recorded", "Recorded a risk score"
+    OFFENCE_ADDED = "offence_added", "Added an offence"
+    CUSTODY_ADDED = "custody_added", "Added a custody episode"
+    NOMINALS_MERGED = "nominals_merged", "Merged two records of one person"
+    PANEL_CHANGED = "panel_changed", "Changed a panel's settings"
+    MEETING_RULE_SET = "meeting_rule_set", "Set a panel's meeting rule"
+    MEMBERSHIP_REFERRED = "membership_referred", "Referred a person to a panel"
+    MEMBERSHIP_ACCEPTED = "membership_accepted", "Accepted a referral"
+    MEMBERSHIP_DECLINED = "membership_declined", "Declined a referral"
+    MEMBERSHIP_EXITED = "membership_exited", "Recorded an exit from a cohort"
+    MEMBERSHIP_CHANGED = "membership_changed", "Changed a cohort member's panel details"
+    COHORT_EXPORTED = "cohort_exported", "Exported a cohort list"
+    IMPORT_UPLOADED = "import_uploaded", "Uploaded a monthly list"
+    IMPORT_MAPPED = "import_mapped", "Chose a monthly list's columns"
+    IMPORT_ROW_DECIDED = "import_row_decided", "Decided a monthly list row"
+    IMPORT_COMMITTED = "import_committed", "Imported a monthly list"
+    IMPORT_DISCARDED = "import_discarded", "Discarded a monthly list"
+    MEETINGS_SCHEDULED = "meetings_scheduled", "Created meetings from a panel's rules"
+    MEETING_MOVED = "meeting_moved", "Moved a meeting"
+    MEETING_CANCELLED = "meeting_cancelled", "Cancelled a meeting"
+    AGENDA_ITEM_ADDED = "agenda_item_added", "Added a person to an agenda"
+    AGENDA_ITEM_CHANGED = "agenda_item_changed", "Changed why a person is on an agenda"
+    AGENDA_ITEM_REMOVED = "agenda_item_removed", "Removed a person from an agenda"
+    AGENDA_REORDERED = "agenda_reordered", "Reordered an agenda"
+    AGENDA_SHARED = "agenda_shared", "Shared an agenda with member agencies"
+    ATTENDANCE_RECORDED = "attendance_recorded", "Recorded attendance"
+    ITEM_DISCUSSED = "item_discussed", "Recorded an agenda item's discussion"
+    RAG_RECORDED = "rag_recorded", "Recorded a RAG decision"
+    CASE_ACTION_CREATED = "case_action_created", "Set a case action"
+    CASE_ACTION_UPDATED = "case_action_updated", "Updated a case action"
+    CASE_ACTIONS_FLAGGED = "case_actions_flagged", "Flagged overdue case actions"
+    MINUTES_PUBLISHED = "minutes_published", "Published a meeting's minutes"
+    PLAN_CREATED = "plan_created", "Created an action plan"
+    PLAN_CHANGED = "plan_changed", "Changed an action plan"
+    PLAN_IMPORTED = "plan_imported", "Imported an action plan"
+    PLAN_EXPORTED = "plan_exported", "Exported an action plan"
+    ACTION_CHANGED = "action_changed", "Changed a plan action"
+    STEP_CHANGED = "step_changed", "Changed a plan action's step"
+    PROGRESS_RECORDED = "progress_recorded", "Recorded progress on a step"
+    PLAN_REMINDERS_SENT = "plan_reminders_sent", "Reminded leads of steps needing an update"
+    CROSSREF_REQUESTED = "crossref_requested", "Asked for a cross-reference run"
+    CROSSREF_COMPLETED = "crossref_completed", "Completed a cross-reference run"
+    FINDING_CONFIRMED = "finding_confirmed", "Confirmed two records are one person"
+    FINDING_DISMISSED = "finding_dismissed", "Dismissed a possible match"
+    LEAD_PANEL_AGREED = "lead_panel_agreed", "Agreed a lead panel"
+    OVERLAPS_EXPORTED = "overlaps_exported", "Exported an overlap report"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every write, made in the same transaction as the write."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=64)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.object_type} {self.object_id}"
+
+    @property
+    def verb_label(self) -> str:
+        """What happened, in words; a value no longer in the enum is shown as stored."""
+        return _label(Verb, self.verb)
+
+
+class Notification(models.Model):
+    """An in-app message to one member of staff, with a link to what it is about. It never
+    carries personal or sensitive content: the e-mail that may go with it says even less."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=40)
+    # Identifies what the message is about, so a weekly job sends one per thing per week.
+    key = models.CharField(max_length=100)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="one_notification_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.text

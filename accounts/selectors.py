@@ -1,0 +1,23 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts.access import refuse
+from accounts.models import Role, User
+
+
+def staff_visible_to(actor: User) -> QuerySet[User]:
+    """Accounts an agency administrator manages: their own agency's, and no others."""
+    if not (actor.is_authenticated and actor.is_active and actor.has_role(Role.AGENCY_ADMIN)):
+        return User.objects.none()
+    return User.objects.filter(agency_id=actor.agency_id).prefetch_related("groups")
+
+
+def staff_member_for(request: HttpRequest, pk: int) -> User:
+    user = staff_visible_to(request.user).filter(pk=pk).first()
+    if user is None:
+        refuse(request, object_type="sharing.user", object_id=pk)
+    return user

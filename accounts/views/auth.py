@@ -1,0 +1,205 @@
+"""Sign-in with a password and a second factor, enrolment, and sign-out."""
+
+from __future__ import annotations
+
+import segno
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate, logout
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import PasswordResetConfirmView
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import two_factor
+from accounts.audit import audit
+from accounts.forms import CodeForm, EnrolmentForm, FirstPasswordForm, SignInForm
+from accounts.middleware import SIGNED_OUT_REASON
+from accounts.models import User, Verb
+from accounts.services import user_set_first_password
+
+NEXT_KEY = "sign_in_next"
+NEW_CODES_KEY = "new_backup_codes"
+TIMEOUT_MESSAGES = {
+    "idle": "You were signed out because you had not done anything for 30 minutes.",
+    "absolute": "You were signed out because you had been signed in for 12 hours.",
+}
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    """Only ever send people on to pages of this service."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("dashboard")
+
+
+def _is_locked(request: HttpRequest, username: str) -> bool:
+    return AxesProxyHandler.is_locked(request, credentials={"username": username})
+
+
+def locked_out(request: HttpRequest, response: HttpResponse, credentials: dict) -> HttpResponse:
+    """What django-axes shows once an account has had too many failed attempts."""
+    request.session.pop(two_factor.PENDING_KEY, None)
+    return render(request, "accounts/locked_out.html", status=429)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    reason = request.session.pop(SIGNED_OUT_REASON, None)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False) or _is_locked(request, username):
+            return locked_out(request, HttpResponse(), {"username": username})
+        if user is None:
+            form.add_error(None, "Enter a correct username and password")
+            form.error_anchor = "id_username"
+        else:
+            next_url = _safe_next(request, request.POST.get("next"))
+            two_factor.begin_sign_in(request, user)
+            request.session[NEXT_KEY] = next_url
+            if two_factor.confirmed_totp(user) is None:
+                return redirect("sign-in-set-up")
+            return redirect("sign-in-code")
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", request.POST.get("next", "")),
+            "timeout_message": TIMEOUT_MESSAGES.get(reason or ""),
+        },
+    )
+
+
+def _finish(request: HttpRequest, user: User, device) -> HttpResponseRedirect:
+    next_url = request.session.pop(NEXT_KEY, reverse("dashboard"))
+    two_factor.complete_sign_in(request, user, device)
+    return redirect(next_url)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    user = two_factor.pending_user(request)
+    if user is None:
+        return redirect("sign-in")
+    if two_factor.confirmed_totp(user) is None:
+        return redirect("sign-in-set-up")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _is_locked(request, user.username):
+            return locked_out(request, HttpResponse(), {"username": user.username})
+        wait = two_factor.seconds_until_next_try(user)
+        if wait:
+            # Inside django-otp's pause after a wrong code: not a new failed attempt.
+            form.add_error("code", f"Wait {wait} seconds, then enter the code your app shows")
+            return render(request, "accounts/sign_in_code.html", {"form": form})
+        device = two_factor.verify_code(user, form.cleaned_data["code"])
+        if device is not None:
+            return _finish(request, user, device)
+        two_factor.record_failed_code(request, user)
+        if _is_locked(request, user.username):
+            return locked_out(request, HttpResponse(), {"username": user.username})
+        form.add_error(
+            "code", "The security code is not correct or has expired. Enter the current code"
+        )
+    return render(request, "accounts/sign_in_code.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in_set_up(request: HttpRequest) -> HttpResponse:
+    """First sign-in: scan a QR code into an authenticator app and prove it works."""
+    user = two_factor.pending_user(request)
+    if user is None:
+        return redirect("sign-in")
+    if two_factor.confirmed_totp(user) is not None:
+        return redirect("sign-in-code")
+    device = two_factor.enrolment_device(user)
+    form = EnrolmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_enrolment(user, device, form.cleaned_data["code"])
+        if codes is not None:
+            _finish(request, user, device)
+            request.session[NEW_CODES_KEY] = codes
+            return redirect("sign-in-backup-codes")
+        two_factor.record_failed_code(request, user)
+        if _is_locked(request, user.username):
+            return locked_out(request, HttpResponse(), {"username": user.username})
+        form.add_error("code", "The code is not correct. Check the app and enter the new code")
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=5, title="QR code for your authenticator app"
+    )
+    return render(
+        request,
+        "accounts/sign_in_set_up.html",
+        {"form": form, "qr_svg": qr_svg, "secret": _grouped_base32(device)},
+    )
+
+
+def _grouped_base32(device) -> str:
+    """The secret as people type it into an app by hand: groups of four letters."""
+    from base64 import b32encode
+
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@require_safe
+def sign_in_backup_codes(request: HttpRequest) -> HttpResponse:
+    """Shown once, straight after enrolment."""
+    codes = request.session.pop(NEW_CODES_KEY, None)
+    if not request.user.is_authenticated or codes is None:
+        return redirect("dashboard")
+    return render(request, "accounts/backup_codes.html", {"codes": codes})
+
+
+@login_not_required
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit(actor=request.user, verb=Verb.SIGNED_OUT, target=request.user)
+    logout(request)
+    response = redirect("signed-out")
+    # Ask the browser to drop anything it kept from the session.
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@login_not_required
+@require_safe
+def signed_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signed_out.html")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class AccountSetUpView(PasswordResetConfirmView):
+    """The link an agency administrator sends a new member of staff to choose a password.
+
+    Django's view moves the token out of the URL into the session before showing the form.
+    """
+
+    form_class = FirstPasswordForm
+    template_name = "accounts/account_set_up.html"
+    success_url = reverse_lazy("sign-in")
+    post_reset_login = False
+
+    def form_valid(self, form: FirstPasswordForm) -> HttpResponse:
+        from django.contrib import messages
+
+        user_set_first_password(user=form.user, password=form.cleaned_data["new_password1"])
+        del self.request.session["_password_reset_token"]
+        messages.success(
+            self.request, "Your password is set. Sign in to set up your security code."
+        )
+        return HttpResponseRedirect(self.get_success_url())

@@ -1,0 +1,62 @@
+"""A member of staff's own notifications: read them, newest first, and mark them as read."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.notifications import (
+    notification_for,
+    notification_mark_read,
+    notifications_for,
+    notifications_mark_all_read,
+    notifications_unread_count,
+)
+
+PAGE_SIZE = 25
+
+
+@login_required
+@require_safe
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/notifications/list.html",
+        {
+            "page": page,
+            "unread": notifications_unread_count(request.user),
+            "nav_section": "Notifications",
+        },
+    )
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    """The list again, at the page the button was pressed on."""
+    page = request.POST.get("page", "")
+    url = reverse("accounts:notifications")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = notification_for(request, pk)
+    notification_mark_read(actor=request.user, notification=notification)
+    return _back_to_list(request)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    marked = notifications_mark_all_read(actor=request.user)
+    if marked:
+        messages.success(
+            request, f"{marked} notification{'' if marked == 1 else 's'} marked as read."
+        )
+    return _back_to_list(request)

@@ -1,0 +1,81 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
+from rest_framework.request import Request
+
+from accounts.access import forbid
+
+NON_FIELD = "non_field_errors"
+
+
+class AnsweredBooleanField(serializers.BooleanField):
+    """A yes or no the caller must actually give. DRF reads a form post that leaves a
+    boolean out as an unticked checkbox, so as "no"; here it is not answered at all."""
+
+    default_empty_html = empty
+
+
+def as_drf(error: DjangoValidationError) -> ValidationError:
+    """A service's error as DRF's 400: field errors by field, the others under
+    `non_field_errors`, as DRF's own serializers give them."""
+    if not hasattr(error, "error_dict"):
+        return ValidationError({NON_FIELD: error.messages})
+    return ValidationError(
+        {
+            NON_FIELD if name == NON_FIELD_ERRORS else name: messages
+            for name, messages in error.message_dict.items()
+        }
+    )
+
+
+def validated(
+    serializer_class: type[serializers.Serializer], data: Any, request: Request | None = None
+) -> dict[str, Any]:
+    serializer = serializer_class(data=data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def call(
+    service: Any, *, request: Request, object_type: str, object_id: object, **kwargs: Any
+) -> Any:
+    """Run a service for the caller. Its validation errors answer 400 with the same messages
+    as the pages; its refusal answers 403, logged against the record, as `forbid` does."""
+    try:
+        return service(**kwargs)
+    except PermissionDenied:
+        forbid(request, object_type=object_type, object_id=object_id)
+    except DjangoValidationError as error:
+        raise as_drf(error) from error
+
+
+def at_least_one(data: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """A change that changes nothing is a mistake worth telling the caller about."""
+    if not any(name in data for name in fields):
+        raise ValidationError({NON_FIELD: [f"Send at least one of: {', '.join(fields)}."]})
+
+
+def int_param(request: Request, name: str) -> int | None:
+    """An optional whole-number filter from the query string; anything else is a 400."""
+    value = request.query_params.get(name, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationError({name: ["Enter a whole number."]})
+    return int(value)
+
+
+def choice_param(request: Request, name: str, choices: list[str]) -> str:
+    """An optional filter that must be one of `choices`; "" when not given, else a 400."""
+    value = request.query_params.get(name, "")
+    if value and value not in choices:
+        raise ValidationError({name: [f"Choose one of: {', '.join(choices)}."]})
+    return value

@@ -1,0 +1,80 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+DATE_PARTS = ("day", "month", "year")
+
+
+# A full UK postcode: outward code, then inward code of a digit and two letters.
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+class DateInputWidget(forms.Widget):
+    """Reads `<name>-day`, `<name>-month` and `<name>-year` as one value."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
+        return {part: (data.get(f"{name}-{part}") or "").strip() for part in DATE_PARTS}
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(f"{name}-{part}" in data for part in DATE_PARTS)
+
+    def id_for_label(self, id_: str) -> str:
+        # The error summary links to the first box, as GOV.UK Frontend does.
+        return f"{id_}-day" if id_ else ""
+
+
+class DateInputField(forms.Field):
+    """A date typed as day, month and year, with GOV.UK's error messages.
+
+    `when` limits the date: "past" (before today) or "not_future" (today or before).
+    """
+
+    widget = DateInputWidget
+
+    def __init__(self, *, when: str | None = None, earliest_year: int = 1900, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.when = when
+        self.earliest_year = earliest_year
+
+    def prepare_value(self, value: Any) -> dict[str, str]:
+        if isinstance(value, date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        return value or {part: "" for part in DATE_PARTS}
+
+    def to_python(self, value: Any) -> date | None:
+        parts = value if isinstance(value, dict) else {}
+        if not any(parts.get(part) for part in DATE_PARTS):
+            return None
+        name = self.label
+        missing = [part for part in DATE_PARTS if not parts.get(part)]
+        if missing:
+            raise ValidationError(f"{name} must include a {' and '.join(missing)}")
+        if not all(parts[part].isdigit() for part in DATE_PARTS):
+            raise ValidationError(f"{name} must be a real date")
+        if len(parts["year"]) != 4:
+            raise ValidationError(f"{name}: the year must include 4 numbers")
+        try:
+            return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            raise ValidationError(f"{name} must be a real date") from None
+
+    def validate(self, value: date | None) -> None:
+        if value is None:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return
+        today = timezone.localdate()
+        if value.year < self.earliest_year:
+            raise ValidationError(f"{self.label} must be in or after {self.earliest_year}")
+        if self.when == "past" and value >= today:
+            raise ValidationError(f"{self.label} must be in the past")
+        if self.when == "not_future" and value > today:
+            raise ValidationError(f"{self.label} must be today or in the past")

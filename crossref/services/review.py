@@ -1,0 +1,195 @@
+"""Coordinators' decisions on cross-referencing findings: confirm that two records are one
+person (and merge them), dismiss a possible match, or agree a lead panel for a person on
+several panels.
+
+Each decision is made by a coordinator of a panel the finding names, on a finding that is
+still open: the finding's row is locked first, so two coordinators deciding at once (or a
+second click) cannot both act; the later one is told it was already decided. Every decision
+is audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit
+from accounts.models import User, Verb
+from crossref.models import FindingKind, FindingStatus, MatchFinding, OverlapEntry
+from crossref.selectors.findings import coordinated_panels
+from offenders.models import Nominal
+from offenders.selectors import can_edit_identity, nominals_for
+from offenders.services import nominals_merge
+from panels.models import LeadPanel, Panel
+
+REASON_MAX_LENGTH = 1000
+
+
+def may_decide(user: User, finding: MatchFinding) -> bool:
+    """Coordinators of a panel the finding names decide it."""
+    return coordinated_panels(user).filter(pk__in=finding.panels).exists()
+
+
+def _check(actor: User, finding: MatchFinding, kind: str) -> None:
+    if not may_decide(actor, finding):
+        raise PermissionDenied
+    if finding.kind != kind:
+        if kind == FindingKind.DUPLICATE:
+            raise ValidationError("This finding is about one person on several panels.")
+        raise ValidationError("This finding is about two records that may be one person.")
+
+
+def _lock_open(finding: MatchFinding) -> MatchFinding:
+    """The finding's row, locked until the transaction ends, if it is still open."""
+    locked = MatchFinding.objects.select_for_update().get(pk=finding.pk)
+    if locked.status != FindingStatus.OPEN:
+        raise ValidationError(
+            f"This finding has already been decided ({locked.get_status_display().lower()}). "
+            "Nothing was changed."
+        )
+    return locked
+
+
+def _resolve(finding: MatchFinding, *, actor: User, status: str, note: str) -> None:
+    finding.status = status
+    finding.resolved_by = actor
+    finding.resolved_at = timezone.now()
+    finding.resolution_note = note
+    finding.save(
+        update_fields=["status", "resolved_by", "resolved_at", "resolution_note", "lead_panel"]
+    )
+
+
+def _who_must_merge(actor: User, records: list[Nominal]) -> str:
+    """Why the actor could not merge: the records they may not change, and whose they are."""
+    visible = set(
+        nominals_for(actor).filter(pk__in=[r.pk for r in records]).values_list("pk", flat=True)
+    )
+    blocked = [
+        record
+        for record in records
+        if record.pk not in visible or not can_edit_identity(actor, record)
+    ]
+    agencies = " or ".join(dict.fromkeys(record.owning_agency.name for record in blocked))
+    held = " and ".join(
+        f"record {record.pk} (held by {record.owning_agency.name})" for record in blocked
+    )
+    return (
+        f"Confirmed as one person, but not merged: {actor.agency.name} may not change {held}. "
+        f"{agencies} must merge the two records."
+    )
+
+
+def finding_confirm(*, actor: User, finding: MatchFinding, survivor: Nominal) -> MatchFinding:
+    """The two records are one person: merge the other record into `survivor` (status
+    merged). Where the coordinator may not change one record's identity, the finding is
+    confirmed with a note saying which agency must merge."""
+    _check(actor, finding, FindingKind.DUPLICATE)
+    pair = [finding.nominal_a_id, finding.nominal_b_id]
+    if survivor.pk not in pair:
+        raise ValidationError({"survivor": "Choose which of the two records to keep"})
+    duplicate_id = pair[1] if survivor.pk == pair[0] else pair[0]
+    with transaction.atomic():
+        locked = _lock_open(finding)
+        records = {
+            record.pk: record
+            for record in Nominal.objects.select_related("owning_agency").filter(pk__in=pair)
+        }
+        kept, merged_away = records[survivor.pk], records[duplicate_id]
+        # A record merged since the finding was raised is no longer anyone's to merge: say so,
+        # rather than report it as a record the coordinator may not change.
+        for record in (kept, merged_away):
+            if record.merged_into_id:
+                raise ValidationError(
+                    f"Record {record.pk} has already been merged into record "
+                    f"{record.merged_into_id}. Nothing was changed."
+                )
+        try:
+            nominals_merge(actor=actor, survivor=kept, duplicate=merged_away)
+        except PermissionDenied:
+            status = FindingStatus.CONFIRMED
+            note = _who_must_merge(actor, [kept, merged_away])
+        else:
+            status = FindingStatus.MERGED
+            note = f"Record {merged_away.pk} was merged into record {kept.pk}."
+        _resolve(locked, actor=actor, status=status, note=note)
+        audit(
+            actor=actor,
+            verb=Verb.FINDING_CONFIRMED,
+            target=locked,
+            detail={
+                "survivor": kept.pk,
+                "duplicate": merged_away.pk,
+                "merged": status == FindingStatus.MERGED,
+            },
+        )
+    return locked
+
+
+def finding_dismiss(*, actor: User, finding: MatchFinding, reason: str) -> MatchFinding:
+    """The two records are different people. The record versions the finding was raised on
+    stay as they are, so the job does not raise the pair again until one record changes."""
+    _check(actor, finding, FindingKind.DUPLICATE)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why these are different people"})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": f"The reason must be {REASON_MAX_LENGTH} characters or fewer"}
+        )
+    with transaction.atomic():
+        locked = _lock_open(finding)
+        _resolve(locked, actor=actor, status=FindingStatus.DISMISSED, note=reason)
+        audit(
+            actor=actor,
+            verb=Verb.FINDING_DISMISSED,
+            target=locked,
+            detail={
+                "reason": reason,
+                "a_version": locked.a_version,
+                "b_version": locked.b_version,
+            },
+        )
+    return locked
+
+
+def lead_panel_agree(*, actor: User, finding: MatchFinding, panel: Panel) -> MatchFinding:
+    """Agree which panel leads for a person on several: the others defer to it. Recorded on
+    the person (LeadPanel), the finding, and the person's row of the latest overlap report."""
+    _check(actor, finding, FindingKind.OVERLAP)
+    if panel.pk not in finding.panels:
+        raise ValidationError({"panel": "Choose one of the panels the person is on"})
+    with transaction.atomic():
+        locked = _lock_open(finding)
+        LeadPanel.objects.update_or_create(
+            nominal_id=locked.nominal_a_id,
+            defaults={
+                "panel": panel,
+                "agreed_by": actor,
+                "agreed_at": timezone.now(),
+                "finding": locked,
+            },
+        )
+        locked.lead_panel = panel
+        _resolve(
+            locked,
+            actor=actor,
+            status=FindingStatus.LEAD_AGREED,
+            note=f"{panel.name} leads.",
+        )
+        latest = (
+            OverlapEntry.objects.filter(nominal_id=locked.nominal_a_id)
+            .order_by("-run__month")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if latest is not None:
+            OverlapEntry.objects.filter(pk=latest).update(lead_panel=panel)
+        audit(
+            actor=actor,
+            verb=Verb.LEAD_PANEL_AGREED,
+            target=locked,
+            detail={"panel": panel.pk, "nominal": locked.nominal_a_id},
+        )
+    return locked

@@ -1,0 +1,636 @@
+"""The monthly cross-reference run: people recorded twice, and people on several panels.
+
+`request_run` queues this month's run (from beat on the 1st, or a coordinator's button);
+`run_crossref` does the work in the worker, in phases, each timed into `run.durations`:
+
+- load: every nominal not merged away, as the matching engine's `PersonRecord`;
+- block: candidate pairs (`matching.linkage.candidate_pairs`), shared out into chunks;
+- estimate: the model's parameters, fitted once per run and kept as a `LinkageModel`;
+- score: each chunk not yet done is scored and its findings written in the same transaction
+  that marks it done, so a chunk is either wholly done or done again;
+- overlaps: people active on more than one panel, the month's overlap rows and findings.
+
+A worker killed mid-run is no loss: the task is acknowledged late and handed to another
+worker, which calls `run_crossref` again; it skips the chunks already done and scores the
+rest with the model the run already fitted. One open finding per pair is enforced by the
+database, so a chunk scored twice, or a month run twice, never raises a finding twice.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.audit import audit
+from accounts.models import Role, User, Verb
+from accounts.permissions import user_may_see_casework
+from crossref.models import (
+    CrossReferenceChunk,
+    CrossReferenceRun,
+    FindingKind,
+    FindingStatus,
+    LinkageModel,
+    MatchFinding,
+    OverlapEntry,
+    RunStatus,
+    RunTrigger,
+)
+from crossref.selectors.records import People, load_people, people_on_several_panels
+from matching.linkage import (
+    ENGINE,
+    LinkageParameters,
+    candidate_pairs,
+    estimate_parameters,
+    score_with,
+)
+from matching.scoring import POSSIBLE_THRESHOLD, Decision, MatchResult
+from panels.models import LeadPanel, Panel
+
+# Advisory locks taken as (class, run id); any constant works, it only has to be the same
+# for every worker. Held for the session, so a killed worker's lock goes with its connection.
+_RUN_LOCK_CLASS = 7_341_005
+DEFAULT_CHUNK_PAIRS = 20_000
+_BATCH = 2_000
+_FINDING_FIELDS = [
+    "last_seen_run",
+    "a_version",
+    "b_version",
+    "panels",
+    "score",
+    "decision",
+    "rule",
+    "explanation",
+    "model_version",
+]
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def may_request_run(user: User) -> bool:
+    """Panel coordinators ask for a run from the page; system administrators may too."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.has_role(Role.SYSTEM_ADMIN):
+        return True
+    return user_may_see_casework(user) and user.has_role(Role.COORDINATOR)
+
+
+# --- Asking for a run ----------------------------------------------------------------------
+
+
+@contextmanager
+def _run_lock(run_id: int) -> Iterator[bool]:
+    """Hold the run's session-level advisory lock while working: True if this process has
+    it, False if another worker is running the run."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUN_LOCK_CLASS, run_id])
+        locked = bool(cursor.fetchone()[0])
+    try:
+        yield locked
+    finally:
+        if locked:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_RUN_LOCK_CLASS, run_id])
+            except DatabaseError:
+                # The session could not release it: ending the session does.
+                if not connection.in_atomic_block:
+                    connection.close()
+
+
+def _being_worked_on(run_id: int) -> bool:
+    with _run_lock(run_id) as locked:
+        return not locked
+
+
+def _send(run_id: int) -> None:
+    from crossref.tasks import cross_reference
+
+    cross_reference.delay(run_id)
+
+
+def _reset(run: CrossReferenceRun) -> None:
+    """Start a finished month again from nothing: chunks recreated, model fitted anew."""
+    run.chunks.all().delete()
+    run.model = None
+    run.chunks_total = run.chunks_done = 0
+    run.counts, run.durations = {}, {}
+    run.started_at = run.finished_at = None
+    run.attempts = 0
+
+
+def request_run(
+    *, actor: User | None, month: date | None = None, trigger: str = RunTrigger.ON_DEMAND
+) -> CrossReferenceRun:
+    """Queue the cross-reference for `month` (this month by default) and send it to a worker
+    once committed. `actor` None is the monthly schedule.
+
+    One run per month: a run in progress is returned as it is; a failed run or one whose
+    worker was lost carries on from its last chunk; a complete month asked for again on
+    demand is run again from the start (the schedule leaves a complete month alone).
+    """
+    if actor is not None and not may_request_run(actor):
+        raise PermissionDenied
+    month = (month or timezone.localdate()).replace(day=1)
+    with transaction.atomic():
+        run, created = CrossReferenceRun.objects.select_for_update().get_or_create(
+            month=month, defaults={"trigger": trigger, "requested_by": actor}
+        )
+        if not created:
+            if run.status == RunStatus.RUNNING and _being_worked_on(run.pk):
+                return run
+            if run.status == RunStatus.COMPLETE:
+                if trigger == RunTrigger.SCHEDULED:
+                    return run
+                _reset(run)
+            if run.status == RunStatus.QUEUED and trigger == RunTrigger.SCHEDULED:
+                return run
+        run.status = RunStatus.QUEUED
+        run.trigger = trigger
+        run.requested_by = actor
+        run.queued_at = timezone.now()
+        run.error = ""
+        run.full_clean()
+        run.save()
+        audit(
+            actor=actor,
+            verb=Verb.CROSSREF_REQUESTED,
+            target=run,
+            detail={"month": month.isoformat(), "trigger": trigger},
+        )
+        run_id = run.pk
+        transaction.on_commit(lambda: _send(run_id))
+    return run
+
+
+# --- Doing it --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Progress:
+    """What the run has counted and timed so far, saved with each step."""
+
+    run: CrossReferenceRun
+    counts: dict[str, int]
+    durations: dict[str, float]
+    started: float = field(default_factory=time.perf_counter)
+    earlier_total: float = 0.0
+
+    @classmethod
+    def of(cls, run: CrossReferenceRun) -> _Progress:
+        durations = dict(run.durations)
+        return cls(run, dict(run.counts), durations, earlier_total=durations.get("total", 0.0))
+
+    def add_time(self, phase: str, seconds: float) -> None:
+        # A run resumed after a lost worker adds its time to what the first attempt spent.
+        self.durations[phase] = round(self.durations.get(phase, 0.0) + seconds, 3)
+        self.tick()
+
+    def tick(self) -> None:
+        self.durations["total"] = round(self.earlier_total + time.perf_counter() - self.started, 3)
+
+    def add(self, **counts: int) -> None:
+        for name, value in counts.items():
+            self.counts[name] = self.counts.get(name, 0) + value
+
+    def save(self, *fields: str) -> None:
+        self.run.counts, self.run.durations = self.counts, self.durations
+        self.run.save(update_fields=["counts", "durations", *fields])
+
+
+@contextmanager
+def _timed(progress: _Progress, phase: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    progress.add_time(phase, time.perf_counter() - started)
+
+
+def run_crossref(run_id: int) -> CrossReferenceRun:
+    """Do the run's work, or carry on with it after a lost worker; returns the run.
+
+    Returns at once if another worker holds the run, and leaves a complete or failed run
+    alone (`request_run` queues those again).
+    """
+    with _run_lock(run_id) as locked:
+        run = CrossReferenceRun.objects.get(pk=run_id)
+        if not locked or run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+            return run
+        phase = "load"
+        try:
+            run.status = RunStatus.RUNNING
+            run.attempts += 1
+            run.started_at = run.started_at or timezone.now()
+            run.save(update_fields=["status", "attempts", "started_at"])
+            progress = _Progress.of(run)
+
+            with _timed(progress, "load"):
+                people = load_people()
+            progress.counts |= {
+                "nominals": len(people),
+                "active_memberships": people.active_memberships,
+            }
+            progress.save()
+
+            phase = "block"
+            with _timed(progress, "block"):
+                pairs = candidate_pairs(people.records)
+                chunks = _chunks(run, people, pairs)
+            progress.counts["candidate_pairs"] = len(pairs)
+            progress.save("chunks_total")
+
+            phase = "estimate"
+            with _timed(progress, "estimate"):
+                params = _model(run, people, pairs)
+            progress.save("model")
+
+            phase = "score"
+            _score(progress, people, params, chunks)
+
+            phase = "overlaps"
+            with _timed(progress, "overlaps"):
+                _overlaps(progress)
+                _close_merged(progress)
+
+            phase = "finish"
+            with transaction.atomic():
+                progress.tick()
+                run.status = RunStatus.COMPLETE
+                run.finished_at = timezone.now()
+                run.error = ""
+                progress.save("status", "finished_at", "error")
+                audit(
+                    actor=None,
+                    verb=Verb.CROSSREF_COMPLETED,
+                    target=run,
+                    detail={"counts": progress.counts},
+                )
+        except Exception as error:
+            _fail(run_id, error, phase)
+            raise
+    return run
+
+
+def _fail(run_id: int, error: Exception, phase: str) -> None:
+    """Mark the run failed with what went wrong and where, never the message itself: an
+    engine or database message can quote a name or a date of birth."""
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    where = f" at {Path(frame.filename).name} line {frame.lineno}" if frame else ""
+    CrossReferenceRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED,
+        error=f"{type(error).__name__} in the {phase} step{where}.",
+        finished_at=timezone.now(),
+    )
+
+
+# --- Blocking and the model ------------------------------------------------------------------
+
+
+def _chunk_of(a: int, b: int, total: int) -> int:
+    """The chunk a pair of nominal ids belongs to.
+
+    Taken from the two ids rather than the pair's place in the list, so a record added or
+    edited while a run is interrupted does not move the other pairs between chunks when the
+    run resumes (a pair that only appears then may land in a chunk already done; next
+    month's run compares it).
+    """
+    mixed = ((a * 0x9E3779B97F4A7C15) ^ b) * 0xBF58476D1CE4E5B9 & 0xFFFF_FFFF_FFFF_FFFF
+    return (mixed >> 16) % total
+
+
+def _chunks(
+    run: CrossReferenceRun, people: People, pairs: list[tuple[int, int]]
+) -> dict[int, list[tuple[int, int]]]:
+    """The candidate pairs by chunk number, each chunk's pairs in order; the chunk rows are
+    made the first time only (a resumed run keeps its number of chunks)."""
+    if not (run.chunks_total and run.chunks.exists()):
+        size = max(1, int(_setting("CROSSREF_CHUNK_PAIRS", DEFAULT_CHUNK_PAIRS)))
+        run.chunks_total = math.ceil(len(pairs) / size)
+        CrossReferenceChunk.objects.bulk_create(
+            [CrossReferenceChunk(run=run, number=n) for n in range(run.chunks_total)],
+            ignore_conflicts=True,
+        )
+    by_chunk: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    ids, total = people.ids, run.chunks_total
+    for i, j in pairs:
+        by_chunk[_chunk_of(ids[i], ids[j], total)].append((i, j))
+    return by_chunk
+
+
+def _model(
+    run: CrossReferenceRun, people: People, pairs: list[tuple[int, int]]
+) -> LinkageParameters:
+    """The run's fitted model: estimated on its first attempt and stored, so every chunk of
+    the run, on every attempt, is scored by the same parameters."""
+    if run.model_id is not None:
+        return LinkageParameters.from_json(run.model.parameters)
+    params = estimate_parameters(people.records, pairs)
+    model, _ = LinkageModel.objects.get_or_create(
+        version=params.version,
+        defaults={
+            "engine": ENGINE,
+            "parameters": params.to_json(),
+            "trained_on_pairs": params.trained_on_pairs,
+        },
+    )
+    run.model = model
+    return LinkageParameters.from_json(model.parameters)
+
+
+# --- Scoring ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Duplicate findings already made: open ones (by pair), confirmed ones waiting for the
+    merge, and the record versions of each pair's latest dismissal."""
+
+    open: dict[tuple[int, int], int]
+    confirmed: set[tuple[int, int]]
+    dismissed: dict[tuple[int, int], tuple[int, int | None]]
+
+    @classmethod
+    def load(cls) -> _Known:
+        open_: dict[tuple[int, int], int] = {}
+        confirmed: set[tuple[int, int]] = set()
+        dismissed: dict[tuple[int, int], tuple[int, int | None]] = {}
+        rows = (
+            MatchFinding.objects.filter(
+                kind=FindingKind.DUPLICATE,
+                status__in=[FindingStatus.OPEN, FindingStatus.CONFIRMED, FindingStatus.DISMISSED],
+            )
+            .order_by(F("resolved_at").asc(nulls_first=True), "pk")
+            .values_list("pk", "nominal_a_id", "nominal_b_id", "status", "a_version", "b_version")
+        )
+        for pk, a, b, status, a_version, b_version in rows.iterator(chunk_size=_BATCH):
+            if status == FindingStatus.OPEN:
+                open_[(a, b)] = pk
+            elif status == FindingStatus.CONFIRMED:
+                confirmed.add((a, b))
+            else:  # the latest dismissal of the pair is the one that counts
+                dismissed[(a, b)] = (a_version, b_version)
+        return cls(open_, confirmed, dismissed)
+
+
+def _explanation(result: MatchResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": item.field,
+            "level": item.level,
+            "weight": round(item.weight, 2),
+            "text": item.text,
+        }
+        for item in result.explanation
+    ]
+
+
+def _score(
+    progress: _Progress,
+    people: People,
+    params: LinkageParameters,
+    chunks: dict[int, list[tuple[int, int]]],
+) -> None:
+    """Score every chunk not done yet, each in its own transaction."""
+    run = progress.run
+    known = _Known.load()
+    threshold = float(_setting("CROSSREF_MIN_SCORE", POSSIBLE_THRESHOLD))
+    pause = float(_setting("CROSSREF_CHUNK_PAUSE_SECONDS", 0))
+    todo = list(
+        CrossReferenceChunk.objects.filter(run=run, done_at__isnull=True)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    for number in todo:
+        started = time.perf_counter()
+        _score_chunk(progress, people, params, number, chunks.get(number, []), known, threshold)
+        progress.add_time("score", time.perf_counter() - started)
+        progress.save()
+        if pause:
+            time.sleep(pause)  # only ever set by tests that need a run to take a while
+
+
+def _score_chunk(
+    progress: _Progress,
+    people: People,
+    params: LinkageParameters,
+    number: int,
+    pairs: list[tuple[int, int]],
+    known: _Known,
+    threshold: float,
+) -> None:
+    run = progress.run
+    ids, versions, panels, records = people.ids, people.versions, people.panels, people.records
+    new: list[MatchFinding] = []
+    seen: list[MatchFinding] = []
+    left_dismissed = awaiting_merge = 0
+    for i, j in pairs:
+        result = score_with(records[i], records[j], params)
+        if result.score < threshold:
+            continue
+        pair = (ids[i], ids[j])
+        if pair in known.confirmed:
+            awaiting_merge += 1
+            continue
+        if pair not in known.open and known.dismissed.get(pair) == (versions[i], versions[j]):
+            left_dismissed += 1  # dismissed, and neither record has changed since
+            continue
+        finding = MatchFinding(
+            pk=known.open.get(pair),
+            run=run,
+            last_seen_run=run,
+            kind=FindingKind.DUPLICATE,
+            nominal_a_id=pair[0],
+            nominal_b_id=pair[1],
+            a_version=versions[i],
+            b_version=versions[j],
+            panels=sorted(set(panels[i]) | set(panels[j])),
+            score=result.score,
+            decision=Decision(result.decision).value,
+            rule=result.rule or "",
+            explanation=_explanation(result),
+            model_version=params.version,
+        )
+        (seen if finding.pk else new).append(finding)
+
+    with transaction.atomic():
+        chunk = CrossReferenceChunk.objects.select_for_update().get(run=run, number=number)
+        if chunk.done_at is not None:
+            return
+        # Conflicts are left alone: a pair already open (raised since `known` was read)
+        # keeps its one open finding.
+        MatchFinding.objects.bulk_create(new, ignore_conflicts=True, batch_size=_BATCH)
+        # Still open from an earlier month: refreshed with what this run saw.
+        MatchFinding.objects.bulk_update(seen, _FINDING_FIELDS, batch_size=_BATCH)
+        chunk.pairs = len(pairs)
+        chunk.findings = len(new) + len(seen)
+        chunk.done_at = timezone.now()
+        chunk.save(update_fields=["pairs", "findings", "done_at"])
+        run.chunks_done = CrossReferenceChunk.objects.filter(run=run, done_at__isnull=False).count()
+        progress.add(
+            duplicates_raised=len(new),
+            duplicates_still_open=len(seen),
+            duplicates_left_dismissed=left_dismissed,
+            duplicates_awaiting_merge=awaiting_merge,
+        )
+        progress.save("chunks_done")
+
+
+# --- Overlaps --------------------------------------------------------------------------------
+
+
+def _panel_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _overlap_explanation(
+    panels: list[int], names: dict[int, str], lead: tuple[int, list[int] | None] | None
+) -> list[dict[str, Any]]:
+    shown = [names.get(pk, f"panel {pk}") for pk in panels]
+    items = [
+        {
+            "field": "Panels",
+            "level": "several",
+            "weight": 0.0,
+            "text": f"Active on {len(panels)} panels: {_panel_list(shown)}",
+        }
+    ]
+    if lead is not None:
+        lead_panel, agreed_on = lead
+        lead_name = names.get(lead_panel, f"panel {lead_panel}")
+        if lead_panel not in panels:
+            text = f"{lead_name} was agreed as lead panel, but they are no longer active on it"
+        else:
+            before = [names.get(pk, f"panel {pk}") for pk in agreed_on or []]
+            text = (
+                f"{lead_name} was agreed as lead panel when they were on {_panel_list(before)}; "
+                "their panels have changed since"
+            )
+        items.append({"field": "Lead panel", "level": "changed", "weight": 0.0, "text": text})
+    return items
+
+
+def _close_merged(progress: _Progress) -> None:
+    """Findings about two records that have since been merged (here or on the person's
+    record) have nothing left to decide: they are marked merged."""
+    merged = (
+        MatchFinding.objects.filter(
+            kind=FindingKind.DUPLICATE,
+            status__in=[FindingStatus.OPEN, FindingStatus.CONFIRMED],
+        )
+        .filter(Q(nominal_a__merged_into=F("nominal_b")) | Q(nominal_b__merged_into=F("nominal_a")))
+        .update(
+            status=FindingStatus.MERGED,
+            resolved_at=timezone.now(),
+            resolution_note=(
+                f"Found merged by the cross-reference for {progress.run.month:%B %Y}."
+            ),
+        )
+    )
+    progress.counts["duplicates_found_merged"] = merged
+    progress.save()
+
+
+def _overlaps(progress: _Progress) -> None:
+    """The month's overlap rows, replaced whole, and an open finding for each person on
+    several panels unless one is open already or their agreed lead panel still stands (the
+    lead is still one of their panels and the panels are those it was agreed for)."""
+    run = progress.run
+    people = people_on_several_panels()
+    leads = {
+        nominal_id: (panel_id, agreed_on)
+        for nominal_id, panel_id, agreed_on in LeadPanel.objects.values_list(
+            "nominal_id", "panel_id", "finding__panels"
+        )
+    }
+    open_findings = dict(
+        MatchFinding.objects.open()
+        .filter(kind=FindingKind.OVERLAP)
+        .values_list("nominal_a_id", "pk")
+    )
+    raised_by_run = set(
+        MatchFinding.objects.filter(
+            kind=FindingKind.OVERLAP, run=run, created_at__gte=run.started_at
+        ).values_list("nominal_a_id", flat=True)
+    )
+    names = dict(Panel.objects.values_list("pk", "name"))
+    entries: list[OverlapEntry] = []
+    new: list[MatchFinding] = []
+    seen: list[MatchFinding] = []
+    with_lead = 0
+    for nominal_id, version, panels in people:
+        lead = leads.get(nominal_id)
+        lead_panel = lead[0] if lead is not None and lead[0] in panels else None
+        entries.append(
+            OverlapEntry(run=run, nominal_id=nominal_id, panels=panels, lead_panel_id=lead_panel)
+        )
+        # A lead agreed without a finding (agreed_on None) stands while its panel does.
+        agreed_on = lead[1] if lead is not None else None
+        lead_stands = lead_panel is not None and (agreed_on is None or sorted(agreed_on) == panels)
+        if lead_stands and nominal_id not in open_findings:
+            with_lead += 1
+            continue
+        finding = MatchFinding(
+            pk=open_findings.get(nominal_id),
+            run=run,
+            last_seen_run=run,
+            kind=FindingKind.OVERLAP,
+            nominal_a_id=nominal_id,
+            a_version=version,
+            panels=panels,
+            score=1.0,
+            decision=Decision.DEFINITE.value,
+            rule="several_panels",
+            explanation=_overlap_explanation(panels, names, None if lead_stands else lead),
+        )
+        (seen if finding.pk else new).append(finding)
+
+    with transaction.atomic():
+        OverlapEntry.objects.filter(run=run).delete()
+        OverlapEntry.objects.bulk_create(entries, batch_size=_BATCH)
+        MatchFinding.objects.bulk_create(new, ignore_conflicts=True, batch_size=_BATCH)
+        MatchFinding.objects.bulk_update(
+            seen, ["last_seen_run", "a_version", "panels", "explanation"], batch_size=_BATCH
+        )
+        # An open overlap whose person is no longer on several panels has nothing left to
+        # decide: it is closed, saying why, so the inbox holds only live questions.
+        # The month's overlap rows, just written, say who still is (a subquery, rather than
+        # every such person's id sent back to the database).
+        still_overlapping = OverlapEntry.objects.filter(run=run).values("nominal_id")
+        closed = (
+            MatchFinding.objects.open()
+            .filter(kind=FindingKind.OVERLAP)
+            .exclude(nominal_a_id__in=still_overlapping)
+            .update(
+                status=FindingStatus.DISMISSED,
+                resolved_at=timezone.now(),
+                resolution_note=(
+                    "Closed by the cross-reference for "
+                    f"{run.month:%B %Y}: no longer on more than one panel."
+                ),
+            )
+        )
+        # Findings this run raised on an attempt that was interrupted count as raised.
+        again = sum(1 for finding in seen if finding.nominal_a_id in raised_by_run)
+        progress.counts |= {
+            "people_on_several_panels": len(people),
+            "overlaps_raised": len(new) + again,
+            "overlaps_still_open": len(seen) - again,
+            "overlaps_with_lead": with_lead,
+            "overlaps_closed": closed,
+        }
+        progress.save()

@@ -1,0 +1,52 @@
+"""Load the demo borough and say how to sign in as each role."""
+
+import os
+from base64 import b32encode
+
+from django.core.management.base import BaseCommand
+
+from accounts.two_factor import issue_backup_codes
+from demo.borough import ensure_borough, ensure_meeting_rules
+from demo.meetings import ensure_demo_meetings
+from demo.nominals import ensure_demo_nominals
+from demo.plan import ensure_demo_plan
+
+# A demo-only password, printed to the newcomer; never used outside seed data.
+DEFAULT_DEMO_PASSWORD = "kingsmere-demo-password"  # noqa: S105
+
+
+class Command(BaseCommand):
+    help = "Create the fictional borough of Kingsmere's partnership, safely re-runnable."
+
+    def handle(self, *args, **options) -> None:
+        password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+        borough = ensure_borough(password=password)
+        people = ensure_demo_nominals(borough)
+        meetings = ensure_meeting_rules(borough)
+        agenda_items = ensure_demo_meetings(borough)
+        plan_actions = ensure_demo_plan(borough)
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Demo borough of {borough.name} is ready."))
+        if people:
+            out.write(f"Added {people} demo people to its panels.")
+        if meetings:
+            out.write(f"Scheduled {meetings} meetings from the panels' meeting rules.")
+        if agenda_items:
+            out.write(f"Held last month's IOM main panel and put {agenda_items} people on agendas.")
+        if plan_actions:
+            out.write(f"Imported the reducing reoffending action plan: {plan_actions} actions.")
+        out.write(f"Every demo account's password is: {password}")
+        out.write(
+            "After the password, enter a backup code below (each works once; running "
+            "seed_demo again issues new ones), or add the set-up key to an authenticator "
+            "app (or run `oathtool --totp -b KEY`).\n"
+        )
+        for user in borough.staff.values():
+            codes = issue_backup_codes(user, count=3)
+            device = user.totpdevice_set.filter(confirmed=True).first()
+            key = b32encode(device.bin_key).decode().rstrip("=") if device else "-"
+            out.write(
+                f"  {user.username:<12} {', '.join(user.role_labels):<38} "
+                f"{user.agency.name}\n"
+                f"               backup codes: {' '.join(codes)}   set-up key: {key}"
+            )

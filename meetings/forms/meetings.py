@@ -1,0 +1,144 @@
+"""Forms for meeting rules, moving and cancelling meetings, and building agendas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from core.forms import DateInputField
+from meetings.models import AgendaReason, MeetingKind, Weekday, WeekOfMonth
+from offenders.models import Nominal
+
+TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
+
+
+def _time_field(label: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        input_formats=TIME_FORMATS,
+        help_text="Use the 24-hour clock, for example 10:00 or 14:30",
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"Enter the {label.lower()} like 10:00 or 14:30",
+        },
+    )
+
+
+def _reason_field(label: str, *, required_message: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=200,
+        error_messages={
+            "required": required_message,
+            "max_length": "The reason must be 200 characters or fewer",
+        },
+    )
+
+
+class MeetingRuleForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Which meeting",
+        choices=MeetingKind.choices,
+        error_messages={"required": "Select which meeting this rule is for"},
+    )
+    week = forms.TypedChoiceField(
+        label="Week of the month",
+        coerce=int,
+        choices=WeekOfMonth.choices,
+        help_text="A fifth-week rule gives a meeting only in months that have a fifth such day.",
+        error_messages={"required": "Select the week of the month"},
+    )
+    weekday = forms.TypedChoiceField(
+        label="Day of the week",
+        coerce=int,
+        choices=Weekday.choices,
+        error_messages={"required": "Select the day of the week"},
+    )
+    starts_at = _time_field("Start time")
+    location = forms.CharField(
+        label="Location (optional)",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "The location must be 200 characters or fewer"},
+    )
+
+
+class MeetingMoveForm(forms.Form):
+    date = DateInputField(label="New date", help_text="For example, 27 3 2026")
+    starts_at = _time_field("Start time")
+    reason = _reason_field(
+        "Why is the meeting moving?", required_message="Enter why the meeting is moving"
+    )
+
+
+class MeetingCancelForm(forms.Form):
+    reason = _reason_field(
+        "Why is the meeting cancelled?", required_message="Enter why the meeting is cancelled"
+    )
+
+
+class AgendaAddForm(forms.Form):
+    """One person onto the agenda: a suggestion's button sends the person, the reason and
+    its detail; "add someone else" sends a person and the coordinator's own reason."""
+
+    nominal = forms.TypedChoiceField(
+        label="Person",
+        coerce=int,
+        error_messages={
+            "required": "Select who to add to the agenda",
+            "invalid_choice": "Select someone on the panel's cohort who is not on the agenda yet",
+        },
+    )
+    reason = forms.ChoiceField(
+        choices=AgendaReason.choices,
+        initial=AgendaReason.OTHER,
+        widget=forms.HiddenInput,
+        error_messages={"required": "Select why they are on the agenda"},
+    )
+    reason_detail = forms.CharField(
+        label="Why are they on the agenda?",
+        required=False,
+        max_length=300,
+        error_messages={"max_length": "The reason must be 300 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, addable: list[Nominal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {nominal.pk: nominal for nominal in addable}
+        self.fields["nominal"].choices = [("", "Choose a person")] + [
+            (nominal.pk, f"{nominal.full_name}, born {nominal.date_of_birth:%-d %B %Y}")
+            if nominal.date_of_birth
+            else (nominal.pk, nominal.full_name)
+            for nominal in addable
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("reason") == AgendaReason.OTHER and not data.get("reason_detail", "").strip():
+            self.add_error("reason_detail", "Enter why they are on the agenda")
+        return data
+
+    @property
+    def person(self) -> Nominal:
+        return self.people[self.cleaned_data["nominal"]]
+
+
+class AgendaItemForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Reason",
+        choices=AgendaReason.choices,
+        error_messages={"required": "Select why they are on the agenda"},
+    )
+    reason_detail = forms.CharField(
+        label="Details (optional unless the reason is Other)",
+        required=False,
+        max_length=300,
+        error_messages={"max_length": "The details must be 300 characters or fewer"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("reason") == AgendaReason.OTHER and not data.get("reason_detail", "").strip():
+            self.add_error("reason_detail", "Enter why they are on the agenda")
+        return data

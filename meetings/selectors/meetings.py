@@ -1,0 +1,148 @@
+"""Reads of panels' meetings, meeting rules and agendas for the person asking.
+
+Each get-or-refuse helper answers 404 (with a logged refusal) for a record the user may
+not see and for one that does not exist alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts.access import visible_or_404
+from accounts.models import User
+from meetings.models import AgendaItem, Meeting, MeetingRule, MeetingStatus
+from offenders.models import Nominal
+from offenders.selectors import nominals_for
+from panels.models import Panel
+
+MEETING = "panels.meeting"
+MEETING_RULE = "panels.meetingrule"
+AGENDA_ITEM = "panels.agendaitem"
+
+# How an agenda names someone the reader may not see.
+UNSEEN_PERSON = "A person known to this panel"
+
+# Meetings whose agenda may still change: not yet held, not cancelled.
+OPEN_STATUSES = (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS)
+
+
+def meeting_for(request: HttpRequest, pk: int) -> Meeting:
+    """The meeting if the user sees its panel; otherwise 404, whether or not it exists."""
+    return visible_or_404(
+        request,
+        Meeting.objects.visible_to(request.user).select_related(
+            "panel__coordinating_agency", "rule"
+        ),
+        pk,
+        object_type=MEETING,
+    )
+
+
+def meeting_rule_for(request: HttpRequest, pk: int) -> MeetingRule:
+    """The rule if the user sees its panel; otherwise 404."""
+    return visible_or_404(
+        request,
+        MeetingRule.objects.filter(
+            panel__in=Panel.objects.visible_to(request.user).values("pk")
+        ).select_related("panel__coordinating_agency"),
+        pk,
+        object_type=MEETING_RULE,
+    )
+
+
+def agenda_item_for(request: HttpRequest, pk: int) -> AgendaItem:
+    """The agenda item if the user may see the agenda it is on; otherwise 404."""
+    return visible_or_404(
+        request,
+        AgendaItem.objects.visible_to(request.user).select_related(
+            "meeting__panel__coordinating_agency", "nominal"
+        ),
+        pk,
+        object_type=AGENDA_ITEM,
+    )
+
+
+def panel_rules(panel: Panel) -> QuerySet[MeetingRule]:
+    """The panel's rules, those in use first."""
+    return panel.meeting_rules.order_by("-active", "kind", "week", "weekday")
+
+
+def upcoming_meetings(panel: Panel, *, today: date) -> QuerySet[Meeting]:
+    """From today on, soonest first, cancelled ones included so partners see them."""
+    return panel.meetings.filter(date__gte=today).order_by("date", "starts_at", "pk")
+
+
+def past_meetings(panel: Panel, *, today: date) -> QuerySet[Meeting]:
+    """Before today, most recent first."""
+    return panel.meetings.filter(date__lt=today).order_by("-date", "-starts_at", "-pk")
+
+
+def previous_meeting_date(meeting: Meeting, *, kind: str | None = None) -> date | None:
+    """The date of the panel's last meeting before this one that was not cancelled
+    (of the given kind, if one is given)."""
+    earlier = Meeting.objects.filter(panel_id=meeting.panel_id, date__lt=meeting.date).exclude(
+        status=MeetingStatus.CANCELLED
+    )
+    if kind is not None:
+        earlier = earlier.filter(kind=kind)
+    return earlier.order_by("-date").values_list("date", flat=True).first()
+
+
+def agenda_visible(user: User, meeting: Meeting) -> bool:
+    """The rule of `AgendaItem.objects.visible_to` for one meeting the user already sees:
+    the coordinating agency sees the agenda while it is built, members once it is shared."""
+    return meeting.agenda_shared_on is not None or (
+        user.agency_id == meeting.panel.coordinating_agency_id
+    )
+
+
+def agenda_open(meeting: Meeting) -> bool:
+    return meeting.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One item of an agenda as the viewer may see it: `visible` is False for a person
+    the viewer may not see, whose name and reason are then not shown."""
+
+    item: AgendaItem
+    visible: bool
+
+    @property
+    def nominal(self) -> Nominal:
+        return self.item.nominal
+
+    @property
+    def name(self) -> str:
+        return self.item.nominal.full_name if self.visible else UNSEEN_PERSON
+
+
+def agenda_rows(user: User, meeting: Meeting) -> list[AgendaRow]:
+    """The meeting's agenda in order, each item marked with whether the user sees the
+    person; empty when the agenda is not the user's to see yet. Two queries."""
+    items = list(
+        AgendaItem.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("nominal")
+        .order_by("position", "pk")
+    )
+    if not items:
+        return []
+    seen = set(
+        nominals_for(user)
+        .filter(pk__in=[item.nominal_id for item in items])
+        .values_list("pk", flat=True)
+    )
+    return [AgendaRow(item=item, visible=item.nominal_id in seen) for item in items]
+
+
+def person_name(user: User, nominal: Nominal) -> str:
+    """The person's name if the user may see their record; otherwise only that they are
+    known to the panel."""
+    if nominals_for(user).filter(pk=nominal.pk).exists():
+        return nominal.full_name
+    return UNSEEN_PERSON

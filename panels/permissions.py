@@ -1,0 +1,16 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from accounts.models import Role, User
+from accounts.permissions import user_may_see_casework
+from panels.models import Panel
+
+
+def can_coordinate(user: User, panel: Panel) -> bool:
+    """Coordinators of the panel's coordinating agency change the panel."""
+    return (
+        user_may_see_casework(user)
+        and user.has_role(Role.COORDINATOR)
+        and user.agency_id == panel.coordinating_agency_id
+    )
