@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""The one way a page refuses: log the refusal against the record, then answer 404 for a
+record the user may not see (the same as a missing one) or 403 for one they may see but not change."""
 
 from __future__ import annotations
 

@@ -1,9 +1,12 @@
-"""TODO docstring"""
+"""The API's own account endpoint, and the one way an API view refuses or calls a service:
+role sets for permission maps, logged 403s, and logged list pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,6 +17,7 @@ from accounts.access import forbid
 from accounts.audit import log_access
 from accounts.models import Role
 from accounts.permissions import ANY_STAFF
+from core.api import as_drf
 
 
 class MeSerializer(serializers.Serializer):
@@ -58,3 +62,16 @@ def logged_page(view: Any, request: Request, queryset: QuerySet, *, object_type:
     page = view.paginate_queryset(queryset)
     log_access(request=request, object_type=object_type, object_id=len(page))
     return view.get_paginated_response(view.get_serializer(page, many=True).data)
+
+
+def call(
+    service: Any, *, request: Request, object_type: str, object_id: object, **kwargs: Any
+) -> Any:
+    """Run a service for the caller. Its validation errors answer 400 with the same messages
+    as the pages; its refusal answers 403, logged against the record, as `forbid` does."""
+    try:
+        return service(**kwargs)
+    except PermissionDenied:
+        forbid(request, object_type=object_type, object_id=object_id)
+    except DjangoValidationError as error:
+        raise as_drf(error) from error

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Agencies, staff accounts and roles, and the append-only audit trail and access log."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Reads of staff accounts for the person asking."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Writes to agencies and staff accounts, each audited in its own transaction."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import CASEWORK, require
+from accounts.api import CASEWORK, call, require
 from accounts.models import Agency, User
 from accounts.permissions import ANY_STAFF
 from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate, Rag
@@ -48,8 +48,7 @@ from actions.selectors.plans import (
     with_flags,
 )
 from actions.services.plans import PROGRESS_MAX_LENGTH, progress_add
-from core.api import call, int_param, validated
-from panels.api.common import VisibleRecordField
+from core.api import VisibleRecordField, int_param, validated
 from panels.api.panels import AgencyRefSerializer
 
 # Everyone who sees a plan reads it; progress is written by casework roles, and of those

@@ -163,8 +163,8 @@ def time_import(plan: BoroughPlan, *, seed: int, rows: int = IMPORT_ROWS) -> Imp
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from panels.models import CohortImport, ImportRow
-    from panels.services.imports import import_run_file
+    from cohorts.models import CohortImport, ImportRow
+    from cohorts.services.imports import import_run_file
 
     council = Agency.objects.get(code=f"{plan.code}-council")
     coordinator = User.objects.get(username=f"{plan.code}-coordinator")

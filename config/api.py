@@ -1,5 +1,7 @@
 """The REST API: one router, versioned under /api/v1/, described by OpenAPI."""
 
+from cohorts.api.memberships import MembershipViewSet
+from cohorts.api.reviews import ReviewViewSet
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
@@ -12,9 +14,7 @@ from meetings.api.agenda import AgendaItemViewSet
 from meetings.api.case_actions import CaseActionViewSet
 from meetings.api.meetings import MeetingViewSet
 from offenders.api import NominalViewSet
-from panels.api.memberships import MembershipViewSet
 from panels.api.panels import PanelViewSet
-from panels.api.reviews import ReviewViewSet
 from sharing.api import AgreementViewSet
 
 router = DefaultRouter(trailing_slash=True)

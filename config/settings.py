@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "panels",
     "sharing",
     "offenders",
+    "cohorts",
     "meetings",
     "crossref",
     "actions",

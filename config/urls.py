@@ -45,6 +45,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("nominals/", include("offenders.urls")),
     path("panels/", include("panels.urls")),
+    path("panels/", include("cohorts.urls")),
     path("panels/", include("meetings.urls")),
     path("panels/", include("crossref.urls")),
     path("action-plan/", include("actions.urls")),

@@ -1,17 +1,19 @@
-"""TODO docstring"""
+"""API plumbing with no domain: input checks that turn a service's ValidationError into
+DRF's 400 with field errors, query-parameter readers, and fields every API shares."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
 from rest_framework.request import Request
-
-from accounts.access import forbid
 
 NON_FIELD = "non_field_errors"
 
@@ -44,19 +46,6 @@ def validated(
     return dict(serializer.validated_data)
 
 
-def call(
-    service: Any, *, request: Request, object_type: str, object_id: object, **kwargs: Any
-) -> Any:
-    """Run a service for the caller. Its validation errors answer 400 with the same messages
-    as the pages; its refusal answers 403, logged against the record, as `forbid` does."""
-    try:
-        return service(**kwargs)
-    except PermissionDenied:
-        forbid(request, object_type=object_type, object_id=object_id)
-    except DjangoValidationError as error:
-        raise as_drf(error) from error
-
-
 def at_least_one(data: dict[str, Any], fields: tuple[str, ...]) -> None:
     """A change that changes nothing is a mistake worth telling the caller about."""
     if not any(name in data for name in fields):
@@ -79,3 +68,31 @@ def choice_param(request: Request, name: str, choices: list[str]) -> str:
     if value and value not in choices:
         raise ValidationError({name: [f"Choose one of: {', '.join(choices)}."]})
     return value
+
+
+class VisibleRecordField(serializers.PrimaryKeyRelatedField):
+    """A record named by its id in the request body, looked for only among the records
+    the caller may see: one they may not see gets the same 400 as one that does not exist,
+    so the answer never confirms that it is there."""
+
+    def __init__(
+        self, *, visible: Callable[[AbstractBaseUser], QuerySet], model: type[Model], **kwargs: Any
+    ):
+        self.visible = visible
+        # The model's empty queryset tells the schema what the id refers to.
+        super().__init__(queryset=model.objects.none(), **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        return self.visible(self.context["request"].user)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    """A one-step change (share an agenda, publish minutes) is made only when asked for in
+    so many words: an empty request changes nothing."""
+
+    confirm = AnsweredBooleanField()
+
+    def validate_confirm(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("Send true to confirm.")
+        return value

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Form plumbing shared by every app: the GOV.UK date input and the postcode pattern."""
 
 from __future__ import annotations
 

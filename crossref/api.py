@@ -20,10 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import forbid
-from accounts.api import COORDINATORS
+from accounts.api import COORDINATORS, call
 from accounts.audit import log_access
 from accounts.permissions import person_label
-from core.api import NON_FIELD, call, choice_param, validated
+from core.api import NON_FIELD, ConfirmSerializer, choice_param, validated
 from crossref.forms import month_value
 from crossref.models import CrossReferenceRun, FindingKind, FindingStatus, MatchFinding, RunStatus
 from crossref.selectors.findings import (
@@ -46,8 +46,8 @@ from crossref.services.review import (
     finding_dismiss,
     lead_panel_agree,
 )
+from offenders.api import NominalRefSerializer
 from offenders.models import Nominal
-from panels.api.common import ConfirmSerializer, NominalRefSerializer
 from panels.models import Panel
 
 KEEP_ONE = "Choose which of the two records to keep"

@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""The monthly cross-reference: its runs and their chunks, the fitted matching model, the
+findings a coordinator resolves, and the overlap report's rows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Cross-referencing jobs: thin wrappers over the run services, safe to deliver twice."""
 
 from __future__ import annotations
 

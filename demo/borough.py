@@ -18,9 +18,8 @@ from accounts.services import agency_create, role_group
 from meetings.models import MeetingKind, MeetingRule
 from meetings.services.meetings import meeting_rule_add
 from panels.models import Panel, PanelKind
-from panels.services import panel_create
 from sharing.models import InformationSharingAgreement
-from sharing.services import agreement_create, agreement_sign
+from sharing.services import agreement_create, agreement_sign, panel_create
 
 AGENCIES = [
     # (code, name, kind)

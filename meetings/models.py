@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""Panel meetings: the rules that schedule them, meetings, attendance, agenda items and the
+case actions agreed at them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Scheduled meeting jobs: thin wrappers over services, safe to run any number of times."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -11,11 +12,11 @@ from rest_framework.response import Response
 
 from accounts.access import forbid
 from accounts.audit import log_access
-from accounts.models import Purpose, Role
+from accounts.models import Purpose, Role, User
 from offenders import services
 from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway
 from offenders.search import search_nominals
-from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for
+from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for, person_visible
 
 CASEWORK = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
 
@@ -260,3 +261,16 @@ def _call(service, **kwargs):
         return service(**kwargs)
     except DjangoValidationError as error:
         raise _as_drf(error) from error
+
+
+class NominalRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    given_names = serializers.CharField()
+    family_name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+
+
+def with_person_visible(queryset: QuerySet, user: User) -> QuerySet:
+    """Mark each row with whether the caller may see the person it is about
+    (`person_visible`): lists and agendas name only the people the reader sees."""
+    return queryset.annotate(person_visible=person_visible(user))

@@ -24,6 +24,14 @@ def nominals_for(user: User) -> QuerySet[Nominal]:
     return Nominal.objects.visible_to(user)
 
 
+def rag_reviews_for(user: User) -> QuerySet[RagReview]:
+    """RAG reviews by panels the user may see, of people the user may see."""
+    return RagReview.objects.filter(
+        panel__in=Panel.objects.visible_to(user).values("pk"),
+        nominal__in=nominals_for(user).values("pk"),
+    )
+
+
 def person_visible(user: User, *, field: str = "nominal_id") -> Exists:
     """For rows about a person (agenda items, case actions...): whether the user may see
     that person, as an annotation, so a list names only the people its reader sees."""

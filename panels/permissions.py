@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Who may change a panel: its coordinating agency's coordinators."""
 
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import visible_or_404
-from accounts.api import CASEWORK, COORDINATORS, logged_page, require
+from accounts.api import CASEWORK, COORDINATORS, call, logged_page, require
 from accounts.audit import log_access
-from core.api import AnsweredBooleanField, at_least_one, call, int_param, validated
+from core.api import AnsweredBooleanField, VisibleRecordField, at_least_one, int_param, validated
 from meetings.api.meetings import (
     AGENDA_ITEM,
     MEETING,
@@ -31,7 +31,6 @@ from meetings.services.agenda import (
 from meetings.services.meeting_mode import ItemOutcome, agenda_item_record
 from offenders.models import Nominal
 from offenders.selectors import nominals_for
-from panels.api.common import VisibleRecordField
 from panels.models import Rag
 from panels.permissions import can_coordinate
 

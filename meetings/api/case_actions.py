@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import visible_or_404
-from accounts.api import CASEWORK, COORDINATORS, AgencyCodeField, logged_page, require
+from accounts.api import CASEWORK, COORDINATORS, AgencyCodeField, call, logged_page, require
 from accounts.audit import log_access
 from accounts.models import Agency, User
-from core.api import at_least_one, call, choice_param, int_param, validated
+from core.api import VisibleRecordField, at_least_one, choice_param, int_param, validated
 from meetings.models import AgendaItem, CaseAction, CaseActionStatus
 from meetings.selectors.case_actions import case_action_history
 from meetings.services.case_actions import (
@@ -31,7 +31,7 @@ from meetings.services.case_actions import (
     case_action_create,
     may_report_on,
 )
-from panels.api.common import NominalRefSerializer, VisibleRecordField, with_person_visible
+from offenders.api import NominalRefSerializer, with_person_visible
 from panels.permissions import can_coordinate
 
 CASE_ACTION = "panels.caseaction"

@@ -17,17 +17,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import visible_or_404
-from accounts.api import CASEWORK, COORDINATORS, require
+from accounts.api import CASEWORK, COORDINATORS, call, require
 from accounts.audit import log_access, log_access_many
 from accounts.models import Agency, Purpose, User
-from core.api import call, int_param, validated
+from core.api import ConfirmSerializer, int_param, validated
 from meetings.minutes import minutes_for_reader, stored_minutes
 from meetings.models import AgendaItem, Attendance, Meeting
 from meetings.selectors.meeting_mode import AttendanceStatus
 from meetings.services.agenda import agenda_share
 from meetings.services.meeting_mode import AttendanceEntry, attendance_record, minutes_publish
 from meetings.services.meetings import meeting_cancel, meeting_move
-from panels.api.common import ConfirmSerializer, NominalRefSerializer, with_person_visible
+from offenders.api import NominalRefSerializer, with_person_visible
 from panels.permissions import can_coordinate
 
 MEETING = "panels.meeting"

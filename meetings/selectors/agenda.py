@@ -18,8 +18,8 @@ from accounts.models import User
 from meetings.models import AgendaItem, AgendaReason, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors.meetings import previous_meeting_date
 from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal
-from offenders.selectors import flags_from, nominals_for
-from panels.models import CohortMembership, MembershipStatus, Panel, Rag, RagReview
+from offenders.selectors import flags_from, nominals_for, rag_reviews_for
+from panels.models import CohortMembership, MembershipStatus, Panel, Rag
 
 # The order the builder lists its suggestions in.
 SUGGESTED_REASONS = (
@@ -141,7 +141,7 @@ def _reviews(
     within the panel's review interval before the meeting."""
     latest = {
         review.nominal_id: review
-        for review in RagReview.objects.visible_to(user)
+        for review in rag_reviews_for(user)
         .filter(
             panel_id=meeting.panel_id, nominal_id__in=list(active), reviewed_on__lte=meeting.date
         )

@@ -13,8 +13,7 @@ from panels.forms.panels import PanelSettingsForm
 from panels.permissions import can_coordinate
 from panels.selectors import PANEL_SORTS, panels_for
 from panels.selectors.panels import agencies_seeing_panel, panel_for
-from panels.services import panel_update
-from sharing.selectors import agreement_in_force_ids
+from panels.services.panels import panel_update
 
 
 @login_required
@@ -35,8 +34,10 @@ def panel_list(request: HttpRequest) -> HttpResponse:
 def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     panel = panel_for(request, pk)
     log_access(request=request, object_type="panels.panel", object_id=panel.pk)
+    # The agreements that cover the panel, through its reverse relation: panels sit below
+    # sharing and do not import it.
     agreements = list(panel.agreements.prefetch_related("parties").order_by("reference"))
-    in_force = agreement_in_force_ids(agreements)
+    in_force = set(panel.agreements.in_force().values_list("pk", flat=True))
     return render(
         request,
         "panels/panel_detail.html",

@@ -11,9 +11,9 @@ from playwright.sync_api import Page, expect
 
 from accounts.notifications import notify
 from actions.services.imports import plan_import_start
+from cohorts.services.imports import import_upload
 from meetings.models import AgendaItem, CaseAction, Meeting, MeetingKind
 from meetings.services.meetings import meeting_rule_add
-from panels.services.imports import import_upload
 from tests.actions.factories import make_plan, steps_of
 from tests.e2e.browser import sign_in
 from tests.panels.agenda_helpers import member

@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from panels.models import CohortImport, CohortMembership, ImportStatus
+from cohorts.models import CohortImport, ImportStatus
+from panels.models import CohortMembership
 from tests.e2e.browser import sign_in
 from tests.factories import make_nominal
 from tests.panels.import_samples import csv_bytes

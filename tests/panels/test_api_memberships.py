@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
+from cohorts.services.membership import panel_fields_version
 from panels.models import CohortMembership, MembershipStatus
-from panels.services.membership import panel_fields_version
 from tests.factories import make_nominal, make_panel, make_signed_agreement
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AccessLog, AccessOutcome, AuditEvent, Role, Verb
-from core.exports import neutralise, write_csv, write_xlsx
-from offenders.models import CaseEvent, Need, Nominal, Offence, RiskScore
-from offenders.services import nominal_create
-from panels.models import CohortMembership, PanelKind, RagReview
-from panels.selectors.cohort import (
+from cohorts.selectors.cohort import (
     CohortFilter,
     cohort_members,
     cohort_rows,
@@ -24,6 +20,10 @@ from panels.selectors.cohort import (
     month_choices,
     referrals_awaiting,
 )
+from core.exports import neutralise, write_csv, write_xlsx
+from offenders.models import CaseEvent, Need, Nominal, Offence, RiskScore
+from offenders.services import nominal_create
+from panels.models import CohortMembership, PanelKind, RagReview
 from tests.factories import make_panel, make_user
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def names(memberships):
 
 
 def cohort_url(p):
-    return reverse("panels:cohort", args=[p.panel.pk])
+    return reverse("cohorts:cohort", args=[p.panel.pk])
 
 
 def apply_filter(client, p, **data):
@@ -348,7 +348,7 @@ def test_panel_specific_columns_for_the_panels_kind(partnership, client_for):
         treatment_requirement="drr",
         treatment_start=date(2026, 1, 9),
     )
-    body = client_for(p.coordinator).get(reverse("panels:cohort", args=[dip.pk])).content.decode()
+    body = client_for(p.coordinator).get(reverse("cohorts:cohort", args=[dip.pk])).content.decode()
     assert "Treatment requirement" in body and "DRR" in body and "9 Jan 2026" in body
     assert "OGRS band" not in body
 
@@ -380,7 +380,7 @@ def test_tracker_is_404_for_those_who_cannot_see_the_panel(cohort, client_for, p
     p = cohort
     client = client_for(getattr(p, persona))
     assert client.get(cohort_url(p)).status_code == 404
-    assert client.get(reverse("panels:cohort-csv", args=[p.panel.pk])).status_code == 404
+    assert client.get(reverse("cohorts:cohort-csv", args=[p.panel.pk])).status_code == 404
 
 
 def test_pages_of_fifty(partnership, client_for):
@@ -427,7 +427,7 @@ def test_tracker_queries_do_not_grow_with_the_cohort(
     with django_assert_max_num_queries(len(small) + 2):
         # The export reads every member, not a page, in the same number of queries
         # (plus the audit row and the access-log rows written together).
-        assert client.get(reverse("panels:cohort-csv", args=[p.panel.pk])).status_code == 200
+        assert client.get(reverse("cohorts:cohort-csv", args=[p.panel.pk])).status_code == 200
     assert len(small) <= 20
 
 
@@ -438,7 +438,7 @@ def test_csv_export_is_what_the_tracker_shows_and_is_audited(cohort, client_for)
     p = cohort
     client = client_for(p.member_partner)
     apply_filter(client, p, rag=["red", "green"])
-    response = client.get(f"{reverse('panels:cohort-csv', args=[p.panel.pk])}?sort=-name")
+    response = client.get(f"{reverse('cohorts:cohort-csv', args=[p.panel.pk])}?sort=-name")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -459,7 +459,7 @@ def test_csv_export_is_what_the_tracker_shows_and_is_audited(cohort, client_for)
 
 def test_xlsx_export_keeps_numbers_and_dates_as_such(cohort, client_for):
     p = cohort
-    response = client_for(p.coordinator).get(reverse("panels:cohort-xlsx", args=[p.panel.pk]))
+    response = client_for(p.coordinator).get(reverse("cohorts:cohort-xlsx", args=[p.panel.pk]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.iter_rows(values_only=True))
@@ -475,7 +475,7 @@ def test_export_of_a_past_month(history, client_for):
     p = history
     client = client_for(p.coordinator)
     apply_filter(client, p, month="2025-03")
-    response = client.get(reverse("panels:cohort-csv", args=[p.panel.pk]))
+    response = client.get(reverse("cohorts:cohort-csv", args=[p.panel.pk]))
     assert "2025-03-31" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == ["Jordan LEFTAFTER", "Jordan STAYED"]
@@ -489,11 +489,11 @@ def test_a_name_that_is_a_formula_comes_out_inert_in_both_formats(partnership, c
     joins(person(p.partner, given=FORMULA, family="+Sum(1)"), p.panel, date(2026, 1, 5))
     client = client_for(p.coordinator)
 
-    csv_response = client.get(reverse("panels:cohort-csv", args=[p.panel.pk]))
+    csv_response = client.get(reverse("cohorts:cohort-csv", args=[p.panel.pk]))
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert rows[1][0] == "'" + FORMULA + " +SUM(1)"
 
-    xlsx = client.get(reverse("panels:cohort-xlsx", args=[p.panel.pk]))
+    xlsx = client.get(reverse("cohorts:cohort-xlsx", args=[p.panel.pk]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     cell = sheet.cell(row=2, column=1)
     assert cell.value == "'" + FORMULA + " +SUM(1)"

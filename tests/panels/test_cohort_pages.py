@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
+from cohorts.forms.cohort import PanelFieldsForm
+from cohorts.services.membership import membership_refer
 from offenders.models import RiskScore
-from panels.forms.cohort import PanelFieldsForm
 from panels.models import CohortMembership, MembershipStatus, PanelKind
-from panels.services.membership import membership_refer
 from tests.factories import make_nominal, make_panel
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def person(actor, family_name="Ashby", **fields):
 
 
 def refer_url(nominal, panel=None):
-    url = reverse("panels:refer-person", args=[nominal.pk])
+    url = reverse("cohorts:refer-person", args=[nominal.pk])
     return f"{url}?panel={panel.pk}" if panel else url
 
 
@@ -165,7 +165,7 @@ def test_panel_page_refers_a_recently_viewed_person_or_a_record_number(partnersh
     client = client_for(p.partner)
     client.post(reverse("offenders:purpose", args=[recent.pk]), {"purpose": "case_management"})
     client.get(reverse("offenders:profile", args=[recent.pk]))
-    url = reverse("panels:refer", args=[p.panel.pk])
+    url = reverse("cohorts:refer", args=[p.panel.pk])
     body = client.get(url).content.decode()
     assert f"Jordan RECENT, record {recent.pk}" in body
     assert "OTHER" not in body
@@ -181,7 +181,7 @@ def test_panel_page_gives_the_same_answer_for_a_hidden_and_a_missing_record(
 ):
     p = partnership
     hidden = person(p.outsider_partner)
-    url = reverse("panels:refer", args=[p.panel.pk])
+    url = reverse("cohorts:refer", args=[p.panel.pk])
     client = client_for(p.partner)
     for record in (hidden.pk, 2_000_000_000):
         response = client.post(url, {"person": "other", "record": str(record)})
@@ -195,7 +195,7 @@ def test_panel_page_gives_the_same_answer_for_a_hidden_and_a_missing_record(
 
 
 def decide_url(membership):
-    return reverse("panels:membership-decide", args=[membership.pk])
+    return reverse("cohorts:membership-decide", args=[membership.pk])
 
 
 def test_coordinator_accepts_a_referral_with_a_start_date(partnership, client_for):
@@ -256,7 +256,7 @@ def test_a_decided_referral_sends_the_coordinator_back_to_the_tracker(partnershi
     membership = active(p)
     response = client_for(p.coordinator).get(decide_url(membership))
     assert response.status_code == 302
-    assert response["Location"] == reverse("panels:cohort", args=[p.panel.pk])
+    assert response["Location"] == reverse("cohorts:cohort", args=[p.panel.pk])
 
 
 @pytest.mark.parametrize(
@@ -304,7 +304,7 @@ def test_decision_page_logs_the_read_of_the_person(partnership, client_for):
 def test_coordinator_records_an_exit(partnership, client_for):
     p = partnership
     membership = active(p)
-    url = reverse("panels:membership-exit", args=[membership.pk])
+    url = reverse("cohorts:membership-exit", args=[membership.pk])
     client = client_for(p.coordinator)
     page = client.get(url).content.decode()
     today = timezone.localdate()
@@ -329,7 +329,7 @@ def test_coordinator_records_an_exit(partnership, client_for):
 def test_exit_before_joining_is_refused_on_the_form(partnership, client_for):
     p = partnership
     membership = active(p)
-    url = reverse("panels:membership-exit", args=[membership.pk])
+    url = reverse("cohorts:membership-exit", args=[membership.pk])
     response = client_for(p.coordinator).post(
         url, {**day_fields("end", date(2025, 1, 1)), "exit_reason": "x"}
     )
@@ -342,7 +342,7 @@ def test_coordinator_edits_the_panel_fields_of_a_mappa_member(partnership, clien
     mappa = make_panel(p.council, [], kind=PanelKind.MAPPA, name="MAPPA panel")
     nominal = person(p.partner, on_panel=mappa, status="active")
     membership = CohortMembership.objects.get(nominal=nominal)
-    url = reverse("panels:membership-edit", args=[membership.pk])
+    url = reverse("cohorts:membership-edit", args=[membership.pk])
     client = client_for(p.coordinator)
     page = client.get(url).content.decode()
     assert "MAPPA category (optional)" in page and "OGRS band" not in page
@@ -368,7 +368,7 @@ def test_an_edit_on_details_changed_since_is_refused_and_an_empty_post_saves_not
 ):
     p = partnership
     membership = referred(p)
-    url = reverse("panels:membership-edit", args=[membership.pk])
+    url = reverse("cohorts:membership-edit", args=[membership.pk])
     client = client_for(p.coordinator)
     opened = PanelFieldsForm.initial_from(membership)["version"]
     CohortMembership.objects.filter(pk=membership.pk).update(iom_strand="flex")
@@ -391,7 +391,7 @@ def test_edit_page_of_a_panel_without_fields_says_so(partnership, client_for):
     membership = CohortMembership.objects.get(nominal=nominal)
     body = (
         client_for(p.coordinator)
-        .get(reverse("panels:membership-edit", args=[membership.pk]))
+        .get(reverse("cohorts:membership-edit", args=[membership.pk]))
         .content.decode()
     )
     assert "record no extra details" in body
@@ -401,10 +401,10 @@ def test_tracker_offers_the_coordinator_exit_and_details_for_each_member(partner
     p = partnership
     membership = active(p)
     body = (
-        client_for(p.coordinator).get(reverse("panels:cohort", args=[p.panel.pk])).content.decode()
+        client_for(p.coordinator).get(reverse("cohorts:cohort", args=[p.panel.pk])).content.decode()
     )
-    assert reverse("panels:membership-exit", args=[membership.pk]) in body
-    assert reverse("panels:membership-edit", args=[membership.pk]) in body
+    assert reverse("cohorts:membership-exit", args=[membership.pk]) in body
+    assert reverse("cohorts:membership-edit", args=[membership.pk]) in body
 
 
 def test_panel_page_links_to_the_cohort(partnership, client_for):
@@ -414,8 +414,8 @@ def test_panel_page_links_to_the_cohort(partnership, client_for):
         .get(reverse("panels:detail", args=[p.panel.pk]))
         .content.decode()
     )
-    assert reverse("panels:cohort", args=[p.panel.pk]) in body
-    assert reverse("panels:refer", args=[p.panel.pk]) in body
+    assert reverse("cohorts:cohort", args=[p.panel.pk]) in body
+    assert reverse("cohorts:refer", args=[p.panel.pk]) in body
 
 
 def test_merged_away_record_is_referred_through_the_survivor(partnership, client_for):
@@ -443,5 +443,5 @@ def test_a_declined_referral_of_another_agencys_person_names_nobody_to_the_coord
         response = client.get(reverse(f"panels:{name}", args=[membership.pk]), follow=True)
         assert response.status_code == 404
         assert b"PROBATIONONLY" not in response.content.upper()
-    tracker = client.get(reverse("panels:cohort", args=[p.panel.pk])).content.upper()
+    tracker = client.get(reverse("cohorts:cohort", args=[p.panel.pk])).content.upper()
     assert b"PROBATIONONLY" not in tracker

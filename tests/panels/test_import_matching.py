@@ -11,19 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection
 
 from accounts.models import AuditEvent, Verb
-from matching.identifiers import pnc_check_letter
-from offenders.models import Identifier, Nominal
-from offenders.services import identifier_add
-from panels.models import (
-    CohortImport,
-    CohortMembership,
-    ImportRow,
-    ImportStatus,
-    MembershipStatus,
-    RowOutcome,
-)
-from panels.services import imports as services
-from panels.services.imports import (
+from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
+from cohorts.services import imports as services
+from cohorts.services.imports import (
     CommitFailed,
     QueueNotEmpty,
     import_commit,
@@ -33,6 +23,10 @@ from panels.services.imports import (
     import_run_file,
     import_upload,
 )
+from matching.identifiers import pnc_check_letter
+from offenders.models import Identifier, Nominal
+from offenders.services import identifier_add
+from panels.models import CohortMembership, MembershipStatus
 from tests.factories import make_nominal
 from tests.panels.import_samples import HEADERS, MAPPING, csv_bytes
 
@@ -228,7 +222,7 @@ def test_a_column_chosen_twice_is_refused(partnership):
 
 
 def test_preview_shows_joiners_leavers_and_those_staying(partnership, people):
-    from panels.selectors.imports import import_preview
+    from cohorts.selectors.imports import import_preview
 
     cohort_import = matched(partnership)
     preview = import_preview(cohort_import)

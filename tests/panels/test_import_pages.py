@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AccessLog, AccessOutcome, AuditEvent
+from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
+from cohorts.services.imports import import_map_columns, import_upload
 from offenders.models import Nominal
-from panels.models import CohortImport, CohortMembership, ImportRow, ImportStatus, RowOutcome
-from panels.services.imports import import_map_columns, import_upload
+from panels.models import CohortMembership
 from tests.factories import make_nominal
 from tests.panels.import_samples import MAPPING, csv_bytes, xlsx_bytes
 
@@ -77,10 +78,10 @@ def matched(p, rows=ROWS) -> CohortImport:
 
 def test_the_coordinator_opens_the_imports_and_the_upload_page(partnership, client_for):
     client = client_for(partnership.coordinator)
-    imports = client.get(reverse("panels:imports", args=[partnership.panel.pk]))
+    imports = client.get(reverse("cohorts:imports", args=[partnership.panel.pk]))
     assert imports.status_code == 200
     assert b"No list has been uploaded for this panel yet" in imports.content
-    upload = client.get(reverse("panels:import-upload", args=[partnership.panel.pk]))
+    upload = client.get(reverse("cohorts:import-upload", args=[partnership.panel.pk]))
     assert upload.status_code == 200
     assert b'value="5"' in upload.content and b'value="2026"' in upload.content
     detail = client.get(reverse("panels:detail", args=[partnership.panel.pk]))
@@ -92,13 +93,13 @@ def test_partners_who_see_the_panel_are_refused_and_others_told_it_does_not_exis
 ):
     cohort_import = matched(partnership)
     urls = [
-        reverse("panels:imports", args=[partnership.panel.pk]),
-        reverse("panels:import-upload", args=[partnership.panel.pk]),
-        reverse("panels:import", args=[cohort_import.pk]),
-        reverse("panels:import-columns", args=[cohort_import.pk]),
-        reverse("panels:import-row", args=[cohort_import.pk, 3]),
-        reverse("panels:import-outcome", args=[cohort_import.pk]),
-        reverse("panels:import-discard", args=[cohort_import.pk]),
+        reverse("cohorts:imports", args=[partnership.panel.pk]),
+        reverse("cohorts:import-upload", args=[partnership.panel.pk]),
+        reverse("cohorts:import", args=[cohort_import.pk]),
+        reverse("cohorts:import-columns", args=[cohort_import.pk]),
+        reverse("cohorts:import-row", args=[cohort_import.pk, 3]),
+        reverse("cohorts:import-outcome", args=[cohort_import.pk]),
+        reverse("cohorts:import-discard", args=[cohort_import.pk]),
     ]
     for user, status in (
         (partnership.partner, 403),
@@ -157,7 +158,7 @@ def test_a_bad_file_is_refused_with_the_reason_and_nothing_is_stored(
     partnership, client_for, data, name, reason
 ):
     response = client_for(partnership.coordinator).post(
-        reverse("panels:import-upload", args=[partnership.panel.pk]), upload_form(data, name)
+        reverse("cohorts:import-upload", args=[partnership.panel.pk]), upload_form(data, name)
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -171,7 +172,7 @@ def test_a_file_over_five_megabytes_is_refused(partnership, client_for):
     data = csv_bytes([["Ashby", "Jordan", "17/05/1990", "", "x" * 100]] * 60_000)
     assert len(data) > 5 * 1024 * 1024
     response = client_for(partnership.coordinator).post(
-        reverse("panels:import-upload", args=[partnership.panel.pk]), upload_form(data)
+        reverse("cohorts:import-upload", args=[partnership.panel.pk]), upload_form(data)
     )
     assert "the largest list that can be imported is 5 MB" in response.content.decode()
     assert not CohortImport.objects.exists()
@@ -179,7 +180,7 @@ def test_a_file_over_five_megabytes_is_refused(partnership, client_for):
 
 def test_a_month_in_the_future_is_refused(partnership, client_for):
     response = client_for(partnership.coordinator).post(
-        reverse("panels:import-upload", args=[partnership.panel.pk]),
+        reverse("cohorts:import-upload", args=[partnership.panel.pk]),
         upload_form(csv_bytes(ROWS), month=date(2026, 6, 1)),
     )
     assert "must be this month or an earlier month" in response.content.decode()
@@ -190,12 +191,12 @@ def test_an_excel_list_is_uploaded_and_its_columns_are_offered(partnership, clie
     data = xlsx_bytes([["Ashby", "Jordan", date(1990, 5, 17), "", ""]])
     client = client_for(partnership.coordinator)
     response = client.post(
-        reverse("panels:import-upload", args=[partnership.panel.pk]),
+        reverse("cohorts:import-upload", args=[partnership.panel.pk]),
         upload_form(data, "May list.xlsx"),
     )
     cohort_import = CohortImport.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("panels:import-columns", args=[cohort_import.pk])
+    assert response["Location"] == reverse("cohorts:import-columns", args=[cohort_import.pk])
     assert cohort_import.rows.get().values["DOB"] == "1990-05-17"
     page = client.get(response["Location"])
     body = page.content.decode()
@@ -215,7 +216,7 @@ def test_missing_columns_are_refused_on_the_columns_page(partnership, client_for
         data=csv_bytes(ROWS),
     )
     response = client_for(partnership.coordinator).post(
-        reverse("panels:import-columns", args=[cohort_import.pk]),
+        reverse("cohorts:import-columns", args=[cohort_import.pk]),
         {"family_name": "Surname", "given_names": "Forename"},
     )
     assert response.status_code == 200
@@ -232,7 +233,7 @@ def test_the_check_shows_joiners_leavers_the_queue_and_rows_not_imported(
 ):
     cohort_import = matched(partnership)
     response = client_for(partnership.coordinator).get(
-        reverse("panels:import", args=[cohort_import.pk])
+        reverse("cohorts:import", args=[cohort_import.pk])
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -250,13 +251,13 @@ def test_the_check_shows_joiners_leavers_the_queue_and_rows_not_imported(
 def test_commit_is_refused_with_a_link_to_the_first_row_waiting(partnership, client_for, cohort):
     cohort_import = matched(partnership)
     response = client_for(partnership.coordinator).post(
-        reverse("panels:import-commit", args=[cohort_import.pk]),
+        reverse("cohorts:import-commit", args=[cohort_import.pk]),
         {"commit": "yes", "exit_leavers": "on"},
     )
     assert response.status_code == 400
     body = response.content.decode()
     assert "1 row needs a decision before the list can be imported" in body
-    assert reverse("panels:import-row", args=[cohort_import.pk, 3]) in body
+    assert reverse("cohorts:import-row", args=[cohort_import.pk, 3]) in body
     cohort_import.refresh_from_db()
     assert cohort_import.status == ImportStatus.PREVIEW
 
@@ -264,7 +265,7 @@ def test_commit_is_refused_with_a_link_to_the_first_row_waiting(partnership, cli
 def test_an_empty_post_commits_nothing(partnership, client_for, cohort):
     cohort_import = matched(partnership)
     client = client_for(partnership.coordinator)
-    for name in ("panels:import-commit", "panels:import-discard"):
+    for name in ("cohorts:import-commit", "cohorts:import-discard"):
         response = client.post(reverse(name, args=[cohort_import.pk]), {})
         assert response.status_code == 302
     cohort_import.refresh_from_db()
@@ -276,7 +277,7 @@ def test_the_coordinator_decides_a_queued_row_then_imports_and_reads_the_report(
 ):
     cohort_import = matched(partnership)
     client = client_for(partnership.coordinator)
-    row_url = reverse("panels:import-row", args=[cohort_import.pk, 3])
+    row_url = reverse("cohorts:import-row", args=[cohort_import.pk, 3])
     page = client.get(row_url)
     body = page.content.decode()
     assert "Who is Morgan BLAKE?" in body
@@ -291,13 +292,13 @@ def test_the_coordinator_decides_a_queued_row_then_imports_and_reads_the_report(
 
     chosen = client.post(row_url, {"choice": str(cohort["uncertain"].pk)})
     assert chosen.status_code == 302
-    assert chosen["Location"] == reverse("panels:import", args=[cohort_import.pk])
+    assert chosen["Location"] == reverse("cohorts:import", args=[cohort_import.pk])
     check = client.get(chosen["Location"]).content.decode()
     assert f"Row 3: linked to record {cohort['uncertain'].pk}" in check
     assert f'href="{row_url}">Change the decision' in check
 
     committed = client.post(
-        reverse("panels:import-commit", args=[cohort_import.pk]),
+        reverse("cohorts:import-commit", args=[cohort_import.pk]),
         {"commit": "yes", "exit_leavers": "on"},
     )
     assert committed.status_code == 302
@@ -308,7 +309,7 @@ def test_the_coordinator_decides_a_queued_row_then_imports_and_reads_the_report(
     assert CohortMembership.objects.get(nominal=cohort["leaver"]).status == "exited"
 
     again = client.post(
-        reverse("panels:import-commit", args=[cohort_import.pk]),
+        reverse("cohorts:import-commit", args=[cohort_import.pk]),
         {"commit": "yes", "exit_leavers": "on"},
     )
     assert again.status_code == 302
@@ -320,7 +321,7 @@ def test_the_outcome_csv_has_one_line_per_row_and_neutralises_formulas(
 ):
     cohort_import = matched(partnership)
     response = client_for(partnership.coordinator).get(
-        reverse("panels:import-outcome", args=[cohort_import.pk])
+        reverse("cohorts:import-outcome", args=[cohort_import.pk])
     )
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
@@ -350,11 +351,11 @@ def test_the_outcome_csv_has_one_line_per_row_and_neutralises_formulas(
 def test_discarding_a_list_from_its_page(partnership, client_for, cohort):
     cohort_import = matched(partnership)
     client = client_for(partnership.coordinator)
-    assert client.get(reverse("panels:import-discard", args=[cohort_import.pk])).status_code == 200
+    assert client.get(reverse("cohorts:import-discard", args=[cohort_import.pk])).status_code == 200
     response = client.post(
-        reverse("panels:import-discard", args=[cohort_import.pk]), {"discard": "yes"}
+        reverse("cohorts:import-discard", args=[cohort_import.pk]), {"discard": "yes"}
     )
-    assert response["Location"] == reverse("panels:imports", args=[partnership.panel.pk])
+    assert response["Location"] == reverse("cohorts:imports", args=[partnership.panel.pk])
     cohort_import.refresh_from_db()
     assert cohort_import.status == ImportStatus.DISCARDED
     assert not Nominal.objects.filter(family_name="Shah").exists()
@@ -371,7 +372,7 @@ def test_the_check_and_report_pages_use_a_fixed_number_of_queries(
     )
     for cohort_import in (small, big):
         with django_assert_max_num_queries(22):
-            assert client.get(reverse("panels:import", args=[cohort_import.pk])).status_code == 200
-    imports_url = reverse("panels:imports", args=[partnership.panel.pk])
+            assert client.get(reverse("cohorts:import", args=[cohort_import.pk])).status_code == 200
+    imports_url = reverse("cohorts:imports", args=[partnership.panel.pk])
     with django_assert_max_num_queries(15):
         assert client.get(imports_url).status_code == 200

@@ -1,5 +1,5 @@
 """Reading a monthly list: encodings, separators, blank rows, workbooks, and a clear
-reason for every file that cannot be read. No database: panels.importing is plain Python."""
+reason for every file that cannot be read. No database: cohorts.importing is plain Python."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from panels import importing
-from panels.importing import (
+from cohorts import importing
+from cohorts.importing import (
     UnreadableFile,
     parse_date_of_birth,
     parse_row,

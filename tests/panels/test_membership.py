@@ -9,17 +9,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Verb
-from offenders.models import Nominal, Offence, RiskScore
-from offenders.selectors import nominals_for
-from panels.models import CohortMembership, MembershipStatus, PanelKind
-from panels.selectors.cohort import referral_warnings
-from panels.services.membership import (
+from cohorts.selectors.cohort import referral_warnings
+from cohorts.services.membership import (
     membership_accept,
     membership_decline,
     membership_exit,
     membership_refer,
     membership_update,
 )
+from offenders.models import Nominal, Offence, RiskScore
+from offenders.selectors import nominals_for
+from panels.models import CohortMembership, MembershipStatus, PanelKind
 from tests.factories import make_nominal, make_panel, make_signed_agreement
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from panels.services import panel_create
+from sharing.services import panel_create
 from tests.factories import make_panel
 
 pytestmark = pytest.mark.django_db

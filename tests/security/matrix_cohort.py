@@ -86,7 +86,7 @@ def _refer_person() -> Route:
             )
         ),
     )
-    return Route("panels:refer-person", audited_as="offenders.nominal", records=records)
+    return Route("cohorts:refer-person", audited_as="offenders.nominal", records=records)
 
 
 COUNCIL_TRACKER = Redirect("/panels/{w.p.panel.pk}/cohort/")
@@ -133,23 +133,23 @@ def _membership_route(
 
 
 COHORT_ROUTES: tuple[Route, ...] = (
-    _panel_route("panels:cohort", _tracker),
-    _panel_route("panels:cohort-csv", lambda viewers: read_only(seen_by(viewers))),
-    _panel_route("panels:cohort-xlsx", lambda viewers: read_only(seen_by(viewers))),
+    _panel_route("cohorts:cohort", _tracker),
+    _panel_route("cohorts:cohort-csv", lambda viewers: read_only(seen_by(viewers))),
+    _panel_route("cohorts:cohort-xlsx", lambda viewers: read_only(seen_by(viewers))),
     # The person chooser: an empty POST shows the form's error.
-    _panel_route("panels:refer", lambda viewers: any_method(seen_by(viewers))),
+    _panel_route("cohorts:refer", lambda viewers: any_method(seen_by(viewers))),
     _refer_person(),
     _membership_route(
-        "panels:membership-decide",
+        "cohorts:membership-decide",
         active=COUNCIL_TRACKER,
         referral=200,
         elsewhere=ELSEWHERE_TRACKER,
     ),
     _membership_route(
-        "panels:membership-exit",
+        "cohorts:membership-exit",
         active=200,
         referral=COUNCIL_TRACKER,
         elsewhere=200,
     ),
-    _membership_route("panels:membership-edit", active=200, referral=200, elsewhere=200),
+    _membership_route("cohorts:membership-edit", active=200, referral=200, elsewhere=200),
 )

@@ -82,39 +82,39 @@ def _post_only(viewers: tuple[str, ...], coordinator: str | None) -> dict[str, B
 
 IMPORTS_ROUTES: tuple[Route, ...] = (
     _route(
-        "panels:imports",
+        "cohorts:imports",
         "panels.panel",
         PANELS,
         lambda viewers, coordinator: read_only(coordinator_only(viewers, coordinator)),
     ),
     _route(
-        "panels:import-upload",
+        "cohorts:import-upload",
         "panels.panel",
         PANELS,
         lambda viewers, coordinator: any_method(coordinator_only(viewers, coordinator)),
     ),
     _route(
-        "panels:import",
+        "cohorts:import",
         "panels.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: read_only(coordinator_only(viewers, coordinator)),
     ),
     _route(
-        "panels:import-columns",
+        "cohorts:import-columns",
         "panels.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: any_method(coordinator_only(viewers, coordinator)),
     ),
     _route(
-        "panels:import-row",
+        "cohorts:import-row",
         "panels.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: any_method(coordinator_only(viewers, coordinator, THE_IMPORT)),
         kwargs=_row_two,
     ),
-    _route("panels:import-commit", "panels.cohortimport", IMPORTS, _post_only),
+    _route("cohorts:import-commit", "panels.cohortimport", IMPORTS, _post_only),
     _route(
-        "panels:import-discard",
+        "cohorts:import-discard",
         "panels.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: {
@@ -123,7 +123,7 @@ IMPORTS_ROUTES: tuple[Route, ...] = (
         },
     ),
     _route(
-        "panels:import-outcome",
+        "cohorts:import-outcome",
         "panels.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: read_only(coordinator_only(viewers, coordinator)),

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from accounts.models import AccessLog, AccessOutcome
 from accounts.services import user_deactivate
-from panels.services import panel_set_members
 from sharing.models import AgreementStatus
-from sharing.services import agreement_set_status
+from sharing.services import agreement_set_status, panel_set_members
 
 pytestmark = pytest.mark.django_db
 

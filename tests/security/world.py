@@ -39,19 +39,12 @@ from actions.models import (
     PlanImport,
     ProgressUpdate,
 )
+from cohorts.models import CohortImport, ImportRow, RowOutcome
 from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry, RunStatus
 from meetings.models import AgendaItem, AgendaReason, CaseAction, Meeting, MeetingKind, MeetingRule
 from offenders.models import Nominal
 from offenders.services import alias_add, event_add, identifier_add, nominals_merge
-from panels.models import (
-    CohortImport,
-    CohortMembership,
-    ImportRow,
-    Panel,
-    PanelKind,
-    RagReview,
-    RowOutcome,
-)
+from panels.models import CohortMembership, Panel, PanelKind, RagReview
 from sharing.models import InformationSharingAgreement
 from tests.conftest import Partnership, build_partnership
 from tests.factories import make_nominal, make_panel, make_signed_agreement

@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from panels.models import Panel, PanelGroupObjectPermission
-from panels.services import panel_set_members
 from sharing.access import recompute_panel_access
 from sharing.models import AgreementStatus
-from sharing.services import agreement_set_status, agreement_sign
+from sharing.services import agreement_set_status, agreement_sign, panel_set_members
 from tests.factories import make_agency, make_panel, make_signed_agreement, make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,470 @@
+"""Reading a panel's monthly cohort list: a CSV or XLSX file into column headings and rows,
+the columns it may hold, and each row's values as a person's details.
+
+No database here: `cohorts.services.imports` stores what this reads and matches it. Every
+refusal is an `UnreadableFile` whose message tells the coordinator what is wrong with the
+file and what to do about it; a refused file changes nothing.
+
+Rows are numbered as the coordinator sees them in their spreadsheet: the heading row is
+usually row 1, and blank rows count, so "row 14" in the outcome report is row 14 in Excel.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from rapidfuzz.distance import JaroWinkler
+
+from core.forms import POSTCODE
+from core.tables import (
+    WINDOWS_1252,
+    UnreadableTable,
+    Wording,
+    column_letter,
+    decode_text,
+    is_workbook,
+    read_workbook,
+    sniff_delimiter,
+)
+from matching.identifiers import validate_identifier
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+
+# Comma first: a tie between separators is read as a CSV file's commas.
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+class UnreadableFile(UnreadableTable):
+    """The file cannot be imported; the message says why and what to do."""
+
+
+WORDING = Wording(error=UnreadableFile, thing="list", chosen="the month's list")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A list as read: headings, and each non-blank row with one value per heading."""
+
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (row number in the spreadsheet, values)
+    blank_rows: int
+    read_as: str  # how the file was read, for the coordinator: "CSV, UTF-8, commas"
+
+
+def read_table(data: bytes, file_name: str) -> Table:
+    """Read a CSV or XLSX list, or raise UnreadableFile saying what is wrong with it."""
+    if is_workbook(data, file_name, wording=WORDING, max_bytes=MAX_FILE_BYTES):
+        return read_workbook(data, wording=WORDING, table=_table)
+    return _read_csv(data)
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise UnreadableFile(
+                f"Row {number + 1} could not be read as CSV ({error}). Check that row for a "
+                "quotation mark that is not closed, then upload the file again."
+            ) from None
+        number += 1
+        yield cells
+
+
+def _read_csv(data: bytes) -> Table:
+    # A person's name must be read as written: bytes Windows-1252 leaves undefined refuse it.
+    text, encoding = decode_text(data, wording=WORDING, replace_undecodable=False)
+    if encoding == WINDOWS_1252:
+        encoding = "Windows-1252 (Excel's plain CSV format)"
+    delimiter = sniff_delimiter(text, DELIMITERS)
+    records = ([cell.strip() for cell in cells] for cells in _csv_records(text, delimiter))
+    return _table(records, read_as=f"CSV, {encoding}, values separated by {DELIMITERS[delimiter]}")
+
+
+# --- Headings and rows --------------------------------------------------------------------
+
+_LOOKS_LIKE_DATE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$")
+
+
+def _looks_like_data(cell: str) -> bool:
+    return bool(_LOOKS_LIKE_DATE.match(cell)) or (cell.isdigit() and len(cell) >= 4)
+
+
+def _normalised_heading(heading: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", heading.casefold()).split())
+
+
+def _table(records: Iterable[list[str]], *, read_as: str) -> Table:
+    header: list[str] | None = None
+    header_number = 0
+    rows: list[tuple[int, list[str]]] = []
+    blank = 0
+    for number, cells in enumerate(records, start=1):
+        if not any(cells):
+            blank += 1
+            continue
+        if header is None:
+            header, header_number = [" ".join(cell.split()) for cell in cells], number
+            continue
+        rows.append((number, cells))
+        if len(rows) > MAX_ROWS:
+            raise UnreadableFile(
+                f"The file has more than {MAX_ROWS:,} rows of people. Split the list into "
+                "smaller files and upload each in turn."
+            )
+    if header is None:
+        raise UnreadableFile(WORDING.empty())
+    _check_header(header, header_number, rows)
+    if not rows:
+        raise UnreadableFile(
+            "The file has column headings but no rows of people. Check you chose the month's "
+            "list, then upload it again."
+        )
+    # Blank rows above the headings are not part of the list.
+    blank_in_list = blank - (header_number - 1)
+    return _fit_rows(header, rows, blank_in_list, read_as)
+
+
+def _check_header(header: list[str], number: int, rows: list[tuple[int, list[str]]]) -> None:
+    filled = [cell for cell in header if cell]
+    if any(_looks_like_data(cell) for cell in filled):
+        shown = ", ".join(filled[:4])
+        raise UnreadableFile(
+            f"Row {number} ({shown}) looks like a person, not column headings. Add a row of "
+            "headings at the top (for example Surname, Forename, Date of birth) and upload "
+            "the file again."
+        )
+    if len(filled) == 1 and rows and sum(1 for cell in rows[0][1] if cell) > 1:
+        raise UnreadableFile(
+            f"Row {number} ({filled[0]}) looks like a title, not column headings. Delete the "
+            "rows above the headings so that the headings are the first row, and upload the "
+            "file again."
+        )
+
+
+def _fit_rows(
+    header: list[str], rows: list[tuple[int, list[str]]], blank: int, read_as: str
+) -> Table:
+    """Drop unnamed empty columns, refuse unnamed full ones, duplicate headings and rows
+    with more values than headings, and give every row one value per heading."""
+    width = len(header)
+    for number, cells in rows:
+        if any(cells[width:]):
+            used = max(index for index, cell in enumerate(cells) if cell) + 1
+            raise UnreadableFile(
+                f"Row {number} has {used} values but there are only {width} columns with "
+                "headings. A comma inside a name or an address needs the value in quotation "
+                "marks: check that row, or give the extra column a heading, and upload the "
+                "file again."
+            )
+    keep: list[int] = []
+    for index, heading in enumerate(header):
+        if heading:
+            keep.append(index)
+            continue
+        used = next((number for number, cells in rows if index < len(cells) and cells[index]), None)
+        if used is not None:
+            raise UnreadableFile(
+                f"Column {column_letter(index)} has no heading but has values in it (the first "
+                f"in row {used}). Give the column a heading, or delete it, and upload the file "
+                "again."
+            )
+    seen: dict[str, int] = {}
+    for index in keep:
+        key = _normalised_heading(header[index]) or header[index]
+        if key in seen:
+            raise UnreadableFile(
+                f"Two columns have the heading '{header[index]}' (columns "
+                f"{column_letter(seen[key])} and {column_letter(index)}). Give each column a "
+                "different heading and upload the file again."
+            )
+        seen[key] = index
+    headers = [header[index] for index in keep]
+    fitted = [
+        (number, [cells[index] if index < len(cells) else "" for index in keep])
+        for number, cells in rows
+    ]
+    return Table(headers=headers, rows=fitted, blank_rows=blank, read_as=read_as)
+
+
+# --- The columns of a list --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportField:
+    """A detail the list may hold, and the headings lists usually give it."""
+
+    key: str
+    label: str
+    required: bool
+    headings: tuple[str, ...]
+
+
+FIELDS: tuple[ImportField, ...] = (
+    ImportField(
+        "family_name",
+        "Family name",
+        True,
+        ("surname", "family name", "last name", "lastname", "family names", "second name"),
+    ),
+    ImportField(
+        "given_names",
+        "Given names",
+        True,
+        (
+            "forename",
+            "forenames",
+            "first name",
+            "first names",
+            "firstname",
+            "given name",
+            "given names",
+            "christian name",
+        ),
+    ),
+    ImportField(
+        "date_of_birth",
+        "Date of birth",
+        True,
+        ("date of birth", "dob", "d o b", "birth date", "birthdate", "born", "date born"),
+    ),
+    ImportField("gender", "Gender", False, ("gender", "sex")),
+    ImportField("postcode", "Postcode", False, ("postcode", "post code", "postal code")),
+    ImportField("pnc", "PNC ID", False, ("pnc", "pnc id", "pnc number", "pnc no", "pncid")),
+    ImportField("cro", "CRO number", False, ("cro", "cro number", "cro no")),
+    ImportField(
+        "crn",
+        "Probation CRN",
+        False,
+        ("crn", "probation crn", "case reference number", "delius crn", "ndelius crn"),
+    ),
+    ImportField(
+        "prison",
+        "Prison number",
+        False,
+        ("prison number", "prison no", "noms number", "noms no", "nomis number", "prisoner number"),
+    ),
+    ImportField("nhs", "NHS number", False, ("nhs", "nhs number", "nhs no")),
+    ImportField(
+        "local",
+        "Local reference",
+        False,
+        ("local id", "local reference", "local ref", "local number"),
+    ),
+)
+FIELDS_BY_KEY = {item.key: item for item in FIELDS}
+REQUIRED_KEYS = tuple(item.key for item in FIELDS if item.required)
+IDENTIFIER_KEYS = ("pnc", "cro", "crn", "prison", "nhs", "local")
+
+# A heading at least this close to a usual heading is suggested for the field.
+_SUGGEST_MIN = 0.85
+
+
+def _heading_score(heading: str, item: ImportField) -> float:
+    text = _normalised_heading(heading)
+    if not text:
+        return 0.0
+    if text in item.headings or text.replace(" ", "") in {
+        usual.replace(" ", "") for usual in item.headings
+    }:
+        return 1.0
+    words = f" {text} "
+    # "Offender surname", "Date of birth (DOB)": a usual heading among the words.
+    if any(f" {usual} " in words for usual in item.headings):
+        return 0.9
+    return max(JaroWinkler.similarity(text, usual) for usual in item.headings)
+
+
+def suggest_mapping(headers: list[str], remembered: Mapping[str, str]) -> dict[str, str]:
+    """{field key: heading}: the panel's remembered choice where the file has that heading,
+    otherwise the heading most like the field's usual headings."""
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    by_normalised = {_normalised_heading(heading): heading for heading in headers}
+    for key, heading in remembered.items():
+        found = by_normalised.get(_normalised_heading(str(heading)))
+        if key in FIELDS_BY_KEY and found and found not in used:
+            mapping[key] = found
+            used.add(found)
+    scored = sorted(
+        (
+            (_heading_score(heading, item), index, item.key, heading)
+            for index, item in enumerate(FIELDS)
+            if item.key not in mapping
+            for heading in headers
+            if heading not in used
+        ),
+        key=lambda entry: (-entry[0], entry[1]),
+    )
+    for similarity, _index, key, heading in scored:
+        if similarity < _SUGGEST_MIN:
+            break
+        if key in mapping or heading in used:
+            continue
+        mapping[key] = heading
+        used.add(heading)
+    return {item.key: mapping[item.key] for item in FIELDS if item.key in mapping}
+
+
+# --- Reading a row as a person ------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$")
+_WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/]+([a-z]+)\.?[\s\-/,]+(\d{4}|\d{2})$")
+_MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+} | {"sept": 9}
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def parse_date_of_birth(text: str, *, today: date) -> date:
+    """A date of birth written day first (17/05/1990, 17-05-90, 17 May 1990) or as
+    1990-05-17 (how spreadsheet date cells are read). Raises ValueError saying what is
+    wrong, in words for the coordinator."""
+    value = " ".join(text.split())
+    if match := _ISO.match(value):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DAY_FIRST.match(value):
+        day, month, year = (int(part) for part in match.groups())
+        year = _full_year(match.group(3), today)
+    elif match := _WORDS.match(value.lower()):
+        month = _MONTHS.get(match.group(2), 0)
+        if not month:
+            raise ValueError(f"'{value}' is not a date: '{match.group(2)}' is not a month")
+        day, year = int(match.group(1)), _full_year(match.group(3), today)
+    else:
+        raise ValueError(
+            f"'{value}' is not a date of birth: write it as day/month/year, like 17/05/1990"
+        )
+    if not 1 <= month <= 12:
+        raise ValueError(
+            f"'{value}' is not a real date: there is no month {month} (dates are read day "
+            "first, as day/month/year)"
+        )
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ValueError(
+            f"'{value}' is not a real date: {calendar.month_name[month]} {year} has {days} days"
+        )
+    born = date(year, month, day)
+    if born > today:
+        raise ValueError(f"The date of birth {value} is in the future")
+    if year < EARLIEST_BIRTH_YEAR:
+        raise ValueError(f"The date of birth {value} is before {EARLIEST_BIRTH_YEAR}")
+    return born
+
+
+def _full_year(text: str, today: date) -> int:
+    """Two-digit years are the latest year ending so that is not in the future."""
+    if len(text) == 4:
+        return int(text)
+    year = 2000 + int(text)
+    return year if year <= today.year else year - 100
+
+
+_GENDERS = {
+    "m": "male",
+    "male": "male",
+    "man": "male",
+    "f": "female",
+    "female": "female",
+    "woman": "female",
+    "other": "other",
+    "x": "other",
+    "non binary": "other",
+    "non-binary": "other",
+    "": "unknown",
+    "u": "unknown",
+    "unknown": "unknown",
+    "not known": "unknown",
+    "not stated": "unknown",
+    "n/k": "unknown",
+}
+MAX_NAME_LENGTH = 150
+
+
+@dataclass
+class ParsedRow:
+    """A row's values as a person's details, with what stops it being imported (errors)
+    and what was left out of it (notes)."""
+
+    given_names: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    gender: str = "unknown"
+    postcode: str = ""
+    identifiers: dict[str, str] = field(default_factory=dict)  # kind -> normalised value
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def parse_row(values: Mapping[str, str], mapping: Mapping[str, str], *, today: date) -> ParsedRow:
+    """Read one row's values through the chosen columns."""
+
+    def value(key: str) -> str:
+        heading = mapping.get(key)
+        return " ".join(str(values.get(heading, "")).split()) if heading else ""
+
+    parsed = ParsedRow()
+    for key, label in (("family_name", "family name"), ("given_names", "given names")):
+        text = value(key)
+        if not text:
+            parsed.errors.append(f"No {label}")
+        elif len(text) > MAX_NAME_LENGTH:
+            parsed.errors.append(f"The {label} is longer than {MAX_NAME_LENGTH} characters")
+        setattr(parsed, key, text)
+    born = value("date_of_birth")
+    if not born:
+        parsed.errors.append("No date of birth")
+    else:
+        try:
+            parsed.date_of_birth = parse_date_of_birth(born, today=today)
+        except ValueError as error:
+            parsed.errors.append(str(error))
+    gender = value("gender")
+    parsed.gender = _GENDERS.get(gender.casefold(), "unknown")
+    if gender.casefold() not in _GENDERS:
+        parsed.notes.append(f"Gender '{gender}' was not recognised and is recorded as not known")
+    postcode = value("postcode").upper()
+    if postcode:
+        match = POSTCODE.match(postcode)
+        if match:
+            parsed.postcode = f"{match.group(1)} {match.group(2)}"
+        else:
+            parsed.notes.append(f"Postcode '{postcode}' is not a full UK postcode and was left out")
+    for kind in IDENTIFIER_KEYS:
+        text = value(kind)
+        if not text:
+            continue
+        try:
+            parsed.identifiers[kind] = validate_identifier(kind, text)
+        except ValueError as error:
+            parsed.errors.append(str(error))
+    return parsed
+
+
+def row_name(values: Mapping[str, str], mapping: Mapping[str, str]) -> str:
+    """The person's name as the list gives it, "Given FAMILY", for pages and reports."""
+    given = " ".join(str(values.get(mapping.get("given_names", ""), "")).split())
+    family = " ".join(str(values.get(mapping.get("family_name", ""), "")).split())
+    return f"{given} {family.upper()}".strip() or "(no name)"

@@ -1,0 +1,78 @@
+"""Monthly cohort lists: an uploaded file and what happened to each of its rows."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from panels.models import Panel
+
+
+class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", "Choose columns"
+    PREVIEW = "preview", "Ready to check"
+    COMMITTED = "committed", "Imported"
+    DISCARDED = "discarded", "Discarded"
+
+
+class CohortImport(models.Model):
+    """A monthly cohort list uploaded for a panel, with one outcome row per input row."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="imports")
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    month = models.DateField(help_text="The first day of the month the list is for.")
+    file_name = models.CharField(max_length=255)
+    headers = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.MAPPING
+    )
+    exit_leavers = models.BooleanField(
+        default=True, help_text="Exit active members who are not on this month's list."
+    )
+    summary = models.JSONField(default=dict, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.panel} list for {self.month:%B %Y}"
+
+
+class RowOutcome(models.TextChoices):
+    LINKED = "linked", "Linked to a known person"
+    QUEUED = "queued", "Needs a decision"
+    CREATED = "created", "New person"
+    INVALID = "invalid", "Not imported: row has errors"
+    DUPLICATE = "duplicate", "Not imported: same person as an earlier row"
+    SKIPPED = "skipped", "Left out by the coordinator"
+
+
+class ImportRow(models.Model):
+    cohort_import = models.ForeignKey(CohortImport, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(help_text="The row's line in the file.")
+    values = models.JSONField(default=dict)
+    outcome = models.CharField(max_length=10, choices=RowOutcome.choices)
+    nominal = models.ForeignKey(
+        "offenders.Nominal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.FloatField(null=True, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+    candidates = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    # After commit: "joined", "stayed" or "" (rows not imported).
+    result = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["cohort_import", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort_import", "number"], name="one_row_per_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"Row {self.number}: {self.get_outcome_display()}"

@@ -1,0 +1,326 @@
+"""Writes for a person's time on a panel's cohort: referral, the coordinator's decision,
+exit, and the panel's own fields about them.
+
+Who sees a person follows from these rows: `Nominal.objects.visible_to` joins to the
+memberships in SQL (referred, active and exited ones are shared with the panel's agencies;
+a declined referral is not), so a referral shares the record with the panel at once and a
+decline withdraws it. Nothing else needs recomputing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit
+from accounts.models import User, Verb
+from accounts.permissions import user_may_see_casework
+from offenders.models import Nominal
+from panels.models import CohortMembership, MembershipStatus, Panel, PanelKind
+from panels.permissions import can_coordinate
+
+# The fields each kind of panel records about a person on its cohort. A kind not listed
+# records none.
+PANEL_FIELDS: dict[str, tuple[str, ...]] = {
+    PanelKind.MAPPA: ("mappa_category", "mappa_level"),
+    PanelKind.IOM: ("iom_strand", "statutory", "ogrs_band", "consent_to_share", "consent_on"),
+    PanelKind.DIP: ("treatment_requirement", "treatment_start", "treatment_completed"),
+}
+ALL_PANEL_FIELDS = tuple(name for names in PANEL_FIELDS.values() for name in names)
+# Which kind of panel each field belongs to, named as partners say it, for error messages.
+_KIND_OF_FIELD = {
+    name: label
+    for kind, label in ((PanelKind.MAPPA, "MAPPA"), (PanelKind.IOM, "IOM"), (PanelKind.DIP, "DIP"))
+    for name in PANEL_FIELDS[kind]
+}
+# Statuses in which a person counts as already on (or on the way onto) a cohort.
+OPEN_STATUSES = (MembershipStatus.REFERRED, MembershipStatus.ACTIVE)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _label(name: str) -> str:
+    label = str(CohortMembership._meta.get_field(name).verbose_name)
+    return label[0].upper() + label[1:]
+
+
+def _check_panel_fields(panel: Panel, fields: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields of this panel's kind; another kind's field with a value is refused.
+
+    An empty value for another kind's field (an API client sending every field) is
+    harmless and dropped.
+    """
+    unknown = set(fields) - set(ALL_PANEL_FIELDS)
+    if unknown:
+        raise TypeError(f"not panel fields: {sorted(unknown)}")
+    own = PANEL_FIELDS.get(panel.kind, ())
+    errors = {
+        name: f"{_label(name)} is only recorded on {_KIND_OF_FIELD[name]} panels"
+        for name, value in fields.items()
+        if name not in own and not _empty(value)
+    }
+    if errors:
+        raise ValidationError(errors)
+    return {name: value for name, value in fields.items() if name in own}
+
+
+def _check_kind_rules(membership: CohortMembership) -> None:
+    """Rules between the panel fields that the model's own `clean` does not know about."""
+    errors: dict[str, str] = {}
+    consent_given = membership.consent_to_share is not None or membership.consent_on
+    if consent_given and membership.statutory is not False:
+        errors["consent_to_share"] = (
+            "Consent to share is only recorded for non-statutory cases: "
+            "choose non-statutory, or leave consent blank"
+        )
+    if (membership.treatment_start or membership.treatment_completed) and not (
+        membership.treatment_requirement
+    ):
+        errors["treatment_requirement"] = (
+            "Select the treatment requirement (DRR or ATR) the dates are for"
+        )
+    if membership.treatment_completed and not membership.treatment_start:
+        errors["treatment_start"] = "Enter the treatment start date as well as its completion"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _not_future(value: date, field: str, what: str) -> None:
+    if value > timezone.localdate():
+        raise ValidationError({field: f"{what} must be today or in the past"})
+
+
+def _require_coordinator(actor: User, membership: CohortMembership) -> None:
+    if not can_coordinate(actor, membership.panel):
+        raise PermissionDenied
+
+
+def _locked(membership: CohortMembership) -> CohortMembership:
+    """The row as it is now, locked until the transaction ends, so two decisions made at
+    once cannot both pass the status check."""
+    return (
+        CohortMembership.objects.select_for_update()
+        .select_related("panel", "nominal")
+        .get(pk=membership.pk)
+    )
+
+
+def _changes(before: dict[str, Any], after: CohortMembership) -> dict[str, list[Any]]:
+    def plain(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, date) else value
+
+    return {
+        name: [plain(value), plain(getattr(after, name))]
+        for name, value in before.items()
+        if value != getattr(after, name)
+    }
+
+
+def membership_refer(
+    *,
+    actor: User,
+    panel: Panel,
+    nominal: Nominal,
+    reason: str,
+    **panel_fields: Any,
+) -> CohortMembership:
+    """Refer a person to a panel. Any casework member of staff of an agency that sees both
+    the panel and the person may refer; the referral waits for the coordinator's decision.
+
+    The person must not already be referred to, or active on, the panel. IOM scope and
+    MAPPA warnings do not stop a referral: `cohorts.selectors.cohort.referral_warnings`
+    gives them to the pages, which show them to the referrer and to the coordinator.
+    """
+    from offenders.selectors import nominals_for
+
+    if not (
+        user_may_see_casework(actor)
+        and Panel.objects.visible_to(actor).filter(pk=panel.pk).exists()
+        and nominals_for(actor).filter(pk=nominal.pk).exists()
+    ):
+        raise PermissionDenied
+    fields = _check_panel_fields(panel, panel_fields)
+    with transaction.atomic():
+        # Lock the person so two referrals to the same panel made at once cannot both pass.
+        Nominal.objects.select_for_update().filter(pk=nominal.pk).first()
+        existing = CohortMembership.objects.filter(
+            panel=panel, nominal=nominal, status__in=OPEN_STATUSES
+        ).first()
+        if existing is not None:
+            if existing.status == MembershipStatus.ACTIVE:
+                message = f"{nominal.full_name} is already on the {panel.name} cohort"
+            else:
+                message = (
+                    f"{nominal.full_name} was already referred to {panel.name} on "
+                    f"{existing.referred_on:%-d %B %Y} and is waiting for the coordinator's "
+                    "decision"
+                )
+            raise ValidationError(message)
+        membership = CohortMembership(
+            panel=panel,
+            nominal=nominal,
+            status=MembershipStatus.REFERRED,
+            referred_on=timezone.localdate(),
+            referred_by=actor,
+            referring_agency=actor.agency,
+            reason=reason.strip(),
+            **fields,
+        )
+        if not membership.reason:
+            raise ValidationError({"reason": "Enter why you are referring this person"})
+        _check_kind_rules(membership)
+        membership.full_clean()
+        membership.save()
+        audit(
+            actor=actor,
+            verb=Verb.MEMBERSHIP_REFERRED,
+            target=membership,
+            detail={"panel": panel.pk, "nominal": nominal.pk, "fields": sorted(fields)},
+        )
+    return membership
+
+
+def membership_accept(
+    *, actor: User, membership: CohortMembership, start: date
+) -> CohortMembership:
+    """The coordinator accepts a referral: the person joins the cohort on `start`."""
+    _require_coordinator(actor, membership)
+    with transaction.atomic():
+        current = _locked(membership)
+        if current.status != MembershipStatus.REFERRED:
+            raise ValidationError(
+                f"This referral has already been decided: {current.get_status_display().lower()}"
+            )
+        _not_future(start, "start", "The start date")
+        if start < current.referred_on:
+            raise ValidationError(
+                {
+                    "start": "The start date must be the same as or after the referral date, "
+                    f"{current.referred_on:%-d %B %Y}"
+                }
+            )
+        current.status = MembershipStatus.ACTIVE
+        current.start = start
+        current.decided_by = actor
+        current.decided_on = timezone.localdate()
+        current.full_clean()
+        current.save(update_fields=["status", "start", "decided_by", "decided_on"])
+        audit(
+            actor=actor,
+            verb=Verb.MEMBERSHIP_ACCEPTED,
+            target=current,
+            detail={"start": start.isoformat()},
+        )
+    return current
+
+
+def membership_decline(
+    *, actor: User, membership: CohortMembership, reason: str
+) -> CohortMembership:
+    """The coordinator declines a referral. The person never joined the cohort, so the
+    panel's partner agencies stop seeing them (unless they see them another way)."""
+    _require_coordinator(actor, membership)
+    reason = reason.strip()
+    with transaction.atomic():
+        current = _locked(membership)
+        if current.status != MembershipStatus.REFERRED:
+            raise ValidationError(
+                f"This referral has already been decided: {current.get_status_display().lower()}"
+            )
+        if not reason:
+            raise ValidationError({"decline_reason": "Enter why the referral is declined"})
+        current.status = MembershipStatus.DECLINED
+        current.decline_reason = reason
+        current.decided_by = actor
+        current.decided_on = timezone.localdate()
+        current.full_clean()
+        current.save(update_fields=["status", "decline_reason", "decided_by", "decided_on"])
+        audit(actor=actor, verb=Verb.MEMBERSHIP_DECLINED, target=current)
+    return current
+
+
+def membership_exit(
+    *, actor: User, membership: CohortMembership, end: date, reason: str
+) -> CohortMembership:
+    """The coordinator records that an active member left the cohort on `end`."""
+    _require_coordinator(actor, membership)
+    reason = reason.strip()
+    with transaction.atomic():
+        current = _locked(membership)
+        if current.status != MembershipStatus.ACTIVE:
+            raise ValidationError(
+                "Only someone active on the cohort can leave it: this person is "
+                f"{current.get_status_display().lower()}"
+            )
+        if not reason:
+            raise ValidationError({"exit_reason": "Enter why they are leaving the cohort"})
+        _not_future(end, "end", "The exit date")
+        current.status = MembershipStatus.EXITED
+        current.end = end
+        current.exit_reason = reason
+        current.full_clean()
+        current.save(update_fields=["status", "end", "exit_reason"])
+        audit(
+            actor=actor,
+            verb=Verb.MEMBERSHIP_EXITED,
+            target=current,
+            detail={"end": end.isoformat(), "reason": reason},
+        )
+    return current
+
+
+class StaleDetails(ValidationError):
+    """The details were changed by someone else after the form was opened."""
+
+
+def panel_fields_version(membership: CohortMembership) -> str:
+    """A short fingerprint of the panel fields as they are now. A form carries the one it
+    was opened with, so a change made meanwhile by someone else is not overwritten."""
+    values = {name: getattr(membership, name) for name in ALL_PANEL_FIELDS}
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def membership_update(
+    *,
+    actor: User,
+    membership: CohortMembership,
+    seen_version: str | None = None,
+    **panel_fields: Any,
+) -> CohortMembership:
+    """The coordinator changes the panel's own fields about a person (MAPPA category and
+    level, IOM strand and OGRS band, DIP treatment requirement and dates...).
+
+    With `seen_version` (from `panel_fields_version` when the form was opened), an edit
+    made on details someone else has changed since is refused rather than lost.
+    """
+    _require_coordinator(actor, membership)
+    fields = _check_panel_fields(membership.panel, panel_fields)
+    with transaction.atomic():
+        current = _locked(membership)
+        if current.status == MembershipStatus.DECLINED:
+            raise ValidationError("A declined referral cannot be changed")
+        if seen_version is not None and seen_version != panel_fields_version(current):
+            raise StaleDetails(
+                "Someone else changed these details while you were editing them. Your changes "
+                "have not been saved: check the details below and make them again."
+            )
+        before = {name: getattr(current, name) for name in fields}
+        for name, value in fields.items():
+            setattr(current, name, value)
+        diff = _changes(before, current)
+        if not diff:
+            return current
+        _check_kind_rules(current)
+        current.full_clean()
+        current.save(update_fields=list(diff))
+        audit(actor=actor, verb=Verb.MEMBERSHIP_CHANGED, target=current, detail={"changes": diff})
+    return current
