@@ -35,14 +35,14 @@ install: $(PY_STAMP) $(ASSETS_STAMP) ## Create .venv, install Python and npm pac
 run: install ## Serve the demo on http://127.0.0.1:8000 with a Celery worker and beat
 	@$(LOCAL) run
 
-test: install ## Lint with ruff, then run pytest (options in ARGS="...")
+test: install ## Run the lint, then pytest (options in ARGS="...")
 	@$(LOCAL) test $(ARGS)
 
 bench: install ## Run manage.py run_bench (options in ARGS="...")
 	@$(LOCAL) bench $(ARGS)
 
-lint: $(PY_STAMP) ## Check the Python code with ruff
-	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+lint: $(PY_STAMP) ## ruff, mypy, the import contract and the template lint
+	@$(LOCAL) lint
 
 format: $(PY_STAMP) ## Reformat the Python code and apply ruff's safe fixes
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .

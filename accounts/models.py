@@ -95,6 +95,40 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class ObjectType(models.TextChoices):
+    """What an access-log row (or a refusal) is about. An enum in code, not `choices=` on
+    the column, so a new value needs no migration. A record's value is its model's label;
+    a `_list` or search value is a read of many records at once."""
+
+    NOMINAL = "offenders.nominal", "Person's record"
+    NOMINAL_LIST = "offenders.nominal_list", "List of people"
+    NOMINAL_SEARCH = "offenders.search", "Search for people"
+    PANEL = "panels.panel", "Panel"
+    MEMBERSHIP = "panels.cohortmembership", "Cohort membership"
+    MEMBERSHIP_LIST = "panels.membership_list", "List of cohort memberships"
+    RAG_REVIEW = "panels.ragreview", "RAG review"
+    RAG_REVIEW_LIST = "panels.review_list", "List of RAG reviews"
+    MEETING = "meetings.meeting", "Meeting"
+    MEETING_RULE = "meetings.meetingrule", "Meeting rule"
+    AGENDA_ITEM = "meetings.agendaitem", "Agenda item"
+    AGENDA_ITEM_LIST = "meetings.agenda_item_list", "List of agenda items"
+    CASE_ACTION = "meetings.caseaction", "Case action"
+    CASE_ACTION_LIST = "meetings.case_action_list", "List of case actions"
+    COHORT_IMPORT = "cohorts.cohortimport", "Monthly list"
+    IMPORT_ROW = "cohorts.importrow", "Row of a monthly list"
+    CROSSREF_RUN = "crossref.crossreferencerun", "Cross-reference run"
+    FINDING = "crossref.matchfinding", "Cross-reference finding"
+    FINDING_LIST = "crossref.matchfinding_list", "List of cross-reference findings"
+    ACTION_PLAN = "actions.actionplan", "Action plan"
+    PLAN_ACTION = "actions.action", "Action plan action"
+    ACTION_STEP = "actions.actionstep", "Action plan step"
+    PLAN_IMPORT = "actions.planimport", "Action plan import"
+    STAFF_ACCOUNT = "accounts.user", "Staff account"
+    NOTIFICATION = "accounts.notification", "Notification"
+    AGREEMENT = "sharing.informationsharingagreement", "Information-sharing agreement"
+    ACCESS_GRANTS = "sharing.access", "Access grants"
+
+
 class AccessOutcome(models.TextChoices):
     ALLOWED = "allowed", "Allowed"
     DENIED = "denied", "Denied"

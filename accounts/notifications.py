@@ -15,9 +15,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.access import refuse
-from accounts.models import Notification, User
+from accounts.models import Notification, ObjectType, User
 
-NOTIFICATION = "sharing.notification"
+NOTIFICATION = ObjectType.NOTIFICATION
 
 
 def notify(*, user: User, kind: str, key: str, text: str, url: str) -> Notification | None:

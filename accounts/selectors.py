@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.access import refuse
-from accounts.models import Role, User
+from accounts.models import ObjectType, Role, User
 
 
 def staff_visible_to(actor: User) -> QuerySet[User]:
@@ -19,5 +19,5 @@ def staff_visible_to(actor: User) -> QuerySet[User]:
 def staff_member_for(request: HttpRequest, pk: int) -> User:
     user = staff_visible_to(request.user).filter(pk=pk).first()
     if user is None:
-        refuse(request, object_type="sharing.user", object_id=pk)
+        refuse(request, object_type=ObjectType.STAFF_ACCOUNT, object_id=pk)
     return user

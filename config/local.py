@@ -4,7 +4,8 @@ Commands (the Makefile wraps them):
 
     run               start the services, migrate, seed the demo, then serve the site on
                       http://127.0.0.1:8000 with a Celery worker and beat; Ctrl-C stops it all
-    test [ARGS...]    start the services, run ruff, then pytest ARGS; exit with pytest's code
+    lint              ruff (lint and format), mypy, the import contract and the template lint
+    test [ARGS...]    start the services, run the lint, then pytest ARGS; exit with pytest's code
     bench [ARGS...]   start the services, migrate, then ``manage.py run_bench ARGS``
     env               start the services and print ``export ...`` lines; they stay up
     stop              stop the embedded services
@@ -254,6 +255,37 @@ def _pg_create_database(port: int) -> None:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
+def _reset_if_history_restarted(*, embedded: bool) -> None:
+    """The migration history restarted once, before the first release, when the apps took
+    their present layout. A local demo database made before that holds tables the new
+    migrations cannot build on: drop it and start afresh, saying so. Only the embedded
+    database is reset; one named by DATABASE_URL is the owner's to decide about."""
+    import psycopg
+
+    port = _pg_running_port()
+    if not embedded or port is None:
+        return
+    with psycopg.connect(host=HOST, port=port, user="postgres", dbname=DB_NAME) as conn:
+        stale = (
+            conn.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = 'django_migrations'"
+            ).fetchone()
+            and conn.execute(
+                "SELECT 1 FROM django_migrations WHERE app = 'sharing' AND name LIKE '0008%'"
+            ).fetchone()
+        )
+    if not stale:
+        return
+    say(
+        "the local demo database was made before the apps took their present layout and "
+        "cannot be migrated; recreating it with fresh demo data (nothing else is touched)"
+    )
+    with psycopg.connect(host=HOST, port=port, user="postgres", dbname="postgres") as conn:
+        conn.autocommit = True
+        conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
 def _pg_stop() -> bool:
     if _pg_running_port() is None:
         return False
@@ -474,6 +506,7 @@ def command_run() -> int:
     os.environ.setdefault("SECURE_COOKIES", "false")
     os.environ.setdefault("SECRET_KEY", DEV_SECRET_KEY)
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    embedded_database = not os.environ.get("DATABASE_URL")
     started = ensure_services()
     children: list[Child] = []
     stopping = threading.Event()
@@ -485,6 +518,7 @@ def command_run() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
+        _reset_if_history_restarted(embedded=embedded_database)
         _manage("migrate", "--noinput")
         seeded = _manage("seed_demo", capture=True).stdout or ""  # shown once the site is up
         if os.environ["DEBUG"].strip().lower() in {"0", "false", "no", "off"}:
@@ -544,6 +578,25 @@ def command_run() -> int:
 # --------------------------------------------------------------------------- test, bench
 
 
+# The gates `make lint`, `make test` and the pre-commit hooks share, each a venv module.
+LINT_STEPS = (
+    ("ruff check", ["-m", "ruff", "check", "."]),
+    ("ruff format --check", ["-m", "ruff", "format", "--check", "."]),
+    ("mypy", ["-m", "mypy"]),
+    ("import contract", ["-c", "from importlinter.cli import lint_imports_command as c; c()"]),
+    ("template lint", ["-m", "djlint", ".", "--lint"]),
+)
+
+
+def command_lint() -> int:
+    """Run every lint step, even after one fails, so one run shows every problem."""
+    os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
+    failed = [name for name, argv in LINT_STEPS if (say(name), _python(*argv))[1]]
+    if failed:
+        say(f"lint failed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
 def command_test(args: Sequence[str]) -> int:
     os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
     # Importing the `config` package (to run this module) set the production settings
@@ -552,11 +605,7 @@ def command_test(args: Sequence[str]) -> int:
     # Redis database 1, so a test run beside `make run` leaves its queues alone.
     started = ensure_services(redis_db=1)
     try:
-        lint_failed = False
-        for check in (["check", "."], ["format", "--check", "."]):
-            say(f"ruff {' '.join(check)}")
-            if _python("-m", "ruff", *check):
-                lint_failed = True
+        lint_failed = command_lint() != 0
         # With no arguments, the benchmarks' own tests run too: a plain `pytest` leaves them
         # out, as they load splink and pandas.
         args = list(args)
@@ -567,7 +616,7 @@ def command_test(args: Sequence[str]) -> int:
         if code == PYTEST_NO_TESTS_COLLECTED:
             say("pytest collected no tests; that counts as a failure")
         if code == 0 and lint_failed:
-            say("tests passed, but ruff found problems (run `make format`)")
+            say("tests passed, but the lint found problems (see above; `make format` fixes some)")
             return 1
         return code
     finally:
@@ -609,6 +658,8 @@ def main(argv: Sequence[str]) -> int:
     try:
         if command == "run" and not args:
             return command_run()
+        if command == "lint" and not args:
+            return command_lint()
         if command == "test":
             return command_test(args)
         if command == "bench":

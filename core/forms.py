@@ -1,4 +1,5 @@
-"""Form plumbing shared by every app: the GOV.UK date input and the postcode pattern."""
+"""Form plumbing shared by every app: a service's errors on a form, the GOV.UK date input
+and the postcode pattern."""
 
 from __future__ import annotations
 
@@ -11,6 +12,27 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 DATE_PARTS = ("day", "month", "year")
+
+
+def add_service_errors(
+    form: forms.Form,
+    error: ValidationError,
+    *,
+    names: dict[str, str] | None = None,
+    default_field: str | None = None,
+) -> None:
+    """Show a service's validation errors on the form, next to the fields they are about.
+
+    `names` maps a model field a service names to the form field that holds it. An error
+    about a field the form does not have goes to `default_field`, or above the form.
+    """
+    names = names or {}
+    if hasattr(error, "error_dict"):
+        for key, messages in error.message_dict.items():
+            field = names.get(key, key)
+            form.add_error(field if field in form.fields else default_field, messages)
+    else:
+        form.add_error(default_field, error.messages)
 
 
 # A full UK postcode: outward code, then inward code of a digit and two letters.

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from accounts.access import forbid
 from accounts.api import COORDINATORS, call
 from accounts.audit import log_access
+from accounts.models import ObjectType
 from accounts.permissions import person_label
 from core.api import NON_FIELD, ConfirmSerializer, choice_param, validated
 from crossref.forms import month_value
@@ -398,7 +399,7 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(inbox(request.user, kind=kind))
         # One row for the list read, as every list of the API writes, and one for each
         # person it names, as the inbox page writes.
-        log_access(request=request, object_type="panels.matchfinding_list", object_id=len(page))
+        log_access(request=request, object_type=ObjectType.FINDING_LIST, object_id=len(page))
         log_people_listed(request, page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -28,6 +28,7 @@ from accounts.audit import audit, log_access_many
 from accounts.models import Purpose, Verb
 from accounts.permissions import person_label
 from core.exports import CSV_TYPE, XLSX_TYPE, download
+from core.forms import add_service_errors
 from crossref.exports import overlap_csv, overlap_xlsx
 from crossref.forms import (
     ConfirmForm,
@@ -60,7 +61,6 @@ from crossref.selectors.findings import (
     runs_for,
 )
 from crossref.services.review import finding_confirm, finding_dismiss, lead_panel_agree
-from meetings.forms.meeting_mode import validation_errors_to_form
 from offenders.models import Nominal
 from panels.models import Panel
 
@@ -340,7 +340,7 @@ def _refused(
     if not MatchFinding.objects.filter(pk=finding.pk, status=FindingStatus.OPEN).exists():
         messages.error(request, error.messages[0])
         return redirect("crossref:finding", pk=finding.pk)
-    validation_errors_to_form(form, error)
+    add_service_errors(form, error)
     return None
 
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from accounts.access import forbid
 from accounts.audit import log_access
-from accounts.models import Purpose, Role, User
+from accounts.models import ObjectType, Purpose, Role, User
 from offenders import services
 from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway
 from offenders.search import search_nominals
@@ -157,7 +157,7 @@ class NominalViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset().order_by("family_name", "pk"))
-        log_access(request=request, object_type="offenders.nominal_list", object_id=len(page))
+        log_access(request=request, object_type=ObjectType.NOMINAL_LIST, object_id=len(page))
         return self.get_paginated_response(NominalListSerializer(page, many=True).data)
 
     def retrieve(self, request, pk: str):
@@ -165,7 +165,7 @@ class NominalViewSet(viewsets.GenericViewSet):
         purpose = request.query_params.get("purpose", "")
         log_access(
             request=request,
-            object_type="offenders.nominal",
+            object_type=ObjectType.NOMINAL,
             object_id=nominal.pk,
             purpose=purpose if purpose in Purpose.values else "",
         )
@@ -205,7 +205,7 @@ class NominalViewSet(viewsets.GenericViewSet):
         """The search page's tolerant search: spelling variants, nicknames, swapped names."""
         terms = _validated(SearchSerializer, request.data)
         hits = search_nominals(request.user, **terms)
-        log_access(request=request, object_type="offenders.search", object_id=len(hits))
+        log_access(request=request, object_type=ObjectType.NOMINAL_SEARCH, object_id=len(hits))
         return Response({"results": SearchHitSerializer(hits, many=True).data})
 
     @action(detail=True, methods=["post"])

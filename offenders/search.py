@@ -41,6 +41,8 @@ from matching.scoring import (
     score,
 )
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Alias, Identifier, IdentifierKind, Nominal
+from offenders.records import RECORD_FIELDS, nominal_record, record_from_row
+from offenders.records import person_record as person_record_of
 from offenders.selectors import nominals_for
 from panels.models import SHARED_STATUSES, CohortMembership, Panel
 
@@ -187,12 +189,12 @@ def make_probe(
     # found by the index below but says nothing to the scorer.
     scored_ids = {kind: value for kind, value in all_identifiers if kind != IdentifierKind.LOCAL}
     records = tuple(
-        PersonRecord(
+        person_record_of(
             given=given,
             family=family,
             dob=date_of_birth,
             dob_approximate=dob_approximate,
-            gender="" if gender == "unknown" else gender,
+            gender=gender,
             postcode=postcode,
             identifiers=scored_ids,
         )
@@ -281,47 +283,9 @@ def _candidate_ids(base: QuerySet[Nominal], probe: Probe) -> tuple[set[int], set
     return found | by_identifier, by_identifier
 
 
-def _record(
-    row: tuple, identifiers: list[tuple[str, str]], aliases: list[AliasName]
-) -> PersonRecord:
-    """A person as the scorer takes it, from a row of `_RECORD_FIELDS`."""
-    _pk, given, family, dob, approximate, gender, postcode = row
-    by_kind: dict[str, str] = {}
-    for kind, value in identifiers:
-        by_kind.setdefault(kind, value)
-    return PersonRecord(
-        given=given,
-        family=family,
-        dob=dob,
-        dob_approximate=approximate,
-        gender="" if gender == "unknown" else gender,
-        postcode=postcode,
-        identifiers=by_kind,
-        aliases=tuple(aliases),
-    )
-
-
-_RECORD_FIELDS = (
-    "pk",
-    "given_names",
-    "family_name",
-    "date_of_birth",
-    "dob_approximate",
-    "gender",
-    "postcode",
-)
-
-
 def person_record(nominal: Nominal) -> PersonRecord:
     """A nominal as the scorer takes it (two queries, for its identifiers and aliases)."""
-    return _record(
-        tuple(getattr(nominal, name) for name in _RECORD_FIELDS),
-        [(identifier.kind, identifier.value) for identifier in nominal.identifiers.all()],
-        [
-            AliasName(alias.given_names, alias.family_name, alias.date_of_birth)
-            for alias in nominal.aliases.all()
-        ],
-    )
+    return nominal_record(nominal)
 
 
 def _best(probe: Probe, record: PersonRecord) -> MatchResult:
@@ -357,7 +321,7 @@ def _ranked(base: QuerySet[Nominal], probe: Probe, *, floor: float) -> list[Sear
     if not ids:
         return []
     # Visibility again, on the rows scored: `base` is applied here as well as in retrieval.
-    rows = list(base.filter(pk__in=ids).order_by().values_list(*_RECORD_FIELDS))
+    rows = list(base.filter(pk__in=ids).order_by().values_list(*RECORD_FIELDS))
     identifiers: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for nominal_id, kind, value in Identifier.objects.filter(nominal_id__in=ids).values_list(
         "nominal_id", "kind", "value"
@@ -372,7 +336,7 @@ def _ranked(base: QuerySet[Nominal], probe: Probe, *, floor: float) -> list[Sear
     results: dict[int, MatchResult] = {}
     for row in rows:
         pk = row[0]
-        result = _best(probe, _record(row, identifiers[pk], aliases[pk]))
+        result = _best(probe, record_from_row(row, identifiers[pk], aliases[pk]))
         if pk in by_identifier:
             results[pk] = _identifier_result(result, identifiers[pk], probe)
         elif result.score >= floor:

@@ -10,13 +10,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.access import refuse
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, ObjectType, User
 from accounts.permissions import user_may_see_casework
 from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal, OffenceType, RiskScore
 from panels.models import SHARED_STATUSES, CohortMembership, LeadPanel, Panel, RagReview
 from panels.permissions import can_coordinate
 
-NOMINAL = "offenders.nominal"
+NOMINAL = ObjectType.NOMINAL
 
 
 def nominals_for(user: User) -> QuerySet[Nominal]:

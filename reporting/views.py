@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.audit import log_access_many
-from accounts.models import Purpose
+from accounts.models import ObjectType, Purpose
 from accounts.permissions import user_may_see_casework
 from actions.selectors.plans import attention_by_plan
 from meetings.selectors.case_actions import open_actions_for_agency, referrals_awaiting_decision
@@ -31,7 +31,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # The actions name the people they are about: a read of each one's personal data.
         log_access_many(
             request=request,
-            object_type="offenders.nominal",
+            object_type=ObjectType.NOMINAL,
             object_ids=[action.nominal_id for action in actions.actions if action.person_visible],
             purpose=Purpose.CASE_MANAGEMENT,
         )

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import refuse
-from accounts.models import User
+from accounts.models import ObjectType, User
 from sharing.models import InformationSharingAgreement, Signature
 
 
@@ -28,7 +28,7 @@ def agreement_for(request: HttpRequest, pk: int) -> InformationSharingAgreement:
         .first()
     )
     if agreement is None:
-        refuse(request, object_type="sharing.informationsharingagreement", object_id=pk)
+        refuse(request, object_type=ObjectType.AGREEMENT, object_id=pk)
     return agreement
 
 

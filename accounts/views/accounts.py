@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import forbid
 from accounts.forms import AccountForm
-from accounts.models import Role
+from accounts.models import ObjectType, Role
 from accounts.selectors import staff_member_for, staff_visible_to
 from accounts.services import user_create, user_deactivate, user_reactivate
 
@@ -22,7 +22,7 @@ SORTS = {"name": ("last_name", "first_name"), "username": ("username",), "status
 
 def _require_agency_admin(request: HttpRequest, pk: int | None = None) -> None:
     if not request.user.has_role(Role.AGENCY_ADMIN):
-        forbid(request, object_type="sharing.user", object_id=pk or "")
+        forbid(request, object_type=ObjectType.STAFF_ACCOUNT, object_id=pk or "")
 
 
 @login_required

@@ -45,15 +45,6 @@ def _staff_name(user: User) -> str:
     return f"{user.get_full_name() or user.username}, {user.agency.name}"
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's validation errors next to the fields they are about."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 # --- The table's filter ----------------------------------------------------------------------
 
 

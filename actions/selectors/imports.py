@@ -15,13 +15,13 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import forbid, refuse
-from accounts.models import Agency, Role, User
+from accounts.models import Agency, ObjectType, Role, User
 from actions.importing import AgencyName
 from actions.models import ActionPlan, PlanImport, PlanImportStatus, Rag
 from panels.models import Panel
 from sharing.models import InformationSharingAgreement
 
-PLAN_IMPORT = "actions.planimport"
+PLAN_IMPORT = ObjectType.PLAN_IMPORT
 IMPORTING_ROLES = (Role.COORDINATOR, Role.AGENCY_ADMIN)
 
 

@@ -41,13 +41,13 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
-from accounts.models import Agency, Role, User
+from accounts.models import Agency, ObjectType, Role, User
 from accounts.permissions import person_label, user_may_see_casework
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
 
-PLAN = "actions.actionplan"
-ACTION = "actions.action"
-STEP = "actions.actionstep"
+PLAN = ObjectType.ACTION_PLAN
+ACTION = ObjectType.PLAN_ACTION
+STEP = ObjectType.ACTION_STEP
 
 # The five-level scale, worst first.
 SCALE_WORST_FIRST = (Rag.RED, Rag.AMBER_RED, Rag.AMBER_GREEN, Rag.GREEN)

@@ -25,15 +25,11 @@ from actions.selectors.imports import (
     require_importer,
 )
 from actions.services import imports as services
+from core.forms import add_service_errors
 
 NAV = "Action plan"
 # How many of the table's first rows the columns page shows under the choices.
 SAMPLE_ROWS = 3
-
-
-def _add_errors(form, error: ValidationError, default_field: str | None) -> None:
-    for field, errors in getattr(error, "message_dict", {None: error.messages}).items():
-        form.add_error(field if field in form.fields else default_field, errors)
 
 
 def _plan_url(plan: ActionPlan | None) -> str:
@@ -101,7 +97,7 @@ def plan_import_columns(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, plan_import=plan_import, mapping=form.mapping()
                 )
             except ValidationError as error:
-                _add_errors(form, error, None)
+                add_service_errors(form, error)
             else:
                 return redirect("actions:plan-import-preview", pk=plan_import.pk)
     else:

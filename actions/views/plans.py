@@ -32,7 +32,6 @@ from actions.forms.plans import (
     PlanSettingsForm,
     ProgressForm,
     StepForm,
-    add_service_errors,
 )
 from actions.models import Action, ActionPlan, ActionStep
 from actions.selectors.imports import may_import_plans
@@ -65,6 +64,7 @@ from actions.services.plans import (
     version_of,
 )
 from core.exports import XLSX_TYPE, download
+from core.forms import add_service_errors
 
 NAV = "Action plan"
 

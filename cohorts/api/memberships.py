@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts.access import visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call, logged_page, require
 from accounts.audit import log_access
-from accounts.models import User
+from accounts.models import ObjectType, User
 from cohorts.selectors.cohort import memberships_visible_to
 from cohorts.services.membership import (
     ALL_PANEL_FIELDS,
@@ -35,7 +35,7 @@ from offenders.selectors import nominals_for
 from panels.models import CohortMembership, MembershipStatus, Panel
 from panels.permissions import can_coordinate
 
-MEMBERSHIP = "panels.cohortmembership"
+MEMBERSHIP = ObjectType.MEMBERSHIP
 PANEL_FIELDS = ALL_PANEL_FIELDS
 
 
@@ -179,7 +179,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
         wanted = choice_param(request, "status", MembershipStatus.values)
         if wanted:
             memberships = memberships.filter(status=wanted)
-        return logged_page(self, request, memberships, object_type="panels.membership_list")
+        return logged_page(self, request, memberships, object_type=ObjectType.MEMBERSHIP_LIST)
 
     def _membership(self, request: Request, pk: str) -> CohortMembership:
         return visible_or_404(request, self.get_queryset(), pk, object_type=MEMBERSHIP)
@@ -212,7 +212,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
         membership = call(
             membership_refer,
             request=request,
-            object_type="panels.panel",
+            object_type=ObjectType.PANEL,
             object_id=panel.pk,
             actor=request.user,
             panel=panel,

@@ -10,11 +10,12 @@ from rest_framework.response import Response
 from accounts.access import visible_or_404
 from accounts.api import CASEWORK, logged_page
 from accounts.audit import log_access
+from accounts.models import ObjectType
 from core.api import int_param
 from offenders.selectors import rag_reviews_for
 from panels.models import RagReview
 
-REVIEW = "panels.ragreview"
+REVIEW = ObjectType.RAG_REVIEW
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -53,9 +54,9 @@ class ReviewViewSet(viewsets.GenericViewSet):
             value = int_param(request, name)
             if value is not None:
                 reviews = reviews.filter(**{f"{name}_id": value})
-        return logged_page(self, request, reviews, object_type="panels.review_list")
+        return logged_page(self, request, reviews, object_type=ObjectType.RAG_REVIEW_LIST)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         review = visible_or_404(request, self.get_queryset(), pk, object_type=REVIEW)
-        log_access(request=request, object_type="offenders.nominal", object_id=review.nominal_id)
+        log_access(request=request, object_type=ObjectType.NOMINAL, object_id=review.nominal_id)
         return Response(self.get_serializer(review).data)

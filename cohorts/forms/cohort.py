@@ -409,12 +409,3 @@ class ExitForm(forms.Form):
             "max_length": "The reason must be 200 characters or fewer",
         },
     )
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's validation errors next to the fields they are about."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

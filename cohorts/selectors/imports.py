@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 
 from accounts.access import forbid, refuse
-from accounts.models import User
+from accounts.models import ObjectType, User
 from cohorts.importing import row_name
 from cohorts.models import CohortImport, ImportRow, RowOutcome
 from matching.scoring import (
@@ -35,13 +35,14 @@ from matching.scoring import (
     score,
 )
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Alias, Identifier, Nominal
+from offenders.records import RECORD_FIELDS, record_from_row
 from offenders.selectors import nominals_for
 from panels.models import CohortMembership, MembershipStatus, Panel
 from panels.permissions import can_coordinate
 from panels.selectors.panels import panel_for
 
-IMPORT = "panels.cohortimport"
-PANEL = "panels.panel"
+IMPORT = ObjectType.COHORT_IMPORT
+PANEL = ObjectType.PANEL
 
 # Rows matched together: each chunk costs about six queries whatever its size.
 CHUNK_ROWS = 2000
@@ -60,15 +61,6 @@ CANDIDATES_PER_ROW = 200
 # The most candidates kept on a queued row for the coordinator to choose from.
 CANDIDATES_SHOWN = 5
 
-_RECORD_FIELDS = (
-    "pk",
-    "given_names",
-    "family_name",
-    "date_of_birth",
-    "dob_approximate",
-    "gender",
-    "postcode",
-)
 _AGREEING_LEVELS = {"same", "used", "swapped"}
 _DISAGREEING_LEVELS = {"different", "conflict"}
 
@@ -178,23 +170,6 @@ def probe_keys(record: PersonRecord) -> set[str]:
     return record_match_keys(record) | match_keys(record.family, record.given, record.dob)
 
 
-def _person(row: tuple, identifiers: list[tuple[str, str]], aliases: list[AliasName]):
-    _pk, given, family, born, approximate, gender, postcode = row[:7]
-    by_kind: dict[str, str] = {}
-    for kind, value in identifiers:
-        by_kind.setdefault(kind, value)
-    return PersonRecord(
-        given=given,
-        family=family,
-        dob=born,
-        dob_approximate=approximate,
-        gender="" if gender == "unknown" else gender,
-        postcode=postcode,
-        identifiers=by_kind,
-        aliases=tuple(aliases),
-    )
-
-
 def find_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[Candidate]]:
     """For each row (as a PersonRecord), the existing records it may be, best first.
 
@@ -243,7 +218,7 @@ def _chunk_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[C
             found = list(
                 visible_base.alias(shares_a_key=shares_a_key)
                 .filter(shares_a_key=True)
-                .values_list(*_RECORD_FIELDS, "match_keys")
+                .values_list(*RECORD_FIELDS, "match_keys")
             )
         for row in found:
             rows[row[0]] = row
@@ -257,7 +232,7 @@ def _chunk_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[C
     extra = by_identifier - visible
     if extra:
         for row in Nominal.objects.filter(pk__in=extra, merged_into__isnull=True).values_list(
-            *_RECORD_FIELDS
+            *RECORD_FIELDS
         ):
             rows[row[0]] = row
         visible |= set(visible_base.filter(pk__in=extra).values_list("pk", flat=True))
@@ -285,7 +260,7 @@ def _chunk_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[C
             "nominal_id", "given_names", "family_name", "date_of_birth"
         ):
             aliases[nominal_id].append(AliasName(given, family, born))
-    people = {pk: _person(rows[pk], identifiers[pk], aliases[pk]) for pk in ids}
+    people = {pk: record_from_row(rows[pk], identifiers[pk], aliases[pk]) for pk in ids}
 
     result: list[list[Candidate]] = []
     for probe, (hits, pks) in zip(probes, chosen, strict=True):

@@ -16,6 +16,7 @@ from cohorts.models import CohortImport, ImportRow, RowOutcome
 from cohorts.selectors.imports import CANDIDATES_SHOWN, Candidate, find_candidates, probe_keys
 from matching.scoring import Decision, PersonRecord, score
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, IdentifierKind
+from offenders.records import person_record
 
 # Rows written or updated per statement.
 BATCH = 1000
@@ -71,11 +72,11 @@ def save_rows(rows: list[ImportRow], fields: list[str]) -> None:
 
 def _probe(parsed: ParsedRow) -> PersonRecord:
     """A row as the scorer takes it; a local reference says nothing about who a person is."""
-    return PersonRecord(
+    return person_record(
         given=parsed.given_names,
         family=parsed.family_name,
         dob=parsed.date_of_birth,
-        gender="" if parsed.gender == "unknown" else parsed.gender,
+        gender=parsed.gender,
         postcode=parsed.postcode,
         identifiers={
             kind: value

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import forbid, refuse
 from accounts.audit import audit, log_access, log_access_many
-from accounts.models import AccessLog, AccessOutcome, User, Verb
+from accounts.models import AccessLog, AccessOutcome, ObjectType, User, Verb
 from cohorts.forms.cohort import (
     CohortFilterForm,
     DecisionForm,
@@ -34,7 +34,6 @@ from cohorts.forms.cohort import (
     PanelFieldsForm,
     PersonChoiceForm,
     ReferralForm,
-    add_service_errors,
     without,
 )
 from cohorts.selectors.cohort import (
@@ -66,13 +65,14 @@ from cohorts.services.membership import (
     membership_update,
 )
 from core.exports import CSV_TYPE, XLSX_TYPE, download, write_csv, write_xlsx
+from core.forms import add_service_errors
 from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for
 from panels.models import CohortMembership, MembershipStatus, Panel
 from panels.permissions import can_coordinate
 from panels.selectors.panels import panel_for
 
-PANEL = "panels.panel"
-MEMBERSHIP = "panels.cohortmembership"
+PANEL = ObjectType.PANEL
+MEMBERSHIP = ObjectType.MEMBERSHIP
 FILTER_KEY = "cohort_filter:{pk}"
 RECENT_LIMIT = 8
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import refuse
 from accounts.audit import log_access, log_access_many
-from accounts.models import Purpose
+from accounts.models import ObjectType, Purpose
 from cohorts.forms.imports import ColumnsForm, CommitForm, RowDecisionForm, UploadForm
 from cohorts.importing import FIELDS, row_name
 from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
@@ -35,7 +35,7 @@ from cohorts.selectors.imports import (
 from cohorts.services import imports as services
 from core.exports import CSV_TYPE, download, write_csv
 
-NOMINAL = "offenders.nominal"
+NOMINAL = ObjectType.NOMINAL
 REPORT_PAGE_SIZE = 100
 # How many of the file's first rows the columns page shows under the choices.
 SAMPLE_ROWS = 5
@@ -231,7 +231,7 @@ def import_row(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     cohort_import = import_for(request, pk)
     row = cohort_import.rows.filter(number=number).first()
     if row is None:
-        refuse(request, object_type="panels.importrow", object_id=f"{pk}-{number}")
+        refuse(request, object_type=ObjectType.IMPORT_ROW, object_id=f"{pk}-{number}")
     if cohort_import.status != ImportStatus.PREVIEW:
         return _closed(request, cohort_import)
     if not row.candidates:

@@ -35,7 +35,7 @@ from django.http import HttpRequest
 
 from accounts.access import refuse, visible_or_404
 from accounts.audit import log_access, log_access_many
-from accounts.models import Purpose, Role, User
+from accounts.models import ObjectType, Purpose, Role, User
 from accounts.permissions import person_label, user_may_see_casework
 from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry, RunStatus
 from matching.linkage import evidence_strength
@@ -43,9 +43,9 @@ from offenders.models import Nominal
 from offenders.selectors import nominals_for, person_visible
 from panels.models import CohortMembership, LeadPanel, MembershipStatus, Panel
 
-FINDING = "panels.matchfinding"
-RUN = "panels.crossreferencerun"
-NOMINAL = "offenders.nominal"
+FINDING = ObjectType.FINDING
+RUN = ObjectType.CROSSREF_RUN
+NOMINAL = ObjectType.NOMINAL
 PAGE_SIZE = 50
 
 

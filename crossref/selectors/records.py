@@ -16,6 +16,7 @@ from django.db.models import Count, F, QuerySet
 
 from matching.scoring import AliasName, PersonRecord
 from offenders.models import Address, Alias, Identifier, IdentifierKind, Nominal
+from offenders.records import RECORD_FIELDS, record_from_row
 from panels.models import CohortMembership, MembershipStatus
 
 # Rows fetched from the server-side cursor at a time.
@@ -112,32 +113,16 @@ def load_people() -> People:
     rows = (
         Nominal.objects.filter(merged_into__isnull=True)
         .order_by("pk")
-        .values_list(
-            "pk",
-            "version",
-            "given_names",
-            "family_name",
-            "date_of_birth",
-            "dob_approximate",
-            "gender",
-            "postcode",
-        )
+        .values_list("pk", "version", *RECORD_FIELDS[1:])
     )
-    for pk, version, given, family, dob, approximate, gender, postcode in rows.iterator(
-        chunk_size=_STREAM_ROWS
-    ):
+    for pk, version, *fields in rows.iterator(chunk_size=_STREAM_ROWS):
         line = addresses.get(pk)
         records.append(
-            PersonRecord(
-                given=given,
-                family=family,
-                dob=dob,
-                dob_approximate=approximate,
-                gender="" if gender == "unknown" else gender,
-                postcode=postcode,
-                identifiers=identifiers.get(pk, {}),
-                aliases=tuple(aliases.get(pk, ())),
-                extra={"address": line} if line else {},
+            record_from_row(
+                (pk, *fields),
+                identifiers.get(pk, {}).items(),
+                aliases.get(pk, ()),
+                extra={"address": line} if line else None,
             )
         )
         ids.append(pk)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts.access import visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call, logged_page, require
 from accounts.audit import log_access
+from accounts.models import ObjectType
 from core.api import AnsweredBooleanField, VisibleRecordField, at_least_one, int_param, validated
 from meetings.api.meetings import (
     AGENDA_ITEM,
@@ -95,7 +96,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         meeting = int_param(request, "meeting")
         if meeting is not None:
             items = items.filter(meeting_id=meeting)
-        return logged_page(self, request, items, object_type="panels.agenda_item_list")
+        return logged_page(self, request, items, object_type=ObjectType.AGENDA_ITEM_LIST)
 
     def _item(self, request: Request, pk: str) -> AgendaItem:
         return visible_or_404(request, self.get_queryset(), pk, object_type=AGENDA_ITEM)

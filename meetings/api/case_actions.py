@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from accounts.access import visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, AgencyCodeField, call, logged_page, require
 from accounts.audit import log_access
-from accounts.models import Agency, User
+from accounts.models import Agency, ObjectType, User
 from core.api import VisibleRecordField, at_least_one, choice_param, int_param, validated
 from meetings.models import AgendaItem, CaseAction, CaseActionStatus
 from meetings.selectors.case_actions import case_action_history
@@ -34,8 +34,8 @@ from meetings.services.case_actions import (
 from offenders.api import NominalRefSerializer, with_person_visible
 from panels.permissions import can_coordinate
 
-CASE_ACTION = "panels.caseaction"
-AGENDA_ITEM = "panels.agendaitem"
+CASE_ACTION = ObjectType.CASE_ACTION
+AGENDA_ITEM = ObjectType.AGENDA_ITEM
 
 
 class CaseActionSerializer(serializers.ModelSerializer):
@@ -194,7 +194,7 @@ class CaseActionViewSet(viewsets.GenericViewSet):
         wanted = choice_param(request, "status", CaseActionStatus.values)
         if wanted:
             actions = actions.filter(status=wanted)
-        return logged_page(self, request, actions, object_type="panels.case_action_list")
+        return logged_page(self, request, actions, object_type=ObjectType.CASE_ACTION_LIST)
 
     def _action(self, request: Request, pk: str) -> CaseAction:
         return visible_or_404(request, self.get_queryset(), pk, object_type=CASE_ACTION)

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts.access import visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call, require
 from accounts.audit import log_access, log_access_many
-from accounts.models import Agency, Purpose, User
+from accounts.models import Agency, ObjectType, Purpose, User
 from core.api import ConfirmSerializer, int_param, validated
 from meetings.minutes import minutes_for_reader, stored_minutes
 from meetings.models import AgendaItem, Attendance, Meeting
@@ -30,9 +30,9 @@ from meetings.services.meetings import meeting_cancel, meeting_move
 from offenders.api import NominalRefSerializer, with_person_visible
 from panels.permissions import can_coordinate
 
-MEETING = "panels.meeting"
-AGENDA_ITEM = "panels.agendaitem"
-NOMINAL = "offenders.nominal"
+MEETING = ObjectType.MEETING
+AGENDA_ITEM = ObjectType.AGENDA_ITEM
+NOMINAL = ObjectType.NOMINAL
 
 # What an agenda says about a person the reader may not see: only that an item is there.
 UNSEEN_ITEM = {

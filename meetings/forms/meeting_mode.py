@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import Agency, User
@@ -335,16 +334,3 @@ class ActionFilterForm(forms.Form):
             "status": data.get("status") or "",
             "panel": data.get("panel"),
         }
-
-
-def validation_errors_to_form(
-    form: forms.Form, error: ValidationError, names: dict[str, str] | None = None
-) -> None:
-    """Show a service's validation errors on the form, next to the fields they are about."""
-    names = names or {}
-    if hasattr(error, "error_dict"):
-        for key, messages in error.message_dict.items():
-            field = names.get(key, key)
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

@@ -22,12 +22,12 @@ from django.db.models import (
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
-from accounts.models import AuditEvent, Role, User, Verb
+from accounts.models import AuditEvent, ObjectType, Role, User, Verb
 from meetings.models import CaseAction, CaseActionStatus
 from offenders.selectors import person_visible
 from panels.models import CohortMembership, MembershipStatus, Panel
 
-CASE_ACTION = "panels.caseaction"
+CASE_ACTION = ObjectType.CASE_ACTION
 
 
 def _with_person(actions: QuerySet[CaseAction], user: User) -> QuerySet[CaseAction]:

@@ -15,14 +15,14 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
-from accounts.models import CASEWORK_ROLES, Agency, User
+from accounts.models import CASEWORK_ROLES, Agency, ObjectType, User
 from meetings.models import AgendaItem, Attendance, CaseAction, Meeting, MeetingStatus
 from offenders.selectors import person_visible
 from panels.models import Panel
 from panels.selectors.panels import agencies_seeing_panel
 
-MEETING = "panels.meeting"
-AGENDA_ITEM = "panels.agendaitem"
+MEETING = ObjectType.MEETING
+AGENDA_ITEM = ObjectType.AGENDA_ITEM
 
 
 class AttendanceStatus(models.TextChoices):

@@ -13,15 +13,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
-from accounts.models import User
+from accounts.models import ObjectType, User
 from meetings.models import AgendaItem, Meeting, MeetingRule, MeetingStatus
 from offenders.models import Nominal
 from offenders.selectors import nominals_for
 from panels.models import Panel
 
-MEETING = "panels.meeting"
-MEETING_RULE = "panels.meetingrule"
-AGENDA_ITEM = "panels.agendaitem"
+MEETING = ObjectType.MEETING
+MEETING_RULE = ObjectType.MEETING_RULE
+AGENDA_ITEM = ObjectType.AGENDA_ITEM
 
 # How an agenda names someone the reader may not see.
 UNSEEN_PERSON = "A person known to this panel"

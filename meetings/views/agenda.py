@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import forbid
 from accounts.audit import log_access_many
 from accounts.models import Purpose
+from core.forms import add_service_errors
 from meetings.forms.meetings import AgendaAddForm, AgendaItemForm
 from meetings.models import AgendaReason, Meeting
 from meetings.pack import agenda_pack_contents, render_agenda_pack
@@ -44,7 +45,7 @@ from meetings.services.agenda import (
     agenda_items_add,
     agenda_share,
 )
-from meetings.views.meetings import add_errors, confirmed, require_coordinator
+from meetings.views.meetings import confirmed, require_coordinator
 from offenders.selectors import NOMINAL
 
 
@@ -126,7 +127,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
                 reason_detail=form.cleaned_data["reason_detail"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{item.nominal.full_name} added to the agenda")
             return _to_builder(meeting, "agenda")
@@ -177,7 +178,7 @@ def agenda_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             agenda_item_change(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Reason changed for {person_name(request.user, item.nominal)}"

@@ -23,15 +23,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
-from accounts.models import Purpose
+from accounts.models import ObjectType, Purpose
 from accounts.permissions import user_may_see_casework
+from core.forms import add_service_errors
 from meetings.forms.meeting_mode import (
     ActionCancelForm,
     ActionChangeForm,
     ActionDoneForm,
     ActionFilterForm,
     ActionUpdateForm,
-    validation_errors_to_form,
 )
 from meetings.models import CaseAction, CaseActionStatus
 from meetings.selectors.case_actions import (
@@ -52,7 +52,7 @@ from panels.models import Panel
 from panels.permissions import can_coordinate
 
 PAGE_SIZE = 50
-NOMINAL = "offenders.nominal"
+NOMINAL = ObjectType.NOMINAL
 
 
 @login_required
@@ -139,7 +139,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            validation_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Action marked as done")
             return redirect("meetings:case-action", pk=action.pk)
@@ -158,7 +158,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, action=action, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            validation_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Update added")
             return redirect("meetings:case-action", pk=action.pk)
@@ -215,7 +215,7 @@ def action_change(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             case_action_change(actor=request.user, action=action, data=form.action())
         except ValidationError as error:
-            validation_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Action changed")
             return redirect("meetings:case-action", pk=action.pk)
@@ -234,7 +234,7 @@ def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, action=action, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            validation_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Action cancelled")
             return redirect("meetings:case-action", pk=action.pk)

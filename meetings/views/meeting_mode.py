@@ -19,13 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
-from accounts.models import Purpose
+from accounts.models import ObjectType, Purpose
+from core.forms import add_service_errors
 from meetings.forms.meeting_mode import (
     ACTION_FIELDS,
     AttendanceForm,
     ItemForm,
     PublishForm,
-    validation_errors_to_form,
 )
 from meetings.minutes import build_minutes, minutes_for_reader, stored_minutes
 from meetings.models import AgendaItem, Meeting, MeetingStatus
@@ -50,7 +50,7 @@ from meetings.services.meeting_mode import (
 )
 from panels.permissions import can_coordinate
 
-NOMINAL = "offenders.nominal"
+NOMINAL = ObjectType.NOMINAL
 
 
 def _coordinator_only(request: HttpRequest, meeting: Meeting, object_type: str, pk: int) -> None:
@@ -121,7 +121,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             attendance_record(actor=request.user, meeting=meeting, entries=form.entries())
         except ValidationError as error:
-            validation_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Attendance recorded")
             return redirect("meetings:meeting-mode", pk=meeting.pk)
@@ -181,7 +181,7 @@ def meeting_item(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             agenda_item_record(actor=request.user, item=item, outcome=form.outcome(), action=action)
         except ValidationError as error:
-            validation_errors_to_form(form, error, ACTION_FIELDS)
+            add_service_errors(form, error, names=ACTION_FIELDS)
         else:
             person = item.nominal.full_name if item.person_visible else f"Item {item.position}"
             messages.success(
@@ -254,7 +254,7 @@ def meeting_minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             minutes_publish(actor=request.user, meeting=meeting)
         except ValidationError as error:
-            validation_errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
-from accounts.models import Purpose
+from accounts.models import ObjectType, Purpose
+from core.forms import add_service_errors
 from meetings.forms.meetings import MeetingCancelForm, MeetingMoveForm, MeetingRuleForm
 from meetings.models import Meeting, MeetingStatus
 from meetings.selectors.meetings import (
@@ -45,17 +45,8 @@ from panels.models import Panel
 from panels.permissions import can_coordinate
 from panels.selectors.panels import panel_for
 
-PANEL = "panels.panel"
+PANEL = ObjectType.PANEL
 MEETINGS_PAGE_SIZE = 20
-
-
-def add_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's validation errors next to the fields they are about."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def require_coordinator(request: HttpRequest, panel: Panel, *, object_type: str, pk: int) -> None:
@@ -86,7 +77,7 @@ def meeting_rules(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             rule, created = meeting_rule_add(actor=request.user, panel=panel, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             made = f"{created} meeting{'' if created == 1 else 's'} added ahead"
             messages.success(request, f"Rule added: {rule}. {made}.")
@@ -222,7 +213,7 @@ def meeting_move_view(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Meeting moved to {meeting.date:%-d %B %Y} at {meeting.starts_at:%H:%M}"
@@ -245,7 +236,7 @@ def meeting_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Meeting cancelled")
             return redirect("meetings:meeting", pk=meeting.pk)

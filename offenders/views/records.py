@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import forbid
 from accounts.audit import log_access
 from accounts.models import CASEWORK_ROLES, User
+from core.forms import add_service_errors
 from offenders.forms import AliasForm, EventForm, IdentifierForm, IdentityForm, NeedForm
 from offenders.models import Need, Nominal, Pathway
 from offenders.selectors import NOMINAL, MergedAway, can_edit_identity, nominal_for
@@ -63,15 +64,6 @@ def _show_form(
 def _posted(request: HttpRequest):
     """The submitted data on a POST (even an empty one, which must show its errors)."""
     return request.POST if request.method == "POST" else None
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's validation errors on the form, next to the field they are about."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _to_profile(nominal: Nominal, anchor: str = "") -> HttpResponse:
@@ -146,7 +138,7 @@ def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "record_identity.html", nominal, fresh, status=409, stale=stale.messages[0]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Identity details saved")
             return _to_profile(nominal)
@@ -175,7 +167,7 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             event_add(actor=request.user, nominal=nominal, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Event added to the timeline")
             return _to_profile(nominal, "timeline")
@@ -193,7 +185,7 @@ def identifier_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             identifier = identifier_add(actor=request.user, nominal=nominal, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{identifier} added")
             return _to_profile(nominal, "identifiers")
@@ -211,7 +203,7 @@ def alias_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             alias_add(actor=request.user, nominal=nominal, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Alias added")
             return _to_profile(nominal, "identifiers")
@@ -244,7 +236,7 @@ def need_update(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, nominal=nominal, on=timezone.localdate(), **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

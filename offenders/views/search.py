@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import forbid
 from accounts.audit import log_access
+from accounts.models import ObjectType
 from accounts.permissions import user_may_see_casework
 from offenders import services
 from offenders.models import IdentifierKind
@@ -33,7 +34,7 @@ from offenders.selectors import NOMINAL
 
 # The AccessLog type for a list of people shown by a search or a duplicate check; its
 # object id is the number of people listed.
-SEARCH = "offenders.search"
+SEARCH = ObjectType.NOMINAL_SEARCH
 PAGE_SIZE = 20
 
 

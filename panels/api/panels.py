@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.audit import log_access
+from accounts.models import ObjectType
 from accounts.permissions import ANY_STAFF
 from panels.selectors import panels_for
 from panels.selectors.panels import panel_for
@@ -38,5 +39,5 @@ class PanelViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request, pk: str):
         panel = panel_for(request, int(pk))
-        log_access(request=request, object_type="panels.panel", object_id=panel.pk)
+        log_access(request=request, object_type=ObjectType.PANEL, object_id=panel.pk)
         return Response(self.get_serializer(panel).data)

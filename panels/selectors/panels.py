@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.access import refuse
-from accounts.models import Agency, User
+from accounts.models import Agency, ObjectType, User
 from panels.models import VIEW_PANEL, Panel, PanelGroupObjectPermission
 
 PANEL_SORTS = {
@@ -35,7 +35,7 @@ def panel_for(request: HttpRequest, pk: int) -> Panel:
         .first()
     )
     if panel is None:
-        refuse(request, object_type="panels.panel", object_id=pk)
+        refuse(request, object_type=ObjectType.PANEL, object_id=pk)
     return panel
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import forbid
 from accounts.audit import log_access
+from accounts.models import ObjectType
 from panels.forms.panels import PanelSettingsForm
 from panels.permissions import can_coordinate
 from panels.selectors import PANEL_SORTS, panels_for
@@ -33,7 +34,7 @@ def panel_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     panel = panel_for(request, pk)
-    log_access(request=request, object_type="panels.panel", object_id=panel.pk)
+    log_access(request=request, object_type=ObjectType.PANEL, object_id=panel.pk)
     # The agreements that cover the panel, through its reverse relation: panels sit below
     # sharing and do not import it.
     agreements = list(panel.agreements.prefetch_related("parties").order_by("reference"))
@@ -58,7 +59,7 @@ def panel_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """The coordinator's settings for their panel: description, RAG scheme, review interval."""
     panel = panel_for(request, pk)
     if not can_coordinate(request.user, panel):
-        forbid(request, object_type="panels.panel", object_id=panel.pk)
+        forbid(request, object_type=ObjectType.PANEL, object_id=panel.pk)
     initial = {
         "description": panel.description,
         "rag_scheme": panel.rag_scheme,

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import forbid
-from accounts.models import Role
+from accounts.models import ObjectType, Role
 from sharing.selectors import agreement_for, agreement_in_force_ids, agreements_for
 from sharing.tasks import recompute_access
 
@@ -55,7 +55,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def recompute_access_now(request: HttpRequest) -> HttpResponse:
     """System administrators can rebuild panel access at once rather than wait for the night."""
     if not request.user.has_role(Role.SYSTEM_ADMIN):
-        forbid(request, object_type="sharing.access")
+        forbid(request, object_type=ObjectType.ACCESS_GRANTS)
     transaction.on_commit(recompute_access.delay)
     messages.success(request, "Panel access is being recomputed. It takes a few seconds.")
     return redirect("sharing:agreements")

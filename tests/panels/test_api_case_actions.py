@@ -32,7 +32,7 @@ def action_url(case_action: CaseAction, name: str = "detail") -> str:
 
 def history(case_action: CaseAction) -> list[AuditEvent]:
     return list(
-        AuditEvent.objects.filter(object_type="panels.caseaction", object_id=str(case_action.pk))
+        AuditEvent.objects.filter(object_type="meetings.caseaction", object_id=str(case_action.pk))
     )
 
 
@@ -179,7 +179,7 @@ def test_another_agency_that_sees_the_panel_gets_403_for_marking_done(
 
     assert post(client_for(p.partner), action_url(probations, "complete"), body).status_code == 403
     denied = AccessLog.objects.get(user=p.partner, outcome=AccessOutcome.DENIED)
-    assert (denied.object_type, denied.object_id) == ("panels.caseaction", str(probations.pk))
+    assert (denied.object_type, denied.object_id) == ("meetings.caseaction", str(probations.pk))
     probations.refresh_from_db()
     assert probations.status == CaseActionStatus.OPEN
 

@@ -36,7 +36,7 @@ def detail(client, meeting: Meeting) -> dict:
 
 def audited(verb: Verb, meeting: Meeting) -> bool:
     return AuditEvent.objects.filter(
-        verb=verb, object_type="panels.meeting", object_id=str(meeting.pk)
+        verb=verb, object_type="meetings.meeting", object_id=str(meeting.pk)
     ).exists()
 
 

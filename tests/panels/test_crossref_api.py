@@ -197,7 +197,7 @@ def test_a_run_is_read_by_its_month_and_a_month_without_one_is_not_found(partner
     assert (found.json()["status"], found.json()["progress_percent"]) == ("running", 25)
     assert missing.status_code == 404
     [refused] = denied(partnership.coordinator)
-    assert (refused.object_type, refused.object_id) == ("panels.crossreferencerun", "2031-07")
+    assert (refused.object_type, refused.object_id) == ("crossref.crossreferencerun", "2031-07")
 
 
 @pytest.fixture
@@ -334,7 +334,7 @@ def test_another_panels_finding_is_not_found_exactly_like_a_missing_one(
     assert confirm.status_code == 404
     refused = [(row.object_type, row.object_id) for row in denied(partnership.outsider_coordinator)]
     assert sorted(refused) == sorted(
-        ("panels.matchfinding", str(pk)) for pk in (finding.pk, missing, finding.pk)
+        ("crossref.matchfinding", str(pk)) for pk in (finding.pk, missing, finding.pk)
     )
     finding.refresh_from_db()
     assert finding.status == FindingStatus.OPEN
@@ -371,7 +371,7 @@ def test_the_inbox_lists_only_open_findings_for_the_coordinators_own_panels(
     ]
     assert hidden_row["month"] == "2026-02" and hidden_row["kind"] == "duplicate"
     # The list read, and one row for each person it names.
-    assert logged(p.coordinator, "panels.matchfinding_list") == ["3"]
+    assert logged(p.coordinator, "crossref.matchfinding_list") == ["3"]
     named = sorted(str(pk) for pk in (first.pk, second.pk, ours.pk, person.pk))
     assert logged(p.coordinator, purpose=Purpose.DATA_QUALITY) == named
 
@@ -441,7 +441,7 @@ def test_a_finding_shows_both_records_side_by_side_with_the_explanation_in_words
     rows = {row["label"]: row for row in data["comparison"]}
     assert rows["Given names"]["same"] is False and rows["Date of birth"]["same"] is True
     assert data["person"] is None and data["lead_panel"] is None
-    assert logged(partnership.coordinator, "panels.matchfinding") == [str(finding.pk)]
+    assert logged(partnership.coordinator, "crossref.matchfinding") == [str(finding.pk)]
     assert logged(partnership.coordinator, purpose=Purpose.DATA_QUALITY) == sorted(
         [str(first.pk), str(second.pk)]
     )

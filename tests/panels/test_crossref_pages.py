@@ -167,7 +167,9 @@ def test_staff_who_coordinate_no_panel_are_refused_the_pages_and_told_no_finding
     assert finding.status == FindingStatus.OPEN
     denied = AccessLog.objects.filter(user=user, outcome=AccessOutcome.DENIED)
     assert denied.count() == len(lists) + 2
-    assert denied.filter(object_type="panels.matchfinding", object_id=str(finding.pk)).count() == 2
+    assert (
+        denied.filter(object_type="crossref.matchfinding", object_id=str(finding.pk)).count() == 2
+    )
 
 
 def test_the_panels_page_links_coordinators_to_cross_referencing(partnership, client_for):
@@ -398,7 +400,7 @@ def test_a_month_without_a_run_is_not_found(partnership, client_for):
     response = client_for(partnership.coordinator).get(reverse("crossref:run", args=["2031-07"]))
     assert response.status_code == 404
     assert AccessLog.objects.filter(
-        object_type="panels.crossreferencerun", object_id="2031-07", outcome=AccessOutcome.DENIED
+        object_type="crossref.crossreferencerun", object_id="2031-07", outcome=AccessOutcome.DENIED
     ).exists()
 
 

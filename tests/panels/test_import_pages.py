@@ -203,7 +203,7 @@ def test_an_excel_list_is_uploaded_and_its_columns_are_offered(partnership, clie
     assert "Excel workbook, first sheet (May list)" in body
     assert '<option value="Surname" selected>' in body
     assert AccessLog.objects.filter(
-        user=partnership.coordinator, object_type="panels.cohortimport"
+        user=partnership.coordinator, object_type="cohorts.cohortimport"
     ).exists()
 
 

@@ -88,7 +88,7 @@ def test_coordinator_sees_attendance_by_agency_and_the_agenda_in_order(
     order = [body.index(item.nominal.full_name) for item in (items[1], items[2], items[0])]
     assert order == sorted(order)
     assert AccessLog.objects.filter(
-        user=partnership.coordinator, object_type="panels.meeting", object_id=str(meeting.pk)
+        user=partnership.coordinator, object_type="meetings.meeting", object_id=str(meeting.pk)
     ).exists()
 
 

@@ -489,5 +489,5 @@ def test_meeting_page_for_each_persona(partnership, client_for):
     for user in (p.unsigned_partner, p.outsider_partner, p.committee, p.system_admin):
         assert client_for(user).get(url).status_code == 404
     assert AccessLog.objects.filter(
-        user=p.outsider_partner, object_type="panels.meeting", outcome="denied"
+        user=p.outsider_partner, object_type="meetings.meeting", outcome="denied"
     ).exists()

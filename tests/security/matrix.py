@@ -59,7 +59,7 @@ def _account_action(name: str) -> Route:
     """Deactivate and reactivate: POST-only actions of an agency admin on their own staff."""
     return Route(
         name,
-        audited_as="sharing.user",
+        audited_as="accounts.user",
         records={
             "council-staff": Record(
                 pk_at("p.partner"),
@@ -432,7 +432,7 @@ MATRIX: tuple[Route, ...] = (
     Route("accounts:account-create", expect={"GET": ADMINS_ONLY, "POST": ADMINS_ONLY}),
     Route(
         "accounts:account",
-        audited_as="sharing.user",
+        audited_as="accounts.user",
         records={
             "council-staff": Record(
                 pk_at("p.partner"), read_only(page(403, agency_admin=200, outsider_admin=404))

@@ -32,8 +32,8 @@ from tests.security.dsl import (
 from tests.security.world import World
 
 REVIEWERS = ("coordinator", "outsider_coordinator")
-FINDING = "panels.matchfinding"
-RUN = "panels.crossreferencerun"
+FINDING = "crossref.matchfinding"
+RUN = "crossref.crossreferencerun"
 THE_FINDING = Redirect("/panels/cross-referencing/findings/{pk}/")
 HOME = Redirect("/panels/cross-referencing/")
 

@@ -95,27 +95,27 @@ IMPORTS_ROUTES: tuple[Route, ...] = (
     ),
     _route(
         "cohorts:import",
-        "panels.cohortimport",
+        "cohorts.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: read_only(coordinator_only(viewers, coordinator)),
     ),
     _route(
         "cohorts:import-columns",
-        "panels.cohortimport",
+        "cohorts.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: any_method(coordinator_only(viewers, coordinator)),
     ),
     _route(
         "cohorts:import-row",
-        "panels.cohortimport",
+        "cohorts.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: any_method(coordinator_only(viewers, coordinator, THE_IMPORT)),
         kwargs=_row_two,
     ),
-    _route("cohorts:import-commit", "panels.cohortimport", IMPORTS, _post_only),
+    _route("cohorts:import-commit", "cohorts.cohortimport", IMPORTS, _post_only),
     _route(
         "cohorts:import-discard",
-        "panels.cohortimport",
+        "cohorts.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: {
             "GET": coordinator_only(viewers, coordinator),
@@ -124,7 +124,7 @@ IMPORTS_ROUTES: tuple[Route, ...] = (
     ),
     _route(
         "cohorts:import-outcome",
-        "panels.cohortimport",
+        "cohorts.cohortimport",
         IMPORTS,
         lambda viewers, coordinator: read_only(coordinator_only(viewers, coordinator)),
     ),

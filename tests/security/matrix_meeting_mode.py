@@ -24,9 +24,9 @@ from tests.security.dsl import (
     statuses,
 )
 
-MEETING = "panels.meeting"
-AGENDA_ITEM = "panels.agendaitem"
-CASE_ACTION = "panels.caseaction"
+MEETING = "meetings.meeting"
+AGENDA_ITEM = "meetings.agendaitem"
+CASE_ACTION = "meetings.caseaction"
 
 
 def allowed_among(viewers: Iterable[str], allowed: Iterable[str]) -> ByPersona:

@@ -74,7 +74,7 @@ def _panel_route(name: str, expect: callable) -> Route:
 def _meeting_route(name: str, expect: callable) -> Route:
     return Route(
         name,
-        audited_as="panels.meeting",
+        audited_as="meetings.meeting",
         records=_records(pk_at("work.meeting"), pk_at("outsider_work.meeting"), expect),
     )
 
@@ -82,7 +82,7 @@ def _meeting_route(name: str, expect: callable) -> Route:
 def _item_route(name: str, expect: callable) -> Route:
     return Route(
         name,
-        audited_as="panels.agendaitem",
+        audited_as="meetings.agendaitem",
         records=_records(
             pk_at("work.agenda_item"),
             pk_at("outsider_work.agenda_item"),
@@ -135,7 +135,7 @@ SCHEDULE_AND_AGENDA_ROUTES: tuple[Route, ...] = (
     _panel_route("meetings:meeting-rules", _rules_page),
     Route(
         "meetings:meeting-rule-stop",
-        audited_as="panels.meetingrule",
+        audited_as="meetings.meetingrule",
         records=_records(pk_at("work.rule"), pk_at("outsider_work.rule"), _coordinator_button(400)),
     ),
     _meeting_route("meetings:meeting", _read),

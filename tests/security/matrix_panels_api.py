@@ -174,9 +174,9 @@ MEMBERSHIP_ROUTES = (
 
 MEETING_ROUTES = (
     _list("meeting"),
-    _detail("meeting", "panels.meeting", MEETINGS),
+    _detail("meeting", "meetings.meeting", MEETINGS),
     *_coordinator_actions(
-        "meeting", "panels.meeting", MEETINGS, "move", "cancel", "share", "attendance", "minutes"
+        "meeting", "meetings.meeting", MEETINGS, "move", "cancel", "share", "attendance", "minutes"
     ),
 )
 
@@ -186,12 +186,12 @@ AGENDA_ITEM_ROUTES = (
     # the panel's coordinator is refused with the reason (400).
     _detail(
         "agenda-item",
-        "panels.agendaitem",
+        "meetings.agendaitem",
         AGENDA_ITEMS,
         PATCH=_by_coordinator,
         DELETE=_by_coordinator,
     ),
-    *_coordinator_actions("agenda-item", "panels.agendaitem", AGENDA_ITEMS, "move", "decision"),
+    *_coordinator_actions("agenda-item", "meetings.agendaitem", AGENDA_ITEMS, "move", "decision"),
 )
 
 REVIEW_ROUTES = (
@@ -202,13 +202,13 @@ REVIEW_ROUTES = (
 
 CASE_ACTION_ROUTES = (
     _list("case-action", post=COORDINATORS_CREATE),
-    _detail("case-action", "panels.caseaction", CASE_ACTIONS, PATCH=_by_coordinator),
-    *_coordinator_actions("case-action", "panels.caseaction", CASE_ACTIONS, "cancel"),
-    _action("case-action-complete", "panels.caseaction", CASE_ACTIONS, POST=_by_reporters),
+    _detail("case-action", "meetings.caseaction", CASE_ACTIONS, PATCH=_by_coordinator),
+    *_coordinator_actions("case-action", "meetings.caseaction", CASE_ACTIONS, "cancel"),
+    _action("case-action-complete", "meetings.caseaction", CASE_ACTIONS, POST=_by_reporters),
     # The action's history is read by those who see it; progress is reported by its
     # owning agency and the coordinator.
     _action(
-        "case-action-updates", "panels.caseaction", CASE_ACTIONS, GET=_read, POST=_by_reporters
+        "case-action-updates", "meetings.caseaction", CASE_ACTIONS, GET=_read, POST=_by_reporters
     ),
 )
 

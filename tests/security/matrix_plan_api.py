@@ -128,7 +128,7 @@ NOTIFICATION_PAGES: tuple[Route, ...] = (
     ),
     Route(
         "accounts:notification-read",
-        audited_as="sharing.notification",
+        audited_as="accounts.notification",
         records={
             "partners-own": Record(
                 _carols_notification,

@@ -165,7 +165,7 @@ def test_another_users_notification_answers_404_and_stays_unread(partnership, cl
     alices.refresh_from_db()
     assert alices.read_at is None
     refused = AccessLog.objects.get(user=partnership.partner, outcome=AccessOutcome.DENIED)
-    assert (refused.object_type, refused.object_id) == ("sharing.notification", str(alices.pk))
+    assert (refused.object_type, refused.object_id) == ("accounts.notification", str(alices.pk))
 
 
 def test_mark_all_as_read(partnership, client_for):
