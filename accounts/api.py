@@ -50,13 +50,6 @@ class AgencyCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
 
-def require(request: Request, allowed: bool, *, object_type: str, object_id: object) -> None:
-    """403 (logged) for a caller who sees the record but may not make this change. Asked
-    before the input is read, as the pages do, so the answer does not depend on the body."""
-    if not allowed:
-        forbid(request, object_type=object_type, object_id=object_id)
-
-
 def logged_page(view: Any, request: Request, queryset: QuerySet, *, object_type: str) -> Any:
     """One page of a list that names people, its read logged once with the row count."""
     page = view.paginate_queryset(queryset)

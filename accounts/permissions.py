@@ -68,3 +68,25 @@ def person_label(person: User | None, viewer: User, *, agency: Agency | None = N
     if person.agency_id == viewer.agency_id:
         return f"{person.get_full_name() or person.username}, {person.agency.name}"
     return person.agency.name
+
+
+def can_administer(actor: User, user: User) -> bool:
+    """Agency administrators manage their own agency's accounts, and no other agency's."""
+    return (
+        actor.is_active and actor.has_role(Role.AGENCY_ADMIN) and actor.agency_id == user.agency_id
+    )
+
+
+def is_coordinator(user: User) -> bool:
+    """Holds the panel coordinator role and works with cases."""
+    return user_may_see_casework(user) and user.has_role(Role.COORDINATOR)
+
+
+def may_manage_staff(user: User) -> bool:
+    """Agency administrators manage their own agency's staff accounts."""
+    return bool(user.is_authenticated and user.is_active and user.has_role(Role.AGENCY_ADMIN))
+
+
+def may_run_the_service(user: User) -> bool:
+    """System administrators run the service's set-up (never case data)."""
+    return bool(user.is_authenticated and user.is_active and user.has_role(Role.SYSTEM_ADMIN))

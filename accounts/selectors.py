@@ -6,12 +6,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.access import refuse
-from accounts.models import ObjectType, Role, User
+from accounts.models import ObjectType, User
+from accounts.permissions import may_manage_staff
 
 
 def staff_visible_to(actor: User) -> QuerySet[User]:
     """Accounts an agency administrator manages: their own agency's, and no others."""
-    if not (actor.is_authenticated and actor.is_active and actor.has_role(Role.AGENCY_ADMIN)):
+    if not may_manage_staff(actor):
         return User.objects.none()
     return User.objects.filter(agency_id=actor.agency_id).prefetch_related("groups")
 

@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.audit import audit
 from accounts.models import Agency, Role, User, Verb
+from accounts.permissions import can_administer
 
 # Roles an agency administrator may give; system administration is granted centrally.
 ASSIGNABLE_BY_AGENCY_ADMIN = (Role.PARTNER, Role.COORDINATOR, Role.COMMITTEE, Role.AGENCY_ADMIN)
@@ -34,13 +35,6 @@ def agency_create(*, actor: User | None, name: str, code: str, kind: str) -> Age
         agency.save()
         audit(actor=actor, verb=Verb.AGENCY_CREATED, target=agency, detail={"code": code})
     return agency
-
-
-def can_administer(actor: User, user: User) -> bool:
-    """Agency administrators manage their own agency's accounts, and no other agency's."""
-    return (
-        actor.is_active and actor.has_role(Role.AGENCY_ADMIN) and actor.agency_id == user.agency_id
-    )
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import CASEWORK, call, require
+from accounts.access import require
+from accounts.api import CASEWORK, call
 from accounts.models import Agency, User
 from accounts.permissions import ANY_STAFF
 from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate, Rag
+from actions.permissions import may_update_step
 from actions.selectors.plans import (
     ACTION_RAG_RULE,
     STEP,
@@ -36,7 +38,6 @@ from actions.selectors.plans import (
     action_for,
     action_rag,
     actions_visible_to,
-    may_update_step,
     person_label,
     plan_for,
     plan_table,

@@ -66,6 +66,11 @@ class MeetingRule(models.Model):
         )
 
 
+# Shown beside the stored statuses (see `shown_status`), never stored.
+MOVED = "moved"
+OVERDUE = "overdue"
+
+
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     IN_PROGRESS = "in_progress", "In progress"
@@ -114,6 +119,13 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.panel} {self.get_kind_display().lower()}, {self.date:%-d %B %Y}"
+
+    @property
+    def shown_status(self) -> str:
+        """The status as pages show it: a scheduled meeting with a reason recorded was moved."""
+        if self.status == MeetingStatus.SCHEDULED and self.status_reason:
+            return MOVED
+        return self.status
 
 
 class Attendance(models.Model):
@@ -245,3 +257,10 @@ class CaseAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description[:50]} (due {self.due})"
+
+    @property
+    def shown_status(self) -> str:
+        """The status as pages show it: an open action past its due date is overdue."""
+        if self.status == CaseActionStatus.OPEN and self.due < timezone.localdate():
+            return OVERDUE
+        return self.status

@@ -11,10 +11,8 @@ from django.utils import timezone
 
 from accounts.access import refuse
 from accounts.models import AuditEvent, ObjectType, User
-from accounts.permissions import user_may_see_casework
 from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal, OffenceType, RiskScore
 from panels.models import SHARED_STATUSES, CohortMembership, LeadPanel, Panel, RagReview
-from panels.permissions import can_coordinate
 
 NOMINAL = ObjectType.NOMINAL
 
@@ -74,18 +72,6 @@ def _final_survivor(nominal: Nominal) -> Nominal:
             break
         seen.add(nominal.pk)
     return nominal
-
-
-def can_edit_identity(user: User, nominal: Nominal) -> bool:
-    """The owning agency's staff, or a coordinator of a panel the person is on."""
-    if not user_may_see_casework(user):
-        return False
-    if nominal.owning_agency_id == user.agency_id:
-        return True
-    panels = Panel.objects.filter(
-        memberships__nominal=nominal, memberships__status__in=SHARED_STATUSES
-    ).select_related("coordinating_agency")
-    return any(can_coordinate(user, panel) for panel in panels)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from offenders.models import (
     Need,
     Nominal,
 )
-from offenders.selectors import can_edit_identity
+from offenders.permissions import can_edit_identity
 
 # The identity fields a person's record carries; changes to each are kept in the history.
 IDENTITY_FIELDS = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 from accounts.models import Role, User
 from accounts.permissions import user_may_see_casework
 from panels.models import Panel
@@ -14,3 +16,10 @@ def can_coordinate(user: User, panel: Panel) -> bool:
         and user.has_role(Role.COORDINATOR)
         and user.agency_id == panel.coordinating_agency_id
     )
+
+
+def require_coordinator(actor: User | None, panel: Panel) -> None:
+    """A service's guard: only the panel's coordinators change it. `None` is the system
+    (scheduled jobs and the demo data), which acts for every panel."""
+    if actor is not None and not can_coordinate(actor, panel):
+        raise PermissionDenied

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import forbid
 from accounts.forms import AccountForm
-from accounts.models import ObjectType, Role
+from accounts.models import ObjectType
+from accounts.permissions import may_manage_staff
 from accounts.selectors import staff_member_for, staff_visible_to
 from accounts.services import user_create, user_deactivate, user_reactivate
 
@@ -21,7 +22,7 @@ SORTS = {"name": ("last_name", "first_name"), "username": ("username",), "status
 
 
 def _require_agency_admin(request: HttpRequest, pk: int | None = None) -> None:
-    if not request.user.has_role(Role.AGENCY_ADMIN):
+    if not may_manage_staff(request.user):
         forbid(request, object_type=ObjectType.STAFF_ACCOUNT, object_id=pk or "")
 
 

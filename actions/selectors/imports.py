@@ -15,24 +15,14 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import forbid, refuse
-from accounts.models import Agency, ObjectType, Role, User
+from accounts.models import Agency, ObjectType, User
 from actions.importing import AgencyName
 from actions.models import ActionPlan, PlanImport, PlanImportStatus, Rag
+from actions.permissions import may_import_plans
 from panels.models import Panel
 from sharing.models import InformationSharingAgreement
 
 PLAN_IMPORT = ObjectType.PLAN_IMPORT
-IMPORTING_ROLES = (Role.COORDINATOR, Role.AGENCY_ADMIN)
-
-
-def may_import_plans(user: User) -> bool:
-    """Coordinators and agency administrators of an active agency import plans."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.agency.active
-        and any(user.has_role(role) for role in IMPORTING_ROLES)
-    )
 
 
 def require_importer(request: HttpRequest) -> None:

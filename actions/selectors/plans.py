@@ -41,8 +41,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
-from accounts.models import Agency, ObjectType, Role, User
-from accounts.permissions import person_label, user_may_see_casework
+from accounts.models import Agency, ObjectType, User
+from accounts.permissions import person_label
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
 
 PLAN = ObjectType.ACTION_PLAN
@@ -78,32 +78,6 @@ def action_rag(step_rags: Iterable[str]) -> Rag:
 
 
 # --- Who may do what ---------------------------------------------------------------------
-
-
-def _active(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.agency.active)
-
-
-def may_edit_plan(user: User, plan: ActionPlan) -> bool:
-    """The plan owner and the owning agency's coordinators edit the whole plan."""
-    return (
-        _active(user)
-        and user.agency_id == plan.owner_agency_id
-        and (user.pk == plan.owner_id or user.has_role(Role.COORDINATOR))
-    )
-
-
-def may_update_step(user: User, step: ActionStep) -> bool:
-    """Staff of the step's lead agency who work on the partnership's business (not
-    committee officers or system administrators) add progress updates to it; so does
-    whoever edits the plan."""
-    if may_edit_plan(user, step.action.objective.plan):
-        return True
-    return (
-        user_may_see_casework(user)
-        and step.lead_agency_id is not None
-        and user.agency_id == step.lead_agency_id
-    )
 
 
 # --- Lists and get-or-404 ----------------------------------------------------------------

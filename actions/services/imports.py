@@ -42,7 +42,8 @@ from actions.models import (
     ProgressUpdate,
     Rag,
 )
-from actions.selectors.imports import agency_names, may_import_plans
+from actions.permissions import may_import_plans
+from actions.selectors.imports import agency_names
 from core.tables import column_letter
 
 

@@ -24,7 +24,7 @@ from accounts.audit import audit
 from accounts.models import CASEWORK_ROLES, Agency, Role, User, Verb
 from accounts.permissions import user_may_see_casework
 from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate, Rag
-from actions.selectors.plans import may_edit_plan, may_update_step
+from actions.permissions import may_edit_plan, may_update_step
 
 PROGRESS_MAX_LENGTH = 5000
 EARLIEST_YEAR = 2000

@@ -34,7 +34,7 @@ from actions.forms.plans import (
     StepForm,
 )
 from actions.models import Action, ActionPlan, ActionStep
-from actions.selectors.imports import may_import_plans
+from actions.permissions import may_edit_plan, may_import_plans, may_update_step
 from actions.selectors.plans import (
     ACTION,
     ACTION_RAG_RULE,
@@ -44,8 +44,6 @@ from actions.selectors.plans import (
     action_rag,
     action_steps,
     lead_agency_choices,
-    may_edit_plan,
-    may_update_step,
     objective_choices,
     person_label,
     plan_for,

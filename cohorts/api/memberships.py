@@ -13,8 +13,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.access import visible_or_404
-from accounts.api import CASEWORK, COORDINATORS, call, logged_page, require
+from accounts.access import require, visible_or_404
+from accounts.api import CASEWORK, COORDINATORS, call, logged_page
 from accounts.audit import log_access
 from accounts.models import ObjectType, User
 from cohorts.selectors.cohort import memberships_visible_to

@@ -48,7 +48,7 @@ from offenders.models import UNIQUE_IDENTIFIER_KINDS, Identifier, Nominal
 from offenders.selectors import nominals_for
 from offenders.services import match_fields
 from panels.models import CohortMembership, MembershipStatus, Panel
-from panels.permissions import can_coordinate
+from panels.permissions import require_coordinator
 
 
 class QueueNotEmpty(ValidationError):
@@ -63,11 +63,6 @@ class QueueNotEmpty(ValidationError):
 
 class CommitFailed(ValidationError):
     """Commit failed part way and was rolled back: nothing was saved."""
-
-
-def _require_coordinator(actor: User, panel: Panel) -> None:
-    if not can_coordinate(actor, panel):
-        raise PermissionDenied
 
 
 def month_label(month: date) -> str:
@@ -88,7 +83,7 @@ def import_upload(
 
     Raises ValidationError with the reason when the file cannot be imported.
     """
-    _require_coordinator(actor, panel)
+    require_coordinator(actor, panel)
     month = month.replace(day=1)
     if month > timezone.localdate():
         raise ValidationError(
@@ -187,7 +182,7 @@ def import_map_columns(
 ) -> CohortImport:
     """Remember the columns for the panel and match every row. Choosing again before the
     list is committed matches again, and decisions already made on queued rows are lost."""
-    _require_coordinator(actor, cohort_import.panel)
+    require_coordinator(actor, cohort_import.panel)
     mapping = check_mapping(cohort_import.headers, mapping)
     with transaction.atomic():
         locked = CohortImport.objects.select_for_update().get(pk=cohort_import.pk)
@@ -230,7 +225,7 @@ def import_row_decide(*, actor: User, row: ImportRow, choice: str, reason: str =
     NEW_PERSON or LEAVE_OUT (with a reason). A decided row may be decided again until the
     list is committed."""
     cohort_import = row.cohort_import
-    _require_coordinator(actor, cohort_import.panel)
+    require_coordinator(actor, cohort_import.panel)
     with transaction.atomic():
         locked = CohortImport.objects.select_for_update().get(pk=cohort_import.pk)
         if locked.status != ImportStatus.PREVIEW:
@@ -326,7 +321,7 @@ def import_commit(
     row lock and is then refused. Raises QueueNotEmpty while rows wait for a decision, and
     CommitFailed (with the row) when anything fails; nothing is saved then.
     """
-    _require_coordinator(actor, cohort_import.panel)
+    require_coordinator(actor, cohort_import.panel)
     try:
         with transaction.atomic():
             locked = (
@@ -648,7 +643,7 @@ def _audit_each(actor: User, verb: Verb, items: list, detail, target=lambda item
 def import_discard(*, actor: User, cohort_import: CohortImport) -> CohortImport:
     """Drop a list before it is imported. Its rows are deleted (they hold people's details
     and nothing was done with them); the import stays, with its row count, as a record."""
-    _require_coordinator(actor, cohort_import.panel)
+    require_coordinator(actor, cohort_import.panel)
     with transaction.atomic():
         locked = CohortImport.objects.select_for_update().get(pk=cohort_import.pk)
         if locked.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEW):

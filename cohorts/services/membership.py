@@ -23,7 +23,7 @@ from accounts.models import User, Verb
 from accounts.permissions import user_may_see_casework
 from offenders.models import Nominal
 from panels.models import CohortMembership, MembershipStatus, Panel, PanelKind
-from panels.permissions import can_coordinate
+from panels.permissions import require_coordinator
 
 # The fields each kind of panel records about a person on its cohort. A kind not listed
 # records none.
@@ -96,11 +96,6 @@ def _check_kind_rules(membership: CohortMembership) -> None:
 def _not_future(value: date, field: str, what: str) -> None:
     if value > timezone.localdate():
         raise ValidationError({field: f"{what} must be today or in the past"})
-
-
-def _require_coordinator(actor: User, membership: CohortMembership) -> None:
-    if not can_coordinate(actor, membership.panel):
-        raise PermissionDenied
 
 
 def _locked(membership: CohortMembership) -> CohortMembership:
@@ -192,7 +187,7 @@ def membership_accept(
     *, actor: User, membership: CohortMembership, start: date
 ) -> CohortMembership:
     """The coordinator accepts a referral: the person joins the cohort on `start`."""
-    _require_coordinator(actor, membership)
+    require_coordinator(actor, membership.panel)
     with transaction.atomic():
         current = _locked(membership)
         if current.status != MembershipStatus.REFERRED:
@@ -227,7 +222,7 @@ def membership_decline(
 ) -> CohortMembership:
     """The coordinator declines a referral. The person never joined the cohort, so the
     panel's partner agencies stop seeing them (unless they see them another way)."""
-    _require_coordinator(actor, membership)
+    require_coordinator(actor, membership.panel)
     reason = reason.strip()
     with transaction.atomic():
         current = _locked(membership)
@@ -251,7 +246,7 @@ def membership_exit(
     *, actor: User, membership: CohortMembership, end: date, reason: str
 ) -> CohortMembership:
     """The coordinator records that an active member left the cohort on `end`."""
-    _require_coordinator(actor, membership)
+    require_coordinator(actor, membership.panel)
     reason = reason.strip()
     with transaction.atomic():
         current = _locked(membership)
@@ -302,7 +297,7 @@ def membership_update(
     With `seen_version` (from `panel_fields_version` when the form was opened), an edit
     made on details someone else has changed since is refused rather than lost.
     """
-    _require_coordinator(actor, membership)
+    require_coordinator(actor, membership.panel)
     fields = _check_panel_fields(membership.panel, panel_fields)
     with transaction.atomic():
         current = _locked(membership)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.access import forbid, refuse
+from accounts.access import refuse, require
 from accounts.audit import audit, log_access, log_access_many
 from accounts.models import AccessLog, AccessOutcome, ObjectType, User, Verb
 from cohorts.forms.cohort import (
@@ -99,11 +99,6 @@ def membership_for(request: HttpRequest, pk: int) -> CohortMembership:
     if membership is None:
         refuse(request, object_type=MEMBERSHIP, object_id=pk)
     return membership
-
-
-def _coordinator_only(request: HttpRequest, membership: CohortMembership) -> None:
-    if not can_coordinate(request.user, membership.panel):
-        forbid(request, object_type=MEMBERSHIP, object_id=membership.pk)
 
 
 def _to_tracker(panel: Panel, anchor: str = "") -> HttpResponse:
@@ -422,7 +417,12 @@ def refer_to_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept a referral with a start date, or decline it with a reason."""
     membership = membership_for(request, pk)
-    _coordinator_only(request, membership)
+    require(
+        request,
+        can_coordinate(request.user, membership.panel),
+        object_type=MEMBERSHIP,
+        object_id=membership.pk,
+    )
     panel, nominal = membership.panel, membership.nominal
     if membership.status != MembershipStatus.REFERRED:
         messages.info(request, f"The referral of {nominal.full_name} has already been decided.")
@@ -464,7 +464,12 @@ def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that an active member left the cohort, with the date and the reason."""
     membership = membership_for(request, pk)
-    _coordinator_only(request, membership)
+    require(
+        request,
+        can_coordinate(request.user, membership.panel),
+        object_type=MEMBERSHIP,
+        object_id=membership.pk,
+    )
     panel, nominal = membership.panel, membership.nominal
     if membership.status != MembershipStatus.ACTIVE:
         messages.info(request, f"{nominal.full_name} is not active on the {panel.name} cohort.")
@@ -505,7 +510,12 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The panel's own details about a person: MAPPA, IOM or DIP fields."""
     membership = membership_for(request, pk)
-    _coordinator_only(request, membership)
+    require(
+        request,
+        can_coordinate(request.user, membership.panel),
+        object_type=MEMBERSHIP,
+        object_id=membership.pk,
+    )
     panel, nominal = membership.panel, membership.nominal
     if membership.status == MembershipStatus.DECLINED:
         messages.info(

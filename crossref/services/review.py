@@ -17,18 +17,14 @@ from django.utils import timezone
 from accounts.audit import audit
 from accounts.models import User, Verb
 from crossref.models import FindingKind, FindingStatus, MatchFinding, OverlapEntry
-from crossref.selectors.findings import coordinated_panels
+from crossref.permissions import may_decide
 from offenders.models import Nominal
-from offenders.selectors import can_edit_identity, nominals_for
+from offenders.permissions import can_edit_identity
+from offenders.selectors import nominals_for
 from offenders.services import nominals_merge
 from panels.models import LeadPanel, Panel
 
 REASON_MAX_LENGTH = 1000
-
-
-def may_decide(user: User, finding: MatchFinding) -> bool:
-    """Coordinators of a panel the finding names decide it."""
-    return coordinated_panels(user).filter(pk__in=finding.panels).exists()
 
 
 def _check(actor: User, finding: MatchFinding, kind: str) -> None:

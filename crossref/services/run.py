@@ -36,8 +36,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.audit import audit
-from accounts.models import Role, User, Verb
-from accounts.permissions import user_may_see_casework
+from accounts.models import User, Verb
 from crossref.models import (
     CrossReferenceChunk,
     CrossReferenceRun,
@@ -49,6 +48,7 @@ from crossref.models import (
     RunStatus,
     RunTrigger,
 )
+from crossref.permissions import may_request_run
 from crossref.selectors.records import People, load_people, people_on_several_panels
 from matching.linkage import (
     ENGINE,
@@ -80,15 +80,6 @@ _FINDING_FIELDS = [
 
 def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
-
-
-def may_request_run(user: User) -> bool:
-    """Panel coordinators ask for a run from the page; system administrators may too."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.has_role(Role.SYSTEM_ADMIN):
-        return True
-    return user_may_see_casework(user) and user.has_role(Role.COORDINATOR)
 
 
 # --- Asking for a run ----------------------------------------------------------------------

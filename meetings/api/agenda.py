@@ -10,8 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.access import visible_or_404
-from accounts.api import CASEWORK, COORDINATORS, call, logged_page, require
+from accounts.access import require, visible_or_404
+from accounts.api import CASEWORK, COORDINATORS, call, logged_page
 from accounts.audit import log_access
 from accounts.models import ObjectType
 from core.api import AnsweredBooleanField, VisibleRecordField, at_least_one, int_param, validated

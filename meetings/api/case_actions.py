@@ -14,12 +14,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.access import visible_or_404
-from accounts.api import CASEWORK, COORDINATORS, AgencyCodeField, call, logged_page, require
+from accounts.access import require, visible_or_404
+from accounts.api import CASEWORK, COORDINATORS, AgencyCodeField, call, logged_page
 from accounts.audit import log_access
 from accounts.models import Agency, ObjectType, User
 from core.api import VisibleRecordField, at_least_one, choice_param, int_param, validated
 from meetings.models import AgendaItem, CaseAction, CaseActionStatus
+from meetings.permissions import coordinates_action, may_report_on
 from meetings.selectors.case_actions import case_action_history
 from meetings.services.case_actions import (
     UPDATE_MAX_LENGTH,
@@ -29,10 +30,8 @@ from meetings.services.case_actions import (
     case_action_change,
     case_action_complete,
     case_action_create,
-    may_report_on,
 )
 from offenders.api import NominalRefSerializer, with_person_visible
-from panels.permissions import can_coordinate
 
 CASE_ACTION = ObjectType.CASE_ACTION
 AGENDA_ITEM = ObjectType.AGENDA_ITEM
@@ -240,7 +239,7 @@ class CaseActionViewSet(viewsets.GenericViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change what is to be done, by whom or by when (coordinator). Fields left out
         keep their value; moving the due date to today or later lifts the overdue flag."""
-        case_action = self._allowed(request, pk, _coordinates)
+        case_action = self._allowed(request, pk, coordinates_action)
         data = validated(CaseActionChangeSerializer, request.data, request)
         at_least_one(data, CHANGE_FIELDS)
         owner_agency = data.get("owner_agency", case_action.owner_agency)
@@ -266,7 +265,7 @@ class CaseActionViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         """Withdraw an action that is no longer needed, saying why (coordinator)."""
-        case_action = self._allowed(request, pk, _coordinates)
+        case_action = self._allowed(request, pk, coordinates_action)
         data = validated(CancelActionSerializer, request.data, request)
         call(
             case_action_cancel,
@@ -322,7 +321,3 @@ class CaseActionViewSet(viewsets.GenericViewSet):
         )
         newest = case_action_history(case_action, request.user)[0]
         return Response(HistorySerializer(newest).data, status=status.HTTP_201_CREATED)
-
-
-def _coordinates(user: User, case_action: CaseAction) -> bool:
-    return can_coordinate(user, case_action.panel)

@@ -16,8 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.access import visible_or_404
-from accounts.api import CASEWORK, COORDINATORS, call, require
+from accounts.access import require, visible_or_404
+from accounts.api import CASEWORK, COORDINATORS, call
 from accounts.audit import log_access, log_access_many
 from accounts.models import Agency, ObjectType, Purpose, User
 from core.api import ConfirmSerializer, int_param, validated
@@ -154,12 +154,12 @@ class MeetingDetailSerializer(MeetingSerializer):
         fields = [*MeetingSerializer.Meta.fields, "attendance", "items", "minutes"]
         read_only_fields = fields
 
-    def _coordinates(self, meeting: Meeting) -> bool:
-        return can_coordinate(self.context["request"].user, meeting.panel)
-
     @extend_schema_field(AttendanceSerializer(many=True))
     def get_attendance(self, meeting: Meeting) -> list[dict]:
-        if not (meeting.minutes_published_on or self._coordinates(meeting)):
+        if not (
+            meeting.minutes_published_on
+            or can_coordinate(self.context["request"].user, meeting.panel)
+        ):
             return []
         return AttendanceSerializer(meeting.attendance.all(), many=True).data
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import CASEWORK_ROLES, Agency, User, Verb
-from accounts.permissions import user_may_see_casework
 from meetings.models import AgendaItem, CaseAction, CaseActionStatus
+from meetings.permissions import may_report_on
 from meetings.selectors.meeting_mode import action_owner_agencies
 from panels.models import Panel
 from panels.permissions import can_coordinate
@@ -34,13 +34,6 @@ class ActionInput:
     owner_agency: Agency
     owner: User | None
     due: date
-
-
-def may_report_on(user: User, action: CaseAction) -> bool:
-    """Staff of the owning agency report progress; so may the panel's coordinator."""
-    return user_may_see_casework(user) and (
-        user.agency_id == action.owner_agency_id or can_coordinate(user, action.panel)
-    )
 
 
 def case_action_validate(

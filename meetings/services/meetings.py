@@ -23,16 +23,10 @@ from accounts.models import Role, User, Verb
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingRule, MeetingStatus
 from meetings.schedule import add_months, month_end, occurrences
 from panels.models import Panel
-from panels.permissions import can_coordinate
+from panels.permissions import require_coordinator
 
 # Any constant works; it only has to be the same for every run that creates meetings.
 _SCHEDULE_LOCK_KEY = 7_341_002
-
-
-def _require_coordinator(actor: User | None, panel: Panel) -> None:
-    """Coordinators change their panel's meetings; `None` is the system (beat, seed data)."""
-    if actor is not None and not can_coordinate(actor, panel):
-        raise PermissionDenied
 
 
 def schedule_window(today: date, months_ahead: int) -> tuple[date, date]:
@@ -122,7 +116,7 @@ def meeting_rule_add(
 ) -> tuple[MeetingRule, int]:
     """Add a meeting rule to the panel, or start a stopped rule for the same slot again,
     and create its meetings ahead at once. Returns the rule and how many meetings it made."""
-    _require_coordinator(actor, panel)
+    require_coordinator(actor, panel)
     start, end = schedule_window(today or timezone.localdate(), _months_ahead(months_ahead))
     with transaction.atomic():
         rule = (
@@ -158,7 +152,7 @@ def meeting_rule_stop(
     """Stop using a rule: no more meetings are made from it. Its future meetings that
     nobody has worked on yet (no agenda, no attendance, not moved, not shared) go too;
     the others stay for the coordinator to hold or cancel. Returns (removed, kept)."""
-    _require_coordinator(actor, rule.panel)
+    require_coordinator(actor, rule.panel)
     today = today or timezone.localdate()
     with transaction.atomic():
         rule = MeetingRule.objects.select_for_update().get(pk=rule.pk)
@@ -203,7 +197,7 @@ def meeting_move(
 ) -> Meeting:
     """Move a scheduled meeting to another date or time, with the reason. The date its
     rule gave stays recorded, so the meeting is not created again there."""
-    _require_coordinator(actor, meeting.panel)
+    require_coordinator(actor, meeting.panel)
     today = today or timezone.localdate()
     reason = reason.strip()
     errors: dict[str, str] = {}
@@ -238,7 +232,7 @@ def meeting_move(
 def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meeting:
     """Cancel a scheduled meeting, with the reason. It stays listed as cancelled and is
     never created again from its rule."""
-    _require_coordinator(actor, meeting.panel)
+    require_coordinator(actor, meeting.panel)
     reason = reason.strip()
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(f"This meeting is {meeting.get_status_display().lower()}")

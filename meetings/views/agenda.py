@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import forbid
+from accounts.access import forbid, require
 from accounts.audit import log_access_many
 from accounts.models import Purpose
 from core.forms import add_service_errors
@@ -45,8 +45,9 @@ from meetings.services.agenda import (
     agenda_items_add,
     agenda_share,
 )
-from meetings.views.meetings import confirmed, require_coordinator
+from meetings.views.meetings import confirmed
 from offenders.selectors import NOMINAL
+from panels.permissions import can_coordinate
 
 
 def _to_builder(meeting: Meeting, anchor: str = "") -> HttpResponse:
@@ -93,7 +94,12 @@ def _builder_page(
 
 def _coordinated_meeting(request: HttpRequest, pk: int) -> Meeting:
     meeting = meeting_for(request, pk)
-    require_coordinator(request, meeting.panel, object_type=MEETING, pk=meeting.pk)
+    require(
+        request,
+        can_coordinate(request.user, meeting.panel),
+        object_type=MEETING,
+        object_id=meeting.pk,
+    )
     return meeting
 
 
@@ -169,7 +175,12 @@ def agenda_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change why a person is on the agenda."""
     item = agenda_item_for(request, pk)
     meeting = item.meeting
-    require_coordinator(request, meeting.panel, object_type=AGENDA_ITEM, pk=item.pk)
+    require(
+        request,
+        can_coordinate(request.user, meeting.panel),
+        object_type=AGENDA_ITEM,
+        object_id=item.pk,
+    )
     form = AgendaItemForm(
         request.POST if request.method == "POST" else None,
         initial={"reason": item.reason, "reason_detail": item.reason_detail},
@@ -203,7 +214,12 @@ def agenda_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agenda_item_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = agenda_item_for(request, pk)
-    require_coordinator(request, item.meeting.panel, object_type=AGENDA_ITEM, pk=item.pk)
+    require(
+        request,
+        can_coordinate(request.user, item.meeting.panel),
+        object_type=AGENDA_ITEM,
+        object_id=item.pk,
+    )
     direction = request.POST.get("direction", "")
     if direction not in ("up", "down"):
         raise BadRequest
@@ -223,7 +239,12 @@ def agenda_item_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agenda_item_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = agenda_item_for(request, pk)
-    require_coordinator(request, item.meeting.panel, object_type=AGENDA_ITEM, pk=item.pk)
+    require(
+        request,
+        can_coordinate(request.user, item.meeting.panel),
+        object_type=AGENDA_ITEM,
+        object_id=item.pk,
+    )
     confirmed(request, "remove")
     try:
         agenda_item_remove(actor=request.user, item=item)

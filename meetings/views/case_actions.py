@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import forbid
+from accounts.access import forbid, require
 from accounts.audit import log_access, log_access_many
 from accounts.models import ObjectType, Purpose
 from accounts.permissions import user_may_see_casework
@@ -34,6 +34,7 @@ from meetings.forms.meeting_mode import (
     ActionUpdateForm,
 )
 from meetings.models import CaseAction, CaseActionStatus
+from meetings.permissions import may_report_on, owner_name_for
 from meetings.selectors.case_actions import (
     CASE_ACTION,
     case_action_for,
@@ -46,7 +47,6 @@ from meetings.services.case_actions import (
     case_action_cancel,
     case_action_change,
     case_action_complete,
-    may_report_on,
 )
 from panels.models import Panel
 from panels.permissions import can_coordinate
@@ -75,6 +75,8 @@ def action_list(request: HttpRequest) -> HttpResponse:
         object_ids=[action.nominal_id for action in page if action.person_visible],
         purpose=Purpose.CASE_MANAGEMENT,
     )
+    for action in page:
+        action.owner_name = owner_name_for(action, request.user)
     query = urlencode({key: value for key, value in filters.items() if value})
     context |= {"form": form, "filters": filters, "page": page, "query": query, "may_list": True}
     return render(request, "meetings/actions/list.html", context)
@@ -97,14 +99,16 @@ def _detail_page(request: HttpRequest, action: CaseAction, **forms: Form) -> Htt
     reporting = may_report_on(user, action) and action.status == CaseActionStatus.OPEN
     _log_read(request, action)
     today = timezone.localdate()
+    coordinates = can_coordinate(user, action.panel)
     return render(
         request,
         "meetings/actions/detail.html",
         {
             "action": action,
+            "owner_name": owner_name_for(action, user, coordinates=coordinates),
             "history": case_action_history(action, user),
             "reporting": reporting,
-            "coordinates": can_coordinate(user, action.panel),
+            "coordinates": coordinates,
             "done_form": forms.get("done_form") or ActionDoneForm(initial={"completed_on": today}),
             "update_form": forms.get("update_form") or ActionUpdateForm(),
             "today": today,
@@ -197,16 +201,16 @@ def _change_page(
     )
 
 
-def _coordinator_only(request: HttpRequest, action: CaseAction) -> None:
-    if not can_coordinate(request.user, action.panel):
-        forbid(request, object_type=CASE_ACTION, object_id=action.pk)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_change(request: HttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
-    _coordinator_only(request, action)
+    require(
+        request,
+        can_coordinate(request.user, action.panel),
+        object_type=CASE_ACTION,
+        object_id=action.pk,
+    )
     if request.method == "GET":
         return _change_page(request, action)
     agencies = action_owner_agencies(action.panel)
@@ -226,7 +230,12 @@ def action_change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
-    _coordinator_only(request, action)
+    require(
+        request,
+        can_coordinate(request.user, action.panel),
+        object_type=CASE_ACTION,
+        object_id=action.pk,
+    )
     form = ActionCancelForm(request.POST)
     if form.is_valid():
         try:

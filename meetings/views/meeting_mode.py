@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import forbid
+from accounts.access import require
 from accounts.audit import log_access, log_access_many
 from accounts.models import ObjectType, Purpose
 from core.forms import add_service_errors
@@ -51,11 +51,6 @@ from meetings.services.meeting_mode import (
 from panels.permissions import can_coordinate
 
 NOMINAL = ObjectType.NOMINAL
-
-
-def _coordinator_only(request: HttpRequest, meeting: Meeting, object_type: str, pk: int) -> None:
-    if not can_coordinate(request.user, meeting.panel):
-        forbid(request, object_type=object_type, object_id=pk)
 
 
 def _meeting_page(
@@ -104,7 +99,12 @@ def _meeting_page(
 @require_safe
 def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
-    _coordinator_only(request, meeting, MEETING, meeting.pk)
+    require(
+        request,
+        can_coordinate(request.user, meeting.panel),
+        object_type=MEETING,
+        object_id=meeting.pk,
+    )
     return _meeting_page(request, meeting)
 
 
@@ -112,7 +112,12 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
-    _coordinator_only(request, meeting, MEETING, meeting.pk)
+    require(
+        request,
+        can_coordinate(request.user, meeting.panel),
+        object_type=MEETING,
+        object_id=meeting.pk,
+    )
     closed = meeting_open_for_recording(meeting, today=timezone.localdate())
     if closed:
         return _meeting_page(request, meeting, refused=closed)
@@ -165,7 +170,12 @@ def _item_page(
 def meeting_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = agenda_item_for(request, pk)
     meeting = item.meeting
-    _coordinator_only(request, meeting, AGENDA_ITEM, item.pk)
+    require(
+        request,
+        can_coordinate(request.user, meeting.panel),
+        object_type=AGENDA_ITEM,
+        object_id=item.pk,
+    )
     agencies = action_owner_agencies(meeting.panel)
     staff = action_owner_staff(agencies)
     closed = meeting_open_for_recording(meeting, today=timezone.localdate())
@@ -248,7 +258,12 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
-    _coordinator_only(request, meeting, MEETING, meeting.pk)
+    require(
+        request,
+        can_coordinate(request.user, meeting.panel),
+        object_type=MEETING,
+        object_id=meeting.pk,
+    )
     form = PublishForm(request.POST)
     if form.is_valid():
         try:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import forbid
+from accounts.access import require
 from accounts.audit import log_access, log_access_many
 from accounts.models import ObjectType, Purpose
 from core.forms import add_service_errors
@@ -41,18 +41,11 @@ from meetings.services.meetings import (
     meeting_rule_stop,
 )
 from offenders.selectors import NOMINAL
-from panels.models import Panel
 from panels.permissions import can_coordinate
 from panels.selectors.panels import panel_for
 
 PANEL = ObjectType.PANEL
 MEETINGS_PAGE_SIZE = 20
-
-
-def require_coordinator(request: HttpRequest, panel: Panel, *, object_type: str, pk: int) -> None:
-    """403 (logged) for someone who sees the panel but does not coordinate it."""
-    if not can_coordinate(request.user, panel):
-        forbid(request, object_type=object_type, object_id=pk)
 
 
 def confirmed(request: HttpRequest, name: str) -> None:
@@ -68,7 +61,7 @@ def meeting_rules(request: HttpRequest, pk: int) -> HttpResponse:
     panel = panel_for(request, pk)
     coordinates = can_coordinate(request.user, panel)
     if request.method == "POST":
-        require_coordinator(request, panel, object_type=PANEL, pk=panel.pk)
+        require(request, can_coordinate(request.user, panel), object_type=PANEL, object_id=panel.pk)
     form = MeetingRuleForm(
         request.POST if request.method == "POST" else None,
         initial={"kind": "main", "week": 1, "weekday": 2, "starts_at": "10:00"},
@@ -99,7 +92,12 @@ def meeting_rules(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_rule_stop_view(request: HttpRequest, pk: int) -> HttpResponse:
     rule = meeting_rule_for(request, pk)
-    require_coordinator(request, rule.panel, object_type=MEETING_RULE, pk=rule.pk)
+    require(
+        request,
+        can_coordinate(request.user, rule.panel),
+        object_type=MEETING_RULE,
+        object_id=rule.pk,
+    )
     confirmed(request, "stop")
     try:
         removed, kept = meeting_rule_stop(actor=request.user, rule=rule)
@@ -198,7 +196,12 @@ def _moved_from(meeting: Meeting) -> str:
 @require_http_methods(["GET", "POST"])
 def meeting_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
-    require_coordinator(request, meeting.panel, object_type=MEETING, pk=meeting.pk)
+    require(
+        request,
+        can_coordinate(request.user, meeting.panel),
+        object_type=MEETING,
+        object_id=meeting.pk,
+    )
     form = MeetingMoveForm(
         request.POST if request.method == "POST" else None,
         initial={"date": meeting.date, "starts_at": meeting.starts_at.strftime("%H:%M")},
@@ -230,7 +233,12 @@ def meeting_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
-    require_coordinator(request, meeting.panel, object_type=MEETING, pk=meeting.pk)
+    require(
+        request,
+        can_coordinate(request.user, meeting.panel),
+        object_type=MEETING,
+        object_id=meeting.pk,
+    )
     form = MeetingCancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

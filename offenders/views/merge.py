@@ -23,9 +23,10 @@ from accounts.audit import log_access
 from accounts.models import Purpose
 from matching.scoring import score
 from offenders.models import CaseEvent, Nominal
+from offenders.permissions import can_edit_identity
 from offenders.search import person_record, possible_duplicates_of, search_nominals
 from offenders.search_forms import RecordNumberForm, SearchForm
-from offenders.selectors import NOMINAL, MergedAway, can_edit_identity, nominal_for, panel_rows
+from offenders.selectors import NOMINAL, MergedAway, nominal_for, panel_rows
 from offenders.services import nominals_merge
 from offenders.views.profile import to_survivor
 from offenders.views.search import log_search

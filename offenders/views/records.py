@@ -27,7 +27,8 @@ from accounts.models import CASEWORK_ROLES, User
 from core.forms import add_service_errors
 from offenders.forms import AliasForm, EventForm, IdentifierForm, IdentityForm, NeedForm
 from offenders.models import Need, Nominal, Pathway
-from offenders.selectors import NOMINAL, MergedAway, can_edit_identity, nominal_for
+from offenders.permissions import can_edit_identity
+from offenders.selectors import NOMINAL, MergedAway, nominal_for
 from offenders.services import (
     StaleEdit,
     alias_add,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.access import forbid
 from accounts.audit import log_access
 from accounts.models import ObjectType
+from accounts.permissions import is_coordinator
 from panels.forms.panels import PanelSettingsForm
 from panels.permissions import can_coordinate
 from panels.selectors import PANEL_SORTS, panels_for
@@ -26,7 +27,12 @@ def panel_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "panels/panel_list.html",
-        {"panels": panels_for(request.user, sort=sort), "sort": sort, "nav_section": "Panels"},
+        {
+            "panels": panels_for(request.user, sort=sort),
+            "sort": sort,
+            "is_coordinator": is_coordinator(request.user),
+            "nav_section": "Panels",
+        },
     )
 
 

@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import forbid
-from accounts.models import ObjectType, Role
+from accounts.models import ObjectType
+from accounts.permissions import may_manage_staff, may_run_the_service
 from sharing.selectors import agreement_for, agreement_in_force_ids, agreements_for
 from sharing.tasks import recompute_access
 
@@ -27,6 +28,8 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": [(agreement, agreement.pk in in_force) for agreement in page],
+            "manages_staff": may_manage_staff(request.user),
+            "may_recompute": may_run_the_service(request.user),
             "nav_section": "Sharing",
         },
     )
@@ -54,7 +57,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recompute_access_now(request: HttpRequest) -> HttpResponse:
     """System administrators can rebuild panel access at once rather than wait for the night."""
-    if not request.user.has_role(Role.SYSTEM_ADMIN):
+    if not may_run_the_service(request.user):
         forbid(request, object_type=ObjectType.ACCESS_GRANTS)
     transaction.on_commit(recompute_access.delay)
     messages.success(request, "Panel access is being recomputed. It takes a few seconds.")

@@ -1,0 +1,14 @@
+"""A monthly list's status as a tag."""
+
+from cohorts.models import ImportStatus
+from core.tags import Tag, register_scale
+
+register_scale(
+    "import_status",
+    {
+        ImportStatus.MAPPING: Tag(ImportStatus.MAPPING.label, "yellow"),
+        ImportStatus.PREVIEW: Tag(ImportStatus.PREVIEW.label, "blue"),
+        ImportStatus.COMMITTED: Tag(ImportStatus.COMMITTED.label, "green"),
+        ImportStatus.DISCARDED: Tag(ImportStatus.DISCARDED.label, "grey"),
+    },
+)
