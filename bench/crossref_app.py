@@ -2,7 +2,7 @@
 data set (bench.linkage_data) loaded into PostgreSQL, then the month's run asked for and
 done (`crossref.services.run.request_run` and `run_crossref`): read every nominal,
 block, fit the model, score, write findings, build the overlap rows. Used by
-reporting/bench_crossref.py, in a scratch database of its own per size.
+bench/crossref.py, in a scratch database of its own per size.
 
 The data goes in with COPY, as the synthetic partnership's does (bench.synthetic), with
 search names and match keys from `offenders.services.match_fields`, as the services store

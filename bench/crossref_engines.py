@@ -2,11 +2,11 @@
 documentation shows it: the project's engine (`matching.linkage.link`), splink (DuckDB,
 u by random sampling, m by expectation-maximisation on blocking rules) and the
 `recordlinkage` package's ECM classifier on binary comparisons. Used by
-reporting/bench_crossref.py.
+bench/crossref.py.
 
 This module holds what they share (the run's answer, the quality arithmetic, splink's count
 of candidate pairs) and the deduplication of the generated records; FEBRL4's linkage of two
-files is in reporting/bench_crossref_febrl.py. Every engine function takes the data as loaded
+files is in bench/crossref_febrl.py. Every engine function takes the data as loaded
 and returns the pairs it predicts as matches, as sorted pairs of record positions, with its
 wall time from that data to those pairs: preparing each engine's input is part of its time.
 """

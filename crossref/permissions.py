@@ -5,12 +5,17 @@ from __future__ import annotations
 from accounts.models import Role, User
 from accounts.permissions import user_may_see_casework
 from crossref.models import MatchFinding
-from crossref.selectors.findings import coordinated_panels
+from panels.models import Panel
 
 
 def may_decide(user: User, finding: MatchFinding) -> bool:
     """Coordinators of a panel the finding names decide it."""
-    return coordinated_panels(user).filter(pk__in=finding.panels).exists()
+    return (
+        reviews_crossref(user)
+        and Panel.objects.visible_to(user)
+        .filter(coordinating_agency_id=user.agency_id, pk__in=finding.panels)
+        .exists()
+    )
 
 
 def may_request_run(user: User) -> bool:
@@ -19,4 +24,9 @@ def may_request_run(user: User) -> bool:
         return False
     if user.has_role(Role.SYSTEM_ADMIN):
         return True
+    return user_may_see_casework(user) and user.has_role(Role.COORDINATOR)
+
+
+def reviews_crossref(user: User) -> bool:
+    """Panel coordinators who work with cases: they read runs and review findings."""
     return user_may_see_casework(user) and user.has_role(Role.COORDINATOR)

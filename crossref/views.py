@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.access import forbid
+from accounts.access import forbid, require
 from accounts.audit import audit, log_access_many
 from accounts.models import Purpose, Verb
 from accounts.permissions import person_label
@@ -39,6 +39,7 @@ from crossref.forms import (
     month_value,
 )
 from crossref.models import CrossReferenceRun, FindingKind, FindingStatus, MatchFinding, RunStatus
+from crossref.permissions import reviews_crossref
 from crossref.selectors.findings import (
     FINDING,
     NOMINAL,
@@ -55,7 +56,6 @@ from crossref.selectors.findings import (
     overlap_report,
     overlap_report_all,
     requested_by_text,
-    reviews_crossref,
     run_findings,
     run_for_month,
     runs_for,
@@ -92,8 +92,7 @@ PHASE_LABELS = {
 
 
 def _reviewers_only(request: HttpRequest) -> None:
-    if not reviews_crossref(request.user):
-        forbid(request, object_type=RUN)
+    require(request, reviews_crossref(request.user), object_type=RUN)
 
 
 def _label(key: str, labels: dict[str, str]) -> str:

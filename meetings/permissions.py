@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from accounts.permissions import user_may_see_casework
-from meetings.models import CaseAction
+from meetings.models import CaseAction, Meeting
 from panels.permissions import can_coordinate
 
 
@@ -28,3 +28,11 @@ def owner_name_for(action: CaseAction, viewer: User, *, coordinates: bool = Fals
     if owner is None or not (coordinates or owner.agency_id == viewer.agency_id):
         return ""
     return owner.get_full_name()
+
+
+def agenda_visible(user: User, meeting: Meeting) -> bool:
+    """The rule of `AgendaItem.objects.visible_to` for one meeting the user already sees:
+    the coordinating agency sees the agenda while it is built, members once it is shared."""
+    return meeting.agenda_shared_on is not None or (
+        user.agency_id == meeting.panel.coordinating_agency_id
+    )

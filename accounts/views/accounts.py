@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import forbid
+from accounts.access import require
 from accounts.forms import AccountForm
 from accounts.models import ObjectType
 from accounts.permissions import may_manage_staff
@@ -22,8 +22,12 @@ SORTS = {"name": ("last_name", "first_name"), "username": ("username",), "status
 
 
 def _require_agency_admin(request: HttpRequest, pk: int | None = None) -> None:
-    if not may_manage_staff(request.user):
-        forbid(request, object_type=ObjectType.STAFF_ACCOUNT, object_id=pk or "")
+    require(
+        request,
+        may_manage_staff(request.user),
+        object_type=ObjectType.STAFF_ACCOUNT,
+        object_id=pk or "",
+    )
 
 
 @login_required

@@ -14,7 +14,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from accounts.access import forbid, refuse
+from accounts.access import refuse, require
 from accounts.models import Agency, ObjectType, User
 from actions.importing import AgencyName
 from actions.models import ActionPlan, PlanImport, PlanImportStatus, Rag
@@ -27,8 +27,7 @@ PLAN_IMPORT = ObjectType.PLAN_IMPORT
 
 def require_importer(request: HttpRequest) -> None:
     """403 (logged) for anyone who may not import plans."""
-    if not may_import_plans(request.user):
-        forbid(request, object_type=PLAN_IMPORT)
+    require(request, may_import_plans(request.user), object_type=PLAN_IMPORT)
 
 
 def import_for(request: HttpRequest, pk: int) -> PlanImport:
@@ -45,8 +44,7 @@ def import_for(request: HttpRequest, pk: int) -> PlanImport:
     )
     if plan_import is None:
         refuse(request, object_type=PLAN_IMPORT, object_id=pk)
-    if not may_import_plans(user):
-        forbid(request, object_type=PLAN_IMPORT, object_id=pk)
+    require(request, may_import_plans(user), object_type=PLAN_IMPORT, object_id=pk)
     return plan_import
 
 

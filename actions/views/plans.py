@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.access import forbid
+from accounts.access import forbid, require
 from accounts.audit import audit
 from accounts.models import CASEWORK_ROLES, Agency, User, Verb
 from actions.exports import DOCX_TYPE, plan_docx, plan_xlsx
@@ -68,8 +68,7 @@ NAV = "Action plan"
 
 
 def _editor_only(request: HttpRequest, plan: ActionPlan, *, object_type: str, pk: int) -> None:
-    if not may_edit_plan(request.user, plan):
-        forbid(request, object_type=object_type, object_id=pk)
+    require(request, may_edit_plan(request.user, plan), object_type=object_type, object_id=pk)
 
 
 def _stale(request: HttpRequest, form: Any, error: ValidationError) -> Any:
@@ -349,8 +348,7 @@ def progress_add_page(request: HttpRequest, pk: int) -> HttpResponse:
     owner and the owning agency's coordinators."""
     step = step_for(request, pk)
     plan = step.action.objective.plan
-    if not may_update_step(request.user, step):
-        forbid(request, object_type=STEP, object_id=step.pk)
+    require(request, may_update_step(request.user, step), object_type=STEP, object_id=step.pk)
     today = timezone.localdate()
     if request.method == "POST":
         form = ProgressForm(request.POST)

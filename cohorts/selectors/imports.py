@@ -20,7 +20,7 @@ from django.db.models import BooleanField, Count, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 
-from accounts.access import forbid, refuse
+from accounts.access import refuse, require
 from accounts.models import ObjectType, User
 from cohorts.importing import row_name
 from cohorts.models import CohortImport, ImportRow, RowOutcome
@@ -72,8 +72,7 @@ def coordinated_panel_for(request: HttpRequest, pk: int) -> Panel:
     """The panel if the user coordinates it: 404 (logged) when they may not see it or it
     does not exist, 403 (logged) when they see it but do not coordinate it."""
     panel = panel_for(request, pk)
-    if not can_coordinate(request.user, panel):
-        forbid(request, object_type=PANEL, object_id=panel.pk)
+    require(request, can_coordinate(request.user, panel), object_type=PANEL, object_id=panel.pk)
     return panel
 
 
@@ -89,8 +88,9 @@ def import_for(request: HttpRequest, pk: int) -> CohortImport:
     )
     if cohort_import is None:
         refuse(request, object_type=IMPORT, object_id=pk)
-    if not can_coordinate(request.user, cohort_import.panel):
-        forbid(request, object_type=IMPORT, object_id=pk)
+    require(
+        request, can_coordinate(request.user, cohort_import.panel), object_type=IMPORT, object_id=pk
+    )
     return cohort_import
 
 

@@ -35,9 +35,10 @@ from django.http import HttpRequest
 
 from accounts.access import refuse, visible_or_404
 from accounts.audit import log_access, log_access_many
-from accounts.models import ObjectType, Purpose, Role, User
-from accounts.permissions import person_label, user_may_see_casework
+from accounts.models import ObjectType, Purpose, User
+from accounts.permissions import person_label
 from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry, RunStatus
+from crossref.permissions import reviews_crossref
 from matching.linkage import evidence_strength
 from offenders.models import Nominal
 from offenders.selectors import nominals_for, person_visible
@@ -52,13 +53,8 @@ PAGE_SIZE = 50
 # --- Who reviews -------------------------------------------------------------------------------
 
 
-def reviews_crossref(user: User) -> bool:
-    """Panel coordinators who work with cases: they read runs and review findings."""
-    return user_may_see_casework(user) and user.has_role(Role.COORDINATOR)
-
-
 def coordinated_panels(user: User) -> QuerySet[Panel]:
-    """The panels the user coordinates and may see (as `sharing.access.can_coordinate`)."""
+    """The panels the user coordinates and may see (as `panels.permissions.can_coordinate`)."""
     if not reviews_crossref(user):
         return Panel.objects.none()
     return Panel.objects.visible_to(user).filter(coordinating_agency_id=user.agency_id)

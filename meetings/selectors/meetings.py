@@ -92,14 +92,6 @@ def previous_meeting_date(meeting: Meeting, *, kind: str | None = None) -> date 
     return earlier.order_by("-date").values_list("date", flat=True).first()
 
 
-def agenda_visible(user: User, meeting: Meeting) -> bool:
-    """The rule of `AgendaItem.objects.visible_to` for one meeting the user already sees:
-    the coordinating agency sees the agenda while it is built, members once it is shared."""
-    return meeting.agenda_shared_on is not None or (
-        user.agency_id == meeting.panel.coordinating_agency_id
-    )
-
-
 def agenda_open(meeting: Meeting) -> bool:
     return meeting.status in OPEN_STATUSES
 

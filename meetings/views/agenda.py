@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import forbid, require
+from accounts.access import require
 from accounts.audit import log_access_many
 from accounts.models import Purpose
 from core.forms import add_service_errors
 from meetings.forms.meetings import AgendaAddForm, AgendaItemForm
 from meetings.models import AgendaReason, Meeting
 from meetings.pack import agenda_pack_contents, render_agenda_pack
+from meetings.permissions import agenda_visible
 from meetings.selectors.agenda import SUGGESTED_REASONS, AgendaBuilder, agenda_builder
 from meetings.selectors.meetings import (
     AGENDA_ITEM,
@@ -32,7 +33,6 @@ from meetings.selectors.meetings import (
     agenda_item_for,
     agenda_open,
     agenda_rows,
-    agenda_visible,
     meeting_for,
     person_name,
 )
@@ -281,8 +281,9 @@ def agenda_pack(request: HttpRequest, pk: int) -> HttpResponse:
     """The agenda pack as a PDF download: a summary page for each person on the agenda
     the user may see, and a line saying whom to contact for anyone else."""
     meeting = meeting_for(request, pk)
-    if not agenda_visible(request.user, meeting):
-        forbid(request, object_type=MEETING, object_id=meeting.pk)
+    require(
+        request, agenda_visible(request.user, meeting), object_type=MEETING, object_id=meeting.pk
+    )
     pack = agenda_pack_contents(request.user, meeting, today=timezone.localdate())
     log_access_many(
         request=request,

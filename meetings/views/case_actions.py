@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import forbid, require
+from accounts.access import require
 from accounts.audit import log_access, log_access_many
 from accounts.models import ObjectType, Purpose
 from accounts.permissions import user_may_see_casework
@@ -124,8 +124,9 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _reporter_only(request: HttpRequest, action: CaseAction) -> None:
-    if not may_report_on(request.user, action):
-        forbid(request, object_type=CASE_ACTION, object_id=action.pk)
+    require(
+        request, may_report_on(request.user, action), object_type=CASE_ACTION, object_id=action.pk
+    )
 
 
 @login_required

@@ -22,12 +22,12 @@ from accounts.models import ObjectType, Purpose
 from core.forms import add_service_errors
 from meetings.forms.meetings import MeetingCancelForm, MeetingMoveForm, MeetingRuleForm
 from meetings.models import Meeting, MeetingStatus
+from meetings.permissions import agenda_visible
 from meetings.selectors.meetings import (
     MEETING,
     MEETING_RULE,
     agenda_open,
     agenda_rows,
-    agenda_visible,
     meeting_for,
     meeting_rule_for,
     panel_rules,

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import forbid
+from accounts.access import forbid, require
 from accounts.audit import log_access
 from accounts.models import Purpose
 from matching.scoring import score
@@ -41,8 +41,9 @@ def _editable(request: HttpRequest, pk: int) -> Nominal | HttpResponse:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
         return to_survivor(request, merged, "merge")
-    if not can_edit_identity(request.user, nominal):
-        forbid(request, object_type=NOMINAL, object_id=nominal.pk)
+    require(
+        request, can_edit_identity(request.user, nominal), object_type=NOMINAL, object_id=nominal.pk
+    )
     return nominal
 
 
@@ -157,8 +158,12 @@ def merge_confirm(request: HttpRequest, pk: int, other: int) -> HttpResponse:
             request, "That record has already been merged into another record of the person"
         )
         return redirect("offenders:merge", pk=survivor.pk)
-    if not can_edit_identity(request.user, duplicate):
-        forbid(request, object_type=NOMINAL, object_id=duplicate.pk)
+    require(
+        request,
+        can_edit_identity(request.user, duplicate),
+        object_type=NOMINAL,
+        object_id=duplicate.pk,
+    )
 
     error = ""
     # The button's own value: an empty POST (or one from anywhere else) merges nothing.

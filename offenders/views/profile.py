@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.access import forbid
+from accounts.access import require
 from accounts.audit import log_access
 from accounts.models import AccessLog, Agency, AuditEvent, Purpose, Role, Verb
 from offenders import selectors
@@ -364,8 +364,9 @@ def viewers(request: HttpRequest, pk: int) -> HttpResponse:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
         return to_survivor(request, merged, "viewers")
-    if not request.user.has_role(Role.AGENCY_ADMIN):
-        forbid(request, object_type=NOMINAL, object_id=nominal.pk)
+    require(
+        request, request.user.has_role(Role.AGENCY_ADMIN), object_type=NOMINAL, object_id=nominal.pk
+    )
     log_access(
         request=request,
         object_type=NOMINAL,

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import forbid
+from accounts.access import require
 from accounts.audit import log_access
 from accounts.models import CASEWORK_ROLES, User
 from core.forms import add_service_errors
@@ -111,8 +111,9 @@ def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
         return to_survivor(request, merged, "edit")
-    if not can_edit_identity(request.user, nominal):
-        forbid(request, object_type=NOMINAL, object_id=nominal.pk)
+    require(
+        request, can_edit_identity(request.user, nominal), object_type=NOMINAL, object_id=nominal.pk
+    )
     choices = lead_professional_choices(nominal)
     if request.method == "GET":
         purpose = purpose_today(request, nominal.pk)

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import forbid
+from accounts.access import forbid, require
 from accounts.audit import log_access
 from accounts.models import ObjectType
 from accounts.permissions import user_may_see_casework
@@ -99,8 +99,7 @@ def nominal_create(request: HttpRequest) -> HttpResponse:
 
     The details travel to step 2 in hidden fields and are validated again on the way back.
     """
-    if not user_may_see_casework(request.user):
-        forbid(request, object_type=NOMINAL)
+    require(request, user_may_see_casework(request.user), object_type=NOMINAL)
     context: dict = {"nav_section": "Nominals"}
     if request.method == "GET":
         context["form"] = NominalCreateForm()

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.access import forbid
+from accounts.access import require
 from accounts.audit import log_access
 from accounts.models import ObjectType
 from accounts.permissions import is_coordinator
@@ -64,8 +64,12 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def panel_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """The coordinator's settings for their panel: description, RAG scheme, review interval."""
     panel = panel_for(request, pk)
-    if not can_coordinate(request.user, panel):
-        forbid(request, object_type=ObjectType.PANEL, object_id=panel.pk)
+    require(
+        request,
+        can_coordinate(request.user, panel),
+        object_type=ObjectType.PANEL,
+        object_id=panel.pk,
+    )
     initial = {
         "description": panel.description,
         "rag_scheme": panel.rag_scheme,

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.access import forbid
+from accounts.access import require
 from accounts.models import ObjectType
 from accounts.permissions import may_manage_staff, may_run_the_service
 from sharing.selectors import agreement_for, agreement_in_force_ids, agreements_for
@@ -57,8 +57,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recompute_access_now(request: HttpRequest) -> HttpResponse:
     """System administrators can rebuild panel access at once rather than wait for the night."""
-    if not may_run_the_service(request.user):
-        forbid(request, object_type=ObjectType.ACCESS_GRANTS)
+    require(request, may_run_the_service(request.user), object_type=ObjectType.ACCESS_GRANTS)
     transaction.on_commit(recompute_access.delay)
     messages.success(request, "Panel access is being recomputed. It takes a few seconds.")
     return redirect("sharing:agreements")
