@@ -50,7 +50,7 @@ from actions.selectors.plans import (
 )
 from actions.services.plans import PROGRESS_MAX_LENGTH, progress_add
 from core.api import VisibleRecordField, int_param, validated
-from panels.api.panels import AgencyRefSerializer
+from panels.api import AgencyRefSerializer
 
 # Everyone who sees a plan reads it; progress is written by casework roles, and of those
 # only by the ones `may_update_step` allows for the step in hand.

@@ -14,7 +14,7 @@ from meetings.api.agenda import AgendaItemViewSet
 from meetings.api.case_actions import CaseActionViewSet
 from meetings.api.meetings import MeetingViewSet
 from offenders.api import NominalViewSet
-from panels.api.panels import PanelViewSet
+from panels.api import PanelViewSet
 from sharing.api import AgreementViewSet
 
 router = DefaultRouter(trailing_slash=True)

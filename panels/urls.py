@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from panels.views import panels
+from panels import views as panels
 
 app_name = "panels"
 

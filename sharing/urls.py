@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharing.views import agreements
+from sharing import views as agreements
 
 app_name = "sharing"
 

@@ -39,7 +39,7 @@ from offenders.records import RECORD_FIELDS, record_from_row
 from offenders.selectors import nominals_for
 from panels.models import CohortMembership, MembershipStatus, Panel
 from panels.permissions import can_coordinate
-from panels.selectors.panels import panel_for
+from panels.selectors import panel_for
 
 IMPORT = ObjectType.COHORT_IMPORT
 PANEL = ObjectType.PANEL

@@ -69,7 +69,7 @@ from core.forms import add_service_errors
 from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for
 from panels.models import CohortMembership, MembershipStatus, Panel
 from panels.permissions import can_coordinate
-from panels.selectors.panels import panel_for
+from panels.selectors import panel_for
 
 PANEL = ObjectType.PANEL
 MEMBERSHIP = ObjectType.MEMBERSHIP

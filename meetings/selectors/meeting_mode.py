@@ -19,7 +19,7 @@ from accounts.models import CASEWORK_ROLES, Agency, ObjectType, User
 from meetings.models import AgendaItem, Attendance, CaseAction, Meeting, MeetingStatus
 from offenders.selectors import person_visible
 from panels.models import Panel
-from panels.selectors.panels import agencies_seeing_panel
+from panels.selectors import agencies_seeing_panel
 
 MEETING = ObjectType.MEETING
 AGENDA_ITEM = ObjectType.AGENDA_ITEM

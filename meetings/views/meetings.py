@@ -42,7 +42,7 @@ from meetings.services.meetings import (
 )
 from offenders.selectors import NOMINAL
 from panels.permissions import can_coordinate
-from panels.selectors.panels import panel_for
+from panels.selectors import panel_for
 
 PANEL = ObjectType.PANEL
 MEETINGS_PAGE_SIZE = 20

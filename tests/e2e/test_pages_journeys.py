@@ -260,7 +260,7 @@ def test_error_pages_say_what_happened_in_the_service_layout(
     def database_gone(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("panels.views.panels.panels_for", database_gone)
+    monkeypatch.setattr("panels.views.panels_for", database_gone)
     go_by_menu(page, "Panels")
     expect(heading(page)).to_have_text("Sorry, there is a problem with the service")
     expect(page.get_by_role("contentinfo")).to_be_visible()

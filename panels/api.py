@@ -8,8 +8,7 @@ from rest_framework.response import Response
 from accounts.audit import log_access
 from accounts.models import ObjectType
 from accounts.permissions import ANY_STAFF
-from panels.selectors import panels_for
-from panels.selectors.panels import panel_for
+from panels.selectors import panel_for, panels_for
 
 
 class AgencyRefSerializer(serializers.Serializer):

@@ -11,11 +11,10 @@ from accounts.access import require
 from accounts.audit import log_access
 from accounts.models import ObjectType
 from accounts.permissions import is_coordinator
-from panels.forms.panels import PanelSettingsForm
+from panels.forms import PanelSettingsForm
 from panels.permissions import can_coordinate
-from panels.selectors import PANEL_SORTS, panels_for
-from panels.selectors.panels import agencies_seeing_panel, panel_for
-from panels.services.panels import panel_update
+from panels.selectors import PANEL_SORTS, agencies_seeing_panel, panel_for, panels_for
+from panels.services import panel_update
 
 
 @login_required

@@ -1,1 +1,0 @@
-"""Panels over the API, one module per aggregate; the router is in config/api.py."""

@@ -1,1 +1,0 @@
-"""Forms for the panels' pages, one module per area."""
