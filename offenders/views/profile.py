@@ -37,6 +37,7 @@ from offenders.models import (
     Nominal,
     Pathway,
 )
+from offenders.permissions import can_edit_identity
 from offenders.selectors import NOMINAL, MergedAway, nominal_for
 from panels.models import Rag, RagReview
 
@@ -186,7 +187,7 @@ def _profile_context(request: HttpRequest, nominal: Nominal) -> dict:
         "chosen_agency": agency_id,
         "chosen_kind": kind,
         "filtered": bool(agency_id or kind),
-        "can_edit_identity": selectors.can_edit_identity(user, nominal),
+        "can_edit_identity": can_edit_identity(user, nominal),
         "can_see_viewers": user.has_role(Role.AGENCY_ADMIN),
     }
 
