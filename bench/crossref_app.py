@@ -26,7 +26,7 @@ from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, Overla
 from crossref.services.run import request_run, run_crossref
 from demo.borough import Borough, ensure_borough
 from matching.identifiers import validate_identifier
-from matching.scoring import PersonRecord
+from matching.records import PersonRecord
 from offenders.models import Alias, Identifier, Nominal
 from offenders.services import match_fields, search_name_of
 from panels import tasks

@@ -29,7 +29,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from matching.linkage import link
-from matching.scoring import PersonRecord
+from matching.records import PersonRecord
 
 # One threshold for every engine: a pair is a match when its match probability is at least
 # this (splink's and our engine's own scale; the ECM classifier predicts the more probable

@@ -28,7 +28,7 @@ from bench.crossref_engines import (
     splink_candidates,
 )
 from matching.linkage import link
-from matching.scoring import PersonRecord
+from matching.records import PersonRecord
 
 
 def febrl_truth(frame_a: pd.DataFrame, frame_b: pd.DataFrame, links: pd.MultiIndex) -> set[Pair]:

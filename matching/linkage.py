@@ -36,26 +36,20 @@ from itertools import combinations
 
 from rapidfuzz.distance import JaroWinkler
 
-from matching.scoring import _DOB_MU as _DOB_MU_BY_LEVEL
-from matching.scoring import (
+from matching.compare import _DOB_MU as _DOB_MU_BY_LEVEL
+from matching.compare import (
     _FAMILY_MU,
     _GENDER_MU,
     _GIVEN_MU,
     _POSTCODE_MU,
     CONFLICT_CAP,
-    FieldComparison,
-    MatchResult,
-    PersonRecord,
     _normalise_identifier,
-    _probability,
-    frequency_key,
-    name_tokens,
-    normalise_postcode,
-    phonetic_key,
-    record_batch_match_keys,
-    score,
 )
+from matching.keys import record_batch_match_keys
+from matching.names import name_tokens, normalise_postcode, phonetic_key
+from matching.records import FieldComparison, MatchResult, PersonRecord
 from matching.scoring import _decision as decision_for
+from matching.scoring import _probability, frequency_key, score
 
 __all__ = [
     "ENGINE",

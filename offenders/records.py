@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from matching.scoring import AliasName, PersonRecord
+from matching.records import AliasName, PersonRecord
 from offenders.models import Nominal
 
 # A nominal's fields the engine reads, in the order `record_from_row` takes them after

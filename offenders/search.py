@@ -28,18 +28,17 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from matching.identifiers import IDENTIFIER_KINDS, validate_identifier
-from matching.scoring import (
+from matching.keys import match_keys, record_match_keys
+from matching.names import normalise_name
+from matching.records import (
     POSSIBLE_THRESHOLD,
     AliasName,
     Decision,
     FieldComparison,
     MatchResult,
     PersonRecord,
-    match_keys,
-    normalise_name,
-    record_match_keys,
-    score,
 )
+from matching.scoring import score
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Alias, Identifier, IdentifierKind, Nominal
 from offenders.records import RECORD_FIELDS, nominal_record, record_from_row
 from offenders.records import person_record as person_record_of

@@ -16,7 +16,8 @@ from accounts.audit import audit
 from accounts.models import User, Verb
 from accounts.permissions import user_may_see_casework
 from matching.identifiers import validate_identifier
-from matching.scoring import match_keys, normalise_name
+from matching.keys import match_keys
+from matching.names import normalise_name
 from offenders.models import (
     Alias,
     CaseEvent,

@@ -25,7 +25,8 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 from matching.identifiers import cro_check_letter, nhs_check_digit, pnc_check_letter
-from matching.scoring import AliasName, PersonRecord, name_variants, normalise_name
+from matching.names import name_variants, normalise_name
+from matching.records import AliasName, PersonRecord
 
 __all__ = [
     "CORRUPTIONS",

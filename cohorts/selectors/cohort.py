@@ -33,7 +33,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from matching.scoring import normalise_name
+from matching.names import normalise_name
 from offenders.models import (
     ENGAGEMENT_KINDS,
     CaseEvent,

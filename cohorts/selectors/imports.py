@@ -24,16 +24,9 @@ from accounts.access import refuse, require
 from accounts.models import ObjectType, User
 from cohorts.importing import row_name
 from cohorts.models import CohortImport, ImportRow, RowOutcome
-from matching.scoring import (
-    POSSIBLE_THRESHOLD,
-    AliasName,
-    Decision,
-    MatchResult,
-    PersonRecord,
-    match_keys,
-    record_match_keys,
-    score,
-)
+from matching.keys import match_keys, record_match_keys
+from matching.records import POSSIBLE_THRESHOLD, AliasName, Decision, MatchResult, PersonRecord
+from matching.scoring import score
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Alias, Identifier, Nominal
 from offenders.records import RECORD_FIELDS, record_from_row
 from offenders.selectors import nominals_for

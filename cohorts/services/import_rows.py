@@ -14,7 +14,8 @@ from accounts.models import User
 from cohorts.importing import ParsedRow, parse_row
 from cohorts.models import CohortImport, ImportRow, RowOutcome
 from cohorts.selectors.imports import CANDIDATES_SHOWN, Candidate, find_candidates, probe_keys
-from matching.scoring import Decision, PersonRecord, score
+from matching.records import Decision, PersonRecord
+from matching.scoring import score
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, IdentifierKind
 from offenders.records import person_record
 

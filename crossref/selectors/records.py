@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, F, QuerySet
 
-from matching.scoring import AliasName, PersonRecord
+from matching.records import AliasName, PersonRecord
 from offenders.models import Address, Alias, Identifier, IdentifierKind, Nominal
 from offenders.records import RECORD_FIELDS, record_from_row
 from panels.models import CohortMembership, MembershipStatus

@@ -57,7 +57,7 @@ from matching.linkage import (
     estimate_parameters,
     score_with,
 )
-from matching.scoring import POSSIBLE_THRESHOLD, Decision, MatchResult
+from matching.records import POSSIBLE_THRESHOLD, Decision, MatchResult
 from panels.models import LeadPanel, Panel
 
 # Advisory locks taken as (class, run id); any constant works, it only has to be the same

@@ -21,7 +21,7 @@ from matching.linkage import (
     link,
     score_with,
 )
-from matching.scoring import Decision, PersonRecord
+from matching.records import Decision, PersonRecord
 from tests.people import CORRUPTIONS, corrupt, generate_people
 
 

@@ -12,29 +12,30 @@ from datetime import date
 
 import pytest
 
-from matching.scoring import (
-    DEFINITE_THRESHOLD,
-    LIKELY_THRESHOLD,
-    MODEL_VERSION,
-    AliasName,
-    Decision,
+from matching.compare import (
     DobLevel,
-    NameFrequencies,
     NameLevel,
-    PersonRecord,
-    best_matches,
     compare_dob,
     compare_family_names,
     compare_given_names,
-    match_keys,
+)
+from matching.keys import match_keys, record_match_keys
+from matching.names import (
     name_tokens,
     name_variants,
     normalise_name,
     normalise_postcode,
     phonetic_key,
-    record_match_keys,
-    score,
 )
+from matching.records import (
+    DEFINITE_THRESHOLD,
+    LIKELY_THRESHOLD,
+    MODEL_VERSION,
+    AliasName,
+    Decision,
+    PersonRecord,
+)
+from matching.scoring import NameFrequencies, best_matches, score
 from tests.people import generate_people, probes
 
 LIKELY_OR_BETTER = {Decision.LIKELY, Decision.DEFINITE}

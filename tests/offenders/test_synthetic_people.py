@@ -10,7 +10,7 @@ import pytest
 from rapidfuzz.distance import OSA
 
 from matching.identifiers import validate_cro_number, validate_nhs_number, validate_pnc_id
-from matching.scoring import name_variants, normalise_name
+from matching.names import name_variants, normalise_name
 from tests.people import CORRUPTIONS, corrupt, generate_people, probes
 
 N = 3_000
