@@ -22,6 +22,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.access import forbid, require
 from accounts.audit import audit, log_access_many
@@ -230,7 +231,10 @@ def crossref_run(request: HttpRequest, month: str) -> HttpResponse:
         **NAV,
     }
     if request.GET.get("progress"):
-        # Only the progress, for the page's own polling: nothing about anyone.
+        # Only the progress, for the page's own polling: nothing about anyone. Once the run
+        # has finished, htmx reloads the whole page, which then lists the findings.
+        if request.htmx and not context["in_progress"]:
+            return HttpResponseClientRefresh()
         return render(request, "crossref/run_progress.html", context)
     user = request.user
     page = Paginator(run_findings(user, run), PAGE_SIZE).get_page(request.GET.get("page"))

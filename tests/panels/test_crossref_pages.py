@@ -371,6 +371,26 @@ def test_a_running_run_shows_its_progress_and_keeps_it_current(partnership, clie
 
     progress = page_text(client.get(url, {"progress": "1"}))
     assert 'data-status="running"' in progress and "<html" not in progress
+    # htmx asks for the part again every few seconds while the run goes on.
+    assert 'hx-get="/panels/cross-referencing/runs/2026-02/?progress=1"' in progress
+    assert 'hx-trigger="every 3s"' in progress
+
+
+def test_htmx_polling_reloads_the_page_once_the_run_has_finished(partnership, client_for):
+    run = make_run(status=RunStatus.RUNNING, chunks_total=10, chunks_done=9)
+    client = client_for(partnership.coordinator)
+    url = reverse("crossref:run", args=["2026-02"])
+    polled = client.get(url, {"progress": "1"}, headers={"HX-Request": "true"})
+    assert polled.status_code == 200 and "HX-Refresh" not in polled
+
+    run.status = RunStatus.COMPLETE
+    run.save(update_fields=["status"])
+    finished = client.get(url, {"progress": "1"}, headers={"HX-Request": "true"})
+    # The whole page is asked for again, so the findings appear; no part is swapped in.
+    assert finished["HX-Refresh"] == "true"
+    # Without htmx (the refresh link), the part says the run is complete and polls no more.
+    plain = page_text(client.get(url, {"progress": "1"}))
+    assert 'data-status="complete"' in plain and "hx-get" not in plain
 
 
 def test_a_finished_run_shows_counts_and_times_and_stops_polling(partnership, client_for):
