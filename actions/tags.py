@@ -10,7 +10,7 @@ register_scale(
         Rag.AMBER_GREEN: Tag("Amber-Green", "yellow"),
         Rag.AMBER_RED: Tag("Amber-Red", "orange"),
         Rag.RED: Tag("Red", "red"),
-        Rag.COMPLETE: Tag("Complete", "blue"),
+        Rag.COMPLETE: Tag("Complete"),
         Rag.NOT_STARTED: Tag("Not started", "grey"),
         None: Tag("Not started", "grey"),
     },

@@ -7,7 +7,7 @@ register_scale(
     "import_status",
     {
         ImportStatus.MAPPING: Tag(ImportStatus.MAPPING.label, "yellow"),
-        ImportStatus.PREVIEW: Tag(ImportStatus.PREVIEW.label, "blue"),
+        ImportStatus.PREVIEW: Tag(ImportStatus.PREVIEW.label),
         ImportStatus.COMMITTED: Tag(ImportStatus.COMMITTED.label, "green"),
         ImportStatus.DISCARDED: Tag(ImportStatus.DISCARDED.label, "grey"),
     },

@@ -10,11 +10,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+# GOV.UK Frontend 6's tag colours; a tag with none is blue, the default.
+COLOURS = frozenset({"grey", "green", "teal", "purple", "magenta", "red", "orange", "yellow"})
+
 
 @dataclass(frozen=True)
 class Tag:
     label: str
-    colour: str  # a GOV.UK tag colour: grey, green, turquoise, blue, light-blue, ...
+    colour: str | None = None  # one of COLOURS, or None for the default blue
+
+    def __post_init__(self) -> None:
+        if self.colour is not None and self.colour not in COLOURS:
+            raise ValueError(f"{self.colour!r} is not a GOV.UK tag colour")
+
+    @property
+    def css_class(self) -> str:
+        return f"govuk-tag govuk-tag--{self.colour}" if self.colour else "govuk-tag"
 
 
 _SCALES: dict[str, dict[str | None, Tag]] = {}

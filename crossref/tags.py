@@ -7,7 +7,7 @@ register_scale(
     "run_status",
     {
         RunStatus.QUEUED: Tag(RunStatus.QUEUED.label, "grey"),
-        RunStatus.RUNNING: Tag(RunStatus.RUNNING.label, "blue"),
+        RunStatus.RUNNING: Tag(RunStatus.RUNNING.label),
         RunStatus.COMPLETE: Tag(RunStatus.COMPLETE.label, "green"),
         RunStatus.FAILED: Tag(RunStatus.FAILED.label, "red"),
     },
@@ -15,7 +15,7 @@ register_scale(
 register_scale(
     "finding_status",
     {
-        FindingStatus.OPEN: Tag(FindingStatus.OPEN.label, "blue"),
+        FindingStatus.OPEN: Tag(FindingStatus.OPEN.label),
         FindingStatus.CONFIRMED: Tag(FindingStatus.CONFIRMED.label, "yellow"),
         FindingStatus.MERGED: Tag(FindingStatus.MERGED.label, "green"),
         FindingStatus.DISMISSED: Tag(FindingStatus.DISMISSED.label, "grey"),

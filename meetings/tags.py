@@ -7,9 +7,9 @@ from meetings.models import MOVED, OVERDUE, CaseActionStatus, MeetingStatus
 register_scale(
     "meeting_status",
     {
-        MeetingStatus.SCHEDULED: Tag("Scheduled", "blue"),
+        MeetingStatus.SCHEDULED: Tag("Scheduled"),
         MOVED: Tag("Moved", "yellow"),
-        MeetingStatus.IN_PROGRESS: Tag("In progress", "light-blue"),
+        MeetingStatus.IN_PROGRESS: Tag("In progress", "teal"),
         MeetingStatus.HELD: Tag("Held", "green"),
         MeetingStatus.CANCELLED: Tag("Cancelled", "red"),
     },
@@ -17,7 +17,7 @@ register_scale(
 register_scale(
     "case_action_status",
     {
-        CaseActionStatus.OPEN: Tag("Open", "blue"),
+        CaseActionStatus.OPEN: Tag("Open"),
         OVERDUE: Tag("Overdue", "red"),
         CaseActionStatus.DONE: Tag("Done", "green"),
         CaseActionStatus.CANCELLED: Tag("Cancelled", "grey"),

@@ -9,7 +9,7 @@ register_scale(
         Rag.RED: Tag("Red", "red"),
         Rag.AMBER: Tag("Amber", "orange"),
         Rag.GREEN: Tag("Green", "green"),
-        Rag.BLUE: Tag("Blue (in custody)", "blue"),
+        Rag.BLUE: Tag("Blue (in custody)"),
         None: Tag("Not reviewed", "grey"),
     },
 )

@@ -14,4 +14,4 @@ register = template.Library()
 @register.simple_tag
 def status_tag(scale: str, value: object) -> SafeString:
     tag = tag_for(scale, value)
-    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', tag.colour, tag.label)
+    return format_html('<strong class="{}">{}</strong>', tag.css_class, tag.label)

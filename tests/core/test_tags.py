@@ -7,9 +7,11 @@ from django.template import Context, Template
 
 from actions.models import Rag as PlanRag
 from cohorts.models import ImportStatus
-from core.tags import scales, tag_for
+from core.tags import COLOURS, scales, tag_for
 from crossref.models import FindingStatus, RunStatus
+from matching.records import Decision
 from meetings.models import MOVED, OVERDUE, CaseActionStatus, MeetingStatus
+from offenders.models import NeedLevel
 from panels.models import RAG_BY_SCHEME, Rag, RagScheme
 
 # Each scale and the values it must show: every value of its enum, plus the shown-only ones.
@@ -21,18 +23,8 @@ EXPECTED = {
     "finding_status": set(FindingStatus.values),
     "meeting_status": {*MeetingStatus.values, MOVED},
     "case_action_status": {*CaseActionStatus.values, OVERDUE},
-}
-COLOURS = {
-    "grey",
-    "green",
-    "turquoise",
-    "blue",
-    "light-blue",
-    "purple",
-    "pink",
-    "red",
-    "orange",
-    "yellow",
+    "match_decision": {decision.value for decision in Decision},
+    "need_level": set(NeedLevel.values),
 }
 
 
@@ -53,20 +45,18 @@ def test_every_scale_is_registered_with_exactly_its_values():
 )
 def test_each_value_renders_as_a_tag_with_words_and_a_colour(scale, value):
     tag = tag_for(scale, value)
-    assert tag.colour in COLOURS
+    assert tag.colour is None or tag.colour in COLOURS
     assert tag.label.strip()
-    assert render(scale, value) == (
-        f'<strong class="govuk-tag govuk-tag--{tag.colour}">{tag.label}</strong>'
-    )
+    modifier = f" govuk-tag--{tag.colour}" if tag.colour else ""
+    assert render(scale, value) == f'<strong class="govuk-tag{modifier}">{tag.label}</strong>'
 
 
 def test_both_panel_rag_schemes_show_every_value_blue_included():
     for scheme in RagScheme:
         for value in RAG_BY_SCHEME[scheme]:
             assert render("rag", value).startswith('<strong class="govuk-tag')
-    assert render("rag", Rag.BLUE) == (
-        '<strong class="govuk-tag govuk-tag--blue">Blue (in custody)</strong>'
-    )
+    # Blue is GOV.UK Frontend 6's default tag colour.
+    assert render("rag", Rag.BLUE) == '<strong class="govuk-tag">Blue (in custody)</strong>'
     assert render("rag", None) == '<strong class="govuk-tag govuk-tag--grey">Not reviewed</strong>'
 
 
