@@ -61,6 +61,34 @@ def test_coordinator_adds_a_suggestion_in_one_click(partnership, client_for, mee
     assert 'Add<span class="govuk-visually-hidden"> Sam REDMAN' not in page
 
 
+def test_with_htmx_a_click_returns_the_builder_with_what_happened_said_in_place(
+    partnership, client_for, meeting
+):
+    p = partnership
+    red = member(p.coordinator, p.panel, "Redman")
+    review(red, p.panel, "red", today() - timedelta(days=3), p.coordinator)
+    client = client_for(p.coordinator)
+    page = client.get(url(meeting)).content.decode()
+    # The one-click forms are boosted; without JavaScript they post as plain forms.
+    assert 'id="agenda-builder" hx-target="#agenda-builder" hx-select="#agenda-builder"' in page
+    assert f'action="{url(meeting, "add/")}" hx-boost="true"' in page
+    assert "data-agenda-status" not in page
+
+    response = client.post(
+        url(meeting, "add/"),
+        {"nominal": red.pk, "reason": "red_rag", "reason_detail": "Red at the review"},
+        headers={"HX-Request": "true"},
+        follow=True,
+    )
+    text = response.content.decode()
+    builder = text[text.index('id="agenda-builder"') :]
+    # The message htmx swaps in with the builder, where the coordinator's focus goes.
+    assert 'role="status" tabindex="-1" data-agenda-status>Sam REDMAN added to the agenda' in (
+        builder
+    )
+    assert agenda(meeting) == [(1, "Redman", "red_rag")]
+
+
 def test_add_all_adds_everyone_suggested_for_one_reason_in_order(partnership, client_for, meeting):
     p = partnership
     for name in ("Carter", "Abbott", "Bishop"):
