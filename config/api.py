@@ -1,7 +1,5 @@
 """The REST API: one router, versioned under /api/v1/, described by OpenAPI."""
 
-from cohorts.api.memberships import MembershipViewSet
-from cohorts.api.reviews import ReviewViewSet
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
@@ -9,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import MeView
 from accounts.permissions import ANY_STAFF, DeclaredActionPermission
 from actions.api import PlanActionViewSet, PlanStepViewSet, PlanViewSet, ProgressUpdateViewSet
+from cohorts.api.memberships import MembershipViewSet
+from cohorts.api.reviews import ReviewViewSet
 from crossref.api import CrossReferenceRunViewSet, MatchFindingViewSet
 from meetings.api.agenda import AgendaItemViewSet
 from meetings.api.case_actions import CaseActionViewSet
