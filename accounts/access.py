@@ -3,7 +3,7 @@ record the user may not see (the same as a missing one) or 403 for one they may 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -13,7 +13,7 @@ from accounts.audit import log_access
 from accounts.models import AccessOutcome
 
 
-def refuse(request: HttpRequest, *, object_type: str, object_id: object) -> None:
+def refuse(request: HttpRequest, *, object_type: str, object_id: object) -> NoReturn:
     """Log the refused read and answer 404, the same answer as for a missing record."""
     log_access(
         request=request,
@@ -35,7 +35,7 @@ def visible_or_404(
     return record
 
 
-def forbid(request: HttpRequest, *, object_type: str, object_id: object = "") -> None:
+def forbid(request: HttpRequest, *, object_type: str, object_id: object = "") -> NoReturn:
     """Log the refusal and answer 403: the record is visible, the action is not allowed."""
     log_access(
         request=request,

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import CASEWORK, call, require
+from accounts.http import request_user
 from accounts.models import Agency, User
 from accounts.permissions import ANY_STAFF
 from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate, Rag
@@ -58,7 +59,7 @@ WRITE = CASEWORK
 
 
 def _viewer(serializer: serializers.BaseSerializer) -> User:
-    return serializer.context["request"].user
+    return request_user(serializer.context["request"])
 
 
 def _today(serializer: serializers.BaseSerializer) -> date:
@@ -319,7 +320,7 @@ def _add_progress(request: Request, step: ActionStep) -> Response:
         request=request,
         object_type=STEP,
         object_id=step.pk,
-        actor=request.user,
+        actor=request_user(request),
         step=step,
         written_on=data.get("written_on") or today,
         rag=data["rag"],
@@ -338,7 +339,9 @@ def _add_progress(request: Request, step: ActionStep) -> Response:
 def _may_update(request: Request, step: ActionStep) -> None:
     """403 (logged) for a caller who sees the step but does not lead it or edit the plan.
     Asked before the body is read, so the answer does not depend on it."""
-    require(request, may_update_step(request.user, step), object_type=STEP, object_id=step.pk)
+    require(
+        request, may_update_step(request_user(request), step), object_type=STEP, object_id=step.pk
+    )
 
 
 class _PlanViewSet(viewsets.GenericViewSet):
@@ -359,7 +362,7 @@ class PlanViewSet(_PlanViewSet):
 
     def get_queryset(self) -> QuerySet[ActionPlan]:
         return (
-            plans_for(self.request.user)
+            plans_for(request_user(self.request))
             .select_related("owner__agency")
             .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name")))
         )
@@ -383,7 +386,7 @@ class PlanActionViewSet(_PlanViewSet):
 
     def get_queryset(self) -> QuerySet[Action]:
         return (
-            actions_visible_to(self.request.user)
+            actions_visible_to(request_user(self.request))
             .select_related("objective")
             .annotate(
                 step_rags=ArrayAgg(
@@ -426,7 +429,7 @@ class PlanStepViewSet(_PlanViewSet):
 
     def get_queryset(self) -> QuerySet[ActionStep]:
         return (
-            _flagged(steps_visible_to(self.request.user), timezone.localdate())
+            _flagged(steps_visible_to(request_user(self.request)), timezone.localdate())
             .select_related("action__objective")
             .order_by(
                 "action__objective__plan_id",
@@ -493,7 +496,7 @@ class ProgressUpdateViewSet(_PlanViewSet):
 
     def get_queryset(self) -> QuerySet[ProgressUpdate]:
         return (
-            updates_visible_to(self.request.user)
+            updates_visible_to(request_user(self.request))
             .select_related("author__agency", "author_agency")
             .order_by("-written_on", "-pk")
         )

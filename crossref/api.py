@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from accounts.access import forbid
 from accounts.api import COORDINATORS, call
 from accounts.audit import log_access
+from accounts.http import request_user
 from accounts.permissions import person_label
 from core.api import NON_FIELD, ConfirmSerializer, choice_param, validated
 from crossref.forms import month_value
@@ -56,7 +57,7 @@ CHOOSE_PANEL = "Choose one of the panels the person is on"
 
 def _reviewers_only(request: Request) -> None:
     """The pages' rule: coordinators whose agency works with cases; others 403 (logged)."""
-    if not reviews_crossref(request.user):
+    if not reviews_crossref(request_user(request)):
         forbid(request, object_type=RUN)
 
 
@@ -101,7 +102,7 @@ class RunSerializer(serializers.ModelSerializer):
         return month_value(run)
 
     def get_requested_by(self, run: CrossReferenceRun) -> str:
-        return requested_by_text(run, self.context["request"].user)
+        return requested_by_text(run, request_user(self.context["request"]))
 
 
 MONTH = OpenApiParameter(
@@ -126,7 +127,7 @@ class CrossReferenceRunViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         """Every month's run, newest first."""
         _reviewers_only(request)
-        page = self.paginate_queryset(runs_for(request.user))
+        page = self.paginate_queryset(runs_for(request_user(request)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(parameters=[MONTH])
@@ -145,7 +146,9 @@ class CrossReferenceRunViewSet(viewsets.GenericViewSet):
         # Imported where it is used, as the page does: reading findings needs none of the job.
         from crossref.services.run import request_run
 
-        run = call(request_run, request=request, object_type=RUN, object_id="", actor=request.user)
+        run = call(
+            request_run, request=request, object_type=RUN, object_id="", actor=request_user(request)
+        )
         busy = run.status == RunStatus.RUNNING
         return Response(
             self.get_serializer(run).data,
@@ -294,7 +297,7 @@ class FindingDetailSerializer(serializers.Serializer):
         return month_value(shown.finding.run)
 
     def get_resolved_by(self, shown: FindingShown) -> str:
-        return person_label(shown.finding.resolved_by, self.context["request"].user)
+        return person_label(shown.finding.resolved_by, request_user(self.context["request"]))
 
     @extend_schema_field(OverlapPersonSerializer(allow_null=True))
     def get_person(self, shown: FindingShown) -> dict[str, Any] | None:
@@ -395,7 +398,7 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         """Open findings for the panels you coordinate, strongest first."""
         _reviewers_only(request)
         kind = choice_param(request, "kind", FindingKind.values)
-        page = self.paginate_queryset(inbox(request.user, kind=kind))
+        page = self.paginate_queryset(inbox(request_user(request), kind=kind))
         # One row for the list read, as every list of the API writes, and one for each
         # person it names, as the inbox page writes.
         log_access(request=request, object_type="panels.matchfinding_list", object_id=len(page))
@@ -420,7 +423,7 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=FINDING,
             object_id=finding.pk,
-            actor=request.user,
+            actor=request_user(request),
             finding=finding,
             **kwargs,
         )

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.access import refuse
+from accounts.http import request_user
 from accounts.models import AuditEvent, User
 from accounts.permissions import user_may_see_casework
 from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal, OffenceType, RiskScore
@@ -51,7 +52,7 @@ def nominal_for(request: HttpRequest, pk: int) -> Nominal:
     A merged-away record the user could have seen raises MergedAway with the survivor.
     """
     nominal = (
-        nominals_for(request.user)
+        nominals_for(request_user(request))
         .select_related("owning_agency", "lead_professional__agency", "created_by")
         .filter(pk=pk)
         .first()
@@ -60,7 +61,7 @@ def nominal_for(request: HttpRequest, pk: int) -> Nominal:
         merged = Nominal.objects.filter(pk=pk, merged_into__isnull=False).first()
         if merged is not None:
             survivor = _final_survivor(merged)
-            if nominals_for(request.user).filter(pk=survivor.pk).exists():
+            if nominals_for(request_user(request)).filter(pk=survivor.pk).exists():
                 raise MergedAway(survivor)
         refuse(request, object_type=NOMINAL, object_id=pk)
     return nominal

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from accounts.http import request_user
 from accounts.permissions import ANY_STAFF
 from sharing.models import InformationSharingAgreement
 from sharing.selectors import agreement_for, agreements_for
@@ -36,7 +37,7 @@ class AgreementViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return agreements_for(self.request.user)
+        return agreements_for(request_user(self.request))
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import forbid, refuse
+from accounts.http import request_user
 from accounts.models import Agency, Role, User
 from actions.importing import AgencyName
 from actions.models import ActionPlan, PlanImport, PlanImportStatus, Rag
@@ -37,7 +38,7 @@ def may_import_plans(user: User) -> bool:
 
 def require_importer(request: HttpRequest) -> None:
     """403 (logged) for anyone who may not import plans."""
-    if not may_import_plans(request.user):
+    if not may_import_plans(request_user(request)):
         forbid(request, object_type=PLAN_IMPORT)
 
 
@@ -45,7 +46,7 @@ def import_for(request: HttpRequest, pk: int) -> PlanImport:
     """The import if it was started in the user's agency and the user may import plans:
     404 (logged) when it was started elsewhere or does not exist, 403 (logged) for the
     agency's other staff."""
-    user = request.user
+    user = request_user(request)
     plan_import = (
         PlanImport.objects.filter(pk=pk, uploaded_by__agency=user.agency_id)
         .select_related("uploaded_by__agency", "plan")

@@ -41,6 +41,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
+from accounts.http import request_user
 from accounts.models import Agency, Role, User
 from accounts.permissions import person_label, user_may_see_casework
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
@@ -144,7 +145,9 @@ def plan_for(request: HttpRequest, pk: int) -> ActionPlan:
     """The plan if the user sees it; otherwise 404 (logged), whether or not it exists."""
     return visible_or_404(
         request,
-        ActionPlan.objects.visible_to(request.user).select_related("owner_agency", "owner__agency"),
+        ActionPlan.objects.visible_to(request_user(request)).select_related(
+            "owner_agency", "owner__agency"
+        ),
         pk,
         object_type=PLAN,
     )
@@ -154,7 +157,7 @@ def action_for(request: HttpRequest, pk: int) -> Action:
     """The action if the user sees its plan; otherwise 404 (logged)."""
     return visible_or_404(
         request,
-        actions_visible_to(request.user).select_related(
+        actions_visible_to(request_user(request)).select_related(
             "objective__plan__owner_agency", "objective__plan__owner__agency"
         ),
         pk,
@@ -166,7 +169,7 @@ def step_for(request: HttpRequest, pk: int) -> ActionStep:
     """The step if the user sees its plan; otherwise 404 (logged)."""
     return visible_or_404(
         request,
-        steps_visible_to(request.user).select_related(
+        steps_visible_to(request_user(request)).select_related(
             "action__objective__plan__owner_agency",
             "action__objective__plan__owner__agency",
             "lead_agency",

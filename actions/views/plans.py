@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import forbid
 from accounts.audit import audit
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import CASEWORK_ROLES, Agency, User, Verb
 from actions.exports import DOCX_TYPE, plan_docx, plan_xlsx
 from actions.forms.plans import (
@@ -69,12 +70,14 @@ from core.exports import XLSX_TYPE, download
 NAV = "Action plan"
 
 
-def _editor_only(request: HttpRequest, plan: ActionPlan, *, object_type: str, pk: int) -> None:
+def _editor_only(
+    request: AuthenticatedHttpRequest, plan: ActionPlan, *, object_type: str, pk: int
+) -> None:
     if not may_edit_plan(request.user, plan):
         forbid(request, object_type=object_type, object_id=pk)
 
 
-def _stale(request: HttpRequest, form: Any, error: ValidationError) -> Any:
+def _stale(request: AuthenticatedHttpRequest, form: Any, error: ValidationError) -> Any:
     """The form again with the details as they are now, and the reason nothing was saved."""
     messages.error(request, error.messages[0])
     return form
@@ -82,7 +85,7 @@ def _stale(request: HttpRequest, form: Any, error: ValidationError) -> Any:
 
 @login_required
 @require_safe
-def plan_index(request: HttpRequest) -> HttpResponse:
+def plan_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The plans of the partnerships the user's agency belongs to."""
     return render(
         request,
@@ -100,7 +103,7 @@ def plan_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The plan as the committee paper lays it out, with the MOJ filter above it."""
     plan = plan_for(request, pk)
     today = timezone.localdate()
@@ -131,7 +134,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def _export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     plan = plan_for(request, pk)
     today = timezone.localdate()
     if fmt == "docx":
@@ -146,14 +149,14 @@ def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def plan_export_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_export_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole plan as a Word document in the committee paper's layout."""
     return _export(request, pk, "docx")
 
 
 @login_required
 @require_safe
-def plan_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_export_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole plan as a spreadsheet in the committee paper's layout."""
     return _export(request, pk, "xlsx")
 
@@ -174,7 +177,7 @@ def _owner_choices(plan: ActionPlan) -> list[User]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The owner changes the plan's title, period, partnership, owner and update interval."""
     plan = plan_for(request, pk)
     _editor_only(request, plan, object_type=PLAN, pk=plan.pk)
@@ -219,7 +222,7 @@ def _plan_initial(plan: ActionPlan) -> dict[str, Any]:
 
 @login_required
 @require_safe
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An action with its steps, each step's lead, flags and full history of updates."""
     action = action_for(request, pk)
     plan = action.objective.plan
@@ -261,7 +264,7 @@ def _action_initial(action: Action) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The owner changes an action's wording, outcomes and timescale."""
     action = action_for(request, pk)
     plan = action.objective.plan
@@ -314,7 +317,7 @@ def _step_choices(plan: ActionPlan) -> dict[str, list]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def step_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The owner changes a step's wording, lead and due date."""
     step = step_for(request, pk)
     plan = step.action.objective.plan
@@ -346,7 +349,7 @@ def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def progress_add_page(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_add_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a dated progress update with its RAG to a step: the lead agency's staff, the
     owner and the owning agency's coordinators."""
     step = step_for(request, pk)

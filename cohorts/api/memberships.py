@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from accounts.access import visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call, logged_page, require
 from accounts.audit import log_access
+from accounts.http import request_user
 from accounts.models import User
 from cohorts.selectors.cohort import memberships_visible_to
 from cohorts.services.membership import (
@@ -169,7 +170,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
     }
 
     def get_queryset(self):
-        return memberships_for(self.request.user)
+        return memberships_for(request_user(self.request))
 
     def list(self, request: Request) -> Response:
         memberships = self.get_queryset().order_by("panel_id", "nominal__family_name", "pk")
@@ -189,7 +190,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
         membership = self._membership(request, pk)
         require(
             request,
-            can_coordinate(request.user, membership.panel),
+            can_coordinate(request_user(request), membership.panel),
             object_type=MEMBERSHIP,
             object_id=membership.pk,
         )
@@ -214,7 +215,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type="panels.panel",
             object_id=panel.pk,
-            actor=request.user,
+            actor=request_user(request),
             panel=panel,
             nominal=nominal,
             reason=data.pop("reason"),
@@ -233,7 +234,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEMBERSHIP,
             object_id=membership.pk,
-            actor=request.user,
+            actor=request_user(request),
             membership=membership,
             seen_version=data.pop("version", None),
             **data,
@@ -251,7 +252,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEMBERSHIP,
             object_id=membership.pk,
-            actor=request.user,
+            actor=request_user(request),
             membership=membership,
             start=data["start"],
         )
@@ -269,7 +270,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEMBERSHIP,
             object_id=membership.pk,
-            actor=request.user,
+            actor=request_user(request),
             membership=membership,
             reason=data["decline_reason"],
         )
@@ -286,7 +287,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEMBERSHIP,
             object_id=membership.pk,
-            actor=request.user,
+            actor=request_user(request),
             membership=membership,
             end=data["end"],
             reason=data["exit_reason"],

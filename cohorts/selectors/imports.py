@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 
 from accounts.access import forbid, refuse
+from accounts.http import request_user
 from accounts.models import User
 from cohorts.importing import row_name
 from cohorts.models import CohortImport, ImportRow, RowOutcome
@@ -80,7 +81,7 @@ def coordinated_panel_for(request: HttpRequest, pk: int) -> Panel:
     """The panel if the user coordinates it: 404 (logged) when they may not see it or it
     does not exist, 403 (logged) when they see it but do not coordinate it."""
     panel = panel_for(request, pk)
-    if not can_coordinate(request.user, panel):
+    if not can_coordinate(request_user(request), panel):
         forbid(request, object_type=PANEL, object_id=panel.pk)
     return panel
 
@@ -90,14 +91,14 @@ def import_for(request: HttpRequest, pk: int) -> CohortImport:
     from them or it does not exist, 403 (logged) for the panel's other viewers."""
     cohort_import = (
         CohortImport.objects.filter(
-            pk=pk, panel__in=Panel.objects.visible_to(request.user).values("pk")
+            pk=pk, panel__in=Panel.objects.visible_to(request_user(request)).values("pk")
         )
         .select_related("panel__coordinating_agency", "uploaded_by", "committed_by")
         .first()
     )
     if cohort_import is None:
         refuse(request, object_type=IMPORT, object_id=pk)
-    if not can_coordinate(request.user, cohort_import.panel):
+    if not can_coordinate(request_user(request), cohort_import.panel):
         forbid(request, object_type=IMPORT, object_id=pk)
     return cohort_import
 

@@ -35,6 +35,7 @@ from django.http import HttpRequest
 
 from accounts.access import refuse, visible_or_404
 from accounts.audit import log_access, log_access_many
+from accounts.http import request_user
 from accounts.models import Purpose, Role, User
 from accounts.permissions import person_label, user_may_see_casework
 from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry, RunStatus
@@ -92,7 +93,7 @@ def parse_month(text: str) -> date | None:
 def run_for_month(request: HttpRequest, month: str) -> CrossReferenceRun:
     """The run for a month ("2026-03"), or 404 (logged) when there is none."""
     first = parse_month(month)
-    run = runs_for(request.user).filter(month=first).first() if first else None
+    run = runs_for(request_user(request)).filter(month=first).first() if first else None
     if run is None:
         refuse(request, object_type=RUN, object_id=month)
     return run
@@ -141,9 +142,9 @@ def _with_people(findings: QuerySet[MatchFinding], user: User) -> QuerySet[Match
 
 def finding_for(request: HttpRequest, pk: int) -> MatchFinding:
     """The finding if it names a panel the user coordinates; otherwise 404 (logged)."""
-    findings = _with_people(findings_visible_to(request.user), request.user).select_related(
-        "resolved_by__agency", "last_seen_run"
-    )
+    findings = _with_people(
+        findings_visible_to(request_user(request)), request_user(request)
+    ).select_related("resolved_by__agency", "last_seen_run")
     return visible_or_404(request, findings, pk, object_type=FINDING)
 
 
@@ -440,7 +441,7 @@ def finding_shown(request: HttpRequest, finding: MatchFinding) -> FindingShown:
     log_access(request=request, object_type=FINDING, object_id=finding.pk)
     panels = finding_panels(finding)
     if finding.kind == FindingKind.DUPLICATE:
-        pair = comparison(request.user, finding)
+        pair = comparison(request_user(request), finding)
         log_access_many(
             request=request,
             object_type=NOMINAL,

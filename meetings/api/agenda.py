@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts.access import visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call, logged_page, require
 from accounts.audit import log_access
+from accounts.http import request_user
 from core.api import AnsweredBooleanField, VisibleRecordField, at_least_one, int_param, validated
 from meetings.api.meetings import (
     AGENDA_ITEM,
@@ -88,7 +89,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
     }
 
     def get_queryset(self):
-        return agenda_items_for(self.request.user)
+        return agenda_items_for(request_user(self.request))
 
     def list(self, request: Request) -> Response:
         items = self.get_queryset().order_by("meeting_id", "position", "pk")
@@ -105,7 +106,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         item = self._item(request, pk)
         require(
             request,
-            can_coordinate(request.user, item.meeting.panel),
+            can_coordinate(request_user(request), item.meeting.panel),
             object_type=AGENDA_ITEM,
             object_id=item.pk,
         )
@@ -129,7 +130,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         meeting = data["meeting"]
         require(
             request,
-            can_coordinate(request.user, meeting.panel),
+            can_coordinate(request_user(request), meeting.panel),
             object_type=MEETING,
             object_id=meeting.pk,
         )
@@ -138,7 +139,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
             nominal=data["nominal"],
             reason=data["reason"],
@@ -157,7 +158,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=AGENDA_ITEM,
             object_id=item.pk,
-            actor=request.user,
+            actor=request_user(request),
             item=item,
             reason=data.get("reason", item.reason),
             reason_detail=data.get("reason_detail", item.reason_detail),
@@ -172,7 +173,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=AGENDA_ITEM,
             object_id=item.pk,
-            actor=request.user,
+            actor=request_user(request),
             item=item,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -189,7 +190,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=AGENDA_ITEM,
             object_id=item.pk,
-            actor=request.user,
+            actor=request_user(request),
             item=item,
             direction=data["direction"],
         )
@@ -214,7 +215,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=AGENDA_ITEM,
             object_id=item.pk,
-            actor=request.user,
+            actor=request_user(request),
             item=item,
             outcome=outcome,
         )

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from accounts.access import visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call, require
 from accounts.audit import log_access, log_access_many
+from accounts.http import request_user
 from accounts.models import Agency, Purpose, User
 from core.api import ConfirmSerializer, int_param, validated
 from meetings.minutes import minutes_for_reader, stored_minutes
@@ -155,7 +156,7 @@ class MeetingDetailSerializer(MeetingSerializer):
         read_only_fields = fields
 
     def _coordinates(self, meeting: Meeting) -> bool:
-        return can_coordinate(self.context["request"].user, meeting.panel)
+        return can_coordinate(request_user(self.context["request"]), meeting.panel)
 
     @extend_schema_field(AttendanceSerializer(many=True))
     def get_attendance(self, meeting: Meeting) -> list[dict]:
@@ -232,7 +233,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
     }
 
     def get_queryset(self):
-        return meetings_for(self.request.user)
+        return meetings_for(request_user(self.request))
 
     def list(self, request: Request) -> Response:
         meetings = self.get_queryset().order_by("date", "starts_at", "pk")
@@ -252,7 +253,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         meeting = self._meeting(request, pk)
         require(
             request,
-            can_coordinate(request.user, meeting.panel),
+            can_coordinate(request_user(request), meeting.panel),
             object_type=MEETING,
             object_id=meeting.pk,
         )
@@ -261,7 +262,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
     def _detail(self, request: Request, pk: int) -> Response:
         """The meeting as the reader may see it; reading it names the people on its agenda
         and in its minutes, so each is logged as a read, as on the meeting's pages."""
-        user = request.user
+        user = request_user(request)
         meeting = visible_or_404(
             request,
             self.get_queryset().prefetch_related(
@@ -308,7 +309,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
             new_date=data["date"],
             starts_at=data["starts_at"],
@@ -327,7 +328,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
             reason=data["reason"],
         )
@@ -345,7 +346,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
         )
         return self._detail(request, meeting.pk)
@@ -369,7 +370,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
             entries=[
                 AttendanceEntry(
@@ -394,7 +395,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
         )
         return self._detail(request, meeting.pk)

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
+from accounts.http import request_user
 from accounts.models import AuditEvent, Role, User, Verb
 from meetings.models import CaseAction, CaseActionStatus
 from offenders.selectors import person_visible
@@ -85,9 +86,9 @@ def case_action_for(request: HttpRequest, pk: int) -> CaseAction:
     """The action if the user sees its panel; otherwise 404 (logged), as if missing."""
     return visible_or_404(
         request,
-        _with_person(CaseAction.objects.visible_to(request.user), request.user).select_related(
-            "panel__coordinating_agency", "created_by__agency"
-        ),
+        _with_person(
+            CaseAction.objects.visible_to(request_user(request)), request_user(request)
+        ).select_related("panel__coordinating_agency", "created_by__agency"),
         pk,
         object_type=CASE_ACTION,
     )

@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
+from accounts.http import request_user
 from accounts.models import CASEWORK_ROLES, Agency, User
 from meetings.models import AgendaItem, Attendance, CaseAction, Meeting, MeetingStatus
 from offenders.selectors import person_visible
@@ -54,9 +55,9 @@ def agenda_item_for(request: HttpRequest, pk: int) -> AgendaItem:
     """The agenda item if the user may see the agenda (see AgendaItem.visible_to)."""
     return visible_or_404(
         request,
-        AgendaItem.objects.visible_to(request.user)
+        AgendaItem.objects.visible_to(request_user(request))
         .select_related("meeting__panel__coordinating_agency", "nominal", "rag_review")
-        .annotate(person_visible=person_visible(request.user)),
+        .annotate(person_visible=person_visible(request_user(request))),
         pk,
         object_type=AGENDA_ITEM,
     )

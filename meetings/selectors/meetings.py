@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
+from accounts.http import request_user
 from accounts.models import User
 from meetings.models import AgendaItem, Meeting, MeetingRule, MeetingStatus
 from offenders.models import Nominal
@@ -34,7 +35,7 @@ def meeting_for(request: HttpRequest, pk: int) -> Meeting:
     """The meeting if the user sees its panel; otherwise 404, whether or not it exists."""
     return visible_or_404(
         request,
-        Meeting.objects.visible_to(request.user).select_related(
+        Meeting.objects.visible_to(request_user(request)).select_related(
             "panel__coordinating_agency", "rule"
         ),
         pk,
@@ -47,7 +48,7 @@ def meeting_rule_for(request: HttpRequest, pk: int) -> MeetingRule:
     return visible_or_404(
         request,
         MeetingRule.objects.filter(
-            panel__in=Panel.objects.visible_to(request.user).values("pk")
+            panel__in=Panel.objects.visible_to(request_user(request)).values("pk")
         ).select_related("panel__coordinating_agency"),
         pk,
         object_type=MEETING_RULE,
@@ -58,7 +59,7 @@ def agenda_item_for(request: HttpRequest, pk: int) -> AgendaItem:
     """The agenda item if the user may see the agenda it is on; otherwise 404."""
     return visible_or_404(
         request,
-        AgendaItem.objects.visible_to(request.user).select_related(
+        AgendaItem.objects.visible_to(request_user(request)).select_related(
             "meeting__panel__coordinating_agency", "nominal"
         ),
         pk,

@@ -16,13 +16,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Purpose
 from accounts.permissions import user_may_see_casework
 from meetings.forms.meeting_mode import (
@@ -57,7 +58,7 @@ NOMINAL = "offenders.nominal"
 
 @login_required
 @require_safe
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav_section": "Panels", "today": timezone.localdate()}
     if not user_may_see_casework(request.user):
         # Committee officers and system administrators read no case data.
@@ -80,7 +81,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/actions/list.html", context)
 
 
-def _log_read(request: HttpRequest, action: CaseAction) -> None:
+def _log_read(request: AuthenticatedHttpRequest, action: CaseAction) -> None:
     """The action, and the person it is about when the page names them."""
     log_access(request=request, object_type=CASE_ACTION, object_id=action.pk)
     if action.person_visible:
@@ -92,7 +93,9 @@ def _log_read(request: HttpRequest, action: CaseAction) -> None:
         )
 
 
-def _detail_page(request: HttpRequest, action: CaseAction, **forms: Form) -> HttpResponse:
+def _detail_page(
+    request: AuthenticatedHttpRequest, action: CaseAction, **forms: Form
+) -> HttpResponse:
     user = request.user
     reporting = may_report_on(user, action) and action.status == CaseActionStatus.OPEN
     _log_read(request, action)
@@ -115,18 +118,18 @@ def _detail_page(request: HttpRequest, action: CaseAction, **forms: Form) -> Htt
 
 @login_required
 @require_safe
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, case_action_for(request, pk))
 
 
-def _reporter_only(request: HttpRequest, action: CaseAction) -> None:
+def _reporter_only(request: AuthenticatedHttpRequest, action: CaseAction) -> None:
     if not may_report_on(request.user, action):
         forbid(request, object_type=CASE_ACTION, object_id=action.pk)
 
 
 @login_required
 @require_POST
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+def action_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
     _reporter_only(request, action)
     form = ActionDoneForm(request.POST)
@@ -148,7 +151,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_update(request: HttpRequest, pk: int) -> HttpResponse:
+def action_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
     _reporter_only(request, action)
     form = ActionUpdateForm(request.POST)
@@ -166,7 +169,7 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _change_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     action: CaseAction,
     form: ActionChangeForm | None = None,
     cancel_form: ActionCancelForm | None = None,
@@ -197,14 +200,14 @@ def _change_page(
     )
 
 
-def _coordinator_only(request: HttpRequest, action: CaseAction) -> None:
+def _coordinator_only(request: AuthenticatedHttpRequest, action: CaseAction) -> None:
     if not can_coordinate(request.user, action.panel):
         forbid(request, object_type=CASE_ACTION, object_id=action.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_change(request: HttpRequest, pk: int) -> HttpResponse:
+def action_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
     _coordinator_only(request, action)
     if request.method == "GET":
@@ -224,7 +227,7 @@ def action_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def action_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
     _coordinator_only(request, action)
     form = ActionCancelForm(request.POST)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Purpose
 from meetings.forms.meeting_mode import (
     ACTION_FIELDS,
@@ -53,13 +54,15 @@ from panels.permissions import can_coordinate
 NOMINAL = "offenders.nominal"
 
 
-def _coordinator_only(request: HttpRequest, meeting: Meeting, object_type: str, pk: int) -> None:
+def _coordinator_only(
+    request: AuthenticatedHttpRequest, meeting: Meeting, object_type: str, pk: int
+) -> None:
     if not can_coordinate(request.user, meeting.panel):
         forbid(request, object_type=object_type, object_id=pk)
 
 
 def _meeting_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     meeting: Meeting,
     *,
     attendance_form: AttendanceForm | None = None,
@@ -102,7 +105,7 @@ def _meeting_page(
 
 @login_required
 @require_safe
-def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_mode(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     _coordinator_only(request, meeting, MEETING, meeting.pk)
     return _meeting_page(request, meeting)
@@ -110,7 +113,7 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     _coordinator_only(request, meeting, MEETING, meeting.pk)
     closed = meeting_open_for_recording(meeting, today=timezone.localdate())
@@ -129,7 +132,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _item_page(
-    request: HttpRequest, item: AgendaItem, form: ItemForm | None, *, refused: str = ""
+    request: AuthenticatedHttpRequest, item: AgendaItem, form: ItemForm | None, *, refused: str = ""
 ) -> HttpResponse:
     meeting = item.meeting
     closed = meeting_open_for_recording(meeting, today=timezone.localdate())
@@ -162,7 +165,7 @@ def _item_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_item(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = agenda_item_for(request, pk)
     meeting = item.meeting
     _coordinator_only(request, meeting, AGENDA_ITEM, item.pk)
@@ -199,7 +202,7 @@ def meeting_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _minutes_page(
-    request: HttpRequest, meeting: Meeting, form: PublishForm | None = None
+    request: AuthenticatedHttpRequest, meeting: Meeting, form: PublishForm | None = None
 ) -> HttpResponse:
     coordinates = can_coordinate(request.user, meeting.panel)
     draft = False
@@ -240,13 +243,13 @@ def _minutes_page(
 
 @login_required
 @require_safe
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _minutes_page(request, meeting_for(request, pk))
 
 
 @login_required
 @require_POST
-def meeting_minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     _coordinator_only(request, meeting, MEETING, meeting.pk)
     form = PublishForm(request.POST)

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import forbid
 from accounts.audit import log_access
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AccessLog, Agency, AuditEvent, Purpose, Role, Verb
 from offenders import selectors
 from offenders.models import (
@@ -52,7 +53,7 @@ ENFORCEMENT_KINDS = [EventKind.ARREST, EventKind.WARNING_LETTER, EventKind.BREAC
 TIMELINE_PAGE_SIZE = 50
 
 
-def purpose_today(request: HttpRequest, pk: int) -> str | None:
+def purpose_today(request: AuthenticatedHttpRequest, pk: int) -> str | None:
     """The purpose the user gave for this record today, if any."""
     stored = request.session.get(PURPOSES_KEY, {}).get(str(pk))
     today = timezone.localdate().isoformat()
@@ -61,7 +62,7 @@ def purpose_today(request: HttpRequest, pk: int) -> str | None:
     return None
 
 
-def remember_purpose(request: HttpRequest, pk: int, purpose: str) -> None:
+def remember_purpose(request: AuthenticatedHttpRequest, pk: int, purpose: str) -> None:
     today = timezone.localdate().isoformat()
     # Drop earlier days' purposes so the session does not grow through a long day.
     kept = {
@@ -74,7 +75,7 @@ def remember_purpose(request: HttpRequest, pk: int, purpose: str) -> None:
 
 
 def ask_purpose(
-    request: HttpRequest, nominal: Nominal, *, then: str = "profile", error: str = ""
+    request: AuthenticatedHttpRequest, nominal: Nominal, *, then: str = "profile", error: str = ""
 ) -> HttpResponse:
     """The one-click question asked before any of the record is shown: nothing personal."""
     return render(
@@ -91,7 +92,7 @@ def ask_purpose(
     )
 
 
-def to_survivor(request: HttpRequest, merged: MergedAway, route: str) -> HttpResponse:
+def to_survivor(request: AuthenticatedHttpRequest, merged: MergedAway, route: str) -> HttpResponse:
     messages.info(
         request,
         "The record you opened was merged with another record of the same person. "
@@ -102,7 +103,7 @@ def to_survivor(request: HttpRequest, merged: MergedAway, route: str) -> HttpRes
 
 @login_required
 @require_POST
-def access_purpose(request: HttpRequest, pk: int) -> HttpResponse:
+def access_purpose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
@@ -121,7 +122,7 @@ def access_purpose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def nominal_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def nominal_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
@@ -135,7 +136,7 @@ def nominal_profile(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "offenders/profile.html", context)
 
 
-def _profile_context(request: HttpRequest, nominal: Nominal) -> dict:
+def _profile_context(request: AuthenticatedHttpRequest, nominal: Nominal) -> dict:
     """Everything on the profile, in a fixed number of queries however long the record."""
     user = request.user
     # One query per relation, joined to what it shows: a chained lookup such as
@@ -278,7 +279,7 @@ def rag_charts(reviews: list[RagReview]) -> list[RagChart]:
 
 @login_required
 @require_safe
-def change_history(request: HttpRequest, pk: int) -> HttpResponse:
+def change_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
@@ -359,7 +360,7 @@ def describe_change(event: AuditEvent) -> list[str]:
 
 @login_required
 @require_safe
-def viewers(request: HttpRequest, pk: int) -> HttpResponse:
+def viewers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
