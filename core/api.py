@@ -4,9 +4,8 @@ DRF's 400 with field errors, query-parameter readers, and fields every API share
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
@@ -14,6 +13,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
 from rest_framework.request import Request
+
+if TYPE_CHECKING:
+    # The configured user model (AUTH_USER_MODEL), as django-stubs' plugin resolves it: core
+    # sits below accounts, so it cannot name accounts.User itself.
+    from django.contrib.auth.models import _User
 
 NON_FIELD = "non_field_errors"
 
@@ -75,12 +79,10 @@ class VisibleRecordField(serializers.PrimaryKeyRelatedField):
     the caller may see: one they may not see gets the same 400 as one that does not exist,
     so the answer never confirms that it is there."""
 
-    def __init__(
-        self, *, visible: Callable[[AbstractBaseUser], QuerySet], model: type[Model], **kwargs: Any
-    ):
+    def __init__(self, *, visible: Callable[[_User], QuerySet], model: type[Model], **kwargs: Any):
         self.visible = visible
         # The model's empty queryset tells the schema what the id refers to.
-        super().__init__(queryset=model.objects.none(), **kwargs)
+        super().__init__(queryset=model._default_manager.none(), **kwargs)
 
     def get_queryset(self) -> QuerySet:
         return self.visible(self.context["request"].user)
