@@ -520,7 +520,7 @@ def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         panel=panel,
         initial=PanelFieldsForm.initial_from(membership),
     )
-    status = 200
+    status, stale_message = 200, ""
     if request.method == "POST" and PANEL_FIELDS.get(panel.kind) and form.is_valid():
         try:
             membership_update(
@@ -533,7 +533,7 @@ def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             # Keep nothing of the refused edit: show the details as they are now.
             membership.refresh_from_db()
             form = PanelFieldsForm(panel=panel, initial=PanelFieldsForm.initial_from(membership))
-            form.stale = stale.messages[0]
+            stale_message = stale.messages[0]
             status = 409
         except ValidationError as error:
             add_service_errors(form, error)
@@ -548,7 +548,7 @@ def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "panel": panel,
             "nominal": nominal,
             "form": form,
-            "stale": getattr(form, "stale", ""),
+            "stale": stale_message,
             "has_fields": bool(PANEL_FIELDS.get(panel.kind)),
             "nav_section": "Panels",
         },
