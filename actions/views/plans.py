@@ -9,6 +9,7 @@ answers 403 (logged). The plan holds no personal data, so reading it is not logg
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -35,13 +36,14 @@ from actions.forms.plans import (
     StepForm,
     add_service_errors,
 )
-from actions.models import Action, ActionPlan, ActionStep
+from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate
 from actions.selectors.imports import may_import_plans
 from actions.selectors.plans import (
     ACTION,
     ACTION_RAG_RULE,
     PLAN,
     STEP,
+    HistoryStep,
     action_for,
     action_rag,
     action_steps,
@@ -181,16 +183,18 @@ def plan_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The owner changes the plan's title, period, partnership, owner and update interval."""
     plan = plan_for(request, pk)
     _editor_only(request, plan, object_type=PLAN, pk=plan.pk)
-    choices = {"agencies": _partnership_choices(), "owners": _owner_choices(plan)}
+    agencies, owners = _partnership_choices(), _owner_choices(plan)
     if request.method == "POST":
-        form = PlanSettingsForm(request.POST, **choices)
+        form = PlanSettingsForm(request.POST, agencies=agencies, owners=owners)
         if form.is_valid():
             try:
                 plan_update(actor=request.user, plan=plan, **form.service_values())
             except StaleEdit as error:
                 plan.refresh_from_db()
                 form = _stale(
-                    request, PlanSettingsForm(initial=_plan_initial(plan), **choices), error
+                    request,
+                    PlanSettingsForm(initial=_plan_initial(plan), agencies=agencies, owners=owners),
+                    error,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -198,7 +202,7 @@ def plan_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Plan settings saved")
                 return redirect("actions:plan", pk=plan.pk)
     else:
-        form = PlanSettingsForm(initial=_plan_initial(plan), **choices)
+        form = PlanSettingsForm(initial=_plan_initial(plan), agencies=agencies, owners=owners)
     return render(
         request, "actions/plan_settings.html", {"plan": plan, "form": form, "nav_section": NAV}
     )
@@ -220,6 +224,22 @@ def _plan_initial(plan: ActionPlan) -> dict[str, Any]:
 # --- An action ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Update:
+    update: ProgressUpdate
+    by: str  # the author as the viewer may read them
+
+
+@dataclass(frozen=True)
+class _StepSection:
+    """A step on its action's page, with what the viewer may read and do."""
+
+    step: HistoryStep
+    lead_label: str
+    may_update: bool
+    history: list[_Update]
+
+
 @login_required
 @require_safe
 def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -229,11 +249,18 @@ def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     user = request.user
     steps = action_steps(action, today=today)
-    for step in steps:
-        step.lead_label = step_lead(step, user)
-        step.may_update = may_update_step(user, step)
-        for update in step.history:
-            update.by = person_label(update.author, user, agency=update.author_agency)
+    sections = [
+        _StepSection(
+            step=step,
+            lead_label=step_lead(step, user),
+            may_update=may_update_step(user, step),
+            history=[
+                _Update(update, person_label(update.author, user, agency=update.author_agency))
+                for update in step.history
+            ],
+        )
+        for step in steps
+    ]
     return render(
         request,
         "actions/action.html",
@@ -242,7 +269,7 @@ def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "action": action,
             "rag": action_rag(step.current_rag for step in steps),
             "rule": ACTION_RAG_RULE,
-            "steps": steps,
+            "sections": sections,
             "edits": may_edit_plan(user, plan),
             "today": today,
             "nav_section": NAV,
