@@ -3,15 +3,16 @@ DRF's 400 with field errors, query-parameter readers, and fields every API share
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
 if TYPE_CHECKING:
@@ -54,6 +55,15 @@ def at_least_one(data: dict[str, Any], fields: tuple[str, ...]) -> None:
     """A change that changes nothing is a mistake worth telling the caller about."""
     if not any(name in data for name in fields):
         raise ValidationError({NON_FIELD: [f"Send at least one of: {', '.join(fields)}."]})
+
+
+def page_of(view: GenericAPIView[Any], items: QuerySet[Any] | Sequence[Any]) -> list[Any]:
+    """The page of `items` the request asks for. Every list of the API is paginated
+    (DEFAULT_PAGINATION_CLASS), so there always is one."""
+    page = view.paginate_queryset(items)
+    if page is None:
+        raise ImproperlyConfigured("The API's lists are paginated: set DEFAULT_PAGINATION_CLASS")
+    return page
 
 
 def int_param(request: Request, name: str) -> int | None:

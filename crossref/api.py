@@ -24,7 +24,7 @@ from accounts.api import COORDINATORS, call
 from accounts.audit import log_access
 from accounts.http import request_user
 from accounts.permissions import person_label
-from core.api import NON_FIELD, ConfirmSerializer, choice_param, validated
+from core.api import NON_FIELD, ConfirmSerializer, choice_param, page_of, validated
 from crossref.forms import month_value
 from crossref.models import CrossReferenceRun, FindingKind, FindingStatus, MatchFinding, RunStatus
 from crossref.selectors.findings import (
@@ -398,7 +398,7 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         """Open findings for the panels you coordinate, strongest first."""
         _reviewers_only(request)
         kind = choice_param(request, "kind", FindingKind.values)
-        page = self.paginate_queryset(inbox(request_user(request), kind=kind))
+        page = page_of(self, inbox(request_user(request), kind=kind))
         # One row for the list read, as every list of the API writes, and one for each
         # person it names, as the inbox page writes.
         log_access(request=request, object_type="panels.matchfinding_list", object_id=len(page))

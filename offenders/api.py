@@ -14,6 +14,7 @@ from accounts.access import forbid
 from accounts.audit import log_access
 from accounts.http import request_user
 from accounts.models import Purpose, Role, User
+from core.api import page_of
 from offenders import services
 from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway
 from offenders.search import search_nominals
@@ -157,7 +158,7 @@ class NominalViewSet(viewsets.GenericViewSet):
             raise _Moved(merged.survivor.pk) from None
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset().order_by("family_name", "pk"))
+        page = page_of(self, self.get_queryset().order_by("family_name", "pk"))
         log_access(request=request, object_type="offenders.nominal_list", object_id=len(page))
         return self.get_paginated_response(NominalListSerializer(page, many=True).data)
 

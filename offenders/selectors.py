@@ -69,8 +69,8 @@ def nominal_for(request: HttpRequest, pk: int) -> Nominal:
 
 def _final_survivor(nominal: Nominal) -> Nominal:
     seen = {nominal.pk}
-    while nominal.merged_into_id is not None:
-        nominal = nominal.merged_into
+    while (survivor := nominal.merged_into) is not None:
+        nominal = survivor
         if nominal.pk in seen:  # a loop would be a bug; stop rather than spin
             break
         seen.add(nominal.pk)

@@ -17,7 +17,7 @@ from accounts.access import visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call, logged_page, require
 from accounts.audit import log_access
 from accounts.http import request_user
-from accounts.models import User
+from accounts.models import Agency, User
 from cohorts.selectors.cohort import memberships_visible_to
 from cohorts.services.membership import (
     ALL_PANEL_FIELDS,
@@ -42,7 +42,9 @@ PANEL_FIELDS = ALL_PANEL_FIELDS
 
 class MembershipSerializer(serializers.ModelSerializer):
     nominal = NominalRefSerializer()
-    referring_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    referring_agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     version = serializers.SerializerMethodField(
         help_text="Send it back with a change of the panel fields: a change made meanwhile "
         "by someone else is then refused (409) rather than overwritten."

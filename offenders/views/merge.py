@@ -129,14 +129,9 @@ def _rows(survivor: Nominal, duplicate: Nominal) -> list[Row]:
         ),
         both("Identifiers", lambda n: listed(n.identifiers.all())),
         both("Aliases", lambda n: listed(n.aliases.all())),
-        both("Timeline events", lambda n: str(n.event_count)),
+        both("Timeline events", lambda n: str(CaseEvent.objects.filter(nominal=n).count())),
         both("Record created", lambda n: n.created_at.strftime("%-d %B %Y")),
     ]
-
-
-def _with_counts(nominal: Nominal) -> Nominal:
-    nominal.event_count = CaseEvent.objects.filter(nominal=nominal).count()
-    return nominal
 
 
 @login_required
@@ -180,7 +175,6 @@ def merge_confirm(request: AuthenticatedHttpRequest, pk: int, other: int) -> Htt
     prefetch_related_objects([survivor, duplicate], "identifiers", "aliases")
     result = score(person_record(survivor), person_record(duplicate))
     for nominal in (survivor, duplicate):
-        _with_counts(nominal)
         log_access(
             request=request,
             object_type=NOMINAL,

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -307,9 +308,12 @@ def change_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _field_label(field: str) -> str:
     """The model's own label for an identity field, as the edit form shows it."""
     try:
-        return capfirst(Nominal._meta.get_field(field).verbose_name)
+        model_field = Nominal._meta.get_field(field)
     except FieldDoesNotExist:
-        return field.replace("_", " ").capitalize()
+        model_field = None
+    if isinstance(model_field, models.Field):
+        return str(capfirst(model_field.verbose_name))
+    return field.replace("_", " ").capitalize()
 
 
 def _shown(field: str, value: object) -> str:
@@ -344,7 +348,7 @@ def describe_change(event: AuditEvent) -> list[str]:
         label = _field_label(field)
         lines.append(f"{label}: {_shown(field, before)} → {_shown(field, after)}")
     if event.verb == Verb.NEED_SET and "pathway" in detail:
-        levels = dict(NeedLevel.choices)
+        levels: dict[str | None, str] = dict(NeedLevel.choices)
         pathway = dict(Pathway.choices).get(detail["pathway"], detail["pathway"])
         before = levels.get(detail.get("from"), "Not assessed")
         after = levels.get(detail.get("to"), detail.get("to"))
