@@ -103,8 +103,17 @@ def import_for(request: HttpRequest, pk: int) -> CohortImport:
     return cohort_import
 
 
-def imports_of(panel: Panel) -> list[CohortImport]:
-    """The panel's imports, newest first, each with `counts` {outcome: rows} (two queries)."""
+@dataclass(frozen=True)
+class ImportListed:
+    """An import as the panel's list of imports shows it."""
+
+    cohort_import: CohortImport
+    counts: dict[str, int]  # rows by outcome, and how many were not imported
+
+
+def imports_of(panel: Panel) -> list[ImportListed]:
+    """The panel's imports, newest first, each with its rows counted by outcome (two
+    queries)."""
     imports = list(panel.imports.select_related("uploaded_by", "committed_by"))
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for import_id, outcome, rows in (
@@ -115,11 +124,12 @@ def imports_of(panel: Panel) -> list[CohortImport]:
     ):
         counts[import_id][outcome] = rows
     not_imported = (RowOutcome.INVALID, RowOutcome.DUPLICATE, RowOutcome.SKIPPED)
+    listed = []
     for cohort_import in imports:
         found = counts.get(cohort_import.pk, {})
         found["not_imported"] = sum(found.get(outcome, 0) for outcome in not_imported)
-        cohort_import.counts = found
-    return imports
+        listed.append(ImportListed(cohort_import, found))
+    return listed
 
 
 def latest_committed_month(panel: Panel) -> date | None:
