@@ -31,6 +31,7 @@ from crossref.selectors.findings import (
     FINDING,
     RUN,
     FindingShown,
+    FindingWithPeople,
     finding_for,
     finding_panels,
     finding_shown,
@@ -182,9 +183,9 @@ class FindingSerializer(serializers.ModelSerializer):
         return month_value(finding.run)
 
     @extend_schema_field(ListedRecordSerializer(many=True))
-    def get_records(self, finding: MatchFinding) -> list[dict[str, Any]]:
+    def get_records(self, finding: FindingWithPeople) -> list[dict[str, Any]]:
         records = [(finding.nominal_a, finding.a_visible)]
-        if finding.nominal_b_id:
+        if finding.nominal_b is not None:
             records.append((finding.nominal_b, finding.b_visible))
         return [
             {"id": nominal.pk, "visible": bool(seen), "name": nominal.full_name if seen else None}
@@ -232,7 +233,9 @@ class RecordSideSerializer(serializers.Serializer):
 
 
 class ComparisonRowSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    # DRF's serializer metaclass takes declared fields off the class, so this field does not
+    # replace the `label` every Field has; drf-stubs cannot express that.
+    label = serializers.CharField()  # type: ignore[assignment]
     a = serializers.CharField()
     b = serializers.CharField()
     same = serializers.BooleanField(allow_null=True, help_text="Null where a side is not shown.")
@@ -405,7 +408,7 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         log_people_listed(request, page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def _answer(self, request: Request, finding: MatchFinding) -> Response:
+    def _answer(self, request: Request, finding: FindingWithPeople) -> Response:
         shown = finding_shown(request, finding)
         return Response(FindingDetailSerializer(shown, context={"request": request}).data)
 

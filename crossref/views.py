@@ -44,6 +44,7 @@ from crossref.selectors.findings import (
     NOMINAL,
     PAGE_SIZE,
     RUN,
+    FindingWithPeople,
     comparison,
     complete_runs,
     finding_for,
@@ -281,7 +282,7 @@ def crossref_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _finding_page(
-    request: AuthenticatedHttpRequest, finding: MatchFinding, **forms: Form
+    request: AuthenticatedHttpRequest, finding: FindingWithPeople, **forms: Form
 ) -> HttpResponse:
     user = request.user
     is_open = finding.status == FindingStatus.OPEN
@@ -473,7 +474,9 @@ def crossref_overlaps_export(request: AuthenticatedHttpRequest, fmt: str) -> Htt
         messages.info(request, "There is no completed cross-reference to export yet.")
         return redirect("crossref:overlaps")
     rows, left = overlap_report_all(request.user, run)
-    shown = [row.nominal_id for row in [*rows, *left] if row.visible]
+    shown = [row.nominal_id for row in rows if row.visible] + [
+        row.nominal_id for row in left if row.visible
+    ]
     with transaction.atomic():
         audit(
             actor=request.user,
