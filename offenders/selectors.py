@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
@@ -31,6 +32,12 @@ def rag_reviews_for(user: User) -> QuerySet[RagReview]:
         panel__in=Panel.objects.visible_to(user).values("pk"),
         nominal__in=nominals_for(user).values("pk"),
     )
+
+
+class PersonVisible(TypedDict):
+    """What a `person_visible` annotation adds to a row about a person."""
+
+    person_visible: bool
 
 
 def person_visible(user: User, *, field: str = "nominal_id") -> Exists:

@@ -4,6 +4,7 @@ reads it."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,7 +23,8 @@ from meetings.api.meetings import (
     AgendaItemSerializer,
     agenda_items_for,
 )
-from meetings.models import AgendaItem, AgendaReason, Meeting
+from meetings.models import AgendaReason, Meeting
+from meetings.selectors.meetings import VisibleAgendaItem
 from meetings.services.agenda import (
     agenda_item_add,
     agenda_item_change,
@@ -88,7 +90,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         "decision": COORDINATORS,
     }
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[VisibleAgendaItem]:
         return agenda_items_for(request_user(self.request))
 
     def list(self, request: Request) -> Response:
@@ -98,10 +100,10 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             items = items.filter(meeting_id=meeting)
         return logged_page(self, request, items, object_type="panels.agenda_item_list")
 
-    def _item(self, request: Request, pk: str) -> AgendaItem:
+    def _item(self, request: Request, pk: str) -> VisibleAgendaItem:
         return visible_or_404(request, self.get_queryset(), pk, object_type=AGENDA_ITEM)
 
-    def _coordinated(self, request: Request, pk: str) -> AgendaItem:
+    def _coordinated(self, request: Request, pk: str) -> VisibleAgendaItem:
         """The item, if the caller coordinates its panel (403 if they only see it)."""
         item = self._item(request, pk)
         require(

@@ -45,7 +45,9 @@ class CaseActionSerializer(serializers.ModelSerializer):
 
     nominal = NominalRefSerializer()
     person_visible = serializers.BooleanField(read_only=True)
-    owner_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner_agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     owner = serializers.SerializerMethodField()
 
     class Meta:

@@ -8,6 +8,8 @@ same visibility rules as the meeting pages.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -25,11 +27,24 @@ from core.api import ConfirmSerializer, int_param, validated
 from meetings.minutes import minutes_for_reader, stored_minutes
 from meetings.models import AgendaItem, Attendance, Meeting
 from meetings.selectors.meeting_mode import AttendanceStatus
+from meetings.selectors.meetings import VisibleAgendaItem
 from meetings.services.agenda import agenda_share
 from meetings.services.meeting_mode import AttendanceEntry, attendance_record, minutes_publish
 from meetings.services.meetings import meeting_cancel, meeting_move
 from offenders.api import NominalRefSerializer, with_person_visible
 from panels.permissions import can_coordinate
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _VisibleItems(TypedDict):
+    """The agenda as the reader may see it, prefetched by `MeetingViewSet._detail`."""
+
+    visible_items: list[VisibleAgendaItem]
+
+
+type MeetingWithAgenda = WithAnnotations[Meeting, _VisibleItems]
 
 MEETING = "panels.meeting"
 AGENDA_ITEM = "panels.agendaitem"
@@ -48,7 +63,9 @@ UNSEEN_ITEM = {
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Attendance
@@ -162,11 +179,14 @@ class MeetingDetailSerializer(MeetingSerializer):
     def get_attendance(self, meeting: Meeting) -> list[dict]:
         if not (meeting.minutes_published_on or self._coordinates(meeting)):
             return []
-        return AttendanceSerializer(meeting.attendance.all(), many=True).data
+        # drf-stubs type `Serializer(many=True)` as the serializer itself; DRF builds a
+        # ListSerializer, whose data is a list.
+        return AttendanceSerializer(meeting.attendance.all(), many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(AgendaItemSerializer(many=True))
-    def get_items(self, meeting: Meeting) -> list[dict]:
-        return AgendaItemSerializer(meeting.visible_items, many=True).data
+    def get_items(self, meeting: MeetingWithAgenda) -> list[dict]:
+        # As in get_attendance: the data of `many=True` is a list.
+        return AgendaItemSerializer(meeting.visible_items, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(MinutesSerializer(allow_null=True))
     def get_minutes(self, meeting: Meeting) -> dict | None:
@@ -179,7 +199,7 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
     return Meeting.objects.visible_to(user).select_related("panel")
 
 
-def agenda_items_for(user: User) -> QuerySet[AgendaItem]:
+def agenda_items_for(user: User) -> QuerySet[VisibleAgendaItem]:
     """Agenda items the user may see, each marked with whether the user sees its person."""
     return with_person_visible(
         AgendaItem.objects.visible_to(user).select_related("nominal", "meeting__panel"), user

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,8 +18,13 @@ from accounts.http import request_user
 from accounts.models import User
 from meetings.models import AgendaItem, Meeting, MeetingRule, MeetingStatus
 from offenders.models import Nominal
-from offenders.selectors import nominals_for
+from offenders.selectors import PersonVisible, nominals_for
 from panels.models import Panel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+type VisibleAgendaItem = WithAnnotations[AgendaItem, PersonVisible]
 
 MEETING = "panels.meeting"
 MEETING_RULE = "panels.meetingrule"

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -37,6 +37,7 @@ from meetings.forms.meeting_mode import (
 from meetings.models import CaseAction, CaseActionStatus
 from meetings.selectors.case_actions import (
     CASE_ACTION,
+    VisibleCaseAction,
     case_action_for,
     case_action_history,
     case_actions_for,
@@ -66,9 +67,9 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     panels = list(Panel.objects.visible_to(request.user).order_by("name"))
     form = ActionFilterForm(request.GET or None, panels=panels)
     filters = form.filters() if request.GET else {"scope": "mine", "status": "", "panel": None}
-    page = Paginator(case_actions_for(request.user, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page: Page[VisibleCaseAction] = Paginator(
+        case_actions_for(request.user, **filters), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     # The actions name the people they are about: a read of each one's personal data.
     log_access_many(
         request=request,
@@ -81,7 +82,7 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "meetings/actions/list.html", context)
 
 
-def _log_read(request: AuthenticatedHttpRequest, action: CaseAction) -> None:
+def _log_read(request: AuthenticatedHttpRequest, action: VisibleCaseAction) -> None:
     """The action, and the person it is about when the page names them."""
     log_access(request=request, object_type=CASE_ACTION, object_id=action.pk)
     if action.person_visible:
@@ -94,7 +95,7 @@ def _log_read(request: AuthenticatedHttpRequest, action: CaseAction) -> None:
 
 
 def _detail_page(
-    request: AuthenticatedHttpRequest, action: CaseAction, **forms: Form
+    request: AuthenticatedHttpRequest, action: VisibleCaseAction, **forms: Form
 ) -> HttpResponse:
     user = request.user
     reporting = may_report_on(user, action) and action.status == CaseActionStatus.OPEN
@@ -170,7 +171,7 @@ def action_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _change_page(
     request: AuthenticatedHttpRequest,
-    action: CaseAction,
+    action: VisibleCaseAction,
     form: ActionChangeForm | None = None,
     cancel_form: ActionCancelForm | None = None,
 ) -> HttpResponse:

@@ -29,7 +29,7 @@ from meetings.forms.meeting_mode import (
     validation_errors_to_form,
 )
 from meetings.minutes import build_minutes, minutes_for_reader, stored_minutes
-from meetings.models import AgendaItem, Meeting, MeetingStatus
+from meetings.models import Meeting, MeetingStatus
 from meetings.selectors.meeting_mode import (
     AGENDA_ITEM,
     MEETING,
@@ -42,7 +42,7 @@ from meetings.selectors.meeting_mode import (
     meeting_agenda,
     neighbouring_items,
 )
-from meetings.selectors.meetings import meeting_for
+from meetings.selectors.meetings import VisibleAgendaItem, meeting_for
 from meetings.services.meeting_mode import (
     agenda_item_record,
     attendance_record,
@@ -132,7 +132,11 @@ def meeting_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 
 def _item_page(
-    request: AuthenticatedHttpRequest, item: AgendaItem, form: ItemForm | None, *, refused: str = ""
+    request: AuthenticatedHttpRequest,
+    item: VisibleAgendaItem,
+    form: ItemForm | None,
+    *,
+    refused: str = "",
 ) -> HttpResponse:
     meeting = item.meeting
     closed = meeting_open_for_recording(meeting, today=timezone.localdate())
