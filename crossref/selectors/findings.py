@@ -49,7 +49,7 @@ from crossref.models import (
 )
 from matching.linkage import evidence_strength
 from offenders.models import Nominal
-from offenders.selectors import nominals_for, person_visible
+from offenders.selectors import PersonVisible, nominals_for, person_visible
 from panels.models import CohortMembership, LeadPanel, MembershipStatus, Panel
 
 if TYPE_CHECKING:
@@ -63,11 +63,7 @@ class _PeopleVisible(TypedDict):
     b_visible: bool
 
 
-class _PersonVisible(TypedDict):
-    person_visible: bool
-
-
-class _SincePrevious(_PersonVisible):
+class _SincePrevious(PersonVisible):
     """An overlap row against the previous run's row for the same person (`_compared`)."""
 
     was_listed: bool
@@ -76,7 +72,7 @@ class _SincePrevious(_PersonVisible):
 
 
 type FindingWithPeople = WithAnnotations[MatchFinding, _PeopleVisible]
-type ShownEntry = WithAnnotations[OverlapEntry, _PersonVisible]
+type ShownEntry = WithAnnotations[OverlapEntry, PersonVisible]
 type ComparedEntry = WithAnnotations[OverlapEntry, _SincePrevious]
 
 FINDING = "panels.matchfinding"
