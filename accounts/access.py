@@ -3,17 +3,17 @@ record the user may not see (the same as a missing one) or 403 for one they may 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from accounts.audit import log_access
 from accounts.models import AccessOutcome
 
 
-def refuse(request: HttpRequest, *, object_type: str, object_id: object) -> None:
+def refuse(request: HttpRequest, *, object_type: str, object_id: object) -> NoReturn:
     """Log the refused read and answer 404, the same answer as for a missing record."""
     log_access(
         request=request,
@@ -24,9 +24,9 @@ def refuse(request: HttpRequest, *, object_type: str, object_id: object) -> None
     raise Http404
 
 
-def visible_or_404(
-    request: HttpRequest, queryset: QuerySet, pk: object, *, object_type: str
-) -> Any:
+def visible_or_404[M: Model](
+    request: HttpRequest, queryset: QuerySet[M], pk: int | str, *, object_type: str
+) -> M:
     """The record with this pk from the caller's visible `queryset`, or 404 (logged) whether
     it is hidden or missing: one get-or-refuse for every model's `<model>_for` helper."""
     record = queryset.filter(pk=int(pk)).first()
@@ -35,7 +35,7 @@ def visible_or_404(
     return record
 
 
-def forbid(request: HttpRequest, *, object_type: str, object_id: object = "") -> None:
+def forbid(request: HttpRequest, *, object_type: str, object_id: object = "") -> NoReturn:
     """Log the refusal and answer 403: the record is visible, the action is not allowed."""
     log_access(
         request=request,

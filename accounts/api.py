@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.access import forbid
 from accounts.audit import log_access
+from accounts.http import request_user
 from accounts.models import Role
 from accounts.permissions import ANY_STAFF
 from core.api import as_drf
@@ -36,7 +37,7 @@ class MeView(APIView):
     serializer_class = MeSerializer
 
     def get(self, request):
-        return Response(MeSerializer(request.user).data)
+        return Response(MeSerializer(request_user(request)).data)
 
 
 CASEWORK = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})

@@ -7,6 +7,10 @@ from accounts.services import ASSIGNABLE_BY_AGENCY_ADMIN
 
 
 class SignInForm(forms.Form):
+    # A wrong username or password is the form's only error of its own: its link in the
+    # error summary leads to the first field.
+    error_anchor = "id_username"
+
     username = forms.CharField(
         label="Username",
         max_length=150,

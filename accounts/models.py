@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
@@ -63,12 +65,17 @@ class User(AbstractUser):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
     job_title = models.CharField(max_length=200, blank=True)
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     REQUIRED_FIELDS = ["email"]
 
     class Meta:
         ordering = ["last_name", "first_name"]
+
+    if TYPE_CHECKING:
+        # django-otp's OTPMiddleware sets this on each request's user: whether this session
+        # was signed in with a second factor.
+        def is_verified(self) -> bool: ...
 
     @property
     def roles(self) -> frozenset[str]:

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.access import refuse
+from accounts.http import request_user
 from accounts.models import Notification, ObjectType, User
 
 NOTIFICATION = ObjectType.NOTIFICATION
@@ -70,7 +71,7 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def notification_for(request: HttpRequest, pk: int) -> Notification:
     """One of the user's own notifications; anyone else's answers 404, as a missing one."""
-    notification = notifications_for(request.user).filter(pk=pk).first()
+    notification = notifications_for(request_user(request)).filter(pk=pk).first()
     if notification is None:
         refuse(request, object_type=NOTIFICATION, object_id=pk)
     return notification

@@ -46,7 +46,7 @@ class DeclaredActionPermission(BasePermission):
         if not (user and user.is_authenticated and user.is_active and user.is_verified()):
             return False
         declared: dict[str, frozenset[str]] = getattr(view, "allowed_roles", {})
-        action = getattr(view, "action", None) or request.method.lower()
+        action = getattr(view, "action", None) or (request.method or "").lower()
         roles = declared.get(action)
         if roles is None:
             return False

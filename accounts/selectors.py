@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.access import refuse
+from accounts.http import request_user
 from accounts.models import ObjectType, User
 from accounts.permissions import may_manage_staff
 
@@ -18,7 +19,7 @@ def staff_visible_to(actor: User) -> QuerySet[User]:
 
 
 def staff_member_for(request: HttpRequest, pk: int) -> User:
-    user = staff_visible_to(request.user).filter(pk=pk).first()
+    user = staff_visible_to(request_user(request)).filter(pk=pk).first()
     if user is None:
         refuse(request, object_type=ObjectType.STAFF_ACCOUNT, object_id=pk)
     return user

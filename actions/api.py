@@ -11,7 +11,7 @@ is added by staff of the step's lead agency and by whoever edits the plan
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from accounts.access import require
 from accounts.api import CASEWORK, call
+from accounts.http import request_user
 from accounts.models import Agency, User
 from accounts.permissions import ANY_STAFF
 from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate, Rag
@@ -34,6 +35,7 @@ from actions.selectors.plans import (
     ACTION_RAG_RULE,
     STEP,
     ObjectiveRows,
+    ProgressStep,
     StepRow,
     action_for,
     action_rag,
@@ -43,6 +45,7 @@ from actions.selectors.plans import (
     plan_table,
     plans_for,
     step_for,
+    step_history,
     step_lead,
     steps_visible_to,
     updates_visible_to,
@@ -52,14 +55,26 @@ from actions.services.plans import PROGRESS_MAX_LENGTH, progress_add
 from core.api import VisibleRecordField, int_param, validated
 from panels.api import AgencyRefSerializer
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # Everyone who sees a plan reads it; progress is written by casework roles, and of those
 # only by the ones `may_update_step` allows for the step in hand.
 READ = ANY_STAFF
 WRITE = CASEWORK
 
 
+class _StepRags(TypedDict):
+    """The current RAGs of an action's steps, from which its own RAG is derived."""
+
+    step_rags: list[str]
+
+
+type RatedAction = WithAnnotations[Action, _StepRags]
+
+
 def _viewer(serializer: serializers.BaseSerializer) -> User:
-    return serializer.context["request"].user
+    return request_user(serializer.context["request"])
 
 
 def _today(serializer: serializers.BaseSerializer) -> date:
@@ -81,7 +96,9 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField(
         help_text="The author's name for their own agency's staff; otherwise their agency."
     )
-    author_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    author_agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = ProgressUpdate
@@ -101,7 +118,9 @@ class PlanStepSerializer(serializers.ModelSerializer):
         help_text="The lead as the plan words it, and the named person for their own "
         "agency's staff."
     )
-    lead_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead_agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     due_on = serializers.DateField(allow_null=True)
     overdue = serializers.BooleanField(help_text="Past its due date and not complete.")
     needs_update = serializers.BooleanField(
@@ -172,7 +191,7 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=Rag.choices))
-    def get_rag(self, plan_action: Action) -> str:
+    def get_rag(self, plan_action: RatedAction) -> str:
         return action_rag(plan_action.step_rags).value
 
 
@@ -252,7 +271,9 @@ class PlanDetailSerializer(PlanSerializer):
     @extend_schema_field(_ObjectiveRowsSerializer(many=True))
     def get_objectives(self, plan: ActionPlan) -> list[dict[str, Any]]:
         rows: list[ObjectiveRows] = plan_table(plan, viewer=_viewer(self), today=_today(self))
-        return _ObjectiveRowsSerializer(rows, many=True, context=self.context).data
+        # drf-stubs type `Serializer(many=True)` as the serializer itself; DRF builds a
+        # ListSerializer, whose data is a list.
+        return _ObjectiveRowsSerializer(rows, many=True, context=self.context).data  # type: ignore[return-value]
 
 
 # --- Input ---------------------------------------------------------------------------------
@@ -286,7 +307,7 @@ class ProgressCreateSerializer(StepChoiceSerializer, ProgressInputSerializer):
 # --- Shared reads --------------------------------------------------------------------------
 
 
-def _flagged(steps: QuerySet[ActionStep], today: date) -> QuerySet[ActionStep]:
+def _flagged(steps: QuerySet[ActionStep], today: date) -> QuerySet[ProgressStep]:
     """Steps with the plan's flags and their latest update's text, ready for the serializers."""
     latest = ProgressUpdate.objects.filter(step=OuterRef("pk")).order_by("-written_on", "-pk")
     return (
@@ -294,13 +315,6 @@ def _flagged(steps: QuerySet[ActionStep], today: date) -> QuerySet[ActionStep]:
         .annotate(latest_text=Subquery(latest.values("text")[:1]))
         .select_related("lead_agency", "lead_person__agency")
     )
-
-
-def _history() -> Prefetch:
-    updates = ProgressUpdate.objects.select_related("author__agency", "author_agency").order_by(
-        "-written_on", "-pk"
-    )
-    return Prefetch("updates", queryset=updates, to_attr="history")
 
 
 def _flag_param(request: Request, name: str) -> bool:
@@ -320,7 +334,7 @@ def _add_progress(request: Request, step: ActionStep) -> Response:
         request=request,
         object_type=STEP,
         object_id=step.pk,
-        actor=request.user,
+        actor=request_user(request),
         step=step,
         written_on=data.get("written_on") or today,
         rag=data["rag"],
@@ -339,14 +353,16 @@ def _add_progress(request: Request, step: ActionStep) -> Response:
 def _may_update(request: Request, step: ActionStep) -> None:
     """403 (logged) for a caller who sees the step but does not lead it or edit the plan.
     Asked before the body is read, so the answer does not depend on it."""
-    require(request, may_update_step(request.user, step), object_type=STEP, object_id=step.pk)
+    require(
+        request, may_update_step(request_user(request), step), object_type=STEP, object_id=step.pk
+    )
 
 
 class _PlanViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return super().get_serializer_context() | {"today": timezone.localdate()}
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
 
 
 # --- Views ---------------------------------------------------------------------------------
@@ -360,7 +376,7 @@ class PlanViewSet(_PlanViewSet):
 
     def get_queryset(self) -> QuerySet[ActionPlan]:
         return (
-            plans_for(self.request.user)
+            plans_for(request_user(self.request))
             .select_related("owner__agency")
             .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name")))
         )
@@ -382,9 +398,9 @@ class PlanActionViewSet(_PlanViewSet):
     serializer_class = ActionSerializer
     allowed_roles = {"list": READ, "retrieve": READ}
 
-    def get_queryset(self) -> QuerySet[Action]:
+    def get_queryset(self) -> QuerySet[RatedAction]:
         return (
-            actions_visible_to(self.request.user)
+            actions_visible_to(request_user(self.request))
             .select_related("objective")
             .annotate(
                 step_rags=ArrayAgg(
@@ -406,11 +422,11 @@ class PlanActionViewSet(_PlanViewSet):
     @extend_schema(responses=ActionDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         """The action with its steps, each with its lead, current RAG and flags."""
-        plan_action = self.get_queryset().get(pk=action_for(request, int(pk)).pk)
-        plan_action.flagged_steps = list(
-            _flagged(ActionStep.objects.filter(action=plan_action), timezone.localdate()).order_by(
-                "number", "pk"
-            )
+        steps = _flagged(ActionStep.objects.all(), timezone.localdate()).order_by("number", "pk")
+        plan_action = (
+            self.get_queryset()
+            .prefetch_related(Prefetch("steps", queryset=steps, to_attr="flagged_steps"))
+            .get(pk=action_for(request, int(pk)).pk)
         )
         return Response(
             ActionDetailSerializer(plan_action, context=self.get_serializer_context()).data
@@ -425,9 +441,9 @@ class PlanStepViewSet(_PlanViewSet):
     serializer_class = StepSerializer
     allowed_roles = {"list": READ, "retrieve": READ, "updates": WRITE}
 
-    def get_queryset(self) -> QuerySet[ActionStep]:
+    def get_queryset(self) -> QuerySet[ProgressStep]:
         return (
-            _flagged(steps_visible_to(self.request.user), timezone.localdate())
+            _flagged(steps_visible_to(request_user(self.request)), timezone.localdate())
             .select_related("action__objective")
             .order_by(
                 "action__objective__plan_id",
@@ -471,7 +487,9 @@ class PlanStepViewSet(_PlanViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         """The step with the full history of its progress updates, newest first."""
         step = (
-            self.get_queryset().prefetch_related(_history()).get(pk=step_for(request, int(pk)).pk)
+            self.get_queryset()
+            .prefetch_related(step_history())
+            .get(pk=step_for(request, int(pk)).pk)
         )
         return Response(StepDetailSerializer(step, context=self.get_serializer_context()).data)
 
@@ -494,7 +512,7 @@ class ProgressUpdateViewSet(_PlanViewSet):
 
     def get_queryset(self) -> QuerySet[ProgressUpdate]:
         return (
-            updates_visible_to(self.request.user)
+            updates_visible_to(request_user(self.request))
             .select_related("author__agency", "author_agency")
             .order_by("-written_on", "-pk")
         )

@@ -176,11 +176,13 @@ def _fit_rows(
         if heading:
             keep.append(index)
             continue
-        used = next((number for number, cells in rows if index < len(cells) and cells[index]), None)
-        if used is not None:
+        first_row = next(
+            (number for number, cells in rows if index < len(cells) and cells[index]), None
+        )
+        if first_row is not None:
             raise UnreadableFile(
                 f"Column {column_letter(index)} has no heading but has values in it (the first "
-                f"in row {used}). Give the column a heading, or delete it, and upload the file "
+                f"in row {first_row}). Give the column a heading, or delete it, and upload the file "
                 "again."
             )
     seen: dict[str, int] = {}

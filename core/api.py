@@ -3,17 +3,22 @@ DRF's 400 with field errors, query-parameter readers, and fields every API share
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import empty
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
+
+if TYPE_CHECKING:
+    # The configured user model (AUTH_USER_MODEL), as django-stubs' plugin resolves it: core
+    # sits below accounts, so it cannot name accounts.User itself.
+    from django.contrib.auth.models import _User
 
 NON_FIELD = "non_field_errors"
 
@@ -52,6 +57,15 @@ def at_least_one(data: dict[str, Any], fields: tuple[str, ...]) -> None:
         raise ValidationError({NON_FIELD: [f"Send at least one of: {', '.join(fields)}."]})
 
 
+def page_of(view: GenericAPIView[Any], items: QuerySet[Any] | Sequence[Any]) -> list[Any]:
+    """The page of `items` the request asks for. Every list of the API is paginated
+    (DEFAULT_PAGINATION_CLASS), so there always is one."""
+    page = view.paginate_queryset(items)
+    if page is None:
+        raise ImproperlyConfigured("The API's lists are paginated: set DEFAULT_PAGINATION_CLASS")
+    return page
+
+
 def int_param(request: Request, name: str) -> int | None:
     """An optional whole-number filter from the query string; anything else is a 400."""
     value = request.query_params.get(name, "")
@@ -75,12 +89,10 @@ class VisibleRecordField(serializers.PrimaryKeyRelatedField):
     the caller may see: one they may not see gets the same 400 as one that does not exist,
     so the answer never confirms that it is there."""
 
-    def __init__(
-        self, *, visible: Callable[[AbstractBaseUser], QuerySet], model: type[Model], **kwargs: Any
-    ):
+    def __init__(self, *, visible: Callable[[_User], QuerySet], model: type[Model], **kwargs: Any):
         self.visible = visible
         # The model's empty queryset tells the schema what the id refers to.
-        super().__init__(queryset=model.objects.none(), **kwargs)
+        super().__init__(queryset=model._default_manager.none(), **kwargs)
 
     def get_queryset(self) -> QuerySet:
         return self.visible(self.context["request"].user)

@@ -1,11 +1,12 @@
-"""Form plumbing shared by every app: a service's errors on a form, the GOV.UK date input
-and the postcode pattern."""
+"""Form plumbing shared by every app: a service's errors on a form, the GOV.UK date input,
+the postcode pattern, and typed access to a form's own fields."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -37,6 +38,23 @@ def add_service_errors(
 
 # A full UK postcode: outward code, then inward code of a digit and two letters.
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def form_field[F: forms.Field](form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """The form's own copy of its field `name`, as the `kind` of field it was declared, so
+    a form can set the choices or queryset it offers this user."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}")
+    return field
+
+
+def choice_labels(form: forms.BaseForm, name: str) -> dict[Any, Any]:
+    """The labels of a choice field's options, by value."""
+    choices = form_field(form, name, forms.ChoiceField).choices
+    # Django keeps a field's choices as (value, label) pairs, however they were given; the
+    # stubs type what the attribute returns as anything it would accept.
+    return dict(cast("Iterable[tuple[Any, Any]]", choices))
 
 
 class DateInputWidget(forms.Widget):

@@ -22,9 +22,10 @@ from rest_framework.response import Response
 from accounts.access import require
 from accounts.api import COORDINATORS, call
 from accounts.audit import log_access
+from accounts.http import request_user
 from accounts.models import ObjectType
 from accounts.permissions import person_label
-from core.api import NON_FIELD, ConfirmSerializer, choice_param, validated
+from core.api import NON_FIELD, ConfirmSerializer, choice_param, page_of, validated
 from crossref.forms import month_value
 from crossref.models import CrossReferenceRun, FindingKind, FindingStatus, MatchFinding, RunStatus
 from crossref.permissions import reviews_crossref
@@ -32,6 +33,7 @@ from crossref.selectors.findings import (
     FINDING,
     RUN,
     FindingShown,
+    FindingWithPeople,
     finding_for,
     finding_panels,
     finding_shown,
@@ -57,7 +59,7 @@ CHOOSE_PANEL = "Choose one of the panels the person is on"
 
 def _reviewers_only(request: Request) -> None:
     """The pages' rule: coordinators whose agency works with cases; others 403 (logged)."""
-    require(request, reviews_crossref(request.user), object_type=RUN)
+    require(request, reviews_crossref(request_user(request)), object_type=RUN)
 
 
 # --- Runs -------------------------------------------------------------------------------------
@@ -101,7 +103,7 @@ class RunSerializer(serializers.ModelSerializer):
         return month_value(run)
 
     def get_requested_by(self, run: CrossReferenceRun) -> str:
-        return requested_by_text(run, self.context["request"].user)
+        return requested_by_text(run, request_user(self.context["request"]))
 
 
 MONTH = OpenApiParameter(
@@ -126,7 +128,7 @@ class CrossReferenceRunViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         """Every month's run, newest first."""
         _reviewers_only(request)
-        page = self.paginate_queryset(runs_for(request.user))
+        page = self.paginate_queryset(runs_for(request_user(request)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(parameters=[MONTH])
@@ -145,7 +147,9 @@ class CrossReferenceRunViewSet(viewsets.GenericViewSet):
         # Imported where it is used, as the page does: reading findings needs none of the job.
         from crossref.services.run import request_run
 
-        run = call(request_run, request=request, object_type=RUN, object_id="", actor=request.user)
+        run = call(
+            request_run, request=request, object_type=RUN, object_id="", actor=request_user(request)
+        )
         busy = run.status == RunStatus.RUNNING
         return Response(
             self.get_serializer(run).data,
@@ -179,9 +183,9 @@ class FindingSerializer(serializers.ModelSerializer):
         return month_value(finding.run)
 
     @extend_schema_field(ListedRecordSerializer(many=True))
-    def get_records(self, finding: MatchFinding) -> list[dict[str, Any]]:
+    def get_records(self, finding: FindingWithPeople) -> list[dict[str, Any]]:
         records = [(finding.nominal_a, finding.a_visible)]
-        if finding.nominal_b_id:
+        if finding.nominal_b is not None:
             records.append((finding.nominal_b, finding.b_visible))
         return [
             {"id": nominal.pk, "visible": bool(seen), "name": nominal.full_name if seen else None}
@@ -229,7 +233,9 @@ class RecordSideSerializer(serializers.Serializer):
 
 
 class ComparisonRowSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    # DRF's serializer metaclass takes declared fields off the class, so this field does not
+    # replace the `label` every Field has; drf-stubs cannot express that.
+    label = serializers.CharField()  # type: ignore[assignment]
     a = serializers.CharField()
     b = serializers.CharField()
     same = serializers.BooleanField(allow_null=True, help_text="Null where a side is not shown.")
@@ -294,7 +300,7 @@ class FindingDetailSerializer(serializers.Serializer):
         return month_value(shown.finding.run)
 
     def get_resolved_by(self, shown: FindingShown) -> str:
-        return person_label(shown.finding.resolved_by, self.context["request"].user)
+        return person_label(shown.finding.resolved_by, request_user(self.context["request"]))
 
     @extend_schema_field(OverlapPersonSerializer(allow_null=True))
     def get_person(self, shown: FindingShown) -> dict[str, Any] | None:
@@ -395,14 +401,14 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         """Open findings for the panels you coordinate, strongest first."""
         _reviewers_only(request)
         kind = choice_param(request, "kind", FindingKind.values)
-        page = self.paginate_queryset(inbox(request.user, kind=kind))
+        page = page_of(self, inbox(request_user(request), kind=kind))
         # One row for the list read, as every list of the API writes, and one for each
         # person it names, as the inbox page writes.
         log_access(request=request, object_type=ObjectType.FINDING_LIST, object_id=len(page))
         log_people_listed(request, page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def _answer(self, request: Request, finding: MatchFinding) -> Response:
+    def _answer(self, request: Request, finding: FindingWithPeople) -> Response:
         shown = finding_shown(request, finding)
         return Response(FindingDetailSerializer(shown, context={"request": request}).data)
 
@@ -420,7 +426,7 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=FINDING,
             object_id=finding.pk,
-            actor=request.user,
+            actor=request_user(request),
             finding=finding,
             **kwargs,
         )

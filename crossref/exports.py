@@ -43,11 +43,11 @@ def overlap_lines(rows: Sequence[OverlapRow], left: Sequence[LeftRow]) -> Iterat
             row.lead.name if row.lead else "",
             "; ".join(row.changes),
         ]
-    for row in left:
-        names, contacts = _panels(row)
+    for gone in left:
+        names, contacts = _panels(gone)
         yield [
-            row.nominal_id if row.visible else None,
-            row.name if row.visible else f"Not shown. {row.name}",
+            gone.nominal_id if gone.visible else None,
+            gone.name if gone.visible else f"Not shown. {gone.name}",
             None,
             names,
             contacts,

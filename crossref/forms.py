@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from core.forms import form_field
 from crossref.models import CrossReferenceRun, FindingKind
 from crossref.selectors.findings import Comparison, KnownTo
 from crossref.services.review import REASON_MAX_LENGTH
@@ -47,7 +48,9 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args: Any, pair: Comparison, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survivor"].choices = [(side.pk, _record_label(side)) for side in pair.sides]
+        form_field(self, "survivor", forms.ChoiceField).choices = [
+            (side.pk, _record_label(side)) for side in pair.sides
+        ]
         self.fields["survivor"].error_messages["invalid_choice"] = (
             "Choose which of the two records to keep"
         )
@@ -77,7 +80,7 @@ class LeadPanelForm(forms.Form):
 
     def __init__(self, *args: Any, panels: Iterable[KnownTo], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["panel"].choices = [
+        form_field(self, "panel", forms.ChoiceField).choices = [
             (item.panel_id, f"{item.name} (coordinated by {item.contact})") for item in panels
         ]
         self.fields["panel"].error_messages["invalid_choice"] = (
@@ -99,7 +102,7 @@ class MonthForm(forms.Form):
     def __init__(self, *args: Any, runs: Iterable[CrossReferenceRun], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.runs = {month_value(run): run for run in runs}
-        self.fields["month"].choices = [
+        form_field(self, "month", forms.ChoiceField).choices = [
             (value, f"{run.month:%B %Y}") for value, run in self.runs.items()
         ]
 

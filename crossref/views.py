@@ -19,13 +19,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.access import forbid, require
 from accounts.audit import audit, log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Purpose, Verb
 from accounts.permissions import person_label
 from core.exports import CSV_TYPE, XLSX_TYPE, download
@@ -46,6 +47,7 @@ from crossref.selectors.findings import (
     NOMINAL,
     PAGE_SIZE,
     RUN,
+    FindingWithPeople,
     comparison,
     complete_runs,
     finding_for,
@@ -92,7 +94,7 @@ PHASE_LABELS = {
 }
 
 
-def _reviewers_only(request: HttpRequest) -> None:
+def _reviewers_only(request: AuthenticatedHttpRequest) -> None:
     require(request, reviews_crossref(request.user), object_type=RUN)
 
 
@@ -170,7 +172,7 @@ def _pages_query(**params: object) -> str:
 
 @login_required
 @require_safe
-def crossref_home(request: HttpRequest) -> HttpResponse:
+def crossref_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     _reviewers_only(request)
     user = request.user
     page = Paginator(runs_for(user), RUNS_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -197,7 +199,7 @@ def crossref_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def crossref_run_now(request: HttpRequest) -> HttpResponse:
+def crossref_run_now(request: AuthenticatedHttpRequest) -> HttpResponse:
     _reviewers_only(request)
     # The button's own value: an empty POST (or one from anywhere else) starts nothing.
     if request.POST.get("run") != "yes":
@@ -222,7 +224,7 @@ def crossref_run_now(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def crossref_run(request: HttpRequest, month: str) -> HttpResponse:
+def crossref_run(request: AuthenticatedHttpRequest, month: str) -> HttpResponse:
     _reviewers_only(request)
     run = run_for_month(request, month)
     context: dict[str, Any] = {
@@ -256,7 +258,7 @@ def crossref_run(request: HttpRequest, month: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def crossref_inbox(request: HttpRequest) -> HttpResponse:
+def crossref_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     _reviewers_only(request)
     user = request.user
     form = InboxFilterForm(request.GET or None)
@@ -282,7 +284,9 @@ def crossref_inbox(request: HttpRequest) -> HttpResponse:
 # --- A finding and its decisions -----------------------------------------------------------------
 
 
-def _finding_page(request: HttpRequest, finding: MatchFinding, **forms: Form) -> HttpResponse:
+def _finding_page(
+    request: AuthenticatedHttpRequest, finding: FindingWithPeople, **forms: Form
+) -> HttpResponse:
     user = request.user
     is_open = finding.status == FindingStatus.OPEN
     context: dict[str, Any] = {
@@ -317,11 +321,13 @@ def _finding_page(request: HttpRequest, finding: MatchFinding, **forms: Form) ->
 
 @login_required
 @require_safe
-def crossref_finding(request: HttpRequest, pk: int) -> HttpResponse:
+def crossref_finding(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _finding_page(request, finding_for(request, pk))
 
 
-def _not_open(request: HttpRequest, finding: MatchFinding, kind: str) -> HttpResponse | None:
+def _not_open(
+    request: AuthenticatedHttpRequest, finding: MatchFinding, kind: str
+) -> HttpResponse | None:
     """Send the coordinator back to the finding when this decision no longer applies."""
     if finding.kind != kind:
         messages.error(request, "That decision does not apply to this finding.")
@@ -336,7 +342,7 @@ def _not_open(request: HttpRequest, finding: MatchFinding, kind: str) -> HttpRes
 
 
 def _refused(
-    request: HttpRequest, finding: MatchFinding, form: Form, error: ValidationError
+    request: AuthenticatedHttpRequest, finding: MatchFinding, form: Form, error: ValidationError
 ) -> HttpResponse | None:
     """A decision the service refused: decided meanwhile by someone else (back to the
     finding, which now shows that decision), or errors to show on the form (None)."""
@@ -349,7 +355,7 @@ def _refused(
 
 @login_required
 @require_POST
-def crossref_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def crossref_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = finding_for(request, pk)
     elsewhere = _not_open(request, finding, FindingKind.DUPLICATE)
     if elsewhere:
@@ -377,7 +383,7 @@ def crossref_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def crossref_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def crossref_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = finding_for(request, pk)
     elsewhere = _not_open(request, finding, FindingKind.DUPLICATE)
     if elsewhere:
@@ -403,7 +409,7 @@ def crossref_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def crossref_lead(request: HttpRequest, pk: int) -> HttpResponse:
+def crossref_lead(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = finding_for(request, pk)
     elsewhere = _not_open(request, finding, FindingKind.OVERLAP)
     if elsewhere:
@@ -433,14 +439,14 @@ def crossref_lead(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The overlap report ---------------------------------------------------------------------------
 
 
-def _month_form(request: HttpRequest) -> MonthForm:
+def _month_form(request: AuthenticatedHttpRequest) -> MonthForm:
     runs = complete_runs(request.user)
     return MonthForm(request.GET if "month" in request.GET else None, runs=runs)
 
 
 @login_required
 @require_safe
-def crossref_overlaps(request: HttpRequest) -> HttpResponse:
+def crossref_overlaps(request: AuthenticatedHttpRequest) -> HttpResponse:
     _reviewers_only(request)
     form = _month_form(request)
     run = form.run()
@@ -463,7 +469,7 @@ def crossref_overlaps(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def crossref_overlaps_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def crossref_overlaps_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """Every row of the month's report for the user's panels, and who left it."""
     _reviewers_only(request)
     run = _month_form(request).run()
@@ -471,7 +477,9 @@ def crossref_overlaps_export(request: HttpRequest, fmt: str) -> HttpResponse:
         messages.info(request, "There is no completed cross-reference to export yet.")
         return redirect("crossref:overlaps")
     rows, left = overlap_report_all(request.user, run)
-    shown = [row.nominal_id for row in [*rows, *left] if row.visible]
+    shown = [row.nominal_id for row in rows if row.visible] + [
+        row.nominal_id for row in left if row.visible
+    ]
     with transaction.atomic():
         audit(
             actor=request.user,

@@ -170,16 +170,16 @@ def ensure_borough(
     for agency_code, name, kind in AGENCIES:
         result.agencies[agency_code] = _agency(borough, prefix + agency_code, name, kind)
 
-    for kind, name, coordinator, members in PANELS:
+    for panel_kind, name, coordinator, members in PANELS:
         full_name = name.format(borough=borough)
         panel = Panel.objects.filter(name=full_name).first() or panel_create(
             actor=None,
-            kind=kind,
+            kind=panel_kind,
             name=full_name,
             coordinating_agency=result.agencies[coordinator],
             member_agencies=[result.agencies[m] for m in members],
         )
-        result.panels[kind] = panel
+        result.panels[panel_kind] = panel
 
     for username, first, last, agency_code, roles, title in STAFF:
         result.staff[username] = _staff_member(

@@ -49,7 +49,10 @@ DECISIONS = [
 def _last_month_meeting_day(today: date) -> date:
     first_of_this_month = today.replace(day=1)
     last_month = first_of_this_month - timedelta(days=1)
-    return nth_weekday(last_month.year, last_month.month, week=1, weekday=2)  # first Wednesday
+    first_wednesday = nth_weekday(last_month.year, last_month.month, week=1, weekday=2)
+    if first_wednesday is None:
+        raise AssertionError("every month has a first Wednesday")
+    return first_wednesday
 
 
 # One man recorded twice: probation supervises "Tom Garvey" on the IOM cohort; the police

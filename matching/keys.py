@@ -83,23 +83,23 @@ def batch_match_keys(given: str, family: str, dob: date | None, *, approximate: 
     first_given = given_tokens[0] if given_tokens else ""
     given_sound = phonetic_key(first_given) if first_given else ""
     family_sounds = _family_key_parts(family)
-    dated = dob is not None and not approximate
+    dated = None if approximate else dob
     keys: set[str] = set()
     for family_sound in family_sounds:
         if given_sound:
             sounds = "|".join(sorted((given_sound, family_sound)))
-            keys.add(f"{'n' if dated else 'N'}:{sounds}")
+            keys.add(f"{'N' if dated is None else 'n'}:{sounds}")
             if dob is not None:
                 keys.add(f"Y:{sounds}:{dob.year}")
-            if dated:
-                keys.add(f"M:{sounds}:{dob.month}:{dob.day}")
-        if dated and first_given:
+            if dated is not None:
+                keys.add(f"M:{sounds}:{dated.month}:{dated.day}")
+        if dated is not None and first_given:
             keys |= {
-                f"V:{canon}:{family_sound}:{dob.year}" for canon in _canonical_forms(first_given)
+                f"V:{canon}:{family_sound}:{dated.year}" for canon in _canonical_forms(first_given)
             }
-    if dated:
+    if dated is not None:
         sounds_of_names = {given_sound, *family_sounds} - {""}
-        keys |= {f"B:{dob.isoformat()}:{sound}" for sound in sounds_of_names}
+        keys |= {f"B:{dated.isoformat()}:{sound}" for sound in sounds_of_names}
     return keys
 
 

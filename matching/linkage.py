@@ -43,6 +43,8 @@ from matching.compare import (
     _GIVEN_MU,
     _POSTCODE_MU,
     CONFLICT_CAP,
+    DobLevel,
+    NameLevel,
     _normalise_identifier,
 )
 from matching.keys import record_batch_match_keys
@@ -316,11 +318,11 @@ def _compare(a: PersonRecord, b: PersonRecord, *, rule_levels: bool = True) -> _
         # The rule decides; the other fields are still compared, for estimation.
         fields = _compare(replace(a, identifiers={}), replace(b, identifiers={}))
         level = "identifier_same" if result.score >= 1 else "identifier_different"
-        levels = dict(fields.levels) | {"identifiers": level}
+        rule_decided = dict(fields.levels) | {"identifiers": level}
         return _Compared(
-            result.rule, result.score, tuple(levels.items()), {}, result.explanation, ()
+            result.rule, result.score, tuple(rule_decided.items()), {}, result.explanation, ()
         )
-    levels: dict[str, str] = dict.fromkeys(BASE_COLUMNS, MISSING)
+    levels = dict.fromkeys(BASE_COLUMNS, MISSING)
     texts: dict[str, str] = {}
     kept: list[FieldComparison] = []
     caps: list[FieldComparison] = []
@@ -366,6 +368,7 @@ def comparison_vector(a: PersonRecord, b: PersonRecord) -> dict[str, str] | None
 
 
 def _start_m(column: str, level: str) -> float:
+    tables: dict[str, dict[NameLevel, tuple[float, float]] | dict[DobLevel, tuple[float, float]]]
     tables = {"given": _GIVEN_MU, "family": _FAMILY_MU, "dob": _DOB_MU_BY_LEVEL}
     if column in tables:
         for key, (m, _u) in tables[column].items():
@@ -551,7 +554,9 @@ def _em_m(
     for iterations in range(1, max_iterations + 1):  # noqa: B007 (reported)
         # The starting values count as a few pairs' worth of evidence, so a level a small
         # data set never shows among matches keeps a sensible m instead of none.
-        expected: dict[str, Counter[str]] = defaultdict(Counter)
+        expected: defaultdict[str, defaultdict[str, float]] = defaultdict(
+            lambda: defaultdict(float)
+        )
         for column, levels in start_m.items():
             for level, value in levels.items():
                 expected[column][level] += _PSEUDO_PAIRS * prior * value

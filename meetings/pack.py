@@ -12,6 +12,7 @@ pack says only that the person is known to the panel and whom to contact.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.sax.saxutils import escape
@@ -197,7 +198,7 @@ def _day(value: date | None) -> str:
     return f"{value:%-d %B %Y}" if value else "not recorded"
 
 
-def _table(header: list[str], rows: list[list[object]], widths: list[float]) -> Table:
+def _table(header: list[str], rows: Sequence[Sequence[object]], widths: list[float]) -> Table:
     data = [[_p(cell, SMALL) for cell in header]]
     data += [
         [cell if isinstance(cell, Paragraph) else _p(cell, SMALL) for cell in row] for row in rows

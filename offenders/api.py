@@ -12,7 +12,9 @@ from rest_framework.response import Response
 
 from accounts.access import forbid
 from accounts.audit import log_access
+from accounts.http import request_user
 from accounts.models import ObjectType, Purpose, Role, User
+from core.api import page_of
 from offenders import services
 from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway
 from offenders.search import search_nominals
@@ -137,7 +139,7 @@ class NominalViewSet(viewsets.GenericViewSet):
     serializer_class = NominalDetailSerializer
 
     def get_queryset(self):
-        return nominals_for(self.request.user).select_related("owning_agency")
+        return nominals_for(request_user(self.request)).select_related("owning_agency")
 
     def handle_exception(self, exc):
         if isinstance(exc, _Moved):
@@ -156,7 +158,7 @@ class NominalViewSet(viewsets.GenericViewSet):
             raise _Moved(merged.survivor.pk) from None
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset().order_by("family_name", "pk"))
+        page = page_of(self, self.get_queryset().order_by("family_name", "pk"))
         log_access(request=request, object_type=ObjectType.NOMINAL_LIST, object_id=len(page))
         return self.get_paginated_response(NominalListSerializer(page, many=True).data)
 
@@ -178,7 +180,9 @@ class NominalViewSet(viewsets.GenericViewSet):
         data = _validated(NominalWriteSerializer, request.data)
         identifiers = [(i["kind"], i["value"]) for i in data.pop("identifiers")]
         try:
-            nominal = services.nominal_create(actor=request.user, identifiers=identifiers, **data)
+            nominal = services.nominal_create(
+                actor=request_user(request), identifiers=identifiers, **data
+            )
         except DjangoValidationError as error:
             raise _as_drf(error) from error
         return Response(NominalDetailSerializer(nominal).data, status=status.HTTP_201_CREATED)
@@ -189,7 +193,7 @@ class NominalViewSet(viewsets.GenericViewSet):
         version = data.pop("version")
         try:
             nominal = services.nominal_update(
-                actor=request.user, nominal=nominal, version=version, changes=data
+                actor=request_user(request), nominal=nominal, version=version, changes=data
             )
         except PermissionDenied:
             # Visible but not theirs to change: refused and logged, as on the edit page.
@@ -204,7 +208,7 @@ class NominalViewSet(viewsets.GenericViewSet):
     def search(self, request):
         """The search page's tolerant search: spelling variants, nicknames, swapped names."""
         terms = _validated(SearchSerializer, request.data)
-        hits = search_nominals(request.user, **terms)
+        hits = search_nominals(request_user(request), **terms)
         log_access(request=request, object_type=ObjectType.NOMINAL_SEARCH, object_id=len(hits))
         return Response({"results": SearchHitSerializer(hits, many=True).data})
 
@@ -212,21 +216,23 @@ class NominalViewSet(viewsets.GenericViewSet):
     def events(self, request, pk: str):
         nominal = self._nominal(request, pk)
         data = _validated(EventSerializer, request.data)
-        event = _call(services.event_add, actor=request.user, nominal=nominal, **data)
+        event = _call(services.event_add, actor=request_user(request), nominal=nominal, **data)
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def identifiers(self, request, pk: str):
         nominal = self._nominal(request, pk)
         data = _validated(IdentifierSerializer, request.data)
-        identifier = _call(services.identifier_add, actor=request.user, nominal=nominal, **data)
+        identifier = _call(
+            services.identifier_add, actor=request_user(request), nominal=nominal, **data
+        )
         return Response(IdentifierSerializer(identifier).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def aliases(self, request, pk: str):
         nominal = self._nominal(request, pk)
         data = _validated(AliasSerializer, request.data)
-        alias = _call(services.alias_add, actor=request.user, nominal=nominal, **data)
+        alias = _call(services.alias_add, actor=request_user(request), nominal=nominal, **data)
         return Response(AliasSerializer(alias).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
@@ -235,7 +241,7 @@ class NominalViewSet(viewsets.GenericViewSet):
         data = _validated(NeedSerializer, request.data)
         need = _call(
             services.need_set,
-            actor=request.user,
+            actor=request_user(request),
             nominal=nominal,
             pathway=data["pathway"],
             level=data["level"],

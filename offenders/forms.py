@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from core.forms import POSTCODE, DateInputField
+from core.forms import POSTCODE, DateInputField, form_field
 from offenders.models import EventKind, Gender, IdentifierKind, NeedLevel, Pathway
 
 
@@ -69,7 +69,7 @@ class IdentityForm(forms.Form):
     def __init__(self, *args: Any, lead_choices: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if lead_choices is not None:
-            self.fields["lead_professional"].queryset = lead_choices
+            form_field(self, "lead_professional", forms.ModelChoiceField).queryset = lead_choices
 
     def clean_postcode(self) -> str:
         postcode = " ".join(self.cleaned_data["postcode"].upper().split())
@@ -81,7 +81,8 @@ class IdentityForm(forms.Form):
         return f"{match[1]} {match[2]}"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("dob_approximate")
             and not data.get("date_of_birth")
@@ -153,7 +154,8 @@ class AliasForm(forms.Form):
     error_anchor = "id_given_names"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             not (data.get("given_names") or "").strip()
             and not (data.get("family_name") or "").strip()

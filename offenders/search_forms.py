@@ -53,7 +53,8 @@ class SearchForm(forms.Form):
         return self.cleaned_data["identifier"].strip()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         given = data.get("name") or data.get("date_of_birth") or data.get("identifier")
         if not given and not self.has_error("date_of_birth"):
             raise ValidationError(EMPTY_SEARCH)
@@ -107,7 +108,8 @@ class NominalCreateForm(IdentityForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name, kind, _label, _hint in CREATE_IDENTIFIERS:
             value = (data.get(name) or "").strip()
             if not value:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.access import refuse
+from accounts.http import request_user
 from accounts.models import AuditEvent, ObjectType, User
 from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal, OffenceType, RiskScore
 from panels.models import SHARED_STATUSES, CohortMembership, LeadPanel, Panel, RagReview
@@ -28,6 +30,12 @@ def rag_reviews_for(user: User) -> QuerySet[RagReview]:
         panel__in=Panel.objects.visible_to(user).values("pk"),
         nominal__in=nominals_for(user).values("pk"),
     )
+
+
+class PersonVisible(TypedDict):
+    """What a `person_visible` annotation adds to a row about a person."""
+
+    person_visible: bool
 
 
 def person_visible(user: User, *, field: str = "nominal_id") -> Exists:
@@ -49,7 +57,7 @@ def nominal_for(request: HttpRequest, pk: int) -> Nominal:
     A merged-away record the user could have seen raises MergedAway with the survivor.
     """
     nominal = (
-        nominals_for(request.user)
+        nominals_for(request_user(request))
         .select_related("owning_agency", "lead_professional__agency", "created_by")
         .filter(pk=pk)
         .first()
@@ -58,7 +66,7 @@ def nominal_for(request: HttpRequest, pk: int) -> Nominal:
         merged = Nominal.objects.filter(pk=pk, merged_into__isnull=False).first()
         if merged is not None:
             survivor = _final_survivor(merged)
-            if nominals_for(request.user).filter(pk=survivor.pk).exists():
+            if nominals_for(request_user(request)).filter(pk=survivor.pk).exists():
                 raise MergedAway(survivor)
         refuse(request, object_type=NOMINAL, object_id=pk)
     return nominal
@@ -66,8 +74,8 @@ def nominal_for(request: HttpRequest, pk: int) -> Nominal:
 
 def _final_survivor(nominal: Nominal) -> Nominal:
     seen = {nominal.pk}
-    while nominal.merged_into_id is not None:
-        nominal = nominal.merged_into
+    while (survivor := nominal.merged_into) is not None:
+        nominal = survivor
         if nominal.pk in seen:  # a loop would be a bug; stop rather than spin
             break
         seen.add(nominal.pk)

@@ -6,6 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from accounts.audit import log_access
+from accounts.http import request_user
 from accounts.models import ObjectType
 from accounts.permissions import ANY_STAFF
 from panels.selectors import panel_for, panels_for
@@ -30,7 +31,7 @@ class PanelViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return panels_for(self.request.user)
+        return panels_for(request_user(self.request))
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.access import refuse
+from accounts.http import request_user
 from accounts.models import Agency, ObjectType, User
 from panels.models import VIEW_PANEL, Panel, PanelGroupObjectPermission
 
@@ -29,7 +30,7 @@ def panels_for(user: User, *, sort: str = "name") -> QuerySet[Panel]:
 def panel_for(request: HttpRequest, pk: int) -> Panel:
     """The panel if the user may see it; otherwise 404, whether or not it exists."""
     panel = (
-        Panel.objects.visible_to(request.user)
+        Panel.objects.visible_to(request_user(request))
         .select_related("coordinating_agency")
         .filter(pk=pk)
         .first()

@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import require
 from accounts.audit import log_access
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType
 from accounts.permissions import is_coordinator
 from panels.forms import PanelSettingsForm
@@ -19,7 +20,7 @@ from panels.services import panel_update
 
 @login_required
 @require_safe
-def panel_list(request: HttpRequest) -> HttpResponse:
+def panel_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     if sort not in PANEL_SORTS:
         sort = "name"
@@ -37,7 +38,7 @@ def panel_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     panel = panel_for(request, pk)
     log_access(request=request, object_type=ObjectType.PANEL, object_id=panel.pk)
     # The agreements that cover the panel, through its reverse relation: panels sit below
@@ -60,7 +61,7 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def panel_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The coordinator's settings for their panel: description, RAG scheme, review interval."""
     panel = panel_for(request, pk)
     require(

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.audit import log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Purpose
 from accounts.permissions import user_may_see_casework
 from actions.selectors.plans import attention_by_plan
@@ -18,7 +19,7 @@ from panels.selectors import panels_for
 
 @login_required
 @require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The first page after sign-in: who you are here, the panels you can see and, for
     those who work with cases, their agency's open actions, the action plan steps it
     leads that need an update or are overdue, and the next meetings.
@@ -53,5 +54,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def report_index(request: HttpRequest) -> HttpResponse:
+def report_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reporting/index.html", {"nav_section": "Reports"})

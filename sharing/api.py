@@ -5,14 +5,21 @@ from __future__ import annotations
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from accounts.http import request_user
+from accounts.models import Agency
 from accounts.permissions import ANY_STAFF
+from panels.models import Panel
 from sharing.models import InformationSharingAgreement
 from sharing.selectors import agreement_for, agreements_for
 
 
 class AgreementSerializer(serializers.ModelSerializer):
-    parties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    panels = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    parties: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    panels: serializers.PrimaryKeyRelatedField[Panel] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta:
         model = InformationSharingAgreement
@@ -36,7 +43,7 @@ class AgreementViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return agreements_for(self.request.user)
+        return agreements_for(request_user(self.request))
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import refuse
+from accounts.http import request_user
 from accounts.models import ObjectType, User
 from sharing.models import InformationSharingAgreement, Signature
 
@@ -20,7 +21,7 @@ def agreements_for(user: User) -> QuerySet[InformationSharingAgreement]:
 
 def agreement_for(request: HttpRequest, pk: int) -> InformationSharingAgreement:
     agreement = (
-        agreements_for(request.user)
+        agreements_for(request_user(request))
         .prefetch_related(
             Prefetch("signatures", queryset=Signature.objects.select_related("agency"))
         )

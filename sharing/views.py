@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import require
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType
 from accounts.permissions import may_manage_staff, may_run_the_service
 from sharing.selectors import agreement_for, agreement_in_force_ids, agreements_for
@@ -19,7 +20,7 @@ from sharing.tasks import recompute_access
 
 @login_required
 @require_safe
-def agreement_list(request: HttpRequest) -> HttpResponse:
+def agreement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(agreements_for(request.user), 50).get_page(request.GET.get("page"))
     in_force = agreement_in_force_ids(list(page))
     return render(
@@ -37,7 +38,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_for(request, pk)
     current = {s.agency_id: s for s in agreement.signatures.all() if s.version == agreement.version}
     parties = [(party, current.get(party.pk)) for party in agreement.parties.all()]
@@ -55,7 +56,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def recompute_access_now(request: HttpRequest) -> HttpResponse:
+def recompute_access_now(request: AuthenticatedHttpRequest) -> HttpResponse:
     """System administrators can rebuild panel access at once rather than wait for the night."""
     require(request, may_run_the_service(request.user), object_type=ObjectType.ACCESS_GRANTS)
     transaction.on_commit(recompute_access.delay)

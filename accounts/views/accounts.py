@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import require
 from accounts.forms import AccountForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType
 from accounts.permissions import may_manage_staff
 from accounts.selectors import staff_member_for, staff_visible_to
@@ -21,7 +22,7 @@ from accounts.services import user_create, user_deactivate, user_reactivate
 SORTS = {"name": ("last_name", "first_name"), "username": ("username",), "status": ("-is_active",)}
 
 
-def _require_agency_admin(request: HttpRequest, pk: int | None = None) -> None:
+def _require_agency_admin(request: AuthenticatedHttpRequest, pk: int | None = None) -> None:
     require(
         request,
         may_manage_staff(request.user),
@@ -32,7 +33,7 @@ def _require_agency_admin(request: HttpRequest, pk: int | None = None) -> None:
 
 @login_required
 @require_safe
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_agency_admin(request)
     sort = request.GET.get("sort", "name")
     staff = staff_visible_to(request.user).order_by(*SORTS.get(sort, SORTS["name"]))
@@ -46,7 +47,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_create(request: HttpRequest) -> HttpResponse:
+def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_agency_admin(request)
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +86,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_agency_admin(request, pk)
     account = staff_member_for(request, pk)
     return render(
@@ -95,7 +96,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def account_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_agency_admin(request, pk)
     account = staff_member_for(request, pk)
     try:
@@ -109,7 +110,7 @@ def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def account_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_agency_admin(request, pk)
     account = staff_member_for(request, pk)
     user_reactivate(actor=request.user, user=account)

@@ -6,6 +6,7 @@ import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -62,7 +63,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return locked_out(request, HttpResponse(), {"username": username})
         if user is None:
             form.add_error(None, "Enter a correct username and password")
-            form.error_anchor = "id_username"
         else:
             next_url = _safe_next(request, request.POST.get("next"))
             two_factor.begin_sign_in(request, user)
@@ -194,7 +194,7 @@ class AccountSetUpView(PasswordResetConfirmView):
     success_url = reverse_lazy("sign-in")
     post_reset_login = False
 
-    def form_valid(self, form: FirstPasswordForm) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         from django.contrib import messages
 
         user_set_first_password(user=form.user, password=form.cleaned_data["new_password1"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.notifications import (
     notification_for,
     notification_mark_read,
@@ -23,7 +24,7 @@ PAGE_SIZE = 25
 
 @login_required
 @require_safe
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -36,7 +37,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponse:
+def _back_to_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The list again, at the page the button was pressed on."""
     page = request.POST.get("page", "")
     url = reverse("accounts:notifications")
@@ -45,7 +46,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = notification_for(request, pk)
     notification_mark_read(actor=request.user, notification=notification)
     return _back_to_list(request)
@@ -53,7 +54,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     marked = notifications_mark_all_read(actor=request.user)
     if marked:
         messages.success(

@@ -12,7 +12,7 @@ from accounts.models import Agency
 from actions.importing import FIELDS, MAX_FILE_BYTES, MAX_PASTE_CHARACTERS
 from actions.models import ActionPlan
 from actions.selectors.imports import progress_rag_choices
-from core.forms import DateInputField
+from core.forms import DateInputField, form_field
 from core.tables import column_letter
 
 
@@ -58,7 +58,8 @@ class SourceForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         pasted, upload = data.get("pasted", "").strip(), data.get("plan_file")
@@ -148,11 +149,14 @@ class CommitForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = Agency.objects.filter(active=True).order_by("name")
-        self.fields["progress_rag"].choices = progress_rag_choices()
+        form_field(self, "agencies", forms.ModelChoiceField).queryset = Agency.objects.filter(
+            active=True
+        ).order_by("name")
+        form_field(self, "progress_rag", forms.ChoiceField).choices = progress_rag_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The plan must end after it starts")

@@ -19,7 +19,7 @@ from accounts.models import Agency, User
 from actions.models import Objective, Rag
 from actions.selectors.plans import RAG_ORDER, PlanFilter
 from actions.services.plans import PROGRESS_MAX_LENGTH
-from core.forms import DateInputField
+from core.forms import DateInputField, choice_labels, form_field
 
 NOBODY = ("", "Nobody named")
 
@@ -66,11 +66,11 @@ class PlanFilterForm(forms.Form):
         self, *args: Any, objectives: list[Objective], agencies: list[Agency], days: int, **kwargs
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["objective"].choices = [
+        form_field(self, "objective", forms.ChoiceField).choices = [
             ("", "All objectives"),
             *[(str(o.pk), f"{o.number}. {o.title}") for o in objectives],
         ]
-        self.fields["lead"].choices = [
+        form_field(self, "lead", forms.ChoiceField).choices = [
             ("", "Any agency"),
             *[(str(agency.pk), agency.name) for agency in agencies],
         ]
@@ -116,11 +116,11 @@ class PlanFilterForm(forms.Form):
 
         if filters.objective is not None:
             value = str(filters.objective)
-            label = dict(self.fields["objective"].choices)[value]
+            label = choice_labels(self, "objective")[value]
             chosen.append(("Strategy objective", [(link("objective", value), label)]))
         if filters.lead_agency is not None:
             value = str(filters.lead_agency)
-            label = dict(self.fields["lead"].choices)[value]
+            label = choice_labels(self, "lead")[value]
             chosen.append(("Lead agency", [(link("lead", value), label)]))
         if filters.rag:
             chosen.append(("RAG", [(link("rag", rag), Rag(rag).label) for rag in filters.rag]))
@@ -173,7 +173,8 @@ class VersionedForm(forms.Form):
     error_anchor = "main-content"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("version"):
             raise ValidationError(
                 "The form was not sent in full, so nothing was saved: open it again"
@@ -226,10 +227,13 @@ class PlanSettingsForm(VersionedForm):
         self, *args: Any, agencies: list[Agency], owners: list[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.agencies = {str(agency.pk): agency for agency in agencies}
+        # Not `self.agencies`: that name is the form's field.
+        self.agency_by_pk = {str(agency.pk): agency for agency in agencies}
         self.owners = {str(user.pk): user for user in owners}
-        self.fields["agencies"].choices = [(pk, a.name) for pk, a in self.agencies.items()]
-        self.fields["owner"].choices = [
+        form_field(self, "agencies", forms.ChoiceField).choices = [
+            (pk, a.name) for pk, a in self.agency_by_pk.items()
+        ]
+        form_field(self, "owner", forms.ChoiceField).choices = [
             NOBODY,
             *[(pk, _staff_name(user)) for pk, user in self.owners.items()],
         ]
@@ -242,7 +246,7 @@ class PlanSettingsForm(VersionedForm):
             "starts_on": data["starts_on"],
             "ends_on": data["ends_on"],
             "needs_update_days": data["needs_update_days"],
-            "agencies": [self.agencies[pk] for pk in data["agencies"]],
+            "agencies": [self.agency_by_pk[pk] for pk in data["agencies"]],
             "owner": self.owners.get(data["owner"]) if data["owner"] else None,
             "seen_version": data["version"],
         }
@@ -308,11 +312,11 @@ class StepForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.agencies = {str(agency.pk): agency for agency in agencies}
         self.staff = {str(user.pk): user for user in staff}
-        self.fields["lead_agency"].choices = [
+        form_field(self, "lead_agency", forms.ChoiceField).choices = [
             ("", "No lead agency"),
             *[(pk, agency.name) for pk, agency in self.agencies.items()],
         ]
-        self.fields["lead_person"].choices = [
+        form_field(self, "lead_person", forms.ChoiceField).choices = [
             NOBODY,
             *[(pk, _staff_name(user)) for pk, user in self.staff.items()],
         ]

@@ -235,9 +235,9 @@ class _PlanReader:
         merged: list[tuple[int, list[str]]] = []
         for number, cells in rows:
             cells = list(cells)
-            objective = clean_text(self.cell(cells, "objective"))
+            objective_text = clean_text(self.cell(cells, "objective"))
             action = clean_text(self.cell(cells, "action"))
-            if not objective and not action:
+            if not objective_text and not action:
                 if not merged:
                     self.warn(number, "The row is not under any action, so it was not imported.")
                     continue
@@ -286,7 +286,7 @@ class _PlanReader:
         numbered = split_numbered(self.cell(cells, "action"))
         if numbered.entries:
             title, description = _title_and_rest(numbered.preamble)
-            steps = []
+            steps: list[ParsedStep] = []
             for entry in numbered.entries:
                 if len(entry.numbers) > 1:
                     self.warn(

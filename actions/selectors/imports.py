@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import refuse, require
+from accounts.http import request_user
 from accounts.models import Agency, ObjectType, User
 from actions.importing import AgencyName
 from actions.models import ActionPlan, PlanImport, PlanImportStatus, Rag
@@ -27,14 +28,14 @@ PLAN_IMPORT = ObjectType.PLAN_IMPORT
 
 def require_importer(request: HttpRequest) -> None:
     """403 (logged) for anyone who may not import plans."""
-    require(request, may_import_plans(request.user), object_type=PLAN_IMPORT)
+    require(request, may_import_plans(request_user(request)), object_type=PLAN_IMPORT)
 
 
 def import_for(request: HttpRequest, pk: int) -> PlanImport:
     """The import if it was started in the user's agency and the user may import plans:
     404 (logged) when it was started elsewhere or does not exist, 403 (logged) for the
     agency's other staff."""
-    user = request.user
+    user = request_user(request)
     plan_import = (
         PlanImport.objects.filter(pk=pk, uploaded_by__agency=user.agency_id)
         .select_related("uploaded_by__agency", "plan")

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import (
@@ -31,6 +32,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -41,9 +43,13 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
+from accounts.http import request_user
 from accounts.models import Agency, ObjectType, User
 from accounts.permissions import person_label
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PLAN = ObjectType.ACTION_PLAN
 ACTION = ObjectType.PLAN_ACTION
@@ -118,7 +124,9 @@ def plan_for(request: HttpRequest, pk: int) -> ActionPlan:
     """The plan if the user sees it; otherwise 404 (logged), whether or not it exists."""
     return visible_or_404(
         request,
-        ActionPlan.objects.visible_to(request.user).select_related("owner_agency", "owner__agency"),
+        ActionPlan.objects.visible_to(request_user(request)).select_related(
+            "owner_agency", "owner__agency"
+        ),
         pk,
         object_type=PLAN,
     )
@@ -128,7 +136,7 @@ def action_for(request: HttpRequest, pk: int) -> Action:
     """The action if the user sees its plan; otherwise 404 (logged)."""
     return visible_or_404(
         request,
-        actions_visible_to(request.user).select_related(
+        actions_visible_to(request_user(request)).select_related(
             "objective__plan__owner_agency", "objective__plan__owner__agency"
         ),
         pk,
@@ -140,7 +148,7 @@ def step_for(request: HttpRequest, pk: int) -> ActionStep:
     """The step if the user sees its plan; otherwise 404 (logged)."""
     return visible_or_404(
         request,
-        steps_visible_to(request.user).select_related(
+        steps_visible_to(request_user(request)).select_related(
             "action__objective__plan__owner_agency",
             "action__objective__plan__owner__agency",
             "lead_agency",
@@ -154,7 +162,34 @@ def step_for(request: HttpRequest, pk: int) -> ActionStep:
 # --- Flags ---------------------------------------------------------------------------------
 
 
-def with_flags(steps: QuerySet[ActionStep], today: date) -> QuerySet[ActionStep]:
+class StepFlags(TypedDict):
+    """What `with_flags` adds to each step."""
+
+    due_on: date | None
+    counted_from: date | None
+    stale_on_or_before: date
+    overdue: bool
+    needs_update: bool
+
+
+class StepFlagsAndProgress(StepFlags):
+    """A flagged step with the text of its latest progress update, if it has one."""
+
+    latest_text: str | None
+
+
+class StepFlagsAndHistory(StepFlags):
+    """A flagged step with all its progress updates, newest first."""
+
+    history: list[ProgressUpdate]
+
+
+type FlaggedStep = WithAnnotations[ActionStep, StepFlags]
+type ProgressStep = WithAnnotations[ActionStep, StepFlagsAndProgress]
+type HistoryStep = WithAnnotations[ActionStep, StepFlagsAndHistory]
+
+
+def with_flags(steps: QuerySet[ActionStep], today: date) -> QuerySet[FlaggedStep]:
     """Steps annotated with `due_on` (their own due date, or else their action's),
     `overdue` and `needs_update`, as the module's docstring defines them."""
     plan = "action__objective__plan__"
@@ -206,7 +241,7 @@ class PlanFilter:
     def narrowed(self) -> bool:
         return self.narrows_steps or self.objective is not None
 
-    def matches(self, step: ActionStep) -> bool:
+    def matches(self, step: FlaggedStep) -> bool:
         """Whether a step from `with_flags` passes the step filters."""
         return (
             (self.lead_agency is None or step.lead_agency_id == self.lead_agency)
@@ -218,7 +253,7 @@ class PlanFilter:
 
 @dataclass(frozen=True)
 class StepRow:
-    step: ActionStep  # annotated by `with_flags`, and with `latest_text`
+    step: ProgressStep
     lead: str  # the lead as the viewer may read it
 
     @property
@@ -251,7 +286,9 @@ def step_lead(step: ActionStep, viewer: User) -> str:
     return lead or "Not set"
 
 
-def plan_steps(plan: ActionPlan, *, today: date, objective: int | None = None) -> list:
+def plan_steps(
+    plan: ActionPlan, *, today: date, objective: int | None = None
+) -> list[ProgressStep]:
     """Every step of the plan (or one objective), flagged, with its latest update's text,
     in the plan's order. One query."""
     latest = ProgressUpdate.objects.filter(step=OuterRef("pk")).order_by("-written_on", "-pk")
@@ -280,7 +317,7 @@ def plan_table(
     if filters.objective is not None:
         objectives = objectives.filter(pk=filters.objective)
         actions = actions.filter(objective_id=filters.objective)
-    steps_by_action: dict[int, list[ActionStep]] = {}
+    steps_by_action: dict[int, list[ProgressStep]] = {}
     for step in plan_steps(plan, today=today, objective=filters.objective):
         steps_by_action.setdefault(step.action_id, []).append(step)
 
@@ -320,26 +357,26 @@ def lead_agency_choices(plan: ActionPlan) -> list[Agency]:
 # --- An action's page ------------------------------------------------------------------------
 
 
-def action_steps(action: Action, *, today: date) -> list[ActionStep]:
+def step_history() -> Prefetch[Literal["updates"], QuerySet[ProgressUpdate], Literal["history"]]:
+    """Each step's progress updates, newest first, with their authors, in `history`."""
+    updates = ProgressUpdate.objects.select_related("author__agency", "author_agency").order_by(
+        "-written_on", "-pk"
+    )
+    return Prefetch("updates", queryset=updates, to_attr="history")
+
+
+def action_steps(action: Action, *, today: date) -> list[HistoryStep]:
     """The action's steps, flagged, each with its full history of updates (newest first,
     with their authors) in `history`. Two queries."""
     steps = list(
         with_flags(ActionStep.objects.filter(action=action), today)
         .select_related("lead_agency", "lead_person__agency")
+        .prefetch_related(step_history())
         .order_by("number", "pk")
     )
-    history: dict[int, list[ProgressUpdate]] = {step.pk: [] for step in steps}
-    updates = (
-        ProgressUpdate.objects.filter(step__action=action)
-        .select_related("author__agency", "author_agency")
-        .order_by("-written_on", "-pk")
-    )
-    for update in updates:
-        history[update.step_id].append(update)
     for step in steps:
         # The action as loaded by the caller, with its plan: each step's rules read it.
         step.action = action
-        step.history = history[step.pk]
     return steps
 
 
@@ -393,7 +430,7 @@ def plan_rag_summary(plan: ActionPlan) -> RagSummary:
 # --- Steps needing attention -----------------------------------------------------------------
 
 
-def steps_needing_attention(agency: Agency, today: date) -> QuerySet[ActionStep]:
+def steps_needing_attention(agency: Agency, today: date) -> QuerySet[FlaggedStep]:
     """Steps the agency leads, in plans its staff see, that are overdue or need an
     update, flagged (`with_flags`), in plan order; for the dashboard and the reminders."""
     steps = ActionStep.objects.filter(lead_agency=agency, action__objective__plan__agencies=agency)
@@ -424,15 +461,24 @@ class PlanAttention:
 
 def attention_by_plan(agency: Agency, today: date) -> list[PlanAttention]:
     """`steps_needing_attention` counted per plan, for the dashboard. One query."""
-    counts: dict[int, dict[str, object]] = {}
+    titles: dict[int, str] = {}
+    counts: dict[int, Counter[str]] = {}
     rows = steps_needing_attention(agency, today).values_list(
         "action__objective__plan_id", "action__objective__plan__title", "overdue", "needs_update"
     )
     for plan_id, title, overdue, needs_update in rows:
-        entry = counts.setdefault(
-            plan_id, {"title": title, "steps": 0, "needs_update": 0, "overdue": 0}
-        )
+        titles.setdefault(plan_id, title)
+        entry = counts.setdefault(plan_id, Counter())
         entry["steps"] += 1
         entry["needs_update"] += int(needs_update)
         entry["overdue"] += int(overdue)
-    return [PlanAttention(plan_id=pk, **entry) for pk, entry in counts.items()]
+    return [
+        PlanAttention(
+            plan_id=pk,
+            title=titles[pk],
+            steps=entry["steps"],
+            needs_update=entry["needs_update"],
+            overdue=entry["overdue"],
+        )
+        for pk, entry in counts.items()
+    ]

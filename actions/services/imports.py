@@ -121,15 +121,15 @@ def check_mapping(headers: list[str], mapping: dict[str, int | None]) -> dict[st
             )
     seen: dict[int, str] = {}
     for key in FIELDS_BY_KEY:
-        index = chosen.get(key)
-        if index is None or key in errors:
+        column = chosen.get(key)
+        if column is None or key in errors:
             continue
-        if index in seen:
+        if column in seen:
             errors[key] = (
-                f"Column {column_letter(index)} is already chosen for "
-                f"{FIELDS_BY_KEY[seen[index]].label.lower()}: choose a different column"
+                f"Column {column_letter(column)} is already chosen for "
+                f"{FIELDS_BY_KEY[seen[column]].label.lower()}: choose a different column"
             )
-        seen.setdefault(index, key)
+        seen.setdefault(column, key)
     if errors:
         raise ValidationError(errors)
     return {key: chosen[key] for key in FIELDS_BY_KEY if key in chosen}
@@ -142,10 +142,10 @@ def plan_import_map(
     again; nothing else changes."""
     _require_importer(actor, plan_import)
     _require_preview(plan_import)
-    mapping = check_mapping(plan_import.headers, mapping)
+    columns = check_mapping(plan_import.headers, mapping)
     parsed = parse_plan(
         [(number, cells) for number, cells in plan_import.rows],
-        mapping,
+        columns,
         today=timezone.localdate(),
         agencies=agency_names(actor),
     )
@@ -159,7 +159,7 @@ def plan_import_map(
     with transaction.atomic():
         locked = PlanImport.objects.select_for_update().get(pk=plan_import.pk)
         _require_preview(locked)
-        locked.mapping = mapping
+        locked.mapping = columns
         locked.parsed = {"read": (locked.parsed or {}).get("read", {}), **parsed.as_json()}
         locked.save(update_fields=["mapping", "parsed"])
     plan_import.mapping, plan_import.parsed = locked.mapping, locked.parsed
@@ -300,7 +300,7 @@ def _create_plan(
         written_on = min(_iso(action["progress_on"]) or today, today)
         for step in action["steps"]:
             lead = step["lead_agency"] if step["lead_agency"] in partnership else None
-            row = ActionStep(
+            step_row = ActionStep(
                 action=action_row,
                 number=step["number"],
                 text=step["text"],
@@ -310,10 +310,10 @@ def _create_plan(
             )
             if step["progress"]:
                 rag = Rag.NOT_STARTED if step["not_started"] else progress_rag
-                row.current_rag, row.last_update_on = rag, written_on
+                step_row.current_rag, step_row.last_update_on = rag, written_on
                 updates.append(
                     ProgressUpdate(
-                        step=row,
+                        step=step_row,
                         written_on=written_on,
                         text=step["progress"],
                         rag=rag,
@@ -321,7 +321,7 @@ def _create_plan(
                         author_agency_id=actor.agency_id,
                     )
                 )
-            step_rows.append(row)
+            step_rows.append(step_row)
     _check(step_rows)
     ActionStep.objects.bulk_create(step_rows)
     for update in updates:

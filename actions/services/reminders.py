@@ -72,7 +72,7 @@ def _reminders(today: date) -> list[tuple[ActionPlan, AgencyCounts]]:
     return [
         (plans[pk], by_plan[pk])
         for pk in sorted(by_plan)
-        if plans[pk].ends_on is None or plans[pk].ends_on >= today
+        if (ends_on := plans[pk].ends_on) is None or ends_on >= today
     ]
 
 

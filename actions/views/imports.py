@@ -10,11 +10,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from actions.forms.imports import ColumnsForm, CommitForm, SourceForm
 from actions.importing import FIELDS
 from actions.models import ActionPlan, PlanImport, PlanImportStatus
@@ -42,7 +43,7 @@ def _plan_url(plan: ActionPlan | None) -> str:
     return reverse("actions:index")
 
 
-def _closed(request: HttpRequest, plan_import: PlanImport) -> HttpResponse:
+def _closed(request: AuthenticatedHttpRequest, plan_import: PlanImport) -> HttpResponse:
     """An import that is no longer open: where it went."""
     if plan_import.status == PlanImportStatus.IMPORTED:
         messages.info(request, "This plan has already been imported.")
@@ -53,7 +54,7 @@ def _closed(request: HttpRequest, plan_import: PlanImport) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_import_start(request: HttpRequest) -> HttpResponse:
+def plan_import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_importer(request)
     form = SourceForm(request.POST, request.FILES) if request.method == "POST" else SourceForm()
     if form.is_bound and form.is_valid():
@@ -84,7 +85,7 @@ def plan_import_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_import_columns(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_import_columns(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan_import = import_for(request, pk)
     if plan_import.status != PlanImportStatus.PREVIEW:
         return _closed(request, plan_import)
@@ -121,7 +122,7 @@ def plan_import_columns(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _preview_page(
-    request: HttpRequest, plan_import: PlanImport, form: CommitForm, error: str = ""
+    request: AuthenticatedHttpRequest, plan_import: PlanImport, form: CommitForm, error: str = ""
 ) -> HttpResponse:
     return render(
         request,
@@ -140,7 +141,7 @@ def _preview_page(
 
 @login_required
 @require_safe
-def plan_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The plan as it will import, and the form that imports it."""
     plan_import = import_for(request, pk)
     if plan_import.status != PlanImportStatus.PREVIEW:
@@ -159,7 +160,7 @@ def plan_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan_import = import_for(request, pk)
     # The button's own value: an empty POST (or one from anywhere else) imports nothing.
     if request.POST.get("commit") != "yes":
@@ -194,7 +195,7 @@ def plan_import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_import_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan_import = import_for(request, pk)
     if plan_import.status != PlanImportStatus.PREVIEW:
         return _closed(request, plan_import)

@@ -9,13 +9,14 @@ answers 403 (logged). The plan holds no personal data, so reading it is not logg
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import forbid, require
 from accounts.audit import audit
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import CASEWORK_ROLES, Agency, User, Verb
 from actions.exports import DOCX_TYPE, plan_docx, plan_xlsx
 from actions.forms.plans import (
@@ -33,13 +35,14 @@ from actions.forms.plans import (
     ProgressForm,
     StepForm,
 )
-from actions.models import Action, ActionPlan, ActionStep
+from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate
 from actions.permissions import may_edit_plan, may_import_plans, may_update_step
 from actions.selectors.plans import (
     ACTION,
     ACTION_RAG_RULE,
     PLAN,
     STEP,
+    HistoryStep,
     action_for,
     action_rag,
     action_steps,
@@ -67,11 +70,13 @@ from core.forms import add_service_errors
 NAV = "Action plan"
 
 
-def _editor_only(request: HttpRequest, plan: ActionPlan, *, object_type: str, pk: int) -> None:
+def _editor_only(
+    request: AuthenticatedHttpRequest, plan: ActionPlan, *, object_type: str, pk: int
+) -> None:
     require(request, may_edit_plan(request.user, plan), object_type=object_type, object_id=pk)
 
 
-def _stale(request: HttpRequest, form: Any, error: ValidationError) -> Any:
+def _stale(request: AuthenticatedHttpRequest, form: Any, error: ValidationError) -> Any:
     """The form again with the details as they are now, and the reason nothing was saved."""
     messages.error(request, error.messages[0])
     return form
@@ -79,7 +84,7 @@ def _stale(request: HttpRequest, form: Any, error: ValidationError) -> Any:
 
 @login_required
 @require_safe
-def plan_index(request: HttpRequest) -> HttpResponse:
+def plan_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The plans of the partnerships the user's agency belongs to."""
     return render(
         request,
@@ -97,7 +102,7 @@ def plan_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The plan as the committee paper lays it out, with the MOJ filter above it."""
     plan = plan_for(request, pk)
     today = timezone.localdate()
@@ -128,7 +133,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def _export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     plan = plan_for(request, pk)
     today = timezone.localdate()
     if fmt == "docx":
@@ -143,14 +148,14 @@ def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def plan_export_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_export_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole plan as a Word document in the committee paper's layout."""
     return _export(request, pk, "docx")
 
 
 @login_required
 @require_safe
-def plan_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_export_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The whole plan as a spreadsheet in the committee paper's layout."""
     return _export(request, pk, "xlsx")
 
@@ -171,20 +176,22 @@ def _owner_choices(plan: ActionPlan) -> list[User]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The owner changes the plan's title, period, partnership, owner and update interval."""
     plan = plan_for(request, pk)
     _editor_only(request, plan, object_type=PLAN, pk=plan.pk)
-    choices = {"agencies": _partnership_choices(), "owners": _owner_choices(plan)}
+    agencies, owners = _partnership_choices(), _owner_choices(plan)
     if request.method == "POST":
-        form = PlanSettingsForm(request.POST, **choices)
+        form = PlanSettingsForm(request.POST, agencies=agencies, owners=owners)
         if form.is_valid():
             try:
                 plan_update(actor=request.user, plan=plan, **form.service_values())
             except StaleEdit as error:
                 plan.refresh_from_db()
                 form = _stale(
-                    request, PlanSettingsForm(initial=_plan_initial(plan), **choices), error
+                    request,
+                    PlanSettingsForm(initial=_plan_initial(plan), agencies=agencies, owners=owners),
+                    error,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -192,7 +199,7 @@ def plan_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Plan settings saved")
                 return redirect("actions:plan", pk=plan.pk)
     else:
-        form = PlanSettingsForm(initial=_plan_initial(plan), **choices)
+        form = PlanSettingsForm(initial=_plan_initial(plan), agencies=agencies, owners=owners)
     return render(
         request, "actions/plan_settings.html", {"plan": plan, "form": form, "nav_section": NAV}
     )
@@ -214,20 +221,43 @@ def _plan_initial(plan: ActionPlan) -> dict[str, Any]:
 # --- An action ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Update:
+    update: ProgressUpdate
+    by: str  # the author as the viewer may read them
+
+
+@dataclass(frozen=True)
+class _StepSection:
+    """A step on its action's page, with what the viewer may read and do."""
+
+    step: HistoryStep
+    lead_label: str
+    may_update: bool
+    history: list[_Update]
+
+
 @login_required
 @require_safe
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An action with its steps, each step's lead, flags and full history of updates."""
     action = action_for(request, pk)
     plan = action.objective.plan
     today = timezone.localdate()
     user = request.user
     steps = action_steps(action, today=today)
-    for step in steps:
-        step.lead_label = step_lead(step, user)
-        step.may_update = may_update_step(user, step)
-        for update in step.history:
-            update.by = person_label(update.author, user, agency=update.author_agency)
+    sections = [
+        _StepSection(
+            step=step,
+            lead_label=step_lead(step, user),
+            may_update=may_update_step(user, step),
+            history=[
+                _Update(update, person_label(update.author, user, agency=update.author_agency))
+                for update in step.history
+            ],
+        )
+        for step in steps
+    ]
     return render(
         request,
         "actions/action.html",
@@ -236,7 +266,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "action": action,
             "rag": action_rag(step.current_rag for step in steps),
             "rule": ACTION_RAG_RULE,
-            "steps": steps,
+            "sections": sections,
             "edits": may_edit_plan(user, plan),
             "today": today,
             "nav_section": NAV,
@@ -258,7 +288,7 @@ def _action_initial(action: Action) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The owner changes an action's wording, outcomes and timescale."""
     action = action_for(request, pk)
     plan = action.objective.plan
@@ -311,7 +341,7 @@ def _step_choices(plan: ActionPlan) -> dict[str, list]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def step_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The owner changes a step's wording, lead and due date."""
     step = step_for(request, pk)
     plan = step.action.objective.plan
@@ -343,7 +373,7 @@ def step_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def progress_add_page(request: HttpRequest, pk: int) -> HttpResponse:
+def progress_add_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add a dated progress update with its RAG to a step: the lead agency's staff, the
     owner and the owning agency's coordinators."""
     step = step_for(request, pk)

@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from accounts.access import require, visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call, logged_page
 from accounts.audit import log_access
-from accounts.models import ObjectType, User
+from accounts.http import request_user
+from accounts.models import Agency, ObjectType, User
 from cohorts.selectors.cohort import memberships_visible_to
 from cohorts.services.membership import (
     ALL_PANEL_FIELDS,
@@ -41,7 +42,9 @@ PANEL_FIELDS = ALL_PANEL_FIELDS
 
 class MembershipSerializer(serializers.ModelSerializer):
     nominal = NominalRefSerializer()
-    referring_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    referring_agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     version = serializers.SerializerMethodField(
         help_text="Send it back with a change of the panel fields: a change made meanwhile "
         "by someone else is then refused (409) rather than overwritten."
@@ -169,7 +172,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
     }
 
     def get_queryset(self):
-        return memberships_for(self.request.user)
+        return memberships_for(request_user(self.request))
 
     def list(self, request: Request) -> Response:
         memberships = self.get_queryset().order_by("panel_id", "nominal__family_name", "pk")
@@ -189,7 +192,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
         membership = self._membership(request, pk)
         require(
             request,
-            can_coordinate(request.user, membership.panel),
+            can_coordinate(request_user(request), membership.panel),
             object_type=MEMBERSHIP,
             object_id=membership.pk,
         )
@@ -214,7 +217,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=ObjectType.PANEL,
             object_id=panel.pk,
-            actor=request.user,
+            actor=request_user(request),
             panel=panel,
             nominal=nominal,
             reason=data.pop("reason"),
@@ -233,7 +236,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEMBERSHIP,
             object_id=membership.pk,
-            actor=request.user,
+            actor=request_user(request),
             membership=membership,
             seen_version=data.pop("version", None),
             **data,
@@ -251,7 +254,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEMBERSHIP,
             object_id=membership.pk,
-            actor=request.user,
+            actor=request_user(request),
             membership=membership,
             start=data["start"],
         )
@@ -269,7 +272,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEMBERSHIP,
             object_id=membership.pk,
-            actor=request.user,
+            actor=request_user(request),
             membership=membership,
             reason=data["decline_reason"],
         )
@@ -286,7 +289,7 @@ class MembershipViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEMBERSHIP,
             object_id=membership.pk,
-            actor=request.user,
+            actor=request_user(request),
             membership=membership,
             end=data["end"],
             reason=data["exit_reason"],

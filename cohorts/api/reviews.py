@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from accounts.access import visible_or_404
 from accounts.api import CASEWORK, logged_page
 from accounts.audit import log_access
+from accounts.http import request_user
 from accounts.models import ObjectType
 from core.api import int_param
 from offenders.selectors import rag_reviews_for
@@ -46,7 +47,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
     allowed_roles = {"list": CASEWORK, "retrieve": CASEWORK}
 
     def get_queryset(self):
-        return rag_reviews_for(self.request.user).select_related("author__agency")
+        return rag_reviews_for(request_user(self.request)).select_related("author__agency")
 
     def list(self, request: Request) -> Response:
         reviews = self.get_queryset().order_by("-reviewed_on", "-pk")

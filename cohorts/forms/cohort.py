@@ -1,7 +1,7 @@
 """Forms for the cohort pages: the tracker's filter, referring a person, the coordinator's
 decision, an exit, and the panel's own fields about a person.
 
-The panel fields depend on the kind of panel (MAPPA, IOM, DIP), so `PanelFieldsForm`
+The panel fields depend on the kind of panel (MAPPA, IOM, DIP), so `BasePanelFieldsForm`
 builds only the fields of the panel's kind. Optional choices are selects with a "Not
 recorded" first option, so a value can be cleared again.
 """
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from cohorts.selectors.cohort import NOT_REVIEWED, CohortFilter
 from cohorts.services.membership import PANEL_FIELDS, panel_fields_version
-from core.forms import DateInputField
+from core.forms import DateInputField, choice_labels, form_field
 from offenders.models import Nominal, Pathway
 from panels.models import (
     RAG_BY_SCHEME,
@@ -96,12 +96,12 @@ class CohortFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [
+        form_field(self, "month", forms.ChoiceField).choices = [
             ("", "Now"),
             *[(month.strftime("%Y-%m"), month.strftime("%B %Y")) for month in months],
         ]
         rags = RAG_BY_SCHEME[RagScheme(panel.rag_scheme)]
-        self.fields["rag"].choices = [
+        form_field(self, "rag", forms.ChoiceField).choices = [
             *[(rag.value, Rag(rag).label) for rag in rags],
             (NOT_REVIEWED, "Not reviewed yet"),
         ]
@@ -109,11 +109,11 @@ class CohortFilterForm(forms.Form):
             f"Last reviewed more than {panel.review_interval_days} days ago, or never reviewed "
             f"and on the cohort for longer than that."
         )
-        self.fields["lead"].choices = [
+        form_field(self, "lead", forms.ChoiceField).choices = [
             ("", "Anyone"),
             *[(str(user.pk), user.get_full_name() or user.username) for user in leads],
         ]
-        self.fields["agency"].choices = [
+        form_field(self, "agency", forms.ChoiceField).choices = [
             ("", "Any agency"),
             *[(str(agency.pk), agency.name) for agency in agencies],
         ]
@@ -137,9 +137,9 @@ class CohortFilterForm(forms.Form):
         "Selected filters" tags."""
         data, chosen = self.cleaned_data, []
         if data.get("month"):
-            month = dict(self.fields["month"].choices)[data["month"]]
+            month = choice_labels(self, "month")[data["month"]]
             chosen.append(("Cohort as at", [("month:", f"End of {month}")]))
-        labels = {name: dict(self.fields[name].choices) for name in ("rag", "pathway")}
+        labels = {name: choice_labels(self, name) for name in ("rag", "pathway")}
         if data.get("rag"):
             chosen.append(("RAG", [(f"rag:{v}", labels["rag"][v]) for v in data["rag"]]))
         if data.get("overdue"):
@@ -149,7 +149,15 @@ class CohortFilterForm(forms.Form):
         for name, heading in (("lead", "Lead professional"), ("agency", "Agency")):
             if data.get(name):
                 chosen.append(
-                    (heading, [(f"{name}:", dict(self.fields[name].choices)[data[name]])])
+                    (
+                        heading,
+                        [
+                            (
+                                f"{name}:",
+                                choice_labels(self, name)[data[name]],
+                            )
+                        ],
+                    )
                 )
         if data.get("name"):
             chosen.append(("Name", [("name:", data["name"])]))
@@ -180,12 +188,8 @@ def _statutory_field() -> forms.Field:
     )
 
 
-class PanelFieldsForm(forms.Form):
+class BasePanelFieldsForm(forms.Form):
     """The panel's own fields about a person, for the panel's kind only."""
-
-    # The details as they were when the form was opened (`panel_fields_version`): a form
-    # posted without it (or on details changed since) saves nothing.
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, panel: Panel, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -224,6 +228,35 @@ class PanelFieldsForm(forms.Form):
         for name in PANEL_FIELDS.get(panel.kind, ()):
             self.fields[name] = builders[name]()
 
+    def panel_values(self) -> dict[str, Any]:
+        """The panel fields as the services take them."""
+        values: dict[str, Any] = {}
+        for name in PANEL_FIELDS.get(self.panel.kind, ()):
+            value: Any = self.cleaned_data.get(name)
+            if name in ("statutory", "consent_to_share"):
+                value = YES_NO.get(value)
+            elif name in ("mappa_category", "mappa_level"):
+                value = int(value) if value else None
+            values[name] = value
+        return values
+
+    @property
+    def kind_heading(self) -> str:
+        headings: dict[str, str] = {
+            PanelKind.MAPPA: "MAPPA details",
+            PanelKind.IOM: "IOM details",
+            PanelKind.DIP: "Drug Intervention Programme details",
+        }
+        return headings.get(self.panel.kind, "")
+
+
+class PanelFieldsForm(BasePanelFieldsForm):
+    """A change to the panel fields of someone on the cohort."""
+
+    # The details as they were when the form was opened (`panel_fields_version`): a form
+    # posted without it (or on details changed since) saves nothing.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     @staticmethod
     def initial_from(membership: CohortMembership) -> dict[str, Any]:
         """The form's starting values from what is recorded."""
@@ -235,39 +268,18 @@ class PanelFieldsForm(forms.Form):
             initial[name] = "" if value is None else value
         return initial
 
-    def panel_values(self) -> dict[str, Any]:
-        """The panel fields as the services take them."""
-        values: dict[str, Any] = {}
-        for name in PANEL_FIELDS.get(self.panel.kind, ()):
-            value = self.cleaned_data.get(name)
-            if name in ("statutory", "consent_to_share"):
-                value = YES_NO.get(value)
-            elif name in ("mappa_category", "mappa_level"):
-                value = int(value) if value else None
-            values[name] = value
-        return values
-
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("version"):
             raise ValidationError(
                 "The form was not sent in full, so nothing was saved: open it again"
             )
         return data
 
-    @property
-    def kind_heading(self) -> str:
-        return {
-            PanelKind.MAPPA: "MAPPA details",
-            PanelKind.IOM: "IOM details",
-            PanelKind.DIP: "Drug Intervention Programme details",
-        }.get(self.panel.kind, "")
 
-
-class ReferralForm(PanelFieldsForm):
-    # A referral creates a record rather than changing one: nothing to compare against.
-    version = None
-
+class ReferralForm(BasePanelFieldsForm):
+    # A referral creates a record rather than changing one: there is no version to compare.
     reason = forms.CharField(
         label="Why are you referring this person?",
         widget=forms.Textarea,
@@ -281,9 +293,6 @@ class ReferralForm(PanelFieldsForm):
     )
 
     field_order = ["reason"]
-
-    def clean(self) -> dict[str, Any]:
-        return forms.Form.clean(self)
 
 
 # --- Choosing a panel, or a person ------------------------------------------------------------
@@ -301,7 +310,7 @@ class PanelChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, panels: list[Panel], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["panel"].choices = [
+        form_field(self, "panel", forms.ChoiceField).choices = [
             (panel.pk, f"{panel.name} ({panel.get_kind_display()})") for panel in panels
         ]
 
@@ -332,13 +341,14 @@ class PersonChoiceForm(forms.Form):
     def __init__(self, *args: Any, recent: list[Nominal], visible: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.visible = visible
-        self.fields["person"].choices = [
+        form_field(self, "person", forms.ChoiceField).choices = [
             *[(str(nominal.pk), f"{nominal.full_name}, record {nominal.pk}") for nominal in recent],
             (SOMEONE_ELSE, "Someone else: enter their record number"),
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         person = data.get("person")
         if person == SOMEONE_ELSE:
             record = data.get("record")
@@ -382,7 +392,8 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "accept" and not data.get("start"):
             if not self.has_error("start"):
                 self.add_error("start", "Enter the date they join the cohort")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cohorts.importing import FIELDS, MAX_FILE_BYTES
 from cohorts.services.imports import LEAVE_OUT, NEW_PERSON
+from core.forms import form_field
 
 MONTH_PARTS = ("month", "year")
 EARLIEST_YEAR = 2000
@@ -136,14 +137,15 @@ class RowDecisionForm(forms.Form):
 
     def __init__(self, *args: Any, candidate_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["choice"].choices = [
+        form_field(self, "choice", forms.ChoiceField).choices = [
             *[(str(pk), f"Record {pk}") for pk in candidate_ids],
             (NEW_PERSON, "A new person"),
             (LEAVE_OUT, "Leave the row out"),
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("choice") == LEAVE_OUT and not " ".join(data.get("reason", "").split()):
             self.add_error("reason", "Enter why the row is left out")
         return data

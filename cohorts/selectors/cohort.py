@@ -14,7 +14,7 @@ import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Case,
@@ -58,6 +58,28 @@ from panels.models import (
     Rag,
     RagReview,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class TrackerAnnotations(TypedDict):
+    """What the tracker reads about each membership as at its day (`_annotated`)."""
+
+    rag: str | None
+    last_review: date | None
+    ogrs: int | None
+    acquisitive: bool
+    last_engagement: date | None
+    rag_rank: int
+
+
+class _CurrentNeeds(TypedDict):
+    current_needs: list[Need]
+
+
+type TrackerMembership = WithAnnotations[CohortMembership, TrackerAnnotations]
+type NominalWithNeeds = WithAnnotations[Nominal, _CurrentNeeds]
 
 # The filter value for members with no RAG review yet.
 NOT_REVIEWED = "none"
@@ -176,7 +198,9 @@ def parse_sort(value: str | None) -> tuple[str, bool]:
 # --- The tracker's rows ------------------------------------------------------------------
 
 
-def _on_cohort(memberships: QuerySet[CohortMembership], day: date, *, live: bool):
+def _on_cohort(
+    memberships: QuerySet[CohortMembership], day: date, *, live: bool
+) -> QuerySet[CohortMembership]:
     """Memberships on the cohort: active now, or (for a past day) joined on or before it
     and not yet left. Someone who left on the day itself is no longer on it."""
     if live:
@@ -188,7 +212,9 @@ def _on_cohort(memberships: QuerySet[CohortMembership], day: date, *, live: bool
     ).filter(Q(end__isnull=True) | Q(end__gt=day))
 
 
-def _annotated(memberships: QuerySet[CohortMembership], panel: Panel, day: date):
+def _annotated(
+    memberships: QuerySet[CohortMembership], panel: Panel, day: date
+) -> QuerySet[TrackerMembership]:
     """Each membership with what the tracker shows about it as at `day`."""
     latest_review = RagReview.objects.filter(
         nominal=OuterRef("nominal"), panel=panel, reviewed_on__lte=day
@@ -211,7 +237,9 @@ def _annotated(memberships: QuerySet[CohortMembership], panel: Panel, day: date)
     ).annotate(rag_rank=_rag_rank())
 
 
-def _narrowed(memberships, panel: Panel, day: date, filters: CohortFilter):
+def _narrowed(
+    memberships: QuerySet[TrackerMembership], panel: Panel, day: date, filters: CohortFilter
+) -> QuerySet[TrackerMembership]:
     if filters.rag:
         wanted = Q(rag__in=[value for value in filters.rag if value != NOT_REVIEWED])
         if NOT_REVIEWED in filters.rag:
@@ -245,7 +273,7 @@ def cohort_members(
     *,
     filters: CohortFilter | None = None,
     sort: str = DEFAULT_SORT,
-) -> QuerySet[CohortMembership]:
+) -> QuerySet[TrackerMembership]:
     """The panel's cohort as the tracker lists it: now, or as at the last day of
     `filters.month`; narrowed by the filters; one row per person; sorted by `sort`
     ("column" or "-column", see SORTS). Empty unless the user may see the panel."""
@@ -314,7 +342,7 @@ def panel_columns(panel: Panel) -> list[PanelColumn]:
 class CohortRow:
     """One person on the tracker, as at the tracker's day."""
 
-    membership: CohortMembership
+    membership: TrackerMembership
     nominal: Nominal
     rag: str | None
     rag_label: str
@@ -335,13 +363,16 @@ class CohortRow:
         ]
 
 
-def cohort_rows(panel: Panel, memberships: list[CohortMembership], *, day: date) -> list[CohortRow]:
+def cohort_rows(
+    panel: Panel, memberships: list[TrackerMembership], *, day: date
+) -> list[CohortRow]:
     """Tracker rows from memberships read by `cohort_members` (no further queries)."""
     interval = panel.review_interval_days
     columns = panel_columns(panel)
     rows = []
     for membership in memberships:
-        nominal = membership.nominal
+        # `cohort_members` prefetched each person's current needs onto them.
+        nominal = cast("NominalWithNeeds", membership.nominal)
         flags = flags_from(
             ogrs=membership.ogrs,
             acquisitive=membership.acquisitive,

@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 
 from accounts.access import refuse, require
+from accounts.http import request_user
 from accounts.models import ObjectType, User
 from cohorts.importing import row_name
 from cohorts.models import CohortImport, ImportRow, RowOutcome
@@ -65,7 +66,9 @@ def coordinated_panel_for(request: HttpRequest, pk: int) -> Panel:
     """The panel if the user coordinates it: 404 (logged) when they may not see it or it
     does not exist, 403 (logged) when they see it but do not coordinate it."""
     panel = panel_for(request, pk)
-    require(request, can_coordinate(request.user, panel), object_type=PANEL, object_id=panel.pk)
+    require(
+        request, can_coordinate(request_user(request), panel), object_type=PANEL, object_id=panel.pk
+    )
     return panel
 
 
@@ -74,7 +77,7 @@ def import_for(request: HttpRequest, pk: int) -> CohortImport:
     from them or it does not exist, 403 (logged) for the panel's other viewers."""
     cohort_import = (
         CohortImport.objects.filter(
-            pk=pk, panel__in=Panel.objects.visible_to(request.user).values("pk")
+            pk=pk, panel__in=Panel.objects.visible_to(request_user(request)).values("pk")
         )
         .select_related("panel__coordinating_agency", "uploaded_by", "committed_by")
         .first()
@@ -82,13 +85,25 @@ def import_for(request: HttpRequest, pk: int) -> CohortImport:
     if cohort_import is None:
         refuse(request, object_type=IMPORT, object_id=pk)
     require(
-        request, can_coordinate(request.user, cohort_import.panel), object_type=IMPORT, object_id=pk
+        request,
+        can_coordinate(request_user(request), cohort_import.panel),
+        object_type=IMPORT,
+        object_id=pk,
     )
     return cohort_import
 
 
-def imports_of(panel: Panel) -> list[CohortImport]:
-    """The panel's imports, newest first, each with `counts` {outcome: rows} (two queries)."""
+@dataclass(frozen=True)
+class ImportListed:
+    """An import as the panel's list of imports shows it."""
+
+    cohort_import: CohortImport
+    counts: dict[str, int]  # rows by outcome, and how many were not imported
+
+
+def imports_of(panel: Panel) -> list[ImportListed]:
+    """The panel's imports, newest first, each with its rows counted by outcome (two
+    queries)."""
     imports = list(panel.imports.select_related("uploaded_by", "committed_by"))
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for import_id, outcome, rows in (
@@ -99,11 +114,12 @@ def imports_of(panel: Panel) -> list[CohortImport]:
     ):
         counts[import_id][outcome] = rows
     not_imported = (RowOutcome.INVALID, RowOutcome.DUPLICATE, RowOutcome.SKIPPED)
+    listed = []
     for cohort_import in imports:
         found = counts.get(cohort_import.pk, {})
         found["not_imported"] = sum(found.get(outcome, 0) for outcome in not_imported)
-        cohort_import.counts = found
-    return imports
+        listed.append(ImportListed(cohort_import, found))
+    return listed
 
 
 def latest_committed_month(panel: Panel) -> date | None:

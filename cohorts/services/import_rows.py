@@ -223,7 +223,7 @@ def match_rows(actor: User, cohort_import: CohortImport) -> dict[str, int]:
     found = find_candidates(actor, [record for _, record in to_match])
     for (row, _record), candidates in zip(to_match, found, strict=True):
         _decide(row, candidates)
-        if row.outcome == RowOutcome.LINKED:
+        if row.outcome == RowOutcome.LINKED and row.nominal_id is not None:
             if row.nominal_id in linked_by:
                 row.outcome = RowOutcome.DUPLICATE
                 row.message = f"Same person as row {linked_by[row.nominal_id]}"

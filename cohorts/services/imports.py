@@ -163,15 +163,15 @@ def check_mapping(headers: list[str], mapping: dict[str, str]) -> dict[str, str]
             )
     seen: dict[str, str] = {}
     for item in FIELDS_BY_KEY.values():
-        heading = chosen.get(item.key)
-        if not heading:
+        column = chosen.get(item.key)
+        if not column:
             continue
-        if heading in seen and item.key not in errors:
+        if column in seen and item.key not in errors:
             errors[item.key] = (
-                f"The column '{heading}' is already chosen for "
-                f"{FIELDS_BY_KEY[seen[heading]].label.lower()}: choose a different column"
+                f"The column '{column}' is already chosen for "
+                f"{FIELDS_BY_KEY[seen[column]].label.lower()}: choose a different column"
             )
-        seen.setdefault(heading, item.key)
+        seen.setdefault(column, item.key)
     if errors:
         raise ValidationError(errors)
     return {key: chosen[key] for key in FIELDS_BY_KEY if key in chosen}
@@ -347,6 +347,13 @@ def import_commit(
         ) from error
 
 
+def _person_id(row: ImportRow) -> int:
+    """The person a linked or created row names: every such row names one by now."""
+    if row.nominal_id is None:
+        raise ValueError(f"Row {row.number} of the list names nobody")
+    return row.nominal_id
+
+
 def _apply(actor: User, cohort_import: CohortImport, *, exit_leavers: bool) -> dict[str, int]:
     panel = cohort_import.panel
     start = cohort_import.month
@@ -365,23 +372,24 @@ def _apply(actor: User, cohort_import: CohortImport, *, exit_leavers: bool) -> d
     # An active membership wins over a waiting referral of the same person ("active"
     # sorts before "referred").
     memberships: dict[int, CohortMembership] = {}
-    for membership in CohortMembership.objects.filter(
+    for existing in CohortMembership.objects.filter(
         panel=panel,
         nominal_id__in=[row.nominal_id for row in listed],
         status__in=[MembershipStatus.ACTIVE, MembershipStatus.REFERRED],
     ).order_by("status", "-referred_on", "-pk"):
-        memberships.setdefault(membership.nominal_id, membership)
+        memberships.setdefault(existing.nominal_id, existing)
     joining: list[tuple[ImportRow, CohortMembership]] = []
     accepted: list[CohortMembership] = []
     for row in listed:
-        membership = memberships.get(row.nominal_id)
+        nominal_id = _person_id(row)
+        membership = memberships.get(nominal_id)
         if membership is not None and membership.status == MembershipStatus.ACTIVE:
             row.result = "stayed"
             continue
         row.result = "joined"
         if membership is None:
             membership = CohortMembership(
-                nominal_id=row.nominal_id,
+                nominal_id=nominal_id,
                 panel=panel,
                 referred_on=start,
                 referred_by=actor,
@@ -592,20 +600,21 @@ def _add_identifiers(actor: User, rows: list[ImportRow], parsed: dict[int, Parse
     # per value checked above and by the database's constraint), in one statement.
     added: list[Identifier] = []
     for row in linked:
+        nominal_id = _person_id(row)
         for kind, value in sorted(parsed[row.number].identifiers.items()):
             if kind not in UNIQUE_IDENTIFIER_KINDS or (kind, value) in taken:
                 continue
-            if kind in held_kinds.get(row.nominal_id, set()):
+            if kind in held_kinds.get(nominal_id, set()):
                 continue
             added.append(
                 Identifier(
-                    nominal_id=row.nominal_id,
+                    nominal_id=nominal_id,
                     kind=kind,
                     value=value,
                     recorded_by_agency=actor.agency,
                 )
             )
-            held_kinds.setdefault(row.nominal_id, set()).add(kind)
+            held_kinds.setdefault(nominal_id, set()).add(kind)
             taken.add((kind, value))
     Identifier.objects.bulk_create(added, batch_size=BATCH)
     _audit_each(

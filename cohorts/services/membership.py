@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.audit import audit
@@ -48,7 +48,10 @@ def _empty(value: Any) -> bool:
 
 
 def _label(name: str) -> str:
-    label = str(CohortMembership._meta.get_field(name).verbose_name)
+    field = CohortMembership._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{name} is not a field of a cohort membership")
+    label = str(field.verbose_name)
     return label[0].upper() + label[1:]
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import refuse, require
 from accounts.audit import audit, log_access, log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AccessLog, AccessOutcome, ObjectType, User, Verb
 from cohorts.forms.cohort import (
     CohortFilterForm,
@@ -80,7 +81,7 @@ RECENT_LIMIT = 8
 # --- Helpers ---------------------------------------------------------------------------------
 
 
-def membership_for(request: HttpRequest, pk: int) -> CohortMembership:
+def membership_for(request: AuthenticatedHttpRequest, pk: int) -> CohortMembership:
     """The membership if the user may see it and the person it is about; otherwise 404
     (logged), whether or not it exists. A declined referral of a person recorded by
     another agency names someone the coordinator no longer sees, so it is refused too."""
@@ -106,7 +107,7 @@ def _to_tracker(panel: Panel, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _log_person(request: HttpRequest, nominal_id: int) -> None:
+def _log_person(request: AuthenticatedHttpRequest, nominal_id: int) -> None:
     log_access(request=request, object_type=NOMINAL, object_id=nominal_id)
 
 
@@ -114,7 +115,7 @@ def _log_person(request: HttpRequest, nominal_id: int) -> None:
 
 
 def _filter_form(
-    request: HttpRequest, panel: Panel, data: Any, month_list: list
+    request: AuthenticatedHttpRequest, panel: Panel, data: Any, month_list: list
 ) -> CohortFilterForm:
     # The lead professionals offered are those of the cohort on the chosen day.
     raw = (data or {}).get("month") or ""
@@ -125,12 +126,12 @@ def _filter_form(
     )
 
 
-def _stored_filter(request: HttpRequest, panel: Panel) -> dict[str, Any]:
+def _stored_filter(request: AuthenticatedHttpRequest, panel: Panel) -> dict[str, Any]:
     return request.session.get(FILTER_KEY.format(pk=panel.pk), {})
 
 
 def _tracker_filter(
-    request: HttpRequest, panel: Panel, month_list: list
+    request: AuthenticatedHttpRequest, panel: Panel, month_list: list
 ) -> tuple[CohortFilterForm, CohortFilter]:
     """The stored filter, checked again: a choice that has gone (a lead professional no
     longer on the cohort, a month) is dropped rather than trusted."""
@@ -155,7 +156,7 @@ def _sort_headers(sort: str) -> dict[str, dict[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cohort_tracker(request: HttpRequest, pk: int) -> HttpResponse:
+def cohort_tracker(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The live cohort: filter (posted), sort and page (links), "as at" a past month."""
     panel = panel_for(request, pk)
     months = month_choices(panel)
@@ -182,7 +183,7 @@ def cohort_tracker(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_tracker(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     panel: Panel,
     months: list,
     sort: str,
@@ -266,7 +267,7 @@ def _export_row(row: CohortRow) -> list[Any]:
 
 @login_required
 @require_safe
-def cohort_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def cohort_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     """Exactly what the tracker shows with the current filter, "as at" and sort, all pages."""
     panel = panel_for(request, pk)
     _, filters = _tracker_filter(request, panel, month_choices(panel))
@@ -318,7 +319,7 @@ def _panels_to_refer_to(user: User, nominal_id: int) -> list[Panel]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def refer_person(request: HttpRequest, pk: int) -> HttpResponse:
+def refer_person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Refer a person to a panel, from their profile: choose the panel (step 1, a GET
     form), then give the reason and the panel's details (step 2, posted)."""
     try:
@@ -388,7 +389,7 @@ def _recent_people(user: User, panel: Panel) -> list:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def refer_to_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def refer_to_panel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Refer someone from the panel's page: choose a recent person or give a record
     number, then continue on the person's referral page."""
     panel = panel_for(request, pk)
@@ -414,7 +415,7 @@ def refer_to_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Accept a referral with a start date, or decline it with a reason."""
     membership = membership_for(request, pk)
     require(
@@ -461,7 +462,7 @@ def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record that an active member left the cohort, with the date and the reason."""
     membership = membership_for(request, pk)
     require(
@@ -507,7 +508,7 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The panel's own details about a person: MAPPA, IOM or DIP fields."""
     membership = membership_for(request, pk)
     require(
@@ -529,7 +530,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
         panel=panel,
         initial=PanelFieldsForm.initial_from(membership),
     )
-    status = 200
+    status, stale_message = 200, ""
     if request.method == "POST" and PANEL_FIELDS.get(panel.kind) and form.is_valid():
         try:
             membership_update(
@@ -542,7 +543,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # Keep nothing of the refused edit: show the details as they are now.
             membership.refresh_from_db()
             form = PanelFieldsForm(panel=panel, initial=PanelFieldsForm.initial_from(membership))
-            form.stale = stale.messages[0]
+            stale_message = stale.messages[0]
             status = 409
         except ValidationError as error:
             add_service_errors(form, error)
@@ -557,7 +558,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "panel": panel,
             "nominal": nominal,
             "form": form,
-            "stale": getattr(form, "stale", ""),
+            "stale": stale_message,
             "has_fields": bool(PANEL_FIELDS.get(panel.kind)),
             "nav_section": "Panels",
         },

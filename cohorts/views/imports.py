@@ -13,12 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import refuse
 from accounts.audit import log_access, log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Purpose
 from cohorts.forms.imports import ColumnsForm, CommitForm, RowDecisionForm, UploadForm
 from cohorts.importing import FIELDS, row_name
@@ -56,7 +57,7 @@ def _context(cohort_import: CohortImport, **extra) -> dict:
 
 @login_required
 @require_safe
-def import_list(request: HttpRequest, pk: int) -> HttpResponse:
+def import_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     panel = coordinated_panel_for(request, pk)
     return render(
         request,
@@ -67,7 +68,7 @@ def import_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     panel = coordinated_panel_for(request, pk)
     if request.method == "GET":
         form = UploadForm(initial={"month": services.this_month()})
@@ -101,14 +102,14 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _closed(request: HttpRequest, cohort_import: CohortImport) -> HttpResponse:
+def _closed(request: AuthenticatedHttpRequest, cohort_import: CohortImport) -> HttpResponse:
     messages.info(request, "This list can no longer be changed.")
     return redirect("cohorts:import", pk=cohort_import.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
+def import_columns(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort_import = import_for(request, pk)
     if cohort_import.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEW):
         return _closed(request, cohort_import)
@@ -144,7 +145,12 @@ def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _preview_page(
-    request: HttpRequest, cohort_import: CohortImport, *, form=None, error: str = "", first=None
+    request: AuthenticatedHttpRequest,
+    cohort_import: CohortImport,
+    *,
+    form=None,
+    error: str = "",
+    first=None,
 ) -> HttpResponse:
     preview = import_preview(cohort_import)
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
@@ -173,7 +179,7 @@ def _preview_page(
 
 @login_required
 @require_safe
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The check before commit, or afterwards the report of what happened to every row."""
     cohort_import = import_for(request, pk)
     if cohort_import.status == ImportStatus.MAPPING:
@@ -225,7 +231,7 @@ def _current_choice(row: ImportRow) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_row(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def import_row(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     """A row the matching was unsure of: its candidates side by side with the row, and the
     coordinator's choice."""
     cohort_import = import_for(request, pk)
@@ -297,7 +303,7 @@ def _decided_text(row: ImportRow) -> str:
 
 @login_required
 @require_POST
-def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort_import = import_for(request, pk)
     # The button's own value: an empty POST (or one from anywhere else) imports nothing.
     if request.POST.get("commit") != "yes":
@@ -331,7 +337,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def import_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort_import = import_for(request, pk)
     if cohort_import.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEW):
         return _closed(request, cohort_import)
@@ -354,7 +360,7 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def import_outcome_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def import_outcome_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One line per row of the list: its values, what happened to it and why."""
     cohort_import = import_for(request, pk)
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.paginator import Page, Paginator
@@ -35,14 +36,45 @@ from django.http import HttpRequest
 
 from accounts.access import refuse, visible_or_404
 from accounts.audit import log_access, log_access_many
+from accounts.http import request_user
 from accounts.models import ObjectType, Purpose, User
 from accounts.permissions import person_label
-from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry, RunStatus
+from crossref.models import (
+    CrossReferenceRun,
+    FindingKind,
+    MatchFinding,
+    MatchFindingQuerySet,
+    OverlapEntry,
+    RunStatus,
+)
 from crossref.permissions import reviews_crossref
 from matching.linkage import evidence_strength
 from offenders.models import Nominal
-from offenders.selectors import nominals_for, person_visible
+from offenders.selectors import PersonVisible, nominals_for, person_visible
 from panels.models import CohortMembership, LeadPanel, MembershipStatus, Panel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _PeopleVisible(TypedDict):
+    """Whether the reader may see each record a finding names (`_with_people`)."""
+
+    a_visible: bool
+    b_visible: bool
+
+
+class _SincePrevious(PersonVisible):
+    """An overlap row against the previous run's row for the same person (`_compared`)."""
+
+    was_listed: bool
+    previous_panels: list[int] | None
+    previous_lead: int | None
+
+
+type FindingWithPeople = WithAnnotations[MatchFinding, _PeopleVisible]
+type ShownEntry = WithAnnotations[OverlapEntry, PersonVisible]
+type ComparedEntry = WithAnnotations[OverlapEntry, _SincePrevious]
 
 FINDING = ObjectType.FINDING
 RUN = ObjectType.CROSSREF_RUN
@@ -88,7 +120,7 @@ def parse_month(text: str) -> date | None:
 def run_for_month(request: HttpRequest, month: str) -> CrossReferenceRun:
     """The run for a month ("2026-03"), or 404 (logged) when there is none."""
     first = parse_month(month)
-    run = runs_for(request.user).filter(month=first).first() if first else None
+    run = runs_for(request_user(request)).filter(month=first).first() if first else None
     if run is None:
         refuse(request, object_type=RUN, object_id=month)
     return run
@@ -118,7 +150,7 @@ def requested_by_text(run: CrossReferenceRun, reader: User) -> str:
 # --- Findings -----------------------------------------------------------------------------------
 
 
-def findings_visible_to(user: User) -> QuerySet[MatchFinding]:
+def findings_visible_to(user: User) -> MatchFindingQuerySet:
     """Findings naming a panel the user coordinates: the one starting point for every page,
     decision and export about findings."""
     panel_ids = coordinated_panel_ids(user)
@@ -127,7 +159,7 @@ def findings_visible_to(user: User) -> QuerySet[MatchFinding]:
     return MatchFinding.objects.filter(panels__overlap=panel_ids)
 
 
-def _with_people(findings: QuerySet[MatchFinding], user: User) -> QuerySet[MatchFinding]:
+def _with_people(findings: QuerySet[MatchFinding], user: User) -> QuerySet[FindingWithPeople]:
     """Each finding with its records and whether the user may see each (two EXISTS)."""
     return findings.select_related("nominal_a", "nominal_b", "lead_panel", "run").annotate(
         a_visible=person_visible(user, field="nominal_a_id"),
@@ -135,15 +167,15 @@ def _with_people(findings: QuerySet[MatchFinding], user: User) -> QuerySet[Match
     )
 
 
-def finding_for(request: HttpRequest, pk: int) -> MatchFinding:
+def finding_for(request: HttpRequest, pk: int) -> FindingWithPeople:
     """The finding if it names a panel the user coordinates; otherwise 404 (logged)."""
-    findings = _with_people(findings_visible_to(request.user), request.user).select_related(
-        "resolved_by__agency", "last_seen_run"
-    )
+    findings = _with_people(
+        findings_visible_to(request_user(request)), request_user(request)
+    ).select_related("resolved_by__agency", "last_seen_run")
     return visible_or_404(request, findings, pk, object_type=FINDING)
 
 
-def inbox(user: User, *, kind: str = "") -> QuerySet[MatchFinding]:
+def inbox(user: User, *, kind: str = "") -> QuerySet[FindingWithPeople]:
     """Open findings for the user's panels, strongest first."""
     findings = findings_visible_to(user).open()
     if kind:
@@ -151,7 +183,7 @@ def inbox(user: User, *, kind: str = "") -> QuerySet[MatchFinding]:
     return _with_people(findings, user).order_by("-score", "pk")
 
 
-def run_findings(user: User, run: CrossReferenceRun) -> QuerySet[MatchFinding]:
+def run_findings(user: User, run: CrossReferenceRun) -> QuerySet[FindingWithPeople]:
     """The findings the run raised or saw again, that the user may see, strongest first."""
     findings = findings_visible_to(user).filter(Q(run=run) | Q(last_seen_run=run))
     return _with_people(findings, user).order_by("-score", "pk")
@@ -170,7 +202,7 @@ def open_finding_counts(user: User) -> dict[str, int]:
     return {**counts, "total": counts["duplicate"] + counts["overlap"]}
 
 
-def shown_people(findings: Iterable[MatchFinding]) -> list[int]:
+def shown_people(findings: Iterable[FindingWithPeople]) -> list[int]:
     """Ids of the records a list of findings names to its reader (for the access log)."""
     ids = []
     for finding in findings:
@@ -181,7 +213,7 @@ def shown_people(findings: Iterable[MatchFinding]) -> list[int]:
     return ids
 
 
-def log_people_listed(request: HttpRequest, findings: Iterable[MatchFinding]) -> None:
+def log_people_listed(request: HttpRequest, findings: Iterable[FindingWithPeople]) -> None:
     """One access-log row for each person a list of findings names to its reader."""
     log_access_many(
         request=request,
@@ -309,6 +341,8 @@ NOT_SHOWN = "Not shown: you cannot see this record"
 def comparison(user: User, finding: MatchFinding) -> Comparison:
     """A duplicate finding's two records: the fields of each the user may see, or only the
     panels it is known to (with whom to contact) where they may not. Five queries."""
+    if finding.nominal_b_id is None:
+        raise ValueError("Only a duplicate finding names two records to compare")
     ids = [finding.nominal_a_id, finding.nominal_b_id]
     visible = {
         nominal.pk: nominal
@@ -421,7 +455,7 @@ class FindingShown:
     two records side by side (`pair`), or an overlap's panels and agreed lead; the
     explanation quoted only where the reader sees every record it quotes."""
 
-    finding: MatchFinding
+    finding: FindingWithPeople
     explanation: list[ExplanationItem]
     quoted: bool
     panels: list[KnownTo]
@@ -430,13 +464,13 @@ class FindingShown:
     lead: LeadPanel | None = None
 
 
-def finding_shown(request: HttpRequest, finding: MatchFinding) -> FindingShown:
+def finding_shown(request: HttpRequest, finding: FindingWithPeople) -> FindingShown:
     """What the reader is shown of `finding`, with the access log rows that showing it
     writes: the finding, and each person whose record is shown."""
     log_access(request=request, object_type=FINDING, object_id=finding.pk)
     panels = finding_panels(finding)
     if finding.kind == FindingKind.DUPLICATE:
-        pair = comparison(request.user, finding)
+        pair = comparison(request_user(request), finding)
         log_access_many(
             request=request,
             object_type=NOMINAL,
@@ -537,7 +571,9 @@ class OverlapReport:
 
     @property
     def shown_ids(self) -> list[int]:
-        return [row.nominal_id for row in [*self.rows, *self.left] if row.visible]
+        return [row.nominal_id for row in self.rows if row.visible] + [
+            row.nominal_id for row in self.left if row.visible
+        ]
 
 
 def _entries(user: User, run: CrossReferenceRun) -> QuerySet[OverlapEntry]:
@@ -547,7 +583,9 @@ def _entries(user: User, run: CrossReferenceRun) -> QuerySet[OverlapEntry]:
     return OverlapEntry.objects.filter(run=run, panels__overlap=panel_ids)
 
 
-def _compared(entries: QuerySet[OverlapEntry], previous: CrossReferenceRun) -> QuerySet:
+def _compared(
+    entries: QuerySet[ShownEntry], previous: CrossReferenceRun
+) -> QuerySet[ComparedEntry]:
     earlier = OverlapEntry.objects.filter(run=previous, nominal_id=OuterRef("nominal_id"))
     return entries.annotate(
         was_listed=Exists(earlier),
@@ -578,7 +616,7 @@ def _ordered(entries: QuerySet) -> QuerySet:
     )
 
 
-def _row(entry: OverlapEntry, directory: dict[int, KnownTo], compared: bool) -> OverlapRow:
+def _row(entry: ShownEntry, directory: dict[int, KnownTo], compared: bool) -> OverlapRow:
     panels = sorted(
         (directory[pk] for pk in entry.panels if pk in directory), key=lambda item: item.name
     )
@@ -593,22 +631,26 @@ def _row(entry: OverlapEntry, directory: dict[int, KnownTo], compared: bool) -> 
         compared=compared,
     )
     if compared:
-        if not entry.was_listed:
+        # With an earlier run to compare with, `_compared` annotated the entry.
+        since = cast("ComparedEntry", entry)
+        if not since.was_listed:
             row.new = True
         else:
-            before = set(entry.previous_panels or [])
-            now = set(entry.panels)
+            before = set(since.previous_panels or [])
+            now = set(since.panels)
             row.joined = [item for item in panels if item.panel_id in now - before]
             row.left = sorted(
                 (directory[pk] for pk in before - now if pk in directory),
                 key=lambda item: item.name,
             )
-            row.lead_changed = entry.lead_panel_id != entry.previous_lead
-            row.previous_lead = directory.get(entry.previous_lead) if entry.previous_lead else None
+            row.lead_changed = since.lead_panel_id != since.previous_lead
+            row.previous_lead = directory.get(since.previous_lead) if since.previous_lead else None
     return row
 
 
-def _left_entries(user: User, run: CrossReferenceRun, previous: CrossReferenceRun) -> QuerySet:
+def _left_entries(
+    user: User, run: CrossReferenceRun, previous: CrossReferenceRun
+) -> QuerySet[ShownEntry]:
     still_listed = OverlapEntry.objects.filter(run=run).values("nominal_id")
     return (
         _entries(user, previous)
@@ -617,7 +659,7 @@ def _left_entries(user: User, run: CrossReferenceRun, previous: CrossReferenceRu
     )
 
 
-def _left_row(entry: OverlapEntry, directory: dict[int, KnownTo]) -> LeftRow:
+def _left_row(entry: ShownEntry, directory: dict[int, KnownTo]) -> LeftRow:
     panels = sorted(
         (directory[pk] for pk in entry.panels if pk in directory), key=lambda item: item.name
     )
@@ -630,7 +672,9 @@ def _left_row(entry: OverlapEntry, directory: dict[int, KnownTo]) -> LeftRow:
     )
 
 
-def overlap_report(user: User, run: CrossReferenceRun, *, page_number: object = 1) -> OverlapReport:
+def overlap_report(
+    user: User, run: CrossReferenceRun, *, page_number: int | str | None = 1
+) -> OverlapReport:
     """One page (50 people) of the month's overlap report for the user's panels, with what
     changed since the previous run, and the people who have left it. A fixed number of
     queries whatever the report's length."""

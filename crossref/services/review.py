@@ -82,6 +82,8 @@ def finding_confirm(*, actor: User, finding: MatchFinding, survivor: Nominal) ->
     merged). Where the coordinator may not change one record's identity, the finding is
     confirmed with a note saying which agency must merge."""
     _check(actor, finding, FindingKind.DUPLICATE)
+    if finding.nominal_b_id is None:
+        raise ValidationError("Only a possible duplicate names two records to merge")
     pair = [finding.nominal_a_id, finding.nominal_b_id]
     if survivor.pk not in pair:
         raise ValidationError({"survivor": "Choose which of the two records to keep"})

@@ -328,7 +328,7 @@ def _model(
 ) -> LinkageParameters:
     """The run's fitted model: estimated on its first attempt and stored, so every chunk of
     the run, on every attempt, is scored by the same parameters."""
-    if run.model_id is not None:
+    if run.model is not None:
         return LinkageParameters.from_json(run.model.parameters)
     params = estimate_parameters(people.records, pairs)
     model, _ = LinkageModel.objects.get_or_create(

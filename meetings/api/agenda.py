@@ -4,6 +4,7 @@ reads it."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from accounts.access import require, visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call, logged_page
 from accounts.audit import log_access
+from accounts.http import request_user
 from accounts.models import ObjectType
 from core.api import AnsweredBooleanField, VisibleRecordField, at_least_one, int_param, validated
 from meetings.api.meetings import (
@@ -22,7 +24,8 @@ from meetings.api.meetings import (
     AgendaItemSerializer,
     agenda_items_for,
 )
-from meetings.models import AgendaItem, AgendaReason, Meeting
+from meetings.models import AgendaReason, Meeting
+from meetings.selectors.meetings import VisibleAgendaItem
 from meetings.services.agenda import (
     agenda_item_add,
     agenda_item_change,
@@ -88,8 +91,8 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         "decision": COORDINATORS,
     }
 
-    def get_queryset(self):
-        return agenda_items_for(self.request.user)
+    def get_queryset(self) -> QuerySet[VisibleAgendaItem]:
+        return agenda_items_for(request_user(self.request))
 
     def list(self, request: Request) -> Response:
         items = self.get_queryset().order_by("meeting_id", "position", "pk")
@@ -98,15 +101,15 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             items = items.filter(meeting_id=meeting)
         return logged_page(self, request, items, object_type=ObjectType.AGENDA_ITEM_LIST)
 
-    def _item(self, request: Request, pk: str) -> AgendaItem:
+    def _item(self, request: Request, pk: str) -> VisibleAgendaItem:
         return visible_or_404(request, self.get_queryset(), pk, object_type=AGENDA_ITEM)
 
-    def _coordinated(self, request: Request, pk: str) -> AgendaItem:
+    def _coordinated(self, request: Request, pk: str) -> VisibleAgendaItem:
         """The item, if the caller coordinates its panel (403 if they only see it)."""
         item = self._item(request, pk)
         require(
             request,
-            can_coordinate(request.user, item.meeting.panel),
+            can_coordinate(request_user(request), item.meeting.panel),
             object_type=AGENDA_ITEM,
             object_id=item.pk,
         )
@@ -130,7 +133,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         meeting = data["meeting"]
         require(
             request,
-            can_coordinate(request.user, meeting.panel),
+            can_coordinate(request_user(request), meeting.panel),
             object_type=MEETING,
             object_id=meeting.pk,
         )
@@ -139,7 +142,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
             nominal=data["nominal"],
             reason=data["reason"],
@@ -158,7 +161,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=AGENDA_ITEM,
             object_id=item.pk,
-            actor=request.user,
+            actor=request_user(request),
             item=item,
             reason=data.get("reason", item.reason),
             reason_detail=data.get("reason_detail", item.reason_detail),
@@ -173,7 +176,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=AGENDA_ITEM,
             object_id=item.pk,
-            actor=request.user,
+            actor=request_user(request),
             item=item,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -190,7 +193,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=AGENDA_ITEM,
             object_id=item.pk,
-            actor=request.user,
+            actor=request_user(request),
             item=item,
             direction=data["direction"],
         )
@@ -215,7 +218,7 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=AGENDA_ITEM,
             object_id=item.pk,
-            actor=request.user,
+            actor=request_user(request),
             item=item,
             outcome=outcome,
         )

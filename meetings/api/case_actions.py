@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from accounts.access import require, visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, AgencyCodeField, call, logged_page
 from accounts.audit import log_access
+from accounts.http import request_user
 from accounts.models import Agency, ObjectType, User
 from core.api import VisibleRecordField, at_least_one, choice_param, int_param, validated
 from meetings.models import AgendaItem, CaseAction, CaseActionStatus
@@ -43,7 +44,9 @@ class CaseActionSerializer(serializers.ModelSerializer):
 
     nominal = NominalRefSerializer()
     person_visible = serializers.BooleanField(read_only=True)
-    owner_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner_agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     owner = serializers.SerializerMethodField()
 
     class Meta:
@@ -66,7 +69,7 @@ class CaseActionSerializer(serializers.ModelSerializer):
 
     def get_owner(self, case_action: CaseAction) -> str:
         """The named owner, for their own agency's staff; others see the owning agency."""
-        user = self.context["request"].user
+        user = request_user(self.context["request"])
         if case_action.owner is None or case_action.owner_agency_id != user.agency_id:
             return ""
         return case_action.owner.get_full_name()
@@ -181,12 +184,12 @@ class CaseActionViewSet(viewsets.GenericViewSet):
     }
 
     def get_queryset(self):
-        return case_actions_for(self.request.user)
+        return case_actions_for(request_user(self.request))
 
     def list(self, request: Request) -> Response:
         actions = self.get_queryset().order_by("due", "pk")
         if request.query_params.get("mine") == "1":
-            actions = actions.filter(owner_agency_id=request.user.agency_id)
+            actions = actions.filter(owner_agency_id=request_user(request).agency_id)
         panel = int_param(request, "panel")
         if panel is not None:
             actions = actions.filter(panel_id=panel)
@@ -203,7 +206,7 @@ class CaseActionViewSet(viewsets.GenericViewSet):
         case_action = self._action(request, pk)
         require(
             request,
-            allowed(request.user, case_action),
+            allowed(request_user(request), case_action),
             object_type=CASE_ACTION,
             object_id=case_action.pk,
         )
@@ -229,7 +232,7 @@ class CaseActionViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=AGENDA_ITEM,
             object_id=item.pk,
-            actor=request.user,
+            actor=request_user(request),
             agenda_item=item,
             data=ActionInput(**data),
         )
@@ -250,7 +253,7 @@ class CaseActionViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=CASE_ACTION,
             object_id=case_action.pk,
-            actor=request.user,
+            actor=request_user(request),
             action=case_action,
             data=ActionInput(
                 description=data.get("description", case_action.description),
@@ -272,7 +275,7 @@ class CaseActionViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=CASE_ACTION,
             object_id=case_action.pk,
-            actor=request.user,
+            actor=request_user(request),
             action=case_action,
             reason=data["reason"],
         )
@@ -289,7 +292,7 @@ class CaseActionViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=CASE_ACTION,
             object_id=case_action.pk,
-            actor=request.user,
+            actor=request_user(request),
             action=case_action,
             completed_on=data["completed_on"],
             note=data["note"],
@@ -306,7 +309,7 @@ class CaseActionViewSet(viewsets.GenericViewSet):
         if request.method == "GET":
             case_action = self._action(request, pk)
             log_access(request=request, object_type=CASE_ACTION, object_id=case_action.pk)
-            history = case_action_history(case_action, request.user)
+            history = case_action_history(case_action, request_user(request))
             return Response(HistorySerializer(history, many=True).data)
         case_action = self._allowed(request, pk, may_report_on)
         data = validated(UpdateSerializer, request.data, request)
@@ -315,9 +318,9 @@ class CaseActionViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=CASE_ACTION,
             object_id=case_action.pk,
-            actor=request.user,
+            actor=request_user(request),
             action=case_action,
             text=data["text"],
         )
-        newest = case_action_history(case_action, request.user)[0]
+        newest = case_action_history(case_action, request_user(request))[0]
         return Response(HistorySerializer(newest).data, status=status.HTTP_201_CREATED)

@@ -8,6 +8,8 @@ same visibility rules as the meeting pages.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -19,16 +21,30 @@ from rest_framework.response import Response
 from accounts.access import require, visible_or_404
 from accounts.api import CASEWORK, COORDINATORS, call
 from accounts.audit import log_access, log_access_many
+from accounts.http import request_user
 from accounts.models import Agency, ObjectType, Purpose, User
 from core.api import ConfirmSerializer, int_param, validated
 from meetings.minutes import minutes_for_reader, stored_minutes
 from meetings.models import AgendaItem, Attendance, Meeting
 from meetings.selectors.meeting_mode import AttendanceStatus
+from meetings.selectors.meetings import VisibleAgendaItem
 from meetings.services.agenda import agenda_share
 from meetings.services.meeting_mode import AttendanceEntry, attendance_record, minutes_publish
 from meetings.services.meetings import meeting_cancel, meeting_move
 from offenders.api import NominalRefSerializer, with_person_visible
 from panels.permissions import can_coordinate
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _VisibleItems(TypedDict):
+    """The agenda as the reader may see it, prefetched by `MeetingViewSet._detail`."""
+
+    visible_items: list[VisibleAgendaItem]
+
+
+type MeetingWithAgenda = WithAnnotations[Meeting, _VisibleItems]
 
 MEETING = ObjectType.MEETING
 AGENDA_ITEM = ObjectType.AGENDA_ITEM
@@ -47,7 +63,9 @@ UNSEEN_ITEM = {
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Attendance
@@ -161,11 +179,14 @@ class MeetingDetailSerializer(MeetingSerializer):
             or can_coordinate(self.context["request"].user, meeting.panel)
         ):
             return []
-        return AttendanceSerializer(meeting.attendance.all(), many=True).data
+        # drf-stubs type `Serializer(many=True)` as the serializer itself; DRF builds a
+        # ListSerializer, whose data is a list.
+        return AttendanceSerializer(meeting.attendance.all(), many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(AgendaItemSerializer(many=True))
-    def get_items(self, meeting: Meeting) -> list[dict]:
-        return AgendaItemSerializer(meeting.visible_items, many=True).data
+    def get_items(self, meeting: MeetingWithAgenda) -> list[dict]:
+        # As in get_attendance: the data of `many=True` is a list.
+        return AgendaItemSerializer(meeting.visible_items, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(MinutesSerializer(allow_null=True))
     def get_minutes(self, meeting: Meeting) -> dict | None:
@@ -178,7 +199,7 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
     return Meeting.objects.visible_to(user).select_related("panel")
 
 
-def agenda_items_for(user: User) -> QuerySet[AgendaItem]:
+def agenda_items_for(user: User) -> QuerySet[VisibleAgendaItem]:
     """Agenda items the user may see, each marked with whether the user sees its person."""
     return with_person_visible(
         AgendaItem.objects.visible_to(user).select_related("nominal", "meeting__panel"), user
@@ -232,7 +253,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
     }
 
     def get_queryset(self):
-        return meetings_for(self.request.user)
+        return meetings_for(request_user(self.request))
 
     def list(self, request: Request) -> Response:
         meetings = self.get_queryset().order_by("date", "starts_at", "pk")
@@ -252,7 +273,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         meeting = self._meeting(request, pk)
         require(
             request,
-            can_coordinate(request.user, meeting.panel),
+            can_coordinate(request_user(request), meeting.panel),
             object_type=MEETING,
             object_id=meeting.pk,
         )
@@ -261,7 +282,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
     def _detail(self, request: Request, pk: int) -> Response:
         """The meeting as the reader may see it; reading it names the people on its agenda
         and in its minutes, so each is logged as a read, as on the meeting's pages."""
-        user = request.user
+        user = request_user(request)
         meeting = visible_or_404(
             request,
             self.get_queryset().prefetch_related(
@@ -308,7 +329,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
             new_date=data["date"],
             starts_at=data["starts_at"],
@@ -327,7 +348,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
             reason=data["reason"],
         )
@@ -345,7 +366,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
         )
         return self._detail(request, meeting.pk)
@@ -369,7 +390,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
             entries=[
                 AttendanceEntry(
@@ -394,7 +415,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             request=request,
             object_type=MEETING,
             object_id=meeting.pk,
-            actor=request.user,
+            actor=request_user(request),
             meeting=meeting,
         )
         return self._detail(request, meeting.pk)

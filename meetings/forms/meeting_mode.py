@@ -12,12 +12,12 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import Agency, User
-from core.forms import DateInputField
+from core.forms import DateInputField, form_field
 from meetings.models import AgendaItem, CaseActionStatus, MeetingKind
 from meetings.selectors.meeting_mode import AttendanceStatus
 from meetings.services.case_actions import UPDATE_MAX_LENGTH, ActionInput
 from meetings.services.meeting_mode import AttendanceEntry, ItemOutcome
-from panels.models import RAG_BY_SCHEME, Panel
+from panels.models import RAG_BY_SCHEME, Panel, RagScheme
 
 # Where the service's error keys for an action are shown on the item form.
 ACTION_FIELDS = {
@@ -142,8 +142,8 @@ class ItemForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         panel: Panel = item.meeting.panel
-        self.fields["rag"].choices = [
-            (rag.value, rag.label) for rag in RAG_BY_SCHEME[panel.rag_scheme]
+        form_field(self, "rag", forms.ChoiceField).choices = [
+            (rag.value, rag.label) for rag in RAG_BY_SCHEME[RagScheme(panel.rag_scheme)]
         ]
         self.fields["rag"].help_text = (
             "The panel's view of the person's current risk and engagement. Once recorded it "
@@ -153,8 +153,10 @@ class ItemForm(forms.Form):
             # Only a mid-month panel escalates; the main panel is where cases go.
             del self.fields["escalate"]
         agency_ids = [agency.pk for agency in agencies]
-        self.fields["action_agency"].queryset = Agency.objects.filter(pk__in=agency_ids)
-        self.fields["action_owner"].queryset = staff
+        form_field(self, "action_agency", forms.ModelChoiceField).queryset = Agency.objects.filter(
+            pk__in=agency_ids
+        )
+        form_field(self, "action_owner", forms.ModelChoiceField).queryset = staff
 
     @classmethod
     def initial_for(cls, item: AgendaItem) -> dict[str, Any]:
@@ -166,7 +168,8 @@ class ItemForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         wants_action = any(
             data.get(name) for name in ("action_description", "action_agency", "action_owner")
         ) or bool(self.data.get("action_due-day") or self.data.get("action_due-year"))
@@ -249,10 +252,10 @@ class ActionChangeForm(forms.Form):
         self, *args: Any, agencies: list[Agency], staff: QuerySet[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_agency"].queryset = Agency.objects.filter(
+        form_field(self, "owner_agency", forms.ModelChoiceField).queryset = Agency.objects.filter(
             pk__in=[agency.pk for agency in agencies]
         )
-        self.fields["owner"].queryset = staff
+        form_field(self, "owner", forms.ModelChoiceField).queryset = staff
 
     def action(self) -> ActionInput:
         data = self.cleaned_data
@@ -322,7 +325,7 @@ class ActionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, panels: Iterable[Panel], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["panel"].choices = [("", "Any panel")] + [
+        form_field(self, "panel", forms.ChoiceField).choices = [("", "Any panel")] + [
             (panel.pk, panel.name) for panel in panels
         ]
 

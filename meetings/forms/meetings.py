@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from core.forms import DateInputField
+from core.forms import DateInputField, form_field
 from meetings.models import AgendaReason, MeetingKind, Weekday, WeekOfMonth
 from offenders.models import Nominal
 
@@ -106,7 +106,7 @@ class AgendaAddForm(forms.Form):
     def __init__(self, *args: Any, addable: list[Nominal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {nominal.pk: nominal for nominal in addable}
-        self.fields["nominal"].choices = [("", "Choose a person")] + [
+        form_field(self, "nominal", forms.ChoiceField).choices = [("", "Choose a person")] + [
             (nominal.pk, f"{nominal.full_name}, born {nominal.date_of_birth:%-d %B %Y}")
             if nominal.date_of_birth
             else (nominal.pk, nominal.full_name)
@@ -114,7 +114,8 @@ class AgendaAddForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reason") == AgendaReason.OTHER and not data.get("reason_detail", "").strip():
             self.add_error("reason_detail", "Enter why they are on the agenda")
         return data
@@ -138,7 +139,8 @@ class AgendaItemForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reason") == AgendaReason.OTHER and not data.get("reason_detail", "").strip():
             self.add_error("reason_detail", "Enter why they are on the agenda")
         return data

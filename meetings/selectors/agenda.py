@@ -265,9 +265,9 @@ def _escalations(
     for item in items:
         escalated[item.nominal_id] = item  # the latest escalation for each person
     for pk, nominal in active.items():
-        item = escalated.get(pk)
-        if item is not None:
-            detail = f"Escalated from the mid-month panel on {_day(item.meeting.date)}"
+        escalation = escalated.get(pk)
+        if escalation is not None:
+            detail = f"Escalated from the mid-month panel on {_day(escalation.meeting.date)}"
             found[AgendaReason.ESCALATED].append(
                 Suggestion(nominal, AgendaReason.ESCALATED, detail)
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Case,
@@ -22,15 +23,21 @@ from django.db.models import (
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
+from accounts.http import request_user
 from accounts.models import AuditEvent, ObjectType, Role, User, Verb
 from meetings.models import CaseAction, CaseActionStatus
-from offenders.selectors import person_visible
+from offenders.selectors import PersonVisible, person_visible
 from panels.models import CohortMembership, MembershipStatus, Panel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+type VisibleCaseAction = WithAnnotations[CaseAction, PersonVisible]
 
 CASE_ACTION = ObjectType.CASE_ACTION
 
 
-def _with_person(actions: QuerySet[CaseAction], user: User) -> QuerySet[CaseAction]:
+def _with_person(actions: QuerySet[CaseAction], user: User) -> QuerySet[VisibleCaseAction]:
     return actions.select_related(
         "panel", "nominal", "owner_agency", "owner", "agenda_item__meeting"
     ).annotate(person_visible=person_visible(user))
@@ -38,7 +45,7 @@ def _with_person(actions: QuerySet[CaseAction], user: User) -> QuerySet[CaseActi
 
 def case_actions_for(
     user: User, *, scope: str = "mine", status: str = "", panel: int | None = None
-) -> QuerySet[CaseAction]:
+) -> QuerySet[VisibleCaseAction]:
     """The actions list: the user's agency's actions (or all the panels' they see), open
     ones first, each group by due date, so overdue actions lead."""
     actions = CaseAction.objects.visible_to(user)
@@ -61,7 +68,7 @@ def case_actions_for(
 
 @dataclass(frozen=True)
 class AgencyActions:
-    actions: list[CaseAction]  # the first few, overdue first
+    actions: list[VisibleCaseAction]  # the first few, overdue first
     open_count: int
     overdue_count: int
 
@@ -81,13 +88,13 @@ def open_actions_for_agency(user: User, *, today: date, limit: int = 10) -> Agen
     )
 
 
-def case_action_for(request: HttpRequest, pk: int) -> CaseAction:
+def case_action_for(request: HttpRequest, pk: int) -> VisibleCaseAction:
     """The action if the user sees its panel; otherwise 404 (logged), as if missing."""
     return visible_or_404(
         request,
-        _with_person(CaseAction.objects.visible_to(request.user), request.user).select_related(
-            "panel__coordinating_agency", "created_by__agency"
-        ),
+        _with_person(
+            CaseAction.objects.visible_to(request_user(request)), request_user(request)
+        ).select_related("panel__coordinating_agency", "created_by__agency"),
         pk,
         object_type=CASE_ACTION,
     )

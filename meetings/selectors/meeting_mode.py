@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
+from accounts.http import request_user
 from accounts.models import CASEWORK_ROLES, Agency, ObjectType, User
 from meetings.models import AgendaItem, Attendance, CaseAction, Meeting, MeetingStatus
-from offenders.selectors import person_visible
+from meetings.selectors.meetings import VisibleAgendaItem
+from offenders.selectors import PersonVisible, person_visible
 from panels.models import Panel
 from panels.selectors import agencies_seeing_panel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 MEETING = ObjectType.MEETING
 AGENDA_ITEM = ObjectType.AGENDA_ITEM
@@ -50,19 +56,26 @@ def meeting_agencies(panel: Panel) -> list[Agency]:
     )
 
 
-def agenda_item_for(request: HttpRequest, pk: int) -> AgendaItem:
+def agenda_item_for(request: HttpRequest, pk: int) -> VisibleAgendaItem:
     """The agenda item if the user may see the agenda (see AgendaItem.visible_to)."""
     return visible_or_404(
         request,
-        AgendaItem.objects.visible_to(request.user)
+        AgendaItem.objects.visible_to(request_user(request))
         .select_related("meeting__panel__coordinating_agency", "nominal", "rag_review")
-        .annotate(person_visible=person_visible(request.user)),
+        .annotate(person_visible=person_visible(request_user(request))),
         pk,
         object_type=AGENDA_ITEM,
     )
 
 
-def meeting_agenda(meeting: Meeting, user: User) -> list[AgendaItem]:
+class _AgendaLine(PersonVisible):
+    action_count: int
+
+
+type AgendaLine = WithAnnotations[AgendaItem, _AgendaLine]
+
+
+def meeting_agenda(meeting: Meeting, user: User) -> list[AgendaLine]:
     """The agenda in order, each item with its person (named only if the user sees them),
     its RAG decision and how many actions it set: one query however long the agenda."""
     return list(

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.access import visible_or_404
+from accounts.http import request_user
 from accounts.models import ObjectType, User
 from meetings.models import AgendaItem, Meeting, MeetingRule, MeetingStatus
 from offenders.models import Nominal
-from offenders.selectors import nominals_for
+from offenders.selectors import PersonVisible, nominals_for
 from panels.models import Panel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+type VisibleAgendaItem = WithAnnotations[AgendaItem, PersonVisible]
 
 MEETING = ObjectType.MEETING
 MEETING_RULE = ObjectType.MEETING_RULE
@@ -34,7 +41,7 @@ def meeting_for(request: HttpRequest, pk: int) -> Meeting:
     """The meeting if the user sees its panel; otherwise 404, whether or not it exists."""
     return visible_or_404(
         request,
-        Meeting.objects.visible_to(request.user).select_related(
+        Meeting.objects.visible_to(request_user(request)).select_related(
             "panel__coordinating_agency", "rule"
         ),
         pk,
@@ -47,7 +54,7 @@ def meeting_rule_for(request: HttpRequest, pk: int) -> MeetingRule:
     return visible_or_404(
         request,
         MeetingRule.objects.filter(
-            panel__in=Panel.objects.visible_to(request.user).values("pk")
+            panel__in=Panel.objects.visible_to(request_user(request)).values("pk")
         ).select_related("panel__coordinating_agency"),
         pk,
         object_type=MEETING_RULE,
@@ -58,7 +65,7 @@ def agenda_item_for(request: HttpRequest, pk: int) -> AgendaItem:
     """The agenda item if the user may see the agenda it is on; otherwise 404."""
     return visible_or_404(
         request,
-        AgendaItem.objects.visible_to(request.user).select_related(
+        AgendaItem.objects.visible_to(request_user(request)).select_related(
             "meeting__panel__coordinating_agency", "nominal"
         ),
         pk,

@@ -23,7 +23,7 @@ from meetings.minutes import build_minutes
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors.meeting_mode import AttendanceStatus, meeting_agencies
 from meetings.services.case_actions import ActionInput, case_action_create, case_action_validate
-from panels.models import RAG_BY_SCHEME, Rag, RagReview
+from panels.models import RAG_BY_SCHEME, Rag, RagReview, RagScheme
 from panels.permissions import can_coordinate
 
 
@@ -143,7 +143,7 @@ def agenda_item_record(
     panel = meeting.panel
     _check_runnable(actor, meeting, today)
     errors: dict[str, list[str]] = {}
-    allowed = RAG_BY_SCHEME[panel.rag_scheme]
+    allowed = RAG_BY_SCHEME[RagScheme(panel.rag_scheme)]
     if outcome.rag and outcome.rag not in allowed:
         names = ", ".join(Rag(rag).label for rag in allowed[:-1])
         errors["rag"] = [f"Select {names} or {Rag(allowed[-1]).label}"]

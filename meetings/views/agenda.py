@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import require
 from accounts.audit import log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Purpose
 from core.forms import add_service_errors
 from meetings.forms.meetings import AgendaAddForm, AgendaItemForm
@@ -56,7 +57,7 @@ def _to_builder(meeting: Meeting, anchor: str = "") -> HttpResponse:
 
 
 def _builder_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     meeting: Meeting,
     *,
     form: AgendaAddForm | None = None,
@@ -92,7 +93,7 @@ def _builder_page(
     )
 
 
-def _coordinated_meeting(request: HttpRequest, pk: int) -> Meeting:
+def _coordinated_meeting(request: AuthenticatedHttpRequest, pk: int) -> Meeting:
     meeting = meeting_for(request, pk)
     require(
         request,
@@ -105,14 +106,14 @@ def _coordinated_meeting(request: HttpRequest, pk: int) -> Meeting:
 
 @login_required
 @require_safe
-def agenda_builder_view(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_builder_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _coordinated_meeting(request, pk)
     return _builder_page(request, meeting)
 
 
 @login_required
 @require_POST
-def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add one person: a suggestion's button, or "add someone else" with a reason."""
     meeting = _coordinated_meeting(request, pk)
     if not agenda_open(meeting):
@@ -142,7 +143,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_add_all(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_add_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add everyone suggested for one reason, in the order they are listed."""
     meeting = _coordinated_meeting(request, pk)
     reason = request.POST.get("reason", "")
@@ -171,7 +172,7 @@ def agenda_add_all(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change why a person is on the agenda."""
     item = agenda_item_for(request, pk)
     meeting = item.meeting
@@ -212,7 +213,7 @@ def agenda_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_item_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_move_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = agenda_item_for(request, pk)
     require(
         request,
@@ -237,7 +238,7 @@ def agenda_item_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_item_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_item_remove_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = agenda_item_for(request, pk)
     require(
         request,
@@ -259,7 +260,7 @@ def agenda_item_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_share_view(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_share_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Share the agenda: member agencies' staff then see it on the meeting's page."""
     meeting = _coordinated_meeting(request, pk)
     confirmed(request, "share")
@@ -277,7 +278,7 @@ def agenda_share_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def agenda_pack(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_pack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The agenda pack as a PDF download: a summary page for each person on the agenda
     the user may see, and a line saying whom to contact for anyone else."""
     meeting = meeting_for(request, pk)

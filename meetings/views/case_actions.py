@@ -14,15 +14,16 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import require
 from accounts.audit import log_access, log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Purpose
 from accounts.permissions import user_may_see_casework
 from core.forms import add_service_errors
@@ -37,6 +38,7 @@ from meetings.models import CaseAction, CaseActionStatus
 from meetings.permissions import may_report_on, owner_name_for
 from meetings.selectors.case_actions import (
     CASE_ACTION,
+    VisibleCaseAction,
     case_action_for,
     case_action_history,
     case_actions_for,
@@ -57,7 +59,7 @@ NOMINAL = ObjectType.NOMINAL
 
 @login_required
 @require_safe
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav_section": "Panels", "today": timezone.localdate()}
     if not user_may_see_casework(request.user):
         # Committee officers and system administrators read no case data.
@@ -65,9 +67,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
     panels = list(Panel.objects.visible_to(request.user).order_by("name"))
     form = ActionFilterForm(request.GET or None, panels=panels)
     filters = form.filters() if request.GET else {"scope": "mine", "status": "", "panel": None}
-    page = Paginator(case_actions_for(request.user, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page: Page[VisibleCaseAction] = Paginator(
+        case_actions_for(request.user, **filters), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     # The actions name the people they are about: a read of each one's personal data.
     log_access_many(
         request=request,
@@ -82,7 +84,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/actions/list.html", context)
 
 
-def _log_read(request: HttpRequest, action: CaseAction) -> None:
+def _log_read(request: AuthenticatedHttpRequest, action: VisibleCaseAction) -> None:
     """The action, and the person it is about when the page names them."""
     log_access(request=request, object_type=CASE_ACTION, object_id=action.pk)
     if action.person_visible:
@@ -94,7 +96,9 @@ def _log_read(request: HttpRequest, action: CaseAction) -> None:
         )
 
 
-def _detail_page(request: HttpRequest, action: CaseAction, **forms: Form) -> HttpResponse:
+def _detail_page(
+    request: AuthenticatedHttpRequest, action: VisibleCaseAction, **forms: Form
+) -> HttpResponse:
     user = request.user
     reporting = may_report_on(user, action) and action.status == CaseActionStatus.OPEN
     _log_read(request, action)
@@ -119,11 +123,11 @@ def _detail_page(request: HttpRequest, action: CaseAction, **forms: Form) -> Htt
 
 @login_required
 @require_safe
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, case_action_for(request, pk))
 
 
-def _reporter_only(request: HttpRequest, action: CaseAction) -> None:
+def _reporter_only(request: AuthenticatedHttpRequest, action: CaseAction) -> None:
     require(
         request, may_report_on(request.user, action), object_type=CASE_ACTION, object_id=action.pk
     )
@@ -131,7 +135,7 @@ def _reporter_only(request: HttpRequest, action: CaseAction) -> None:
 
 @login_required
 @require_POST
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+def action_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
     _reporter_only(request, action)
     form = ActionDoneForm(request.POST)
@@ -153,7 +157,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_update(request: HttpRequest, pk: int) -> HttpResponse:
+def action_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
     _reporter_only(request, action)
     form = ActionUpdateForm(request.POST)
@@ -171,8 +175,8 @@ def action_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _change_page(
-    request: HttpRequest,
-    action: CaseAction,
+    request: AuthenticatedHttpRequest,
+    action: VisibleCaseAction,
     form: ActionChangeForm | None = None,
     cancel_form: ActionCancelForm | None = None,
 ) -> HttpResponse:
@@ -204,7 +208,7 @@ def _change_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_change(request: HttpRequest, pk: int) -> HttpResponse:
+def action_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
     require(
         request,
@@ -229,7 +233,7 @@ def action_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def action_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = case_action_for(request, pk)
     require(
         request,

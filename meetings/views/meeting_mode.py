@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import require
 from accounts.audit import log_access, log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Purpose
 from core.forms import add_service_errors
 from meetings.forms.meeting_mode import (
@@ -28,7 +29,7 @@ from meetings.forms.meeting_mode import (
     PublishForm,
 )
 from meetings.minutes import build_minutes, minutes_for_reader, stored_minutes
-from meetings.models import AgendaItem, Meeting, MeetingStatus
+from meetings.models import Meeting, MeetingStatus
 from meetings.selectors.meeting_mode import (
     AGENDA_ITEM,
     MEETING,
@@ -41,7 +42,7 @@ from meetings.selectors.meeting_mode import (
     meeting_agenda,
     neighbouring_items,
 )
-from meetings.selectors.meetings import meeting_for
+from meetings.selectors.meetings import VisibleAgendaItem, meeting_for
 from meetings.services.meeting_mode import (
     agenda_item_record,
     attendance_record,
@@ -54,7 +55,7 @@ NOMINAL = ObjectType.NOMINAL
 
 
 def _meeting_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     meeting: Meeting,
     *,
     attendance_form: AttendanceForm | None = None,
@@ -97,7 +98,7 @@ def _meeting_page(
 
 @login_required
 @require_safe
-def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_mode(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     require(
         request,
@@ -110,7 +111,7 @@ def meeting_mode(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     require(
         request,
@@ -134,7 +135,11 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _item_page(
-    request: HttpRequest, item: AgendaItem, form: ItemForm | None, *, refused: str = ""
+    request: AuthenticatedHttpRequest,
+    item: VisibleAgendaItem,
+    form: ItemForm | None,
+    *,
+    refused: str = "",
 ) -> HttpResponse:
     meeting = item.meeting
     closed = meeting_open_for_recording(meeting, today=timezone.localdate())
@@ -167,7 +172,7 @@ def _item_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_item(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = agenda_item_for(request, pk)
     meeting = item.meeting
     require(
@@ -209,7 +214,7 @@ def meeting_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _minutes_page(
-    request: HttpRequest, meeting: Meeting, form: PublishForm | None = None
+    request: AuthenticatedHttpRequest, meeting: Meeting, form: PublishForm | None = None
 ) -> HttpResponse:
     coordinates = can_coordinate(request.user, meeting.panel)
     draft = False
@@ -250,13 +255,13 @@ def _minutes_page(
 
 @login_required
 @require_safe
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _minutes_page(request, meeting_for(request, pk))
 
 
 @login_required
 @require_POST
-def meeting_minutes_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_minutes_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     require(
         request,

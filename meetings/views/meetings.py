@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import require
 from accounts.audit import log_access, log_access_many
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Purpose
 from core.forms import add_service_errors
 from meetings.forms.meetings import MeetingCancelForm, MeetingMoveForm, MeetingRuleForm
@@ -48,7 +49,7 @@ PANEL = ObjectType.PANEL
 MEETINGS_PAGE_SIZE = 20
 
 
-def confirmed(request: HttpRequest, name: str) -> None:
+def confirmed(request: AuthenticatedHttpRequest, name: str) -> None:
     """A one-button action sends its button's value; a POST without it changes nothing."""
     if request.POST.get(name) != "yes":
         raise BadRequest
@@ -56,7 +57,7 @@ def confirmed(request: HttpRequest, name: str) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_rules(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_rules(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The rules the panel meets by; its coordinators add a rule here."""
     panel = panel_for(request, pk)
     coordinates = can_coordinate(request.user, panel)
@@ -90,7 +91,7 @@ def meeting_rules(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_rule_stop_view(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_rule_stop_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = meeting_rule_for(request, pk)
     require(
         request,
@@ -116,7 +117,7 @@ def meeting_rule_stop_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("meetings:meeting-rules", pk=rule.panel_id)
 
 
-def _meeting_list(request: HttpRequest, pk: int, *, past: bool) -> HttpResponse:
+def _meeting_list(request: AuthenticatedHttpRequest, pk: int, *, past: bool) -> HttpResponse:
     panel = panel_for(request, pk)
     today = timezone.localdate()
     meetings = past_meetings(panel, today=today) if past else upcoming_meetings(panel, today=today)
@@ -137,21 +138,21 @@ def _meeting_list(request: HttpRequest, pk: int, *, past: bool) -> HttpResponse:
 
 @login_required
 @require_safe
-def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The panel's meetings from today on, soonest first."""
     return _meeting_list(request, pk, past=False)
 
 
 @login_required
 @require_safe
-def meeting_list_past(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_list_past(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The panel's earlier meetings, most recent first."""
     return _meeting_list(request, pk, past=True)
 
 
 @login_required
 @require_safe
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One meeting: when and where, whether it moved or was cancelled, and its agenda for
     those who may see it (the coordinating agency always; members once it is shared)."""
     meeting = meeting_for(request, pk)
@@ -194,7 +195,7 @@ def _moved_from(meeting: Meeting) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_move_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     require(
         request,
@@ -231,7 +232,7 @@ def meeting_move_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     require(
         request,

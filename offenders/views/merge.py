@@ -14,12 +14,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import forbid, require
 from accounts.audit import log_access
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Purpose
 from matching.scoring import score
 from offenders.models import CaseEvent, Nominal
@@ -35,7 +36,7 @@ from offenders.views.search import log_search
 CHOOSE_LIMIT = 20
 
 
-def _editable(request: HttpRequest, pk: int) -> Nominal | HttpResponse:
+def _editable(request: AuthenticatedHttpRequest, pk: int) -> Nominal | HttpResponse:
     """The record if visible and its identity may be changed; a redirect if merged away."""
     try:
         nominal = nominal_for(request, pk)
@@ -49,7 +50,7 @@ def _editable(request: HttpRequest, pk: int) -> Nominal | HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def merge_choose(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Suggested duplicates, a search among visible records, or a record number."""
     nominal = _editable(request, pk)
     if isinstance(nominal, HttpResponse):
@@ -130,19 +131,14 @@ def _rows(survivor: Nominal, duplicate: Nominal) -> list[Row]:
         ),
         both("Identifiers", lambda n: listed(n.identifiers.all())),
         both("Aliases", lambda n: listed(n.aliases.all())),
-        both("Timeline events", lambda n: str(n.event_count)),
+        both("Timeline events", lambda n: str(CaseEvent.objects.filter(nominal=n).count())),
         both("Record created", lambda n: n.created_at.strftime("%-d %B %Y")),
     ]
 
 
-def _with_counts(nominal: Nominal) -> Nominal:
-    nominal.event_count = CaseEvent.objects.filter(nominal=nominal).count()
-    return nominal
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def merge_confirm(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+def merge_confirm(request: AuthenticatedHttpRequest, pk: int, other: int) -> HttpResponse:
     """Both records side by side, why the scorer thinks they match, and the merge button.
     The record the merge was started from (pk) is the one kept."""
     if pk == other:
@@ -185,7 +181,6 @@ def merge_confirm(request: HttpRequest, pk: int, other: int) -> HttpResponse:
     prefetch_related_objects([survivor, duplicate], "identifiers", "aliases")
     result = score(person_record(survivor), person_record(duplicate))
     for nominal in (survivor, duplicate):
-        _with_counts(nominal)
         log_access(
             request=request,
             object_type=NOMINAL,

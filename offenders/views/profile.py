@@ -14,8 +14,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import require
 from accounts.audit import log_access
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AccessLog, Agency, AuditEvent, Purpose, Role, Verb
 from offenders import selectors
 from offenders.models import (
@@ -53,7 +55,7 @@ ENFORCEMENT_KINDS = [EventKind.ARREST, EventKind.WARNING_LETTER, EventKind.BREAC
 TIMELINE_PAGE_SIZE = 50
 
 
-def purpose_today(request: HttpRequest, pk: int) -> str | None:
+def purpose_today(request: AuthenticatedHttpRequest, pk: int) -> str | None:
     """The purpose the user gave for this record today, if any."""
     stored = request.session.get(PURPOSES_KEY, {}).get(str(pk))
     today = timezone.localdate().isoformat()
@@ -62,7 +64,7 @@ def purpose_today(request: HttpRequest, pk: int) -> str | None:
     return None
 
 
-def remember_purpose(request: HttpRequest, pk: int, purpose: str) -> None:
+def remember_purpose(request: AuthenticatedHttpRequest, pk: int, purpose: str) -> None:
     today = timezone.localdate().isoformat()
     # Drop earlier days' purposes so the session does not grow through a long day.
     kept = {
@@ -75,7 +77,7 @@ def remember_purpose(request: HttpRequest, pk: int, purpose: str) -> None:
 
 
 def ask_purpose(
-    request: HttpRequest, nominal: Nominal, *, then: str = "profile", error: str = ""
+    request: AuthenticatedHttpRequest, nominal: Nominal, *, then: str = "profile", error: str = ""
 ) -> HttpResponse:
     """The one-click question asked before any of the record is shown: nothing personal."""
     return render(
@@ -92,7 +94,7 @@ def ask_purpose(
     )
 
 
-def to_survivor(request: HttpRequest, merged: MergedAway, route: str) -> HttpResponse:
+def to_survivor(request: AuthenticatedHttpRequest, merged: MergedAway, route: str) -> HttpResponse:
     messages.info(
         request,
         "The record you opened was merged with another record of the same person. "
@@ -103,7 +105,7 @@ def to_survivor(request: HttpRequest, merged: MergedAway, route: str) -> HttpRes
 
 @login_required
 @require_POST
-def access_purpose(request: HttpRequest, pk: int) -> HttpResponse:
+def access_purpose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
@@ -122,7 +124,7 @@ def access_purpose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def nominal_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def nominal_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
@@ -136,7 +138,7 @@ def nominal_profile(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "offenders/profile.html", context)
 
 
-def _profile_context(request: HttpRequest, nominal: Nominal) -> dict:
+def _profile_context(request: AuthenticatedHttpRequest, nominal: Nominal) -> dict:
     """Everything on the profile, in a fixed number of queries however long the record."""
     user = request.user
     # One query per relation, joined to what it shows: a chained lookup such as
@@ -279,7 +281,7 @@ def rag_charts(reviews: list[RagReview]) -> list[RagChart]:
 
 @login_required
 @require_safe
-def change_history(request: HttpRequest, pk: int) -> HttpResponse:
+def change_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
@@ -307,9 +309,12 @@ def change_history(request: HttpRequest, pk: int) -> HttpResponse:
 def _field_label(field: str) -> str:
     """The model's own label for an identity field, as the edit form shows it."""
     try:
-        return capfirst(Nominal._meta.get_field(field).verbose_name)
+        model_field = Nominal._meta.get_field(field)
     except FieldDoesNotExist:
-        return field.replace("_", " ").capitalize()
+        model_field = None
+    if isinstance(model_field, models.Field):
+        return str(capfirst(model_field.verbose_name))
+    return field.replace("_", " ").capitalize()
 
 
 def _shown(field: str, value: object) -> str:
@@ -344,7 +349,7 @@ def describe_change(event: AuditEvent) -> list[str]:
         label = _field_label(field)
         lines.append(f"{label}: {_shown(field, before)} → {_shown(field, after)}")
     if event.verb == Verb.NEED_SET and "pathway" in detail:
-        levels = dict(NeedLevel.choices)
+        levels: dict[str | None, str] = dict(NeedLevel.choices)
         pathway = dict(Pathway.choices).get(detail["pathway"], detail["pathway"])
         before = levels.get(detail.get("from"), "Not assessed")
         after = levels.get(detail.get("to"), detail.get("to"))
@@ -360,7 +365,7 @@ def describe_change(event: AuditEvent) -> list[str]:
 
 @login_required
 @require_safe
-def viewers(request: HttpRequest, pk: int) -> HttpResponse:
+def viewers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:

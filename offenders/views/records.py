@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import require
 from accounts.audit import log_access
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import CASEWORK_ROLES, User
 from core.forms import add_service_errors
 from offenders.forms import AliasForm, EventForm, IdentifierForm, IdentityForm, NeedForm
@@ -50,7 +51,12 @@ HEADINGS = {
 
 
 def _show_form(
-    request: HttpRequest, template: str, nominal: Nominal, form: Form, status: int = 200, **extra
+    request: AuthenticatedHttpRequest,
+    template: str,
+    nominal: Nominal,
+    form: Form,
+    status: int = 200,
+    **extra,
 ) -> HttpResponse:
     context = {
         "nominal": nominal,
@@ -62,7 +68,7 @@ def _show_form(
     return render(request, f"offenders/{template}", context, status=status)
 
 
-def _posted(request: HttpRequest):
+def _posted(request: AuthenticatedHttpRequest):
     """The submitted data on a POST (even an empty one, which must show its errors)."""
     return request.POST if request.method == "POST" else None
 
@@ -106,7 +112,7 @@ def _identity_initial(nominal: Nominal) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def identity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         nominal = nominal_for(request, pk)
     except MergedAway as merged:
@@ -147,7 +153,7 @@ def identity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _show_form(request, "record_identity.html", nominal, form)
 
 
-def _record_page(request: HttpRequest, pk: int, route: str) -> Nominal | HttpResponse:
+def _record_page(request: AuthenticatedHttpRequest, pk: int, route: str) -> Nominal | HttpResponse:
     """The visible record, a redirect to the survivor of a merge, or the purpose question."""
     try:
         nominal = nominal_for(request, pk)
@@ -160,7 +166,7 @@ def _record_page(request: HttpRequest, pk: int, route: str) -> Nominal | HttpRes
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_create(request: HttpRequest, pk: int) -> HttpResponse:
+def event_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nominal = _record_page(request, pk, "event-create")
     if isinstance(nominal, HttpResponse):
         return nominal
@@ -178,7 +184,7 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def identifier_create(request: HttpRequest, pk: int) -> HttpResponse:
+def identifier_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nominal = _record_page(request, pk, "identifier-create")
     if isinstance(nominal, HttpResponse):
         return nominal
@@ -196,7 +202,7 @@ def identifier_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def alias_create(request: HttpRequest, pk: int) -> HttpResponse:
+def alias_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nominal = _record_page(request, pk, "alias-create")
     if isinstance(nominal, HttpResponse):
         return nominal
@@ -214,7 +220,7 @@ def alias_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_update(request: HttpRequest, pk: int) -> HttpResponse:
+def need_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nominal = _record_page(request, pk, "needs")
     if isinstance(nominal, HttpResponse):
         return nominal

@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import forbid, require
 from accounts.audit import log_access
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType
 from accounts.permissions import user_may_see_casework
 from offenders import services
@@ -38,14 +39,14 @@ SEARCH = ObjectType.NOMINAL_SEARCH
 PAGE_SIZE = 20
 
 
-def log_search(request: HttpRequest, count: int) -> None:
+def log_search(request: AuthenticatedHttpRequest, count: int) -> None:
     """A list of people is a read of personal data: one row, with the count, no terms."""
     log_access(request=request, object_type=SEARCH, object_id=count)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def nominal_search(request: HttpRequest) -> HttpResponse:
+def nominal_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict = {"nav_section": "Nominals", "may_search": user_may_see_casework(request.user)}
     if request.method == "GET" or not context["may_search"]:
         context["form"] = SearchForm(initial={"sort": "relevance"})
@@ -94,7 +95,7 @@ def _identifier_errors(form: NominalCreateForm, check: DuplicateCheck) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def nominal_create(request: HttpRequest) -> HttpResponse:
+def nominal_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1, the person's details; step 2, possible existing records; then create.
 
     The details travel to step 2 in hidden fields and are validated again on the way back.

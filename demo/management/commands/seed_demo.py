@@ -4,6 +4,7 @@ import os
 from base64 import b32encode
 
 from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.two_factor import issue_backup_codes
 from demo.borough import ensure_borough, ensure_meeting_rules
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         )
         for user in borough.staff.values():
             codes = issue_backup_codes(user, count=3)
-            device = user.totpdevice_set.filter(confirmed=True).first()
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             key = b32encode(device.bin_key).decode().rstrip("=") if device else "-"
             out.write(
                 f"  {user.username:<12} {', '.join(user.role_labels):<38} "
