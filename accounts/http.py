@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
 
@@ -11,9 +12,11 @@ from accounts.models import User
 class AuthenticatedHttpRequest(HttpRequest):
     """What a page view receives. SignInRequiredMiddleware sends anyone not signed in to the
     sign-in page before any view runs (except those marked `@login_not_required`), so
-    `user` is a member of staff, never AnonymousUser."""
+    `user` is a member of staff, never AnonymousUser. django-htmx's HtmxMiddleware sets
+    `htmx` on every request: whether htmx asked for part of a page."""
 
     user: User
+    htmx: HtmxDetails
 
 
 def request_user(request: HttpRequest) -> User:
