@@ -591,7 +591,11 @@ LINT_STEPS = (
 def command_lint() -> int:
     """Run every lint step, even after one fails, so one run shows every problem."""
     os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
-    failed = [name for name, argv in LINT_STEPS if (say(name), _python(*argv))[1]]
+    failed = []
+    for name, argv in LINT_STEPS:
+        say(name)
+        if _python(*argv):
+            failed.append(name)
     if failed:
         say(f"lint failed: {', '.join(failed)}")
     return 1 if failed else 0
