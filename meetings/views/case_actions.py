@@ -77,10 +77,17 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         object_ids=[action.nominal_id for action in page if action.person_visible],
         purpose=Purpose.CASE_MANAGEMENT,
     )
-    for action in page:
-        action.owner_name = owner_name_for(action, request.user)
+    # Each action beside its owner's name as this user may read it.
+    rows = [(action, owner_name_for(action, request.user)) for action in page]
     query = urlencode({key: value for key, value in filters.items() if value})
-    context |= {"form": form, "filters": filters, "page": page, "query": query, "may_list": True}
+    context |= {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "may_list": True,
+    }
     return render(request, "meetings/actions/list.html", context)
 
 
