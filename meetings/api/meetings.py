@@ -176,7 +176,7 @@ class MeetingDetailSerializer(MeetingSerializer):
     def get_attendance(self, meeting: Meeting) -> list[dict]:
         if not (
             meeting.minutes_published_on
-            or can_coordinate(self.context["request"].user, meeting.panel)
+            or can_coordinate(request_user(self.context["request"]), meeting.panel)
         ):
             return []
         # drf-stubs type `Serializer(many=True)` as the serializer itself; DRF builds a
