@@ -25,7 +25,7 @@ def heading(page: Page):
 
 
 def agenda_names(page: Page) -> list[str]:
-    table = page.locator("#agenda + table tbody")
+    table = page.get_by_role("table", name="People on the agenda, in order").locator("tbody")
     return [name.strip() for name in table.locator("tr td:nth-child(2) a").all_inner_texts()]
 
 
