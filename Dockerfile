@@ -2,7 +2,7 @@
 # Tandem: one image for the web process (gunicorn), the Celery worker and Celery beat.
 # docker-compose.yml runs it; configuration comes from environment variables only.
 
-# --- 1. Front-end assets: GOV.UK Frontend and MOJ Frontend copied into static/ ------------
+# --- 1. Front-end assets: GOV.UK Frontend, MOJ Frontend and htmx copied into static/ -----
 FROM node:20-slim AS assets
 WORKDIR /src
 COPY package.json package-lock.json ./

@@ -57,7 +57,7 @@ status: $(PY_STAMP) ## Say whether the embedded services are running
 	@$(LOCAL) status
 
 clean: ## Remove built assets, collected static files and caches (keeps .data and .venv)
-	rm -rf static/vendor static/fonts static/images static/rebrand static/manifest.json
+	rm -rf static/vendor static/fonts static/images static/manifest.json
 	rm -rf staticfiles .pytest_cache .ruff_cache test-results bench-results
 	find . -path ./$(VENV) -prune -o -path ./node_modules -prune -o \
 		-name __pycache__ -type d -prune -exec rm -rf {} +

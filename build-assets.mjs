@@ -1,12 +1,13 @@
-// Copy the prebuilt GOV.UK Frontend and MOJ Frontend files from node_modules into static/,
-// where Django's staticfiles serves them under STATIC_URL (/assets/).
+// Copy the prebuilt GOV.UK Frontend, MOJ Frontend and htmx files from node_modules into
+// static/, where Django's staticfiles serves them under STATIC_URL (/assets/).
 //
 // Run with `npm run build` (the Makefile's `install` target does this).
 //
 // Output (all git-ignored):
 //   static/vendor/govuk/govuk-frontend.min.{css,js}(.map)  -> /assets/vendor/govuk/...
 //   static/vendor/moj/moj-frontend.min.{css,js}(.map)      -> /assets/vendor/moj/...
-//   static/fonts/, static/images/, static/rebrand/, static/manifest.json
+//   static/vendor/htmx/htmx.min.js                         -> /assets/vendor/htmx/...
+//   static/fonts/, static/images/, static/manifest.json
 //
 // The prebuilt CSS refers to its fonts and images by absolute URLs such as
 // url(/assets/fonts/bold-b542beb274-v2.woff2), so those files must sit at static/fonts/ and
@@ -24,6 +25,7 @@ const staticUrl = '/assets/' // must match STATIC_URL in config/settings.py
 
 const govukDist = join(root, 'node_modules/govuk-frontend/dist/govuk')
 const mojDist = join(root, 'node_modules/@ministryofjustice/frontend/moj')
+const htmxDist = join(root, 'node_modules/htmx.org/dist')
 
 /** Copy a file or folder, creating parent folders; optional sources may be missing. */
 function copy(from, to, { optional = false } = {}) {
@@ -54,12 +56,15 @@ rmSync(join(staticDir, 'vendor'), { recursive: true, force: true })
 
 copyBundle(govukDist, 'govuk-frontend', 'govuk')
 copyBundle(mojDist, 'moj-frontend', 'moj')
+// htmx ships no source map, and its minified file names none.
+copy(join(htmxDist, 'htmx.min.js'), join(staticDir, 'vendor', 'htmx', 'htmx.min.js'))
 
-// GOV.UK fonts, images, web manifest and the 2025 rebrand images -> /assets/...
-for (const entry of ['fonts', 'images', 'manifest.json', 'rebrand']) {
-  copy(join(govukDist, 'assets', entry), join(staticDir, entry), {
-    optional: entry === 'rebrand',
-  })
+// A folder left by GOV.UK Frontend 5, whose rebranded images now sit in images/.
+rmSync(join(staticDir, 'rebrand'), { recursive: true, force: true })
+
+// GOV.UK fonts, images and web manifest -> /assets/...
+for (const entry of ['fonts', 'images', 'manifest.json']) {
+  copy(join(govukDist, 'assets', entry), join(staticDir, entry))
 }
 // MOJ icons (no name clashes with GOV.UK's images) -> /assets/images/...
 copy(join(mojDist, 'assets/images'), join(staticDir, 'images'))

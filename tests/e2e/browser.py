@@ -1,4 +1,5 @@
-"""Helpers for browser journeys: axe-core scans, console watching and one-time codes."""
+"""Helpers for browser journeys: axe-core scans, reflow checks, console watching and one-time
+codes."""
 
 from __future__ import annotations
 
@@ -66,6 +67,66 @@ def assert_accessible(page: Page) -> None:
     )
 
 
+# Reflow (WCAG 1.4.10): the page is no wider than the window, and the only things that scroll
+# sideways are tables in their own labelled, focusable pane (<div class="app-table-scroll"
+# role="region" aria-label="..." tabindex="0">). Nothing is cut off either: an element that
+# hides what overflows it loses nothing sideways (form fields, which scroll their own text, and
+# visually hidden text excepted).
+REFLOW_PROBLEMS = """() => {
+  const width = window.innerWidth;
+  const problems = [];
+  const describe = (el) => {
+    const caption = el.querySelector('caption');
+    const text = (caption || el).textContent.trim().replace(/\\s+/g, ' ').slice(0, 60);
+    return `<${el.tagName.toLowerCase()} class="${el.className}"> (${text})`;
+  };
+  const paneName = (el) => {
+    const label = (el.getAttribute('aria-label') || '').trim();
+    if (label) return label;
+    return (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean)
+      .map((id) => (document.getElementById(id) || {textContent: ''}).textContent.trim())
+      .join(' ').trim();
+  };
+  const isPane = (el) => el !== null && el.classList.contains('app-table-scroll')
+    && el.getAttribute('role') === 'region' && el.getAttribute('tabindex') === '0'
+    && paneName(el) !== '' && el.querySelector('table') !== null;
+
+  const page = document.documentElement.scrollWidth;
+  if (page > width) problems.push(`the page is ${page}px wide in a ${width}px window`);
+  for (const pane of document.querySelectorAll('.app-table-scroll')) {
+    if (!isPane(pane)) problems.push(`${describe(pane)} is not a labelled, focusable pane around a table`);
+  }
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.scrollWidth <= el.clientWidth + 1 || el.clientWidth <= 1) continue;
+    if (['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) continue;
+    const overflow = getComputedStyle(el).overflowX;
+    if (overflow === 'visible') continue;
+    if (overflow === 'auto' || overflow === 'scroll') {
+      if (!isPane(el)) problems.push(`${describe(el)} scrolls sideways: only a table's pane may`);
+    } else {
+      problems.push(`${describe(el)} cuts off ${el.scrollWidth - el.clientWidth}px of its content`);
+    }
+  }
+  for (const table of document.querySelectorAll('table')) {
+    const box = table.getBoundingClientRect();
+    if ((box.right > width + 0.5 || box.left < -0.5) && !isPane(table.closest('.app-table-scroll'))) {
+      problems.push(`${describe(table)} is wider than the window and not in its own pane`);
+    }
+  }
+  return problems;
+}"""
+
+
+def assert_reflows(page: Page) -> None:
+    """Fail if the page scrolls sideways at its window's width, or cuts anything off, other
+    than a wide table scrolling inside its labelled pane."""
+    problems = page.evaluate(REFLOW_PROBLEMS)
+    width = page.evaluate("() => window.innerWidth")
+    assert not problems, f"{page.url} does not reflow at {width}px wide:\n- " + "\n- ".join(
+        problems
+    )
+
+
 # Every path an axe scan passed on in this run: conftest.py checks at the end of a full
 # browser run that every page of the project was among them.
 SCANNED_PATHS: set[str] = set()
@@ -111,8 +172,10 @@ class PageWatch:
         self.current, self.scanned = page.url, False
 
     def check(self, page: Page) -> None:
-        """Scan the page the browser is on and fail on any console or CSP problem so far."""
+        """Scan the page the browser is on and fail on any console or CSP problem so far, or
+        if it does not reflow at the window's width."""
         assert_accessible(page)
+        assert_reflows(page)
         self.scanned = True
         SCANNED_PATHS.add(urlsplit(page.url).path)
         assert not self.problems, "Browser console problems:\n" + "\n".join(self.problems)

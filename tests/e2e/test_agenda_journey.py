@@ -25,7 +25,7 @@ def heading(page: Page):
 
 
 def agenda_names(page: Page) -> list[str]:
-    table = page.locator("#agenda + table tbody")
+    table = page.get_by_role("table", name="People on the agenda, in order").locator("tbody")
     return [name.strip() for name in table.locator("tr td:nth-child(2) a").all_inner_texts()]
 
 
@@ -85,9 +85,15 @@ def test_coordinator_builds_shares_and_prints_the_next_main_panels_agenda(
     expect(page.locator("#suggested-red_rag")).to_contain_text("Ryan REDLEY")
     expect(page.locator("#suggested-review_due")).to_contain_text("Dev DUEBY")
     check_page()
+    # htmx swaps the builder in place: the page is not reloaded, and focus moves to the line
+    # that says what happened.
+    page.evaluate("window.sameDocument = true")
+    said = page.locator("#agenda-builder [role=status]")
     for name in ("Nadia REFERRED: New referral", "Ryan REDLEY: Red RAG", "Dev DUEBY: Review due"):
         page.get_by_role("button", name=f"Add {name}").click()
-        expect(page.get_by_role("alert")).to_contain_text("added to the agenda")
+        expect(said).to_contain_text(f"{name.split(':')[0]} added to the agenda")
+        expect(said).to_be_focused()
+        assert page.evaluate("window.sameDocument === true")
         check_page()
     assert agenda_names(page) == ["Nadia REFERRED", "Ryan REDLEY", "Dev DUEBY"]
     # Added, nobody is suggested again.
@@ -95,7 +101,8 @@ def test_coordinator_builds_shares_and_prints_the_next_main_panels_agenda(
 
     # The review due comes before the Red RAG.
     page.get_by_role("button", name="Move Dev DUEBY up").click()
-    expect(page.get_by_role("alert")).to_contain_text("Dev DUEBY moved up")
+    expect(said).to_contain_text("Dev DUEBY moved up")
+    assert page.evaluate("window.sameDocument === true")
     assert agenda_names(page) == ["Nadia REFERRED", "Dev DUEBY", "Ryan REDLEY"]
     check_page()
 

@@ -27,7 +27,7 @@ from tests.people import generate_people
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# The run page asks for its progress every 5 seconds and reloads once the run has ended.
+# The run page asks for its progress every 3 seconds (htmx) and reloads once the run has ended.
 POLLED = 20_000
 
 

@@ -1,5 +1,9 @@
 """The pages the main journeys pass by: each opened as the person who uses it, checked
-with axe, and where it is a form, sent empty first so its error summary is checked too."""
+with axe, and where it is a form, sent empty first so its error summary is checked too.
+
+Each journey runs twice: in a desktop window and in one 320 CSS pixels wide, where every page
+must reflow (WCAG 1.4.10): nothing scrolls sideways but a wide table inside its own labelled
+pane (see `assert_reflows`, which every check runs)."""
 
 from __future__ import annotations
 
@@ -21,9 +25,19 @@ from tests.panels.import_samples import csv_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10: 1280 pixels at 400% zoom
+
+
+@pytest.fixture(autouse=True, params=[DESKTOP, NARROW], ids=["1280px", "320px"])
+def window(request, page: Page) -> dict[str, int]:
+    """Every journey of this module at both widths; other windows a journey opens match."""
+    page.set_viewport_size(request.param)
+    return request.param
+
 
 def visit(page: Page, check_page, path: str) -> None:
-    """Open a page: it answers 200 with a heading, and passes axe."""
+    """Open a page: it answers 200 with a heading, passes axe and reflows."""
     response = page.goto(path)
     assert response is not None and response.status == 200, (path, response and response.status)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -100,7 +114,7 @@ def test_coordinator_opens_every_page_of_a_panel(page: Page, check_page, partner
 
 
 def test_staff_open_the_pages_of_a_persons_record(
-    page: Page, check_page, another_browser, partnership
+    page: Page, check_page, another_browser, partnership, window
 ):
     p = partnership
     person = member(p.coordinator, p.panel, "Ashby", given_names="Jordan")
@@ -127,6 +141,7 @@ def test_staff_open_the_pages_of_a_persons_record(
     # Who has viewed the record is for the agency's administrator (its information
     # governance lead).
     admin_page, admin_check = another_browser()
+    admin_page.set_viewport_size(window)
     sign_in(admin_page, admin_check, p.agency_admin)
     visit(admin_page, admin_check, f"{record}/viewers/")
     expect(admin_page.get_by_role("main")).to_contain_text(p.coordinator.get_full_name())

@@ -60,7 +60,7 @@ def actions(partnership, items):
 
 
 def url(name: str, action: CaseAction | None = None) -> str:
-    return reverse(f"panels:{name}", args=[action.pk] if action else [])
+    return reverse(f"meetings:{name}", args=[action.pk] if action else [])
 
 
 # --- The list ---------------------------------------------------------------------------------

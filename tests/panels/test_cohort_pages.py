@@ -281,7 +281,7 @@ def test_coordinator_pages_answer_each_persona(partnership, client_for, persona,
     # The coordinator's decision is saved and sends them back to the tracker.
     assert client.post(decide_url(waiting), decline).status_code == {200: 302}.get(status, status)
     for name in ("membership-exit", "membership-edit"):
-        assert client.get(reverse(f"panels:{name}", args=[on_cohort.pk])).status_code == status
+        assert client.get(reverse(f"cohorts:{name}", args=[on_cohort.pk])).status_code == status
     if status != 200:
         waiting.refresh_from_db()
         assert waiting.status == MembershipStatus.REFERRED
@@ -440,7 +440,7 @@ def test_a_declined_referral_of_another_agencys_person_names_nobody_to_the_coord
     # The coordinator's own confirmation names the person once, then never again.
     assert b"PROBATIONONLY" in client.post(decide_url(membership), declined, follow=True).content
     for name in ("membership-decide", "membership-exit", "membership-edit"):
-        response = client.get(reverse(f"panels:{name}", args=[membership.pk]), follow=True)
+        response = client.get(reverse(f"cohorts:{name}", args=[membership.pk]), follow=True)
         assert response.status_code == 404
         assert b"PROBATIONONLY" not in response.content.upper()
     tracker = client.get(reverse("cohorts:cohort", args=[p.panel.pk])).content.upper()

@@ -40,7 +40,7 @@ OVERLAPS = reverse("crossref:overlaps")
 
 
 def finding_url(finding: MatchFinding, action: str = "") -> str:
-    name = f"panels:crossref-{action}" if action else "crossref:finding"
+    name = f"crossref:{action}" if action else "crossref:finding"
     return reverse(name, args=[finding.pk])
 
 

@@ -338,7 +338,7 @@ def test_coordinator_adds_a_rule_on_the_rules_page_and_its_meetings_are_listed(
     assert "Rule added: Mid-month panel: third Wednesday of each month" in page
     listing = client.get(f"/panels/{p.panel.pk}/meetings/").content.decode()
     assert "Mid-month panel: third Wednesday of each month at 14:30" in listing
-    assert listing.count("govuk-tag--blue") == p.panel.meetings.count()
+    assert listing.count('<strong class="govuk-tag">Scheduled</strong>') == p.panel.meetings.count()
 
 
 def test_a_rule_form_with_errors_says_what_to_fix_and_adds_nothing(partnership, client_for):

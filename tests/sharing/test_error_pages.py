@@ -11,7 +11,7 @@ def test_not_found_page_uses_the_service_layout(partnership, client_for):
     assert response.status_code == 404
     body = response.content.decode()
     assert "Page not found" in body
-    assert "govuk-header" in body and "govuk-footer" in body
+    assert "govuk-generic-header" in body and "govuk-footer" in body
     assert "Skip to main content" in body
 
 
