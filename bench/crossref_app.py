@@ -22,6 +22,7 @@ from django.db import connection, models, transaction
 
 from bench.crossref_engines import Quality
 from bench.linkage_data import PANEL_KINDS, LinkageDataset
+from crossref import tasks
 from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry
 from crossref.services.run import request_run, run_crossref
 from demo.borough import Borough, ensure_borough
@@ -29,7 +30,6 @@ from matching.identifiers import validate_identifier
 from matching.records import PersonRecord
 from offenders.models import Alias, Identifier, Nominal
 from offenders.services import match_fields, search_name_of
-from panels import tasks
 from panels.models import CohortMembership, MembershipStatus
 
 # Who wrote each agency's records: the demo staff account of that agency.
