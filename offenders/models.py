@@ -251,6 +251,14 @@ class CustodyEpisode(models.Model):
     entered_on = models.DateField()
     released_on = models.DateField(null=True, blank=True)
     reason = models.CharField(max_length=10, choices=CustodyReason.choices)
+    offence = models.ForeignKey(
+        Offence,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="custody_episodes",
+        help_text="For a sentence: the offence it was for.",
+    )
     establishment = models.CharField(max_length=200, blank=True)
     recorded_by_agency = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="+"
