@@ -160,12 +160,17 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
+    # Report charts are drawn on the server and sent inside the page as PNG data.
+    "img-src": [CSP.SELF, "data:"],
     "script-src": [CSP.SELF, CSP.NONCE],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# Reports: counts of people below this are shown as "fewer than N" to the committee.
+REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
 
 # Uploads: cohort lists and action plans are small tables; anything far larger is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)

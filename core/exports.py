@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -75,24 +76,48 @@ def write_xlsx(
     headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, sheet_title: str = "List"
 ) -> bytes:
     """One worksheet with a bold header row; text cells are stored as text, never formulas."""
+    return write_workbook([Sheet(sheet_title, headers, rows)])
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Cell]]
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """Excel limits sheet names to 31 characters, forbids a few, and wants them unique."""
+    base = "".join(c for c in title if c not in "[]:*?/\\'")[:31].strip() or "List"
+    name, number = base, 2
+    while name.lower() in taken:
+        suffix = f" {number}"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(name.lower())
+    return name
+
+
+def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """One worksheet per sheet, each with a bold header row; text is never a formula."""
     workbook = Workbook()
-    sheet = workbook.active
-    # Excel limits sheet names to 31 characters and forbids a few.
-    sheet.title = "".join(c for c in sheet_title if c not in "[]:*?/\\")[:31] or "List"
-    sheet.append([neutralise(header) for header in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        values = [_xlsx_value(value) for value in row]
-        sheet.append(values)
-        # openpyxl treats any string starting with "=" as a formula; with the apostrophe
-        # it no longer starts so, but say "text" explicitly so no future change can undo it.
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = TYPE_STRING
-            elif isinstance(cell.value, date) and not isinstance(cell.value, datetime):
-                cell.number_format = "dd/mm/yyyy"
-    sheet.freeze_panes = "A2"
+    taken: set[str] = set()
+    for index, spec in enumerate(sheets):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        sheet.title = sheet_name(spec.title, taken)
+        sheet.append([neutralise(header) for header in spec.headers])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in spec.rows:
+            values = [_xlsx_value(value) for value in row]
+            sheet.append(values)
+            # openpyxl treats any string starting with "=" as a formula; with the apostrophe
+            # it no longer starts so, but say "text" explicitly so no change can undo it.
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = TYPE_STRING
+                elif isinstance(cell.value, date) and not isinstance(cell.value, datetime):
+                    cell.number_format = "dd/mm/yyyy"
+        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -138,6 +138,9 @@ class ReportVersion(models.Model):
     step = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Which attempt is producing the version: a later attempt takes it over, and an earlier
+    # one's late result is then refused.
+    claim = models.CharField(max_length=32, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

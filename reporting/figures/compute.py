@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from reporting.figures import cohort, cost, custody, discussion, partnership, rag, treatment
 from reporting.figures.scope import Scope
-from reporting.figures.targets import targets_for, unit_costs
+from reporting.figures.targets import targets_for, unit_cost_table
 from reporting.figures.values import Column, Count, Definition, Money, Row, Table, Value, define
 from reporting.periods import financial_year, financial_year_of
 
@@ -32,7 +31,7 @@ class FigureSet:
     compare: Scope | None
     headline: list[Headline] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    unit_costs: dict[str, Decimal] = field(default_factory=dict)
+    unit_costs: list[dict[str, object]] = field(default_factory=list)
 
 
 def _headline_values(scope: Scope) -> dict[str, Value]:
@@ -102,7 +101,7 @@ def compute_figures(scope: Scope, compare: Scope | None = None) -> FigureSet:
 
     current = _headline_values(scope)
     previous = _headline_values(compare) if compare else {}
-    figures = FigureSet(scope=scope, compare=compare, unit_costs=unit_costs())
+    figures = FigureSet(scope=scope, compare=compare, unit_costs=unit_cost_table())
     for key, value in current.items():
         figures.headline.append(
             Headline(

@@ -175,8 +175,6 @@ def present_headline(item: Headline, threshold: int | None) -> dict[str, Any]:
 
 def present(figures: FigureSet, threshold: int | None) -> dict[str, Any]:
     """The figures as every output shows them, with their definitions and sources."""
-    from offenders.models import OffenceType
-
     scope = figures.scope
     return {
         "period": scope.period.as_dict(),
@@ -185,10 +183,7 @@ def present(figures: FigureSet, threshold: int | None) -> dict[str, Any]:
         "threshold": threshold,
         "headline": [present_headline(item, threshold) for item in figures.headline],
         "tables": [present_table(table, threshold) for table in figures.tables],
-        "unit_costs": [
-            {"offence_type": OffenceType(key).label, "cost": float(cost)}
-            for key, cost in sorted(figures.unit_costs.items())
-        ],
+        "unit_costs": figures.unit_costs,
         "definitions": [
             {"key": d.key, "title": d.title, "meaning": d.meaning} for d in DEFINITIONS.values()
         ],

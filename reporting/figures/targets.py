@@ -26,3 +26,20 @@ def unit_costs() -> dict[str, Decimal]:
     sql = """SELECT DISTINCT ON (offence_type) offence_type, cost FROM reporting_unitcost
              ORDER BY offence_type, set_at DESC, id DESC"""
     return dict(fetch_all(sql, {}))
+
+
+def unit_cost_table() -> list[dict[str, object]]:
+    """The unit costs in force with their sources, for the report's notes."""
+    from offenders.models import OffenceType
+
+    sql = """SELECT DISTINCT ON (offence_type) offence_type, cost, source, price_year
+             FROM reporting_unitcost ORDER BY offence_type, set_at DESC, id DESC"""
+    return [
+        {
+            "offence_type": OffenceType(key).label,
+            "cost": float(cost),
+            "source": source,
+            "price_year": price_year,
+        }
+        for key, cost, source, price_year in fetch_all(sql, {})
+    ]
