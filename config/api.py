@@ -15,6 +15,7 @@ from meetings.api.case_actions import CaseActionViewSet
 from meetings.api.meetings import MeetingViewSet
 from offenders.api import NominalViewSet
 from panels.api import PanelViewSet
+from reporting.api import FiguresView, ReportViewSet
 from sharing.api import AgreementViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -35,6 +36,8 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-actions", PlanActionViewSet, basename="plan-action")
 router.register("plan-steps", PlanStepViewSet, basename="plan-step")
 router.register("plan-updates", ProgressUpdateViewSet, basename="plan-update")
+# Scrutiny reports and the figures behind them: aggregates only.
+router.register("reports", ReportViewSet, basename="report")
 
 
 class SchemaView(SpectacularAPIView):
@@ -46,5 +49,6 @@ class SchemaView(SpectacularAPIView):
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("schema/", SchemaView.as_view(), name="schema"),
+    path("figures/", FiguresView.as_view(), name="figures"),
     path("", include(router.urls)),
 ]

@@ -50,9 +50,3 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "plan_attention": attention_by_plan(user.agency, today),
         }
     return render(request, "reporting/dashboard.html", context)
-
-
-@login_required
-@require_safe
-def report_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "reporting/index.html", {"nav_section": "Reports"})

@@ -1,0 +1,3 @@
+from reporting.views.home import dashboard
+
+__all__ = ["dashboard"]
