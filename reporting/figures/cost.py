@@ -35,11 +35,14 @@ _COSTS = f"""WITH {SPANS},
           AND cm.start IS NOT NULL AND cm.start <= %(end)s::date
         GROUP BY cm.nominal_id
     ),
-    -- Days on the cohort within the period; overlapping memberships count once at most.
+    -- Days on the cohort within the period: overlapping memberships (two panels at once)
+    -- are merged first, so each day counts once.
     days AS (
-        SELECT nominal_id,
-               least(sum(span_end - span_start + 1), %(end)s::date - %(start)s::date + 1) AS days_on
-        FROM spans GROUP BY nominal_id
+        SELECT nominal_id, sum(upper(on_cohort) - lower(on_cohort)) AS days_on
+        FROM (SELECT nominal_id,
+                     unnest(range_agg(daterange(span_start, span_end, '[]'))) AS on_cohort
+              FROM spans GROUP BY nominal_id) merged
+        GROUP BY nominal_id
     ),
     costs AS (
         SELECT DISTINCT ON (offence_type) offence_type, cost FROM reporting_unitcost
@@ -50,9 +53,11 @@ _COSTS = f"""WITH {SPANS},
                coalesce(sum(coalesce(c.cost, 0)) FILTER (
                    WHERE o.committed_on >= p.joined - interval '12 months'
                      AND o.committed_on < p.joined), 0) AS before,
+               -- Within one of the person's spans, not in a gap between two of them.
                coalesce(sum(coalesce(c.cost, 0)) FILTER (
-                   WHERE o.committed_on >= greatest(p.joined, %(start)s::date)
-                     AND o.committed_on <= least(coalesce(p.left_on, %(end)s::date), %(end)s::date)),
+                   WHERE EXISTS (SELECT 1 FROM spans s
+                                 WHERE s.nominal_id = p.nominal_id
+                                   AND o.committed_on BETWEEN s.span_start AND s.span_end)),
                    0) AS during,
                coalesce(sum(coalesce(c.cost, 0)) FILTER (
                    WHERE p.left_on IS NOT NULL AND p.left_on <= %(end)s::date
