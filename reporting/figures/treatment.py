@@ -36,6 +36,7 @@ def treatment_results(scope: Scope, requirement: str) -> TreatmentResult:
             FROM panels_cohortmembership cm
             JOIN offenders_nominal n ON n.id = cm.nominal_id AND n.merged_into_id IS NULL
             WHERE cm.panel_id = ANY(%(panels)s) AND cm.treatment_requirement = %(requirement)s
+              AND cm.status = ANY(%(on_cohort)s)
         ),
         checked AS (
             SELECT cm.nominal_id, cm.treatment_completed,
