@@ -60,7 +60,9 @@ def choice_for_period(period: Period, today: date) -> str:
 class PeriodChoiceMixin(forms.Form):
     """A period picked from a list, or typed as two dates."""
 
-    period = forms.ChoiceField(label="Period", choices=())
+    period = forms.ChoiceField(
+        label="Period", choices=(), error_messages={"required": "Choose the period"}
+    )
     start = DateInputField(label="Start date", required=False, earliest_year=2000)
     end = DateInputField(label="End date", required=False, earliest_year=2000)
 
@@ -90,7 +92,11 @@ class PeriodChoiceMixin(forms.Form):
 
 
 class ReportForm(PeriodChoiceMixin):
-    title = forms.CharField(label="Subject heading", max_length=200)
+    title = forms.CharField(
+        label="Subject heading",
+        max_length=200,
+        error_messages={"required": "Enter the report's subject heading"},
+    )
     committee = forms.CharField(
         label="Committee",
         max_length=200,
@@ -108,7 +114,6 @@ class ReportForm(PeriodChoiceMixin):
     panels = forms.ModelMultipleChoiceField(
         label="Panels",
         queryset=Panel.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one panel"},
     )
     compare = forms.ChoiceField(
@@ -232,7 +237,6 @@ class DashboardForm(PeriodChoiceMixin):
     panels = forms.ModelMultipleChoiceField(
         label="Panels",
         queryset=Panel.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="Leave all unticked for every panel you report on",
     )
@@ -246,12 +250,24 @@ class DashboardForm(PeriodChoiceMixin):
 class TargetForm(forms.Form):
     panel = forms.ModelChoiceField(label="Panel", queryset=Panel.objects.none(), empty_label=None)
     measure = forms.ChoiceField(label="Target", choices=Measure.choices)
-    year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=())
+    year = forms.TypedChoiceField(
+        label="Financial year",
+        coerce=int,
+        choices=(),
+        error_messages={"required": "Choose the financial year"},
+    )
+    # GOV.UK asks for a text box with a numeric keypad, not a number box, for numbers.
     value = forms.IntegerField(
+        widget=forms.TextInput,
         label="Target value",
         min_value=0,
         max_value=1_000_000,
-        error_messages={"invalid": "Enter the target as a whole number, like 34"},
+        error_messages={
+            "required": "Enter the target",
+            "invalid": "Enter the target as a whole number, like 34",
+            "min_value": "The target must be 0 or more",
+            "max_value": "The target must be 1,000,000 or less",
+        },
     )
     note = forms.CharField(
         label="Where the target comes from (optional)",
@@ -274,11 +290,18 @@ class TargetForm(forms.Form):
 class UnitCostForm(forms.Form):
     offence_type = forms.ChoiceField(label="Offence type", choices=OffenceType.choices)
     cost = forms.DecimalField(
+        widget=forms.TextInput,
         label="Cost of one offence, in pounds",
         min_value=0,
         max_value=10_000_000,
         decimal_places=2,
-        error_messages={"invalid": "Enter the cost in pounds, like 5930 or 5930.50"},
+        error_messages={
+            "required": "Enter the cost of one offence",
+            "invalid": "Enter the cost in pounds, like 5930 or 5930.50",
+            "min_value": "The cost must be £0 or more",
+            "max_value": "The cost must be £10,000,000 or less",
+            "max_decimal_places": "Enter the cost to the nearest penny",
+        },
     )
     source = forms.CharField(
         label="Source",
@@ -287,8 +310,14 @@ class UnitCostForm(forms.Form):
         error_messages={"required": "Enter where the cost comes from"},
     )
     price_year = forms.IntegerField(
+        widget=forms.TextInput,
         label="Prices as at year",
         min_value=2000,
         max_value=2100,
-        error_messages={"invalid": "Enter a year, like 2016"},
+        error_messages={
+            "required": "Enter the year the prices are as at",
+            "invalid": "Enter a year, like 2016",
+            "min_value": "The year must be 2000 or later",
+            "max_value": "The year must be 2100 or earlier",
+        },
     )

@@ -124,10 +124,7 @@ def report_generate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("reporting:version", report.pk, version.number)
 
 
-@login_required
-@require_safe
-def version_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
-    _require_reporter(request)
+def _version_page(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     version = version_for(request, pk, number)
     figures = version.figures if version.status == VersionStatus.DONE else None
     return render(
@@ -146,17 +143,27 @@ def version_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> H
 
 @login_required
 @require_safe
+def version_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
+    _require_reporter(request)
+    return _version_page(request, pk, number)
+
+
+@login_required
+@require_safe
 def version_progress(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     """The progress panel alone, for htmx to poll; once the version is finished the whole
-    page is reloaded to show it."""
+    page is reloaded to show it. Without htmx (the "Check progress" link) it is the
+    version's whole page."""
     _require_reporter(request)
+    if not request.htmx:
+        return _version_page(request, pk, number)
     version = version_for(request, pk, number)
-    if request.htmx and not is_running(version):
+    if not is_running(version):
         return HttpResponseClientRefresh()
     return render(
         request,
         "reporting/version_progress.html",
-        {"report": version.report, "version": version, "running": is_running(version)},
+        {"report": version.report, "version": version, "running": True},
     )
 
 

@@ -177,7 +177,7 @@ def unscanned_pages() -> list[str]:
 def _whole_browser_run(session) -> bool:
     """Every browser journey ran: no -k or marker narrowed it, and every module was collected."""
     option = session.config.option
-    if option.keyword or option.markexpr not in ("", "e2e") or option.lf:
+    if option.keyword or option.markexpr not in ("", "e2e") or getattr(option, "lf", False):
         return False
     collected = {Path(str(item.path)) for item in session.items}
     return all(module in collected for module in E2E_DIR.glob("test_*.py"))
