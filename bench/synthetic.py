@@ -388,6 +388,9 @@ _COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "reason",
         "establishment",
         "recorded_by_agency_id",
+        # Which offence a sentence was for: not drawn, so the generated people stay as
+        # they were before the column existed.
+        "offence_id",
     ),
 }
 Row = tuple[object, ...]
@@ -577,6 +580,7 @@ def _records(plan: BoroughPlan, borough: Borough, wanted: int) -> Iterator[_Reco
                     rng.choice(custody_reasons),
                     rng.choice(_PRISONS),
                     agency["probation"],
+                    None,
                 )
             )
         yield _Record(nominal, rows)
