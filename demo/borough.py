@@ -17,7 +17,7 @@ from accounts.models import Agency, AgencyKind, Role, User
 from accounts.services import agency_create, role_group
 from meetings.models import MeetingKind, MeetingRule
 from meetings.services.meetings import meeting_rule_add
-from panels.models import Panel, PanelKind
+from panels.models import Panel, PanelKind, RagScheme
 from sharing.models import InformationSharingAgreement
 from sharing.services import agreement_create, agreement_sign, panel_create
 
@@ -52,6 +52,10 @@ PANELS = [
         ["police", "housing", "health"],
     ),
 ]
+
+# Panels that rate a person in custody Blue rather than Red, Amber or Green, as many IOM
+# panels do (and the history's monthly reviews show).
+CUSTODY_RAG_PANELS = {PanelKind.IOM}
 
 # Agreements: reference, title, panel names, parties, signing parties. Health has not
 # signed the reducing reoffending agreement and housing has not signed the ASB one, so
@@ -172,13 +176,18 @@ def ensure_borough(
 
     for panel_kind, name, coordinator, members in PANELS:
         full_name = name.format(borough=borough)
-        panel = Panel.objects.filter(name=full_name).first() or panel_create(
-            actor=None,
-            kind=panel_kind,
-            name=full_name,
-            coordinating_agency=result.agencies[coordinator],
-            member_agencies=[result.agencies[m] for m in members],
-        )
+        panel = Panel.objects.filter(name=full_name).first()
+        if panel is None:
+            panel = panel_create(
+                actor=None,
+                kind=panel_kind,
+                name=full_name,
+                coordinating_agency=result.agencies[coordinator],
+                member_agencies=[result.agencies[m] for m in members],
+            )
+            if panel_kind in CUSTODY_RAG_PANELS:
+                panel.rag_scheme = RagScheme.RAG_CUSTODY
+                panel.save(update_fields=["rag_scheme"])
         result.panels[panel_kind] = panel
 
     for username, first, last, agency_code, roles, title in STAFF:

@@ -36,9 +36,9 @@ def ensure_demo_plan(borough) -> int:
     plan = plan_import_commit(
         actor=coordinator,
         plan_import=plan_import,
-        title="Reducing reoffending action plan 2026 to 2029",
-        strategy="Kingsmere Reducing Reoffending Strategy 2026 to 2029",
-        starts_on=date(2026, 4, 1),
+        title="Reducing reoffending action plan 2025 to 2029",
+        strategy="Kingsmere Reducing Reoffending Strategy 2025 to 2029",
+        starts_on=date(2025, 4, 1),
         ends_on=date(2029, 3, 31),
         agencies=borough.agencies.values(),
         progress_rag=Rag.AMBER_GREEN,

@@ -53,35 +53,93 @@ def test_demo_roles_see_what_the_readme_says():
 
 
 def test_demo_people_are_on_their_panels_and_seen_by_the_right_partners():
+    from demo.history import history_nominals
     from offenders.models import Nominal
 
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
-    assert Nominal.objects.count() == 10  # with one person recorded twice
+    history = history_nominals().count()
+    assert history >= 100  # the panels' history, beside the named people
+    assert Nominal.objects.count() == 10 + history  # with one person recorded twice
 
     def seen(username):
         return Nominal.objects.visible_to(User.objects.get(username=username)).count()
 
     # Coordinates or sits on every panel; the police's record of the person recorded twice
     # is on no panel, so only the police see it until the records are merged.
-    assert seen("coordinator") == 9
+    assert seen("coordinator") == 9 + history
     assert seen("health") == 0  # no signed agreement yet
     assert seen("committee") == 0
 
 
 def test_demo_iom_panel_has_a_held_meeting_and_a_shared_agenda_ahead():
+    from django.utils import timezone
+
     from meetings.models import AgendaItem, CaseAction, Meeting, MeetingStatus
     from panels.models import RagReview
 
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
     iom = Panel.objects.get(kind="iom")
-    held = Meeting.objects.get(panel=iom, status=MeetingStatus.HELD)
+    # Last month's main panel, minuted by hand; the history's meetings are held by its rules.
+    held = Meeting.objects.get(panel=iom, status=MeetingStatus.HELD, rule__isnull=True)
     assert held.minutes_published_on is not None
     assert RagReview.objects.filter(meeting=held).count() == 3
     probation = User.objects.get(username="probation")
     # Partners see their agency's actions from the panel on their dashboard.
     assert CaseAction.objects.visible_to(probation).filter(owner_agency=probation.agency).exists()
-    ahead = Meeting.objects.filter(panel=iom, agenda_shared_on__isnull=False).get()
+    ahead = Meeting.objects.filter(
+        panel=iom, agenda_shared_on__isnull=False, date__gt=timezone.localdate()
+    ).get()
     assert AgendaItem.objects.filter(meeting=ahead).count() >= 3
     assert AgendaItem.objects.visible_to(probation).filter(meeting=ahead).exists()
+
+
+def test_demo_history_gives_last_financial_year_a_report_worth_reading():
+    """The committee officer's report on last financial year, against the year before, has
+    Kingsmere's numbers above the small-number threshold, as the committee papers do."""
+    from django.utils import timezone
+
+    from offenders.models import OffenceType
+    from reporting.figures.compute import compute_figures
+    from reporting.figures.scope import Scope
+    from reporting.figures.suppression import present
+    from reporting.models import Target, UnitCost
+    from reporting.periods import last_complete_financial_year
+
+    call_command("seed_demo", stdout=io.StringIO())
+    today = timezone.localdate()
+    year = last_complete_financial_year(today)
+
+    def report(kind):
+        panels = tuple(Panel.objects.filter(kind=kind).values_list("pk", flat=True))
+        figures = compute_figures(Scope(year, panels, today), Scope(year.previous(), panels, today))
+        return present(figures, 5)
+
+    iom = report("iom")
+    headline = {item["key"]: item for item in iom["headline"]}
+    assert headline["cohort_size"]["value"] >= 50
+    assert headline["rag_reviews"]["value"] >= 300
+    assert 0 < headline["rag_green"]["value"] < headline["rag_reviews"]["value"] / 2
+    assert headline["cases_discussed"]["value"] >= 300
+    assert headline["escalations"]["value"] >= 50
+    assert 60 <= headline["not_entering_custody"]["value"] <= 90
+    assert headline["cohort_at_end"]["target"] is not None
+    for key in ("cohort_size", "rag_reviews", "arrests", "female_share", "cost_before"):
+        assert not headline[key]["suppressed"], key
+        assert not headline[key]["previous"]["suppressed"], key
+    tables = {table["key"]: table for table in iom["tables"]}
+    assert tables["action_plan"]["rows"], "the action plan runs in the report's year"
+
+    dip = report("dip")
+    treatment = next(table for table in dip["tables"] if table["key"] == "treatment")
+    assert len(treatment["rows"]) == 4  # DRR and ATR, this year and the year before
+    for row in treatment["rows"]:
+        target_starts, target_completions, starts, completions, _ = row["cells"]
+        assert target_starts["value"] and target_completions["value"]
+        assert not starts["suppressed"] and starts["value"] >= 5, row["label"]
+        assert not completions["suppressed"] and completions["value"] >= 5, row["label"]
+
+    # The cohort target's history shows: the current year's was raised once.
+    assert Target.objects.filter(measure="cohort_size").count() == 4
+    assert set(UnitCost.objects.values_list("offence_type", flat=True)) == set(OffenceType.values)
