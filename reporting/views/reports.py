@@ -19,6 +19,7 @@ from core.forms import add_service_errors
 from reporting.charts import charts_for
 from reporting.forms import ReportForm
 from reporting.models import VersionStatus
+from reporting.periods import last_complete_financial_year
 from reporting.permissions import may_use_reports
 from reporting.selectors import (
     finished_version_for,
@@ -83,7 +84,12 @@ def _report_form(request: AuthenticatedHttpRequest, report) -> HttpResponse:  # 
             else:
                 return redirect("reporting:report", saved.pk)
     else:
-        initial = ReportForm.initial_for(report, today) if report else {"panels": list(panels)}
+        last_year = last_complete_financial_year(today)
+        initial = (
+            ReportForm.initial_for(report, today)
+            if report
+            else {"panels": list(panels), "period": f"fy-{last_year.start.year}"}
+        )
         form = ReportForm(initial=initial, panels=panels, today=today)
     return render(
         request,

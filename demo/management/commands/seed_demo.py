@@ -13,6 +13,7 @@ from demo.history import ensure_demo_history, history_start
 from demo.meetings import ensure_demo_meetings
 from demo.nominals import ensure_demo_nominals
 from demo.plan import ensure_demo_plan
+from demo.reports import ensure_demo_report
 from demo.targets import ensure_demo_targets, ensure_demo_unit_costs
 
 # A demo-only password, printed to the newcomer; never used outside seed data.
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         history = ensure_demo_history(borough)
         targets = ensure_demo_targets(borough, first_year=history_start(timezone.localdate()).year)
         unit_costs = ensure_demo_unit_costs(borough)
+        report = ensure_demo_report(borough)
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo borough of {borough.name} is ready."))
         if people:
@@ -52,6 +54,8 @@ class Command(BaseCommand):
             )
         if targets or unit_costs:
             out.write(f"Set {targets} panel targets and {unit_costs} unit costs of crime.")
+        if report:
+            out.write("Drafted last financial year's reducing reoffending update for committee.")
         out.write(f"Every demo account's password is: {password}")
         out.write(
             "After the password, enter a backup code below (each works once; running "
