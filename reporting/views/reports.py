@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
+from accounts.access import require
 from accounts.http import AuthenticatedHttpRequest
 from core.exports import XLSX_TYPE, download
 from core.forms import add_service_errors
@@ -21,6 +22,7 @@ from reporting.forms import ReportForm
 from reporting.models import VersionStatus
 from reporting.permissions import may_use_reports
 from reporting.selectors import (
+    REPORT_OBJECT,
     finished_version_for,
     report_for,
     report_list,
@@ -34,9 +36,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 PDF_TYPE = "application/pdf"
 
 
-def _require_reporter(request: AuthenticatedHttpRequest) -> None:
-    if not may_use_reports(request.user):
-        raise PermissionDenied
+def _require_reporter(request: AuthenticatedHttpRequest, pk: int | None = None) -> None:
+    """403, logged, for anyone who does not write reports."""
+    require(request, may_use_reports(request.user), object_type=REPORT_OBJECT, object_id=pk or "")
 
 
 @login_required
@@ -59,7 +61,7 @@ def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     return _report_form(request, report=report_for(request, pk))
 
 
@@ -95,7 +97,7 @@ def _report_form(request: AuthenticatedHttpRequest, report) -> HttpResponse:  # 
 @login_required
 @require_safe
 def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     report = report_for(request, pk)
     versions = list(versions_of(report))
     return render(
@@ -114,7 +116,7 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_generate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     report = report_for(request, pk)
     try:
         token = uuid.UUID(request.POST.get("request_token", ""))
@@ -127,7 +129,7 @@ def report_generate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def version_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     version = version_for(request, pk, number)
     figures = version.figures if version.status == VersionStatus.DONE else None
     return render(
@@ -149,7 +151,7 @@ def version_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> H
 def version_progress(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
     """The progress panel alone, for htmx to poll; once the version is finished the whole
     page is reloaded to show it."""
-    _require_reporter(request)
+    _require_reporter(request, pk)
     version = version_for(request, pk, number)
     if request.htmx and not is_running(version):
         return HttpResponseClientRefresh()
@@ -163,7 +165,7 @@ def version_progress(request: AuthenticatedHttpRequest, pk: int, number: int) ->
 @login_required
 @require_POST
 def version_restart(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     version = version_for(request, pk, number)
     version_retry(actor=request.user, version=version)
     return redirect("reporting:version", pk, number)
@@ -177,7 +179,7 @@ FORMATS = {"docx": DOCX_TYPE, "pdf": PDF_TYPE, "xlsx": XLSX_TYPE}
 def version_download(
     request: AuthenticatedHttpRequest, pk: int, number: int, kind: str
 ) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     version = finished_version_for(request, pk, number)
     content = getattr(version, kind)
     name = slugify(version.report.title)[:60] or "report"
