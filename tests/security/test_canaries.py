@@ -51,10 +51,21 @@ ON_PERSON_RECORDS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# Committee officers report on every panel of the installation (aggregates only), so
+# reports, the figures dashboard and the figures API name the other borough's panel to
+# the council's committee officer too.
+ON_REPORTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("outsider", "panel-name"): (*CANARY_AUDIENCE[("outsider", "panel-name")], "committee"),
+}
+REPORT_ROUTES = ("figures", "report-list", "report-detail")
+
+
 def forbidden_canaries(persona: str, route_name: str = "") -> dict[str, tuple[str, str]]:
     audiences = dict(CANARY_AUDIENCE)
     if route_name.startswith("offenders:"):
         audiences |= ON_PERSON_RECORDS
+    if route_name.startswith("reporting:") or route_name in REPORT_ROUTES:
+        audiences |= ON_REPORTS
     return {
         canary(agency, field): (agency, field)
         for (agency, field), audience in audiences.items()
