@@ -52,10 +52,12 @@ ON_PERSON_RECORDS: dict[tuple[str, str], tuple[str, ...]] = {
 
 
 # Committee officers report on every panel of the installation (aggregates only), so
-# reports, the figures dashboard and the figures API name the other borough's panel to
-# the council's committee officer too.
+# reports, the figures dashboard and the figures API name the other borough's panel, and
+# the agreement covering it (the register of agreements), to the council's committee
+# officer too.
 ON_REPORTS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("outsider", "panel-name"): (*CANARY_AUDIENCE[("outsider", "panel-name")], "committee"),
+    (agency, field): (*CANARY_AUDIENCE[(agency, field)], "committee")
+    for agency, field in (("outsider", "panel-name"), ("outsider", "agreement-title"))
 }
 REPORT_ROUTES = ("figures", "report-list", "report-detail")
 
