@@ -22,7 +22,7 @@ from accounts.http import request_user
 from accounts.models import Role
 from reporting.models import Report, ReportVersion, VersionStatus
 from reporting.periods import Period, last_complete_financial_year
-from reporting.selectors import dashboard_figures, report_list, reporting_panels
+from reporting.selectors import dashboard_figures, report_for, report_list, reporting_panels
 
 REPORTERS = frozenset({Role.COMMITTEE, Role.COORDINATOR})
 
@@ -136,9 +136,16 @@ class ReportDetailSerializer(ReportSerializer):
 
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     allowed_roles = {"list": REPORTERS, "retrieve": REPORTERS}
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):  # noqa: ANN201
         return report_list(request_user(self.request))
 
     def get_serializer_class(self):  # noqa: ANN201
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        # The pages' lookup: a report the caller may not see is refused (logged) like a
+        # missing one.
+        report = report_for(request, int(pk))
+        return Response(self.get_serializer(report).data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from accounts.access import refuse
@@ -22,26 +22,26 @@ REPORT_OBJECT = "reporting.report"
 
 
 def reporting_panels(user: User) -> QuerySet[Panel]:
-    """Committee officers report on every active panel; coordinators on those their agency
-    coordinates."""
+    """Committee officers report on the active panels their agency coordinates or is a
+    member of (their partnership's, never another borough's); coordinators on those their
+    agency coordinates."""
     panels = Panel.objects.filter(active=True).order_by("name")
     if is_committee(user):
-        return panels
+        return panels.filter(
+            Q(coordinating_agency=user.agency_id) | Q(member_agencies=user.agency_id)
+        ).distinct()
     if is_reporting_coordinator(user):
         return panels.filter(coordinating_agency=user.agency_id)
     return panels.none()
 
 
 def reports_visible_to(user: User) -> QuerySet[Report]:
-    """Committee officers see every report; a coordinator sees the reports whose panels
-    are all theirs."""
-    if is_committee(user):
-        return Report.objects.all()
-    if is_reporting_coordinator(user):
-        links = Report.panels.through.objects
-        outside = links.exclude(panel__coordinating_agency=user.agency_id).values("report_id")
-        return Report.objects.exclude(pk__in=outside)
-    return Report.objects.none()
+    """The reports whose panels are all ones the user reports on (`reporting_panels`)."""
+    if not (is_committee(user) or is_reporting_coordinator(user)):
+        return Report.objects.none()
+    mine = reporting_panels(user).values("pk")
+    outside = Report.panels.through.objects.exclude(panel__in=mine).values("report_id")
+    return Report.objects.exclude(pk__in=outside)
 
 
 def report_list(user: User) -> QuerySet[Report]:

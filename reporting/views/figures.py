@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.access import require
 from accounts.http import AuthenticatedHttpRequest
 from reporting.charts import charts_for
 from reporting.figures.compute import compute_figures  # noqa: F401  (registers every definition)
@@ -18,13 +18,14 @@ from reporting.periods import last_complete_financial_year
 from reporting.permissions import dashboard_threshold, may_use_reports
 from reporting.selectors import dashboard_figures, reporting_panels
 
+FIGURES_OBJECT = "reporting.figures"
+
 
 @login_required
 @require_safe
 def partnership_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not may_use_reports(user):
-        raise PermissionDenied
+    require(request, may_use_reports(user), object_type=FIGURES_OBJECT)
     today = timezone.localdate()
     panels = reporting_panels(user)
     form = DashboardForm(request.GET or None, panels=panels, today=today)
@@ -55,8 +56,7 @@ def partnership_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def definitions(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not may_use_reports(request.user):
-        raise PermissionDenied
+    require(request, may_use_reports(request.user), object_type=FIGURES_OBJECT)
     return render(
         request,
         "reporting/definitions.html",

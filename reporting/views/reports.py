@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
+from accounts.access import require
 from accounts.http import AuthenticatedHttpRequest
 from core.exports import XLSX_TYPE, download
 from core.forms import add_service_errors
@@ -22,6 +24,7 @@ from reporting.models import VersionStatus
 from reporting.periods import last_complete_financial_year
 from reporting.permissions import may_use_reports
 from reporting.selectors import (
+    REPORT_OBJECT,
     finished_version_for,
     report_for,
     report_list,
@@ -35,9 +38,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 PDF_TYPE = "application/pdf"
 
 
-def _require_reporter(request: AuthenticatedHttpRequest) -> None:
-    if not may_use_reports(request.user):
-        raise PermissionDenied
+def _require_reporter(request: AuthenticatedHttpRequest, pk: int | None = None) -> None:
+    """403, logged, for anyone who does not write reports."""
+    require(request, may_use_reports(request.user), object_type=REPORT_OBJECT, object_id=pk or "")
 
 
 @login_required
@@ -60,7 +63,7 @@ def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     return _report_form(request, report=report_for(request, pk))
 
 
@@ -101,7 +104,7 @@ def _report_form(request: AuthenticatedHttpRequest, report) -> HttpResponse:  # 
 @login_required
 @require_safe
 def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     report = report_for(request, pk)
     versions = list(versions_of(report))
     return render(
@@ -120,12 +123,15 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_generate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     report = report_for(request, pk)
     try:
         token = uuid.UUID(request.POST.get("request_token", ""))
     except ValueError:
-        token = uuid.uuid4()
+        # Not sent from the report's page: nothing is produced, and the page offers the
+        # button again.
+        messages.error(request, "The report was not produced. Use the button below to produce it.")
+        return redirect("reporting:report", report.pk)
     version = version_request(actor=request.user, report=report, request_token=token)
     return redirect("reporting:version", report.pk, version.number)
 
@@ -150,7 +156,7 @@ def _version_page(request: AuthenticatedHttpRequest, pk: int, number: int) -> Ht
 @login_required
 @require_safe
 def version_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     return _version_page(request, pk, number)
 
 
@@ -160,7 +166,7 @@ def version_progress(request: AuthenticatedHttpRequest, pk: int, number: int) ->
     """The progress panel alone, for htmx to poll; once the version is finished the whole
     page is reloaded to show it. Without htmx (the "Check progress" link) it is the
     version's whole page."""
-    _require_reporter(request)
+    _require_reporter(request, pk)
     if not request.htmx:
         return _version_page(request, pk, number)
     version = version_for(request, pk, number)
@@ -176,7 +182,7 @@ def version_progress(request: AuthenticatedHttpRequest, pk: int, number: int) ->
 @login_required
 @require_POST
 def version_restart(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     version = version_for(request, pk, number)
     version_retry(actor=request.user, version=version)
     return redirect("reporting:version", pk, number)
@@ -190,7 +196,7 @@ FORMATS = {"docx": DOCX_TYPE, "pdf": PDF_TYPE, "xlsx": XLSX_TYPE}
 def version_download(
     request: AuthenticatedHttpRequest, pk: int, number: int, kind: str
 ) -> HttpResponse:
-    _require_reporter(request)
+    _require_reporter(request, pk)
     version = finished_version_for(request, pk, number)
     content = getattr(version, kind)
     name = slugify(version.report.title)[:60] or "report"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import forbid, require
 from accounts.http import AuthenticatedHttpRequest
 from core.forms import add_service_errors
 from reporting.forms import TargetForm, UnitCostForm
@@ -17,13 +18,15 @@ from reporting.permissions import may_set_unit_costs, may_use_reports
 from reporting.selectors import reporting_panels, target_history, unit_cost_history
 from reporting.services import target_set, unit_cost_set
 
+TARGET_OBJECT = "reporting.target"
+UNIT_COST_OBJECT = "reporting.unitcost"
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def targets(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not may_use_reports(user):
-        raise PermissionDenied
+    require(request, may_use_reports(user), object_type=TARGET_OBJECT)
     panels = reporting_panels(user)
     today = timezone.localdate()
     form = TargetForm(request.POST or None, panels=panels, today=today)
@@ -57,13 +60,12 @@ def targets(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_costs(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if not may_use_reports(user):
-        raise PermissionDenied
+    require(request, may_use_reports(user), object_type=UNIT_COST_OBJECT)
     may_edit = may_set_unit_costs(user)
     form = UnitCostForm(request.POST or None)
     if request.method == "POST":
         if not may_edit:
-            raise PermissionDenied
+            forbid(request, object_type=UNIT_COST_OBJECT)
         if form.is_valid():
             try:
                 cost = unit_cost_set(actor=user, **form.cleaned_data)

@@ -25,6 +25,7 @@ from reporting.models import Target
 from reporting.periods import Period, financial_quarter
 from sharing.models import InformationSharingAgreement
 from tests.actions.factories import make_plan
+from tests.factories import make_agency
 from tests.reporting.conftest import World
 from tests.reporting.factories import (
     AgendaItemFactory,
@@ -863,9 +864,15 @@ class TestPartnership:
             next_review_due=date(2026, 5, 1),
         )
         covering.panels.set([world.panel, world.other_panel])
-        InformationSharingAgreement.objects.create(
+        wide = InformationSharingAgreement.objects.create(
             title="Partnership-wide agreement", reference="ISA-1", status="draft"
         )
+        wide.parties.set([world.staff.agency])
+        # Another borough's partnership-wide agreement is none of this report's business.
+        elsewhere = InformationSharingAgreement.objects.create(
+            title="Another borough's agreement", reference="ISA-9", status="signed"
+        )
+        elsewhere.parties.set([make_agency("elsewhere", name="Elsewhere Council")])
         other = InformationSharingAgreement.objects.create(
             title="Another panel's agreement", reference="ISA-3", status="signed"
         )

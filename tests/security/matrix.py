@@ -45,6 +45,7 @@ from tests.security.matrix_panels_api import PANELS_API_ROUTES
 from tests.security.matrix_plan import PLAN_ROUTES
 from tests.security.matrix_plan_api import PLAN_API_ROUTES
 from tests.security.matrix_plan_import import PLAN_IMPORT_ROUTES
+from tests.security.matrix_reports import REPORTS_API_ROUTES, REPORTS_ROUTES
 from tests.security.world import PERSONAS, World
 
 
@@ -378,6 +379,7 @@ MATRIX: tuple[Route, ...] = (
     # Pages every member of staff may open; what they list is filtered by visibility.
     Route("dashboard", expect=read_only(page())),
     Route("actions:index", expect=read_only(page())),
+    # The list of reports: every member of staff; those who write none are told who does.
     Route("reporting:index", expect=read_only(page())),
     Route("panels:list", expect=read_only(page())),
     Route("sharing:agreements", expect=read_only(page())),
@@ -468,6 +470,9 @@ MATRIX: tuple[Route, ...] = (
     *PLAN_ROUTES,
     *PLAN_API_ROUTES,
     *PLAN_IMPORT_ROUTES,
+    # Scrutiny reports: aggregates only, for committee officers and coordinators.
+    *REPORTS_ROUTES,
+    *REPORTS_API_ROUTES,
 )
 
 ROUTES_BY_NAME = {route.name: route for route in MATRIX}

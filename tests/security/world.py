@@ -17,6 +17,9 @@ suggestions would list another agency's people if visibility failed anywhere.
 `nominal` is also on probation's MAPPA panel (`crossref.mappa_panel`), so cross-referencing
 has an overlap to report; see CrossrefWork for the runs and findings.
 
+Scrutiny reports (ReportWork): one on the council's IOM panel by the council's coordinator,
+one on the other borough's panel by its coordinator, each with a finished version.
+
 `build_world()` is built once per test module (see conftest.py) because the matrix makes
 several hundred requests; each test still runs in its own savepoint, so nothing a test
 does leaks into the next. It starts from the same `build_partnership()` as the
@@ -25,6 +28,7 @@ does leaks into the next. It starts from the same `build_partnership()` as the
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,6 +49,8 @@ from meetings.models import AgendaItem, AgendaReason, CaseAction, Meeting, Meeti
 from offenders.models import Nominal
 from offenders.services import alias_add, event_add, identifier_add, nominals_merge
 from panels.models import CohortMembership, Panel, PanelKind, RagReview
+from reporting.models import Report, ReportVersion
+from reporting.services import report_save, version_generate, version_request
 from sharing.models import InformationSharingAgreement
 from tests.conftest import Partnership, build_partnership
 from tests.factories import make_nominal, make_panel, make_signed_agreement
@@ -147,6 +153,15 @@ class CrossrefWork:
 
 
 @dataclass
+class ReportWork:
+    """A scrutiny report on one panel, written by that panel's coordinator, with one
+    finished version (figures taken, Word, PDF and spreadsheet drawn)."""
+
+    report: Report
+    version: ReportVersion
+
+
+@dataclass
 class World:
     p: Partnership
     outsider_panel: Panel
@@ -162,6 +177,8 @@ class World:
     plans: PlanWork  # the council's partnership action plan (council, police, probation, housing)
     outsider_plans: PlanWork  # the other borough's plan
     crossref: CrossrefWork  # cross-referencing runs and findings (council and elsewhere)
+    reports: ReportWork  # a report on the council's IOM panel, by the council's coordinator
+    outsider_reports: ReportWork  # a report on the other borough's panel, by its coordinator
     missing_pk: int  # an id no record has: it must get the same answer as a foreign one
 
     def nominals(self) -> list[Nominal]:
@@ -426,6 +443,28 @@ def _plant_crossref(
     )
 
 
+REPORT_PERIOD = (date(2025, 4, 1), date(2026, 3, 31))
+
+
+def _plant_report(author: User, panel: Panel, title: str) -> ReportWork:
+    """Through the services, as the report pages do; the version is produced here rather
+    than by the task (which would run only once the world's transaction commits)."""
+    start, end = REPORT_PERIOD
+    report = report_save(
+        actor=author,
+        report=None,
+        panels=[panel],
+        title=title,
+        committee="Community Safety Scrutiny Committee",
+        period_start=start,
+        period_end=end,
+    )
+    version = version_request(actor=author, report=report, request_token=uuid.uuid4())
+    version_generate(version.pk)
+    version.refresh_from_db()
+    return ReportWork(report=report, version=version)
+
+
 def build_world() -> World:
     p = build_partnership()
     outsider_panel = make_panel(p.outsider, [], name="Elsewhere IOM panel")
@@ -466,6 +505,10 @@ def build_world() -> World:
     )
     outsider_plans = _plant_plan(p.outsider_coordinator, [p.outsider], lead=p.outsider)
     crossref = _plant_crossref(p, people, outsider_panel)
+    reports = _plant_report(p.coordinator, p.panel, "Integrated offender management 2025-26")
+    outsider_reports = _plant_report(
+        p.outsider_coordinator, outsider_panel, "Elsewhere offender management 2025-26"
+    )
     return World(
         p=p,
         outsider_panel=outsider_panel,
@@ -475,6 +518,8 @@ def build_world() -> World:
         plans=plans,
         outsider_plans=outsider_plans,
         crossref=crossref,
+        reports=reports,
+        outsider_reports=outsider_reports,
         missing_pk=2_000_000_000,
         **people,
     )
