@@ -171,6 +171,9 @@ SECURE_CSP = {
 
 # Reports: counts of people below this are shown as "fewer than N" to the committee.
 REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
+# A pause after each step of producing a report, for the test that kills a worker mid-run
+# (never set in service).
+REPORT_STEP_PAUSE_SECONDS = env_int("REPORT_STEP_PAUSE_MS", 0) / 1000
 
 # Uploads: cohort lists and action plans are small tables; anything far larger is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)

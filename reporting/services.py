@@ -11,12 +11,14 @@ form token) finds the version the first made, so one request is one version.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -204,6 +206,9 @@ def version_retry(*, actor: User, version: ReportVersion) -> ReportVersion:
 
 def _progress(version_id: int, claim: str, percent: int, step: str) -> None:
     ReportVersion.objects.filter(pk=version_id, claim=claim).update(progress=percent, step=step)
+    pause = float(getattr(settings, "REPORT_STEP_PAUSE_SECONDS", 0))
+    if pause:
+        time.sleep(pause)  # only ever set by the test that kills a worker mid-run
 
 
 def report_text(report: Report) -> dict[str, Any]:
