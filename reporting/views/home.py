@@ -15,6 +15,8 @@ from meetings.selectors.case_actions import open_actions_for_agency, referrals_a
 from meetings.selectors.meeting_mode import upcoming_meetings_for
 from panels.permissions import can_coordinate
 from panels.selectors import panels_for
+from reporting.permissions import may_use_reports
+from reporting.selectors import reports_visible_to
 
 
 @login_required
@@ -26,6 +28,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     Committee officers and system administrators see no case data here."""
     user = request.user
     context: dict[str, object] = {"panels": panels_for(user), "nav_section": "Dashboard"}
+    if may_use_reports(user):
+        # Aggregates only: the reports' titles, newest first.
+        context |= {
+            "may_report": True,
+            "reports": list(reports_visible_to(user).order_by("-created_at")[:5]),
+        }
     if user_may_see_casework(user):
         today = timezone.localdate()
         actions = open_actions_for_agency(user, today=today)
