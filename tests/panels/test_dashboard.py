@@ -165,7 +165,6 @@ def test_the_dashboard_asks_the_same_number_of_queries_however_much_work_there_i
             body = client.get("/").content.decode()
         counts.append(len(queries))
     assert "12 open actions" in body
-    # 11 for the panels' work, 1 for the action plan steps the agency leads, and 1 for
-    # the header's count of unread notifications.
-    # 14: the list of the coordinator's reports adds one.
+    # 11 for the panels' work, 1 for the action plan steps the agency leads, 1 for the
+    # header's count of unread notifications, and 1 for the coordinator's reports.
     assert counts[0] == counts[1] <= 14
