@@ -25,7 +25,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=config.settings \
-    WEB_CONCURRENCY=3
+    WEB_CONCURRENCY=3 \
+    MPLCONFIGDIR=/app/var/matplotlib
 RUN groupadd --system tandem \
     && useradd --system --gid tandem --home-dir /app --shell /usr/sbin/nologin tandem
 WORKDIR /app
@@ -39,9 +40,10 @@ RUN SECRET_KEY=build-time-only-not-a-secret \
     REDIS_URL=redis://127.0.0.1:6379/0 \
     DEBUG=false \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/var \
-    && chown tandem:tandem /app/var
-# The code stays owned by root and read-only to the app; /app/var is for beat's schedule.
+    && mkdir -p /app/var/matplotlib \
+    && chown -R tandem:tandem /app/var
+# The code stays owned by root and read-only to the app; /app/var is for beat's schedule and
+# matplotlib's font cache (the report charts).
 USER tandem
 EXPOSE 8000
 # gunicorn reads WEB_CONCURRENCY for its number of workers.
