@@ -7,8 +7,10 @@ version carries its frozen figures.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -27,9 +29,7 @@ from reporting.selectors import dashboard_figures, report_for, report_list, repo
 REPORTERS = frozenset({Role.COMMITTEE, Role.COORDINATOR})
 
 
-def _date_param(request: Request, name: str):  # noqa: ANN202
-    from datetime import date
-
+def _date_param(request: Request, name: str) -> date | None:
     value = request.query_params.get(name)
     if not value:
         return None
@@ -138,10 +138,10 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     allowed_roles = {"list": REPORTERS, "retrieve": REPORTERS}
     lookup_value_regex = "[0-9]+"
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self) -> QuerySet[Report]:
         return report_list(request_user(self.request))
 
-    def get_serializer_class(self):  # noqa: ANN201
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
 
     def retrieve(self, request: Request, pk: str) -> Response:

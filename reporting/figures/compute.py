@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from reporting.figures import cohort, cost, custody, discussion, partnership, rag, treatment
 from reporting.figures.scope import Scope
 from reporting.figures.targets import targets_for, unit_cost_table
-from reporting.figures.values import Column, Count, Definition, Money, Row, Table, Value, define
+from reporting.figures.values import Column, Count, Definition, Row, Table, Value, define
 from reporting.periods import financial_year, financial_year_of
 
 COST_TABLE = define(
@@ -192,6 +192,3 @@ def treatment_table(
 
 def _optional(value: int | None) -> Value | None:
     return None if value is None else Count(value)
-
-
-__all__ = ["FigureSet", "Headline", "Money", "compute_figures"]

@@ -99,6 +99,3 @@ def rag_trends(scope: Scope) -> tuple[Share, Share]:
         FROM people WHERE reviews >= 2"""
     fell, rose, reviewed = fetch_one(sql, scope.params())
     return Share(fell, reviewed), Share(rose, reviewed)
-
-
-__all__ = ["rag_by_month", "rag_reviews", "rag_trends"]

@@ -20,7 +20,7 @@ from core.exports import XLSX_TYPE, download
 from core.forms import add_service_errors
 from reporting.charts import charts_for
 from reporting.forms import ReportForm
-from reporting.models import VersionStatus
+from reporting.models import Report, VersionStatus
 from reporting.periods import last_complete_financial_year
 from reporting.permissions import may_use_reports
 from reporting.selectors import (
@@ -67,7 +67,7 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _report_form(request, report=report_for(request, pk))
 
 
-def _report_form(request: AuthenticatedHttpRequest, report) -> HttpResponse:  # noqa: ANN001
+def _report_form(request: AuthenticatedHttpRequest, report: Report | None) -> HttpResponse:
     today = timezone.localdate()
     panels = reporting_panels(request.user)
     if request.method == "POST":
