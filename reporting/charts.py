@@ -8,6 +8,7 @@ the table it came from beside it on the page and in the documents.
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,7 +106,7 @@ def cohort_chart(table: dict[str, Any]) -> Chart:
     _month_ticks(axes, months)
     axes.set_ylabel("People")
     axes.set_ylim(bottom=0)
-    axes.legend(frameon=False, fontsize=9)
+    axes.legend(frameon=False, fontsize=9, loc="best")
     shown = [v for v in sizes if v is not None]
     trend = f" It went from {shown[0]:,} to {shown[-1]:,}." if len(shown) >= 2 else ""
     target = next((v for v in reversed(targets) if v is not None), None)
@@ -139,7 +140,7 @@ def rag_chart(table: dict[str, Any]) -> Chart:
         )
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     axes.set_ylabel("Reviews")
-    axes.legend(frameon=False, fontsize=9, ncols=4)
+    axes.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1))
     _month_ticks(axes, months)
     return Chart(
         table["key"],
@@ -216,8 +217,8 @@ def cost_chart(table: dict[str, Any]) -> Chart:
 
 def action_plan_chart(table: dict[str, Any]) -> Chart:
     rows = table["rows"]
-    plans = [row["label"][:40] for row in rows] or ["No action plan in the period"]
-    figure = _figure(8, max(2.0, 0.9 + 0.6 * len(plans)))
+    plans = [textwrap.fill(row["label"], 28) for row in rows] or ["No action plan in the period"]
+    figure = _figure(8, max(2.4, 1.4 + 0.7 * len(plans)))
     axes = figure.add_subplot()
     left = [0.0] * len(rows)
     for index, column in enumerate(table["columns"][:-1]):
@@ -233,7 +234,10 @@ def action_plan_chart(table: dict[str, Any]) -> Chart:
             left = [a + b for a, b in zip(left, values, strict=True)]
     axes.set_xlabel("Actions")
     if rows:
-        axes.legend(frameon=False, fontsize=8, ncols=3, loc="lower right")
+        # Below the bars, so it never hides one.
+        axes.legend(
+            frameon=False, fontsize=8, ncols=6, loc="upper center", bbox_to_anchor=(0.5, -0.35)
+        )
     return Chart(
         table["key"],
         "Action plan progress by RAG",
