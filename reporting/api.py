@@ -27,6 +27,8 @@ from reporting.periods import Period, last_complete_financial_year
 from reporting.selectors import dashboard_figures, report_for, report_list, reporting_panels
 
 REPORTERS = frozenset({Role.COMMITTEE, Role.COORDINATOR})
+# As on the pages: figures for up to five years at once.
+MAX_PERIOD_DAYS = 366 * 5
 
 
 def _date_param(request: Request, name: str) -> date | None:
@@ -68,6 +70,8 @@ class FiguresView(APIView):
             raise ValidationError({"end": "Give both start and end, or neither"})
         if start and end and end < start:
             raise ValidationError({"end": "The end must be on or after the start"})
+        if start and end and (end - start).days > MAX_PERIOD_DAYS:
+            raise ValidationError({"end": "Choose a period of five years or less"})
         period = Period(start, end) if start and end else last_complete_financial_year(today)
         panels = list(reporting_panels(user))
         wanted = request.query_params.get("panels")

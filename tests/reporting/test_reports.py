@@ -395,3 +395,22 @@ def test_small_numbers_are_hidden_in_every_document_and_text_is_never_a_formula(
         for row in sheet.iter_rows()
         for cell in row
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("start=2025-13-01&end=2026-03-31", "start", "Enter a date as YYYY-MM-DD"),
+        ("start=2025-04-01", "end", "Give both start and end"),
+        ("start=2026-04-01&end=2025-03-31", "end", "on or after the start"),
+        ("start=1900-01-01&end=2100-12-31", "end", "five years or less"),
+        ("panels=one,two", "panels", "as numbers"),
+        ("panels=999999", "panels", "None of these panels"),
+    ],
+)
+def test_the_figures_api_says_what_is_wrong_with_its_question(
+    partnership, client_for, query, field, message
+):
+    response = client_for(partnership.committee).get(f"/api/v1/figures/?{query}")
+    assert response.status_code == 400
+    assert message in str(response.json()[field])
