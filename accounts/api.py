@@ -3,6 +3,8 @@ role sets for permission maps, logged 403s, and logged list pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import forbid
-from accounts.audit import log_access
+from accounts.audit import log_access, log_access_many
 from accounts.http import request_user
-from accounts.models import Role
+from accounts.models import ObjectType, Role
 from accounts.permissions import ANY_STAFF
 from core.api import as_drf
 
@@ -51,10 +53,21 @@ class AgencyCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
 
-def logged_page(view: Any, request: Request, queryset: QuerySet, *, object_type: str) -> Any:
-    """One page of a list that names people, its read logged once with the row count."""
+def logged_page(
+    view: Any,
+    request: Request,
+    queryset: QuerySet,
+    *,
+    object_type: str,
+    person: Callable[[Any], object] = attrgetter("nominal_id"),
+) -> Any:
+    """One page of a list that names people: its read logged once with the row count, and
+    once for each person named, so each person's "who has viewed" page is complete."""
     page = view.paginate_queryset(queryset)
     log_access(request=request, object_type=object_type, object_id=len(page))
+    log_access_many(
+        request=request, object_type=ObjectType.NOMINAL, object_ids=[person(row) for row in page]
+    )
     return view.get_paginated_response(view.get_serializer(page, many=True).data)
 
 

@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.access import forbid
-from accounts.audit import log_access
+from accounts.audit import log_access, log_access_many
 from accounts.http import request_user
 from accounts.models import ObjectType, Purpose, Role, User
 from core.api import page_of
@@ -160,6 +160,10 @@ class NominalViewSet(viewsets.GenericViewSet):
     def list(self, request):
         page = page_of(self, self.get_queryset().order_by("family_name", "pk"))
         log_access(request=request, object_type=ObjectType.NOMINAL_LIST, object_id=len(page))
+        # And each person listed, so their "who has viewed" page shows this read.
+        log_access_many(
+            request=request, object_type=ObjectType.NOMINAL, object_ids=[n.pk for n in page]
+        )
         return self.get_paginated_response(NominalListSerializer(page, many=True).data)
 
     def retrieve(self, request, pk: str):
@@ -210,6 +214,11 @@ class NominalViewSet(viewsets.GenericViewSet):
         terms = _validated(SearchSerializer, request.data)
         hits = search_nominals(request_user(request), **terms)
         log_access(request=request, object_type=ObjectType.NOMINAL_SEARCH, object_id=len(hits))
+        log_access_many(
+            request=request,
+            object_type=ObjectType.NOMINAL,
+            object_ids=[hit.nominal.pk for hit in hits],
+        )
         return Response({"results": SearchHitSerializer(hits, many=True).data})
 
     @action(detail=True, methods=["post"])

@@ -201,6 +201,10 @@ def _render_tracker(
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = cohort_rows(panel, list(page.object_list), day=day)
     log_access(request=request, object_type=PANEL, object_id=panel.pk)
+    # Each person on the page shown, so their "who has viewed" page shows this read.
+    log_access_many(
+        request=request, object_type=NOMINAL, object_ids=[row.nominal.pk for row in rows]
+    )
     coordinates = can_coordinate(user, panel)
     return render(
         request,

@@ -83,7 +83,7 @@ def merge_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     log_access(
         request=request, object_type=NOMINAL, object_id=nominal.pk, purpose=Purpose.DATA_QUALITY
     )
-    log_search(request, len(hits))
+    log_search(request, hits)
     return render(request, "offenders/merge_choose.html", context)
 
 

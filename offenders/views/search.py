@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import forbid, require
-from accounts.audit import log_access
+from accounts.audit import log_access, log_access_many
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType
 from accounts.permissions import user_may_see_casework
@@ -26,6 +26,7 @@ from offenders.search import (
     RESULT_LIMIT,
     SORTS,
     DuplicateCheck,
+    SearchHit,
     duplicate_check,
     search_nominals,
     sort_hits,
@@ -39,9 +40,13 @@ SEARCH = ObjectType.NOMINAL_SEARCH
 PAGE_SIZE = 20
 
 
-def log_search(request: AuthenticatedHttpRequest, count: int) -> None:
-    """A list of people is a read of personal data: one row, with the count, no terms."""
-    log_access(request=request, object_type=SEARCH, object_id=count)
+def log_search(request: AuthenticatedHttpRequest, hits: list[SearchHit]) -> None:
+    """A list of people is a read of personal data: one row with the count (no terms), and
+    one for each person shown, so their "who has viewed" page shows this read."""
+    log_access(request=request, object_type=SEARCH, object_id=len(hits))
+    log_access_many(
+        request=request, object_type=NOMINAL, object_ids=[hit.nominal.pk for hit in hits]
+    )
 
 
 @login_required
@@ -57,7 +62,7 @@ def nominal_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "offenders/search.html", context)
     hits = search_nominals(request.user, **form.terms())
-    log_search(request, len(hits[:RESULT_LIMIT]))
+    log_search(request, hits[:RESULT_LIMIT])
     more = len(hits) > RESULT_LIMIT
     hits = sort_hits(hits[:RESULT_LIMIT], form.sort_order)
     page = Paginator(hits, PAGE_SIZE).get_page(form.page_number)
@@ -113,7 +118,7 @@ def nominal_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "offenders/create.html", context)
     identity, identifiers = form.identity(), form.identifiers()
     check = duplicate_check(request.user, **_probe_fields(identity), identifiers=identifiers)
-    log_search(request, len(check.visible))
+    log_search(request, check.visible)
     context["check"] = check
     _identifier_errors(form, check)
     if not form.is_valid():

@@ -368,11 +368,13 @@ def test_coordinator_sees_the_referrals_queue_with_decisions_and_partners_withou
     assert "Decide<span" not in partner
 
 
-def test_tracker_view_writes_one_access_log_row_for_the_panel(cohort, client_for):
+def test_tracker_view_logs_the_panel_and_each_person_shown(cohort, client_for):
     p = cohort
     client_for(p.member_partner).get(cohort_url(p))
     rows = AccessLog.objects.filter(user=p.member_partner, outcome=AccessOutcome.ALLOWED)
-    assert list(rows.values_list("object_type", "object_id")) == [("panels.panel", str(p.panel.pk))]
+    assert rows.filter(object_type="panels.panel").count() == 1
+    people = rows.filter(object_type="offenders.nominal").values_list("object_id", flat=True)
+    assert sorted(people) == sorted(str(person.pk) for person in p.people.values())
 
 
 @pytest.mark.parametrize("persona", ["unsigned_partner", "outsider_partner", "committee"])
@@ -451,7 +453,11 @@ def test_csv_export_is_what_the_tracker_shows_and_is_audited(cohort, client_for)
     assert event.actor == p.member_partner
     assert event.detail["people"] == 2 and event.detail["format"] == "csv"
     assert event.detail["filtered"] is True
-    logged = AccessLog.objects.filter(user=p.member_partner, object_type="offenders.nominal")
+    logged = AccessLog.objects.filter(
+        user=p.member_partner,
+        object_type="offenders.nominal",
+        endpoint=reverse("cohorts:cohort-csv", args=[p.panel.pk]),
+    )
     assert sorted(logged.values_list("object_id", flat=True)) == sorted(
         [str(p.people["red"].pk), str(p.people["green"].pk)]
     )

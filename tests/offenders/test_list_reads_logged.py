@@ -1,0 +1,94 @@
+"""Every read that shows a person in a list names them in the access log, so the person's
+"who has viewed this record" page is complete: one test per kind of route."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AccessLog
+from panels.models import RagReview
+from tests.factories import make_nominal
+from tests.offenders.test_search import search
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def person(partnership):
+    p = partnership
+    nominal = make_nominal(
+        p.coordinator,
+        given_names="Wendell",
+        family_name="Oyelaran",
+        date_of_birth=date(1991, 2, 3),
+        on_panel=p.panel,
+    )
+    RagReview.objects.create(
+        nominal=nominal,
+        panel=p.panel,
+        rag="amber",
+        reviewed_on=timezone.localdate(),
+        author=p.coordinator,
+    )
+    return nominal
+
+
+def _named_by(user, nominal) -> list[str]:
+    """The pages and endpoints at which `user` was logged reading `nominal`."""
+    return list(
+        AccessLog.objects.filter(
+            user=user, object_type="offenders.nominal", object_id=str(nominal.pk)
+        )
+        .order_by("pk")
+        .values_list("endpoint", flat=True)
+    )
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        pytest.param(lambda c, p: c.get("/api/v1/nominals/"), id="api-nominal-list"),
+        pytest.param(
+            lambda c, p: c.post(
+                "/api/v1/nominals/search/",
+                {"name": "Wendell Oyelaran"},
+                content_type="application/json",
+            ),
+            id="api-search",
+        ),
+        pytest.param(lambda c, p: c.get("/api/v1/memberships/"), id="api-membership-list"),
+        pytest.param(lambda c, p: c.get("/api/v1/reviews/"), id="api-review-list"),
+        pytest.param(lambda c, p: search(c, name="Wendell Oyelaran"), id="search-page"),
+        pytest.param(lambda c, p: c.get(f"/panels/{p.panel.pk}/cohort/"), id="cohort-tracker"),
+    ],
+)
+def test_a_list_that_shows_a_person_names_them_in_the_access_log(
+    partnership, client_for, person, read
+):
+    p = partnership
+    response = read(client_for(p.member_partner), p)
+    assert response.status_code == 200
+    # Named (pages print the family name in capitals), or given by record number.
+    body = response.content.decode().lower()
+    assert "oyelaran" in body or f'"nominal":{person.pk}' in body
+    assert len(_named_by(p.member_partner, person)) == 1
+
+
+def test_the_who_has_viewed_page_shows_someone_who_saw_the_person_in_a_list(
+    partnership, client_for, person
+):
+    p = partnership
+    client_for(p.member_partner).get("/api/v1/nominals/")
+    page = client_for(p.agency_admin).get(reverse("offenders:viewers", args=[person.pk]))
+    assert page.status_code == 200
+    assert p.member_partner.get_full_name() in page.content.decode()
+
+
+def test_a_person_not_shown_is_not_logged(partnership, client_for, person):
+    p = partnership
+    client_for(p.outsider_partner).get("/api/v1/nominals/")
+    assert _named_by(p.outsider_partner, person) == []
