@@ -4,7 +4,6 @@ role sets for permission maps, logged 403s, and logged list pages."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -59,14 +58,20 @@ def logged_page(
     queryset: QuerySet,
     *,
     object_type: str,
-    person: Callable[[Any], object] = attrgetter("nominal_id"),
+    person: Callable[[Any], object] = lambda row: (
+        row.nominal_id if getattr(row, "person_visible", True) else None
+    ),
 ) -> Any:
     """One page of a list that names people: its read logged once with the row count, and
-    once for each person named, so each person's "who has viewed" page is complete."""
+    once for each person named, so each person's "who has viewed" page is complete. A row
+    whose person the caller may not see (`person_visible` false) names no one."""
     page = view.paginate_queryset(queryset)
     log_access(request=request, object_type=object_type, object_id=len(page))
+    named = [person(row) for row in page]
     log_access_many(
-        request=request, object_type=ObjectType.NOMINAL, object_ids=[person(row) for row in page]
+        request=request,
+        object_type=ObjectType.NOMINAL,
+        object_ids=[pk for pk in named if pk is not None],
     )
     return view.get_paginated_response(view.get_serializer(page, many=True).data)
 

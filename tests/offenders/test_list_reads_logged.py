@@ -92,3 +92,27 @@ def test_a_person_not_shown_is_not_logged(partnership, client_for, person):
     p = partnership
     client_for(p.outsider_partner).get("/api/v1/nominals/")
     assert _named_by(p.outsider_partner, person) == []
+
+
+def test_an_action_whose_person_is_hidden_names_no_one(partnership, client_for):
+    """Probation sees its own agency's action on a person whose record it may not see: the
+    list shows the action, not the person, and logs no read of them."""
+    from datetime import timedelta
+
+    from meetings.models import CaseAction
+
+    p = partnership
+    hidden = make_nominal(p.outsider_partner, given_names="Hidden", family_name="Person")
+    CaseAction.objects.create(
+        panel=p.panel,
+        nominal=hidden,
+        description="Check in",
+        owner_agency=p.probation,
+        due=timezone.localdate() + timedelta(days=7),
+        created_by=p.coordinator,
+    )
+    response = client_for(p.member_partner).get("/api/v1/case-actions/")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    assert "Person" not in response.content.decode()
+    assert _named_by(p.member_partner, hidden) == []
