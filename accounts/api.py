@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
 from accounts.http import request_user
-from accounts.models import ObjectType, Role
+from accounts.models import CASEWORK_ROLES, ObjectType, Role
 from accounts.permissions import ANY_STAFF
 from core.api import as_drf
 
@@ -41,7 +41,7 @@ class MeView(APIView):
         return Response(MeSerializer(request_user(request)).data)
 
 
-CASEWORK = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
+CASEWORK = CASEWORK_ROLES
 
 
 COORDINATORS = frozenset({Role.COORDINATOR})

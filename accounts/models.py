@@ -47,12 +47,15 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", "Panel coordinator"
     COMMITTEE = "committee", "Committee officer"
     AGENCY_ADMIN = "agency_admin", "Agency administrator"
+    GOVERNANCE_LEAD = "governance_lead", "Information governance lead"
     SYSTEM_ADMIN = "system_admin", "System administrator"
 
 
-# Roles whose holders work with people's records; committee officers see aggregates only
-# and system administrators run the service without reading case data.
-CASEWORK_ROLES = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
+# Roles whose holders work with people's records. Committee officers see aggregates only;
+# agency administrators manage their agency's staff accounts; information governance leads
+# look after their agency's agreements and who viewed what; system administrators run the
+# service. None of these reads case data unless they also hold a casework role.
+CASEWORK_ROLES = frozenset({Role.PARTNER, Role.COORDINATOR})
 
 
 class StaffManager(UserManager["User"]):

@@ -87,6 +87,17 @@ def may_manage_staff(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_role(Role.AGENCY_ADMIN))
 
 
+def is_governance_lead(user: User) -> bool:
+    """Information governance leads look after their agency's information-sharing
+    agreements and see who viewed its records (never the records' content)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.agency.active
+        and user.has_role(Role.GOVERNANCE_LEAD)
+    )
+
+
 def may_run_the_service(user: User) -> bool:
     """System administrators run the service's set-up (never case data)."""
     return bool(user.is_authenticated and user.is_active and user.has_role(Role.SYSTEM_ADMIN))

@@ -16,7 +16,13 @@ from accounts.models import Agency, Role, User, Verb
 from accounts.permissions import can_administer
 
 # Roles an agency administrator may give; system administration is granted centrally.
-ASSIGNABLE_BY_AGENCY_ADMIN = (Role.PARTNER, Role.COORDINATOR, Role.COMMITTEE, Role.AGENCY_ADMIN)
+ASSIGNABLE_BY_AGENCY_ADMIN = (
+    Role.PARTNER,
+    Role.COORDINATOR,
+    Role.COMMITTEE,
+    Role.AGENCY_ADMIN,
+    Role.GOVERNANCE_LEAD,
+)
 
 
 def role_group(role: Role) -> Group:

@@ -113,8 +113,24 @@ STAFF = [
     ("housing", "Chris", "Lee", "housing", [Role.PARTNER], "Housing officer"),
     ("health", "Morgan", "Blake", "health", [Role.PARTNER], "Forensic mental health nurse"),
     ("committee", "Ruth", "Adeyemi", "council", [Role.COMMITTEE], "Scrutiny officer"),
-    ("admin", "Dee", "Walsh", "council", [Role.AGENCY_ADMIN], "Information governance lead"),
-    ("policeadmin", "Pat", "Kaur", "police", [Role.AGENCY_ADMIN], "Data protection officer"),
+    ("admin", "Dee", "Walsh", "council", [Role.AGENCY_ADMIN], "Business support manager"),
+    ("policeadmin", "Pat", "Kaur", "police", [Role.AGENCY_ADMIN], "Systems access officer"),
+    (
+        "governance",
+        "Nia",
+        "Campbell",
+        "council",
+        [Role.GOVERNANCE_LEAD],
+        "Information governance lead",
+    ),
+    (
+        "policegovernance",
+        "Hugh",
+        "Barker",
+        "police",
+        [Role.GOVERNANCE_LEAD],
+        "Data protection officer",
+    ),
     ("sysadmin", "Lee", "Park", "council", [Role.SYSTEM_ADMIN], "Systems administrator"),
 ]
 

@@ -13,14 +13,14 @@ from rest_framework.response import Response
 from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
 from accounts.http import request_user
-from accounts.models import ObjectType, Purpose, Role, User
+from accounts.models import CASEWORK_ROLES, ObjectType, Purpose, Role, User
 from core.api import page_of
 from offenders import services
 from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway
 from offenders.search import search_nominals
 from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for, person_visible
 
-CASEWORK = frozenset({Role.PARTNER, Role.COORDINATOR, Role.AGENCY_ADMIN})
+CASEWORK = CASEWORK_ROLES
 
 
 class IdentifierSerializer(serializers.Serializer):

@@ -183,3 +183,20 @@ class NeedForm(forms.Form):
         help_text="What the need is and what is being done about it.",
         error_messages={"max_length": "Note must be 2,000 characters or fewer"},
     )
+
+
+class RecordNumberForm(forms.Form):
+    """The record number an information governance lead looks up the access log of."""
+
+    record = forms.CharField(
+        label="Record number",
+        max_length=12,
+        help_text="The number a record shows beside the person's name, for example 1234.",
+        error_messages={"required": "Enter the record number"},
+    )
+
+    def clean_record(self) -> int:
+        value = self.cleaned_data["record"].strip()
+        if not value.isdigit() or not 0 < int(value) < 2**31:
+            raise ValidationError("Enter the record number in digits, like 1234")
+        return int(value)

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from guardian.models import GroupObjectPermissionBase
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import Agency, User
 
 
 class Gender(models.TextChoices):
@@ -37,20 +37,27 @@ class NominalQuerySet(models.QuerySet["Nominal"]):
         Merged-away duplicates are never listed; their old address redirects instead.
         """
         from accounts.permissions import user_may_see_casework
-        from panels.models import SHARED_STATUSES, CohortMembership, Panel
 
         if not user_may_see_casework(user):
             return self.none()
+        return self.related_to(user.agency)
+
+    def related_to(self, agency: Agency) -> NominalQuerySet:
+        """Nominals the agency's casework staff may see, whoever asks: the rule of
+        `visible_to` without its role check, for governance pages (who has viewed a
+        record) that show no content of the record."""
+        from panels.models import SHARED_STATUSES, CohortMembership, Panel
+
         on_visible_cohort = CohortMembership.objects.filter(
             nominal=OuterRef("pk"),
-            panel__in=Panel.objects.visible_to(user).values("pk"),
+            panel__in=Panel.objects.granted_to(agency).values("pk"),
             status__in=SHARED_STATUSES,
         )
         granted = NominalGroupObjectPermission.objects.filter(
-            group_id=user.agency.group_id, content_object=OuterRef("pk")
+            group_id=agency.group_id, content_object=OuterRef("pk")
         )
         return self.filter(merged_into__isnull=True).filter(
-            Q(owning_agency_id=user.agency_id) | Exists(on_visible_cohort) | Exists(granted)
+            Q(owning_agency_id=agency.pk) | Exists(on_visible_cohort) | Exists(granted)
         )
 
 

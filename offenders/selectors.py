@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.access import refuse
 from accounts.http import request_user
 from accounts.models import AuditEvent, ObjectType, User
+from accounts.permissions import is_governance_lead
 from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal, OffenceType, RiskScore
 from panels.models import SHARED_STATUSES, CohortMembership, LeadPanel, Panel, RagReview
 
@@ -51,14 +52,27 @@ class MergedAway(Exception):
         self.survivor = survivor
 
 
-def nominal_for(request: HttpRequest, pk: int) -> Nominal:
+def nominals_watched_by(user: User) -> QuerySet[Nominal]:
+    """The records whose access log ("who has viewed this") the user may be shown: for an
+    information governance lead, every record their agency's casework staff may see
+    (without the lead seeing its content); for anyone else, the records they see."""
+    if is_governance_lead(user):
+        return Nominal.objects.related_to(user.agency)
+    return nominals_for(user)
+
+
+def nominal_for(
+    request: HttpRequest, pk: int, *, among: QuerySet[Nominal] | None = None
+) -> Nominal:
     """The nominal if the user may see it; 404 (logged) whether hidden or missing.
 
-    A merged-away record the user could have seen raises MergedAway with the survivor.
+    `among` replaces the user's visible nominals where a page has its own rule (see
+    `nominals_watched_by`). A merged-away record the user could have reached raises
+    MergedAway with the survivor.
     """
+    reachable = among if among is not None else nominals_for(request_user(request))
     nominal = (
-        nominals_for(request_user(request))
-        .select_related("owning_agency", "lead_professional__agency", "created_by")
+        reachable.select_related("owning_agency", "lead_professional__agency", "created_by")
         .filter(pk=pk)
         .first()
     )
@@ -66,7 +80,7 @@ def nominal_for(request: HttpRequest, pk: int) -> Nominal:
         merged = Nominal.objects.filter(pk=pk, merged_into__isnull=False).first()
         if merged is not None:
             survivor = _final_survivor(merged)
-            if nominals_for(request_user(request)).filter(pk=survivor.pk).exists():
+            if reachable.filter(pk=survivor.pk).exists():
                 raise MergedAway(survivor)
         refuse(request, object_type=NOMINAL, object_id=pk)
     return nominal

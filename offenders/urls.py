@@ -7,6 +7,7 @@ app_name = "offenders"
 urlpatterns = [
     path("", search.nominal_search, name="index"),
     path("new/", search.nominal_create, name="create"),
+    path("viewers/", profile.viewers_find, name="viewers-find"),
     path("<int:pk>/", profile.nominal_profile, name="profile"),
     path("<int:pk>/purpose/", profile.access_purpose, name="purpose"),
     path("<int:pk>/history/", profile.change_history, name="history"),

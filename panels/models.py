@@ -12,7 +12,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import Agency, User
 
 
 class PanelKind(models.TextChoices):
@@ -37,12 +37,18 @@ class PanelQuerySet(models.QuerySet["Panel"]):
         this only reads them, so every page agrees with the last recomputation.
         """
         from accounts.permissions import user_may_see_casework
-        from panels.models import VIEW_PANEL
 
         if not user_may_see_casework(user):
             return self.none()
+        return self.granted_to(user.agency)
+
+    def granted_to(self, agency: Agency) -> PanelQuerySet:
+        """Panels whose cohort the agency's casework staff may see, whoever asks: the one
+        rule `visible_to` applies, for governance pages that never show the cohort."""
+        from panels.models import VIEW_PANEL
+
         granted = PanelGroupObjectPermission.objects.filter(
-            group_id=user.agency.group_id, permission__codename=VIEW_PANEL
+            group_id=agency.group_id, permission__codename=VIEW_PANEL
         ).values("content_object_id")
         return self.filter(pk__in=granted)
 

@@ -15,17 +15,21 @@ from django.db import transaction
 
 from accounts.audit import audit
 from accounts.models import Agency, Role, User, Verb
+from accounts.permissions import is_governance_lead
 from panels.models import Panel
 from panels.permissions import can_coordinate
 from sharing.access import recompute_panel_access
 from sharing.models import AgreementStatus, InformationSharingAgreement, Signature
 
 
-def _require_system_or_party_admin(actor: User | None, agreement: InformationSharingAgreement):
+def _require_system_admin_or_party_lead(
+    actor: User | None, agreement: InformationSharingAgreement
+) -> None:
+    """System administrators, or an information governance lead of a party agency."""
     if actor is None or actor.has_role(Role.SYSTEM_ADMIN):
         return
     is_party = agreement.pk and agreement.parties.filter(pk=actor.agency_id).exists()
-    if not (actor.has_role(Role.AGENCY_ADMIN) and is_party):
+    if not (is_governance_lead(actor) and is_party):
         raise PermissionDenied
 
 
@@ -42,7 +46,7 @@ def agreement_create(
     """Draft a new agreement. Drafts grant nothing until signed."""
     if actor is not None and not (
         actor.has_role(Role.SYSTEM_ADMIN)
-        or (actor.has_role(Role.AGENCY_ADMIN) and actor.agency in parties)
+        or (is_governance_lead(actor) and actor.agency in parties)
     ):
         raise PermissionDenied
     with transaction.atomic():
@@ -70,7 +74,7 @@ def agreement_sign(
     signed_on: date,
 ) -> Signature:
     """Record that a party signed the current version of an agreement."""
-    _require_system_or_party_admin(actor, agreement)
+    _require_system_admin_or_party_lead(actor, agreement)
     if not agreement.parties.filter(pk=agency.pk).exists():
         raise ValidationError(f"{agency} is not a party to {agreement.reference}.")
     if agreement.status in (AgreementStatus.EXPIRED, AgreementStatus.WITHDRAWN):
@@ -110,7 +114,7 @@ def agreement_set_status(
     *, actor: User | None, agreement: InformationSharingAgreement, status: AgreementStatus
 ) -> InformationSharingAgreement:
     """Move an agreement to under review, expired or withdrawn; access follows at once."""
-    _require_system_or_party_admin(actor, agreement)
+    _require_system_admin_or_party_lead(actor, agreement)
     with transaction.atomic():
         previous = agreement.status
         agreement.status = status

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import require
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType
-from accounts.permissions import may_manage_staff, may_run_the_service
+from accounts.permissions import is_governance_lead, may_manage_staff, may_run_the_service
 from sharing.selectors import agreement_for, agreement_in_force_ids, agreements_for
 from sharing.tasks import recompute_access
 
@@ -30,6 +30,7 @@ def agreement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(agreement, agreement.pk in in_force) for agreement in page],
             "manages_staff": may_manage_staff(request.user),
+            "governs_information": is_governance_lead(request.user),
             "may_recompute": may_run_the_service(request.user),
             "nav_section": "Sharing",
         },

@@ -25,8 +25,10 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import require
 from accounts.audit import log_access
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import AccessLog, Agency, AuditEvent, Purpose, Role, Verb
+from accounts.models import AccessLog, Agency, AuditEvent, Purpose, Verb
+from accounts.permissions import is_governance_lead
 from offenders import selectors
+from offenders.forms import RecordNumberForm
 from offenders.models import (
     Alias,
     CaseEvent,
@@ -190,7 +192,7 @@ def _profile_context(request: AuthenticatedHttpRequest, nominal: Nominal) -> dic
         "chosen_kind": kind,
         "filtered": bool(agency_id or kind),
         "can_edit_identity": can_edit_identity(user, nominal),
-        "can_see_viewers": user.has_role(Role.AGENCY_ADMIN),
+        "can_see_viewers": is_governance_lead(user),
     }
 
 
@@ -300,7 +302,7 @@ def change_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "nominal": nominal,
             "page": page,
             "rows": [(event, describe_change(event), _identifier_kind(event)) for event in page],
-            "can_see_viewers": request.user.has_role(Role.AGENCY_ADMIN),
+            "can_see_viewers": is_governance_lead(request.user),
             "nav_section": "Nominals",
         },
     )
@@ -366,13 +368,15 @@ def describe_change(event: AuditEvent) -> list[str]:
 @login_required
 @require_safe
 def viewers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Who has opened the record: for the information governance leads of the agencies
+    whose staff may see it. A lead who does no casework reaches it by record number and
+    is shown the log, not the person."""
+    user = request.user
     try:
-        nominal = nominal_for(request, pk)
+        nominal = nominal_for(request, pk, among=selectors.nominals_watched_by(user))
     except MergedAway as merged:
         return to_survivor(request, merged, "viewers")
-    require(
-        request, request.user.has_role(Role.AGENCY_ADMIN), object_type=NOMINAL, object_id=nominal.pk
-    )
+    require(request, is_governance_lead(user), object_type=NOMINAL, object_id=nominal.pk)
     log_access(
         request=request,
         object_type=NOMINAL,
@@ -389,8 +393,25 @@ def viewers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "offenders/viewers.html",
         {
             "nominal": nominal,
+            # The person's name and the links to their record, only for those who see it.
+            "sees_record": selectors.nominals_for(user).filter(pk=nominal.pk).exists(),
             "page": page,
             "can_see_viewers": True,
             "nav_section": "Nominals",
         },
     )
+
+
+@login_required
+@require_safe
+def viewers_find(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Information governance leads open a record's access log by its number, as a
+    subject access request or a complaint names it, without opening the record."""
+    require(request, is_governance_lead(request.user), object_type=NOMINAL)
+    form = RecordNumberForm(request.GET if "record" in request.GET else None)
+    if form.is_valid():
+        return redirect("offenders:viewers", form.cleaned_data["record"])
+    return render(
+        request, "offenders/viewers_find.html", {"form": form, "nav_section": "Sharing"}
+    )
+

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from accounts.audit import log_access_many
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Purpose
-from accounts.permissions import user_may_see_casework
+from accounts.permissions import is_governance_lead, may_manage_staff, user_may_see_casework
 from actions.selectors.plans import attention_by_plan
 from meetings.selectors.case_actions import open_actions_for_agency, referrals_awaiting_decision
 from meetings.selectors.meeting_mode import upcoming_meetings_for
@@ -27,7 +27,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     leads that need an update or are overdue, and the next meetings.
     Committee officers and system administrators see no case data here."""
     user = request.user
-    context: dict[str, object] = {"panels": panels_for(user), "nav_section": "Dashboard"}
+    context: dict[str, object] = {
+        "panels": panels_for(user),
+        "manages_staff": may_manage_staff(user),
+        "governs_information": is_governance_lead(user),
+        "nav_section": "Dashboard",
+    }
     if may_use_reports(user):
         # Aggregates only: the reports' titles, newest first.
         context |= {
