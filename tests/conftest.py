@@ -39,7 +39,8 @@ class Partnership:
     outsider_partner: User  # outsider partner: must see nothing
     outsider_coordinator: User
     committee: User  # council committee officer: aggregates only
-    agency_admin: User  # council agency admin
+    agency_admin: User  # council agency admin: staff accounts only, no casework
+    governance_lead: User  # council information governance lead: agreements, who viewed what
     outsider_admin: User
     system_admin: User
 
@@ -75,6 +76,7 @@ def build_partnership() -> Partnership:
         outsider_coordinator=make_user(outsider, Role.COORDINATOR, username="olive"),
         committee=make_user(council, Role.COMMITTEE, username="cathy"),
         agency_admin=make_user(council, Role.AGENCY_ADMIN, username="adam"),
+        governance_lead=make_user(council, Role.GOVERNANCE_LEAD, username="greta"),
         outsider_admin=make_user(outsider, Role.AGENCY_ADMIN, username="oscar"),
         system_admin=system_admin,
     )

@@ -83,7 +83,7 @@ def test_the_who_has_viewed_page_shows_someone_who_saw_the_person_in_a_list(
 ):
     p = partnership
     client_for(p.member_partner).get("/api/v1/nominals/")
-    page = client_for(p.agency_admin).get(reverse("offenders:viewers", args=[person.pk]))
+    page = client_for(p.governance_lead).get(reverse("offenders:viewers", args=[person.pk]))
     assert page.status_code == 200
     assert p.member_partner.get_full_name() in page.content.decode()
 

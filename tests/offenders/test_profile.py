@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AccessLog, AccessOutcome
+from accounts.models import AccessLog, AccessOutcome, Role
 from offenders.models import (
     CaseEvent,
     CustodyEpisode,
@@ -21,7 +21,7 @@ from offenders.models import (
 from offenders.services import event_add, nominal_update
 from offenders.views.profile import PURPOSES_KEY
 from panels.models import CohortMembership, LeadPanel, RagReview
-from tests.factories import make_nominal, make_panel
+from tests.factories import make_nominal, make_panel, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -402,23 +402,57 @@ def test_history_shows_who_changed_what(partnership, client_for):
     assert reads(nominal, p.member_partner).count() == 1
 
 
-def test_who_has_viewed_this_is_for_agency_admins_only(partnership, client_for):
+def test_who_has_viewed_this_is_for_governance_leads_only(partnership, client_for):
     p = partnership
     nominal = on_cohort(p)
     reader = with_purpose(client_for(p.member_partner), nominal, "enforcement")
     reader.get(profile_url(nominal))
     url = reverse("offenders:viewers", args=[nominal.pk])
 
-    response = client_for(p.agency_admin).get(url)
+    # The governance lead reaches the log by record number without seeing the record.
+    response = client_for(p.governance_lead).get(url)
     body = response.content.decode()
     assert response.status_code == 200
     assert p.member_partner.get_full_name() in body
     assert "Probation" in body and "Enforcement" in body
+    assert nominal.family_name not in body
+    assert f'href="{profile_url(nominal)}"' not in body
+    assert client_for(p.governance_lead).get(profile_url(nominal)).status_code == 404
 
     assert client_for(p.partner).get(url).status_code == 403
     assert client_for(p.coordinator).get(url).status_code == 403
     assert reads(nominal, p.partner, AccessOutcome.DENIED).count() == 1
+    # Agency administrators do no casework: the record is not theirs to know of.
+    assert client_for(p.agency_admin).get(url).status_code == 404
     assert client_for(p.outsider_admin).get(url).status_code == 404
+
+
+def test_a_governance_lead_sees_no_viewers_of_records_unrelated_to_their_agency(
+    partnership, client_for
+):
+    p = partnership
+    elsewhere = make_nominal(p.outsider_partner, given_names="Quentin")
+    lead = make_user(p.outsider, Role.GOVERNANCE_LEAD, username="olga")
+    url = reverse("offenders:viewers", args=[elsewhere.pk])
+    assert client_for(p.governance_lead).get(url).status_code == 404
+    assert reads(elsewhere, p.governance_lead, AccessOutcome.DENIED).count() == 1
+    assert client_for(lead).get(url).status_code == 200
+
+
+def test_a_governance_lead_finds_the_viewers_page_by_record_number(partnership, client_for):
+    p = partnership
+    nominal = on_cohort(p)
+    find = reverse("offenders:viewers-find")
+    client = client_for(p.governance_lead)
+    assert client.get(find).status_code == 200
+    response = client.get(find, {"record": str(nominal.pk)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("offenders:viewers", args=[nominal.pk])
+    refused = client.get(find, {"record": "12a"})
+    assert refused.status_code == 200
+    assert "Enter the record number in digits" in refused.content.decode()
+    assert client_for(p.agency_admin).get(find).status_code == 403
+    assert client_for(p.coordinator).get(find).status_code == 403
 
 
 def test_viewers_include_reads_of_records_merged_into_this_one(partnership, client_for):
@@ -428,7 +462,7 @@ def test_viewers_include_reads_of_records_merged_into_this_one(partnership, clie
     with_purpose(client_for(p.member_partner), duplicate).get(profile_url(duplicate))
     Nominal.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
     body = (
-        client_for(p.agency_admin)
+        client_for(p.governance_lead)
         .get(reverse("offenders:viewers", args=[survivor.pk]))
         .content.decode()
     )

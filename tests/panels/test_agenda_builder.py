@@ -273,7 +273,8 @@ def test_the_builder_logs_each_person_it_names(partnership, client_for, meeting)
     [
         ("partner", 403),
         ("member_partner", 403),
-        ("agency_admin", 403),
+        ("agency_admin", 404),  # no casework: the panel is not theirs to see
+        ("governance_lead", 404),
         ("unsigned_partner", 404),
         ("outsider_partner", 404),
         ("outsider_coordinator", 404),

@@ -308,7 +308,7 @@ def test_mine_lists_my_agencys_actions_and_other_boroughs_see_none(
         )
     elsewhere = make_panel(p.outsider, [], name="Elsewhere IOM")
     make_signed_agreement(
-        panels=[elsewhere], parties=[p.outsider], signer=p.outsider_admin, reference="ISA-E"
+        panels=[elsewhere], parties=[p.outsider], signer=p.system_admin, reference="ISA-E"
     )
     [their_item] = add_items(
         make_meeting(elsewhere), [make_nominal(p.outsider_partner, on_panel=elsewhere)]

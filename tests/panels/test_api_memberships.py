@@ -385,7 +385,7 @@ def test_the_list_shows_only_memberships_of_panels_the_user_sees(
     p = partnership
     elsewhere = make_panel(p.outsider, [], name="Elsewhere IOM")
     make_signed_agreement(
-        panels=[elsewhere], parties=[p.outsider], signer=p.outsider_admin, reference="ISA-E"
+        panels=[elsewhere], parties=[p.outsider], signer=p.system_admin, reference="ISA-E"
     )
     theirs = membership_of(
         make_nominal(p.outsider_partner, family_name="Garner", on_panel=elsewhere), elsewhere

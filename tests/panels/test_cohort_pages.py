@@ -265,7 +265,8 @@ def test_a_decided_referral_sends_the_coordinator_back_to_the_tracker(partnershi
         ("coordinator", 200),
         ("partner", 403),
         ("member_partner", 403),
-        ("agency_admin", 403),
+        ("agency_admin", 404),  # no casework: the panel is not theirs to see
+        ("governance_lead", 404),
         ("unsigned_partner", 404),
         ("outsider_partner", 404),
         ("outsider_coordinator", 404),

@@ -92,7 +92,7 @@ def test_coordinator_sees_attendance_by_agency_and_the_agenda_in_order(
     ).exists()
 
 
-@pytest.mark.parametrize("persona", ["partner", "member_partner", "agency_admin"])
+@pytest.mark.parametrize("persona", ["partner", "member_partner"])
 def test_partners_who_see_the_panel_may_not_run_its_meeting(
     persona, partnership, client_for, meeting, items
 ):

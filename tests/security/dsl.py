@@ -58,14 +58,29 @@ Kwargs = Callable[[World], dict[str, object]]
 
 # Persona groups (see world.PERSONAS).
 SIGNED_IN = PERSONAS[1:]
-COUNCIL = ("coordinator", "partner", "committee", "agency_admin", "system_admin")
+COUNCIL = (
+    "coordinator",
+    "partner",
+    "committee",
+    "agency_admin",
+    "governance_lead",
+    "system_admin",
+)
 # Staff of the agencies party to the council's agreement ISA-1 (system admins see all).
 PARTNERSHIP = (*COUNCIL, "member_partner", "unsigned_partner")
 OUTSIDERS = ("outsider_partner", "outsider_coordinator", "outsider_admin")
+# Roles that read no case data: committee officers (aggregates), agency administrators
+# (staff accounts), information governance leads (agreements, who viewed what) and system
+# administrators (the service's set-up). Pages about a record answer them 404, like a
+# missing one; the API refuses them (403) before it looks the record up.
+NOT_CASEWORK = ("committee", "agency_admin", "governance_lead", "system_admin", "outsider_admin")
+# The council's casework staff, and the other borough's.
+COUNCIL_CASEWORK = ("coordinator", "partner")
+ELSEWHERE_CASEWORK = ("outsider_partner", "outsider_coordinator")
 # Who may open the council's IOM panel: casework roles of the coordinating agency, and a
-# member agency that signed. Committee officers and system admins read no case data.
-COUNCIL_PANEL_VIEWERS = ("coordinator", "partner", "agency_admin", "member_partner")
-ELSEWHERE_PANEL_VIEWERS = OUTSIDERS
+# member agency that signed.
+COUNCIL_PANEL_VIEWERS = (*COUNCIL_CASEWORK, "member_partner")
+ELSEWHERE_PANEL_VIEWERS = ELSEWHERE_CASEWORK
 
 API_WRITES = ("POST", "PUT", "PATCH", "DELETE")
 

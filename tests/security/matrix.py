@@ -14,8 +14,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.security.dsl import (
+    COUNCIL_CASEWORK,
     COUNCIL_PANEL_VIEWERS,
+    ELSEWHERE_CASEWORK,
     ELSEWHERE_PANEL_VIEWERS,
+    NOT_CASEWORK,
     OUTSIDERS,
     PARTNERSHIP,
     SIGN_IN,
@@ -111,11 +114,10 @@ ADMINS_ONLY = page(403, agency_admin=200, outsider_admin=200)
 
 
 # People (nominals, world.py). Case records are read by casework roles only: committee
-# officers and system administrators get 404 for every person on the pages (the search
-# page tells them so) and 403 on the API, whose role check comes before the record.
-NOT_CASEWORK = ("committee", "system_admin")
+# officers, agency administrators, governance leads and system administrators get 404 for
+# every person on the pages (the search page tells them so) and 403 on the API, whose role
+# check comes before the record.
 CASEWORK_ONLY = dict.fromkeys(NOT_CASEWORK, 403)
-AGENCY_ADMINS = ("agency_admin", "outsider_admin")
 # Where a merged-away record's pages send those who see the record it was merged into.
 SURVIVOR = "/nominals/{w.nominal.pk}/"
 
@@ -130,9 +132,7 @@ class Person:
 PEOPLE = {
     # Recorded by the council, on its IOM panel's cohort: the council's casework staff may
     # change the identity (owning agency); probation reads it under the signed agreement.
-    "council-nominal": Person(
-        pk_at("nominal"), COUNCIL_PANEL_VIEWERS, ("coordinator", "partner", "agency_admin")
-    ),
+    "council-nominal": Person(pk_at("nominal"), COUNCIL_PANEL_VIEWERS, COUNCIL_CASEWORK),
     # Recorded by probation, referred to the council's panel: probation (owner) and the
     # panel's coordinator may change the identity; other council staff only add to it.
     "member-nominal": Person(
@@ -140,7 +140,9 @@ PEOPLE = {
     ),
     # Probation's, and its referral was declined: the panel's partners never see it.
     "declined-nominal": Person(pk_at("declined_nominal"), ("member_partner",), ("member_partner",)),
-    "elsewhere-nominal": Person(pk_at("outsider_nominal"), OUTSIDERS, OUTSIDERS),
+    "elsewhere-nominal": Person(
+        pk_at("outsider_nominal"), ELSEWHERE_CASEWORK, ELSEWHERE_CASEWORK
+    ),
     "missing": Person(missing, (), ()),
 }
 # Merged into "council-nominal": its viewers are sent there, everyone else gets 404.
@@ -190,6 +192,27 @@ def _person_route(
         _redirected(expect(MERGED_AWAY), MERGED_AWAY.viewers, Redirect(SURVIVOR + merged_to)),
     )
     return Route(name, audited_as="offenders.nominal", records=records)
+
+
+def _viewers(person: Person) -> dict[str, ByPersona]:
+    """Who has viewed the record: the council's information governance lead, for every
+    record the council's casework staff see (without seeing it); those who see the record
+    get 403, everyone else 404."""
+    watched = {"governance_lead": 200} if "partner" in person.viewers else {}
+    return read_only(person_page(person, 403, **watched))
+
+
+def _viewers_route() -> Route:
+    records = {label: Record(person.kwargs, _viewers(person)) for label, person in PEOPLE.items()}
+    records["merged-away"] = Record(
+        MERGED_AWAY.kwargs,
+        _redirected(
+            _viewers(MERGED_AWAY),
+            (*MERGED_AWAY.viewers, "governance_lead"),
+            Redirect(SURVIVOR + "viewers/"),
+        ),
+    )
+    return Route("offenders:viewers", audited_as="offenders.nominal", records=records)
 
 
 def _person_form(person: Person) -> dict[str, ByPersona]:
@@ -269,7 +292,7 @@ def _merge_confirm() -> Route:
             "elsewhere-with-council": Record(
                 _pair("outsider_nominal", "nominal"),
                 any_method(elsewhere_then_council),
-                refused=dict.fromkeys(OUTSIDERS, "other"),
+                refused=dict.fromkeys(ELSEWHERE_CASEWORK, "other"),
             ),
             "merged-away": Record(
                 _pair("merged_nominal", "member_nominal"), any_method(merged_first)
@@ -298,14 +321,9 @@ PEOPLE_ROUTES: tuple[Route, ...] = (
     _person_route(
         "offenders:history", lambda person: read_only(person_page(person)), merged_to="history/"
     ),
-    # Who has viewed the record: agency administrators among those who see it.
-    _person_route(
-        "offenders:viewers",
-        lambda person: read_only(
-            person_page(person, 403, **{a: 200 for a in AGENCY_ADMINS if a in person.viewers})
-        ),
-        merged_to="viewers/",
-    ),
+    # Who has viewed the record: information governance leads, found by record number.
+    _viewers_route(),
+    Route("offenders:viewers-find", expect=read_only(page(403, governance_lead=200))),
     _person_route("offenders:edit", _identity_form, merged_to="edit/"),
     _person_route("offenders:event-create", _person_form, merged_to="events/new/"),
     _person_route("offenders:identifier-create", _person_form, merged_to="identifiers/new/"),
@@ -401,14 +419,14 @@ MATRIX: tuple[Route, ...] = (
                 pk_at("p.panel"),
                 any_method(
                     seen_by(COUNCIL_PANEL_VIEWERS)
-                    | dict.fromkeys(("partner", "agency_admin", "member_partner"), 403)
+                    | dict.fromkeys(("partner", "member_partner"), 403)
                 ),
             ),
             "elsewhere-panel": Record(
                 pk_at("outsider_panel"),
                 any_method(
                     seen_by(ELSEWHERE_PANEL_VIEWERS)
-                    | dict.fromkeys(("outsider_partner", "outsider_admin"), 403)
+                    | dict.fromkeys(("outsider_partner",), 403)
                 ),
             ),
             "missing": Record(missing, any_method(seen_by(()))),

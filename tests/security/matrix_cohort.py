@@ -15,7 +15,6 @@ from __future__ import annotations
 from tests.security.dsl import (
     COUNCIL_PANEL_VIEWERS,
     ELSEWHERE_PANEL_VIEWERS,
-    OUTSIDERS,
     SIGN_IN,
     ByPersona,
     Expected,
@@ -64,7 +63,7 @@ PEOPLE: dict[str, tuple[Kwargs, tuple[str, ...]]] = {
     "council-nominal": (pk_at("nominal"), COUNCIL_PANEL_VIEWERS),
     "member-nominal": (pk_at("member_nominal"), COUNCIL_PANEL_VIEWERS),
     "declined-nominal": (pk_at("declined_nominal"), ("member_partner",)),
-    "elsewhere-nominal": (pk_at("outsider_nominal"), OUTSIDERS),
+    "elsewhere-nominal": (pk_at("outsider_nominal"), ELSEWHERE_PANEL_VIEWERS),
     "missing": (missing, ()),
 }
 SURVIVOR_REFERRAL = Redirect("/panels/refer/person/{w.nominal.pk}/")
@@ -92,8 +91,8 @@ def _refer_person() -> Route:
 COUNCIL_TRACKER = Redirect("/panels/{w.p.panel.pk}/cohort/")
 ELSEWHERE_TRACKER = Redirect("/panels/{w.outsider_panel.pk}/cohort/")
 # Staff who see the council's panel but do not coordinate it.
-COUNCIL_NOT_COORDINATING = ("partner", "agency_admin", "member_partner")
-ELSEWHERE_NOT_COORDINATING = ("outsider_partner", "outsider_admin")
+COUNCIL_NOT_COORDINATING = ("partner", "member_partner")
+ELSEWHERE_NOT_COORDINATING = ("outsider_partner",)
 
 
 def _coordinator_only(council: Expected | None, elsewhere: Expected | None) -> ByPersona:

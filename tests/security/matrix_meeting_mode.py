@@ -52,7 +52,7 @@ MEETINGS: dict[str, Target] = {
 ITEMS: dict[str, Target] = {
     "council-item": (
         pk_at("work.agenda_item"),
-        ("coordinator", "partner", "agency_admin"),
+        ("coordinator", "partner"),
         ("coordinator",),
     ),
     "elsewhere-item": (

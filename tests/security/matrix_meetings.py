@@ -36,7 +36,7 @@ ELSEWHERE_COORDINATOR = "outsider_coordinator"
 COUNCIL_NOT_COORDINATING = tuple(p for p in COUNCIL_PANEL_VIEWERS if p != COUNCIL_COORDINATOR)
 ELSEWHERE_NOT_COORDINATING = tuple(p for p in ELSEWHERE_PANEL_VIEWERS if p != ELSEWHERE_COORDINATOR)
 # The coordinating agency's staff see an agenda that is not shared yet.
-COUNCIL_AGENCY_VIEWERS = ("coordinator", "partner", "agency_admin")
+COUNCIL_AGENCY_VIEWERS = ("coordinator", "partner")
 
 
 def _coordinator_only(

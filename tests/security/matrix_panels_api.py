@@ -1,7 +1,8 @@
 """Access matrix rows for the panels' API: memberships, meetings, agenda items, RAG reviews
 and case actions.
 
-Case data is for casework roles: committee officers and system administrators are refused
+Case data is for casework roles: committee officers, agency administrators, information
+governance leads and system administrators are refused
 (403) before any record is looked up, and so is anyone whose role could never make the
 change asked for (a partner sharing an agenda, say). A record outside the caller's sight
 answers 404; one they see but may not change, 403. The matrix sends empty bodies, which
@@ -13,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from panels.models import CohortMembership
+from tests.security.dsl import NOT_CASEWORK as NOT_CASEWORK_ROLES
 from tests.security.dsl import (
     API_WRITES,
+    COUNCIL_CASEWORK,
     COUNCIL_PANEL_VIEWERS,
-    OUTSIDERS,
+    ELSEWHERE_CASEWORK,
     ByPersona,
     Kwargs,
     Record,
@@ -29,11 +32,11 @@ from tests.security.dsl import (
 )
 from tests.security.world import World
 
-NOT_CASEWORK = dict.fromkeys(("committee", "system_admin"), 403)
+NOT_CASEWORK = dict.fromkeys(NOT_CASEWORK_ROLES, 403)
 COORDINATORS = ("coordinator", "outsider_coordinator")
 # The council's agendas are built by its own staff and shared with members later: the
 # world's meeting has not been shared yet.
-COUNCIL_STAFF = ("coordinator", "partner", "agency_admin")
+COUNCIL_STAFF = COUNCIL_CASEWORK
 # The council's case action is owned by probation: probation's staff report on it, and so
 # does the panel's coordinator. The other borough owns its own.
 COUNCIL_ACTION_REPORTERS = ("coordinator", "member_partner")
@@ -75,7 +78,11 @@ Target = tuple[Kwargs, tuple[str, ...], str | None]
 def _targets(attribute: str, council_viewers: tuple[str, ...], **more: Target) -> dict:
     return {
         "council": (pk_at(f"work.{attribute}"), council_viewers, "coordinator"),
-        "elsewhere": (pk_at(f"outsider_work.{attribute}"), OUTSIDERS, "outsider_coordinator"),
+        "elsewhere": (
+            pk_at(f"outsider_work.{attribute}"),
+            ELSEWHERE_CASEWORK,
+            "outsider_coordinator",
+        ),
         **more,
         "missing": (missing, (), None),
     }
@@ -92,7 +99,7 @@ AGENDA_ITEMS = _targets("agenda_item", COUNCIL_STAFF)
 REVIEWS = _targets("review", COUNCIL_PANEL_VIEWERS)
 CASE_ACTIONS = _targets("case_action", COUNCIL_PANEL_VIEWERS)
 # Who reports on each case action: its owning agency's casework staff and the coordinator.
-REPORTERS = {"council": COUNCIL_ACTION_REPORTERS, "elsewhere": OUTSIDERS, "missing": ()}
+REPORTERS = {"council": COUNCIL_ACTION_REPORTERS, "elsewhere": ELSEWHERE_CASEWORK, "missing": ()}
 
 
 # What each persona gets from one record: a function of the record's label, who sees it

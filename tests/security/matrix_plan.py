@@ -10,8 +10,8 @@
   coordinator; the other borough's coordinator for theirs). Others who see the plan 403.
   An empty POST shows the form's errors.
 - Adding a progress update: staff of the step's lead agency who work on the partnership's
-  business (probation's partner on the council's step; the other borough's partner and
-  agency administrator on theirs) and the owner. Others who see the plan 403.
+  business (probation's partner on the council's step; the other borough's partner on
+  theirs) and the owner. Others who see the plan 403.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ COUNCIL_EDITORS = ("coordinator",)
 ELSEWHERE_EDITORS = ("outsider_coordinator",)
 # The council's step is led by probation; the other borough's by the other borough.
 COUNCIL_STEP_UPDATERS = ("coordinator", "member_partner")
-ELSEWHERE_STEP_UPDATERS = ("outsider_coordinator", "outsider_partner", "outsider_admin")
+ELSEWHERE_STEP_UPDATERS = ("outsider_coordinator", "outsider_partner")
 
 
 def _records(path: str) -> dict[str, PlanRecord]:

@@ -5,8 +5,8 @@ The plan holds no personal data: every member of staff of the plan's agencies re
 (PARTNERSHIP: the council's staff, committee officers and system administrators included,
 probation and housing); the other borough reads only its own plan. Progress on a step is
 added by its lead agency's casework staff and whoever edits the plan; others who see the
-step get 403, and committee officers and system administrators are refused (403) before
-the step is looked up. The matrix sends empty bodies, which change nothing: those who may
+step get 403, and the roles that do no casework (committee officers, agency administrators,
+governance leads, system administrators) are refused (403) before the step is looked up. The matrix sends empty bodies, which change nothing: those who may
 add progress get 400 with the fields to give.
 
 A notification is its own person's only: anyone else gets 404, as for a missing one.
@@ -15,8 +15,10 @@ A notification is its own person's only: anyone else gets 404, as for a missing 
 from __future__ import annotations
 
 from accounts.models import Notification
+from tests.security.dsl import NOT_CASEWORK as NOT_CASEWORK_ROLES
 from tests.security.dsl import (
     API_WRITES,
+    ELSEWHERE_CASEWORK,
     OUTSIDERS,
     PARTNERSHIP,
     ByPersona,
@@ -36,7 +38,7 @@ from tests.security.dsl import (
 )
 from tests.security.world import World
 
-NOT_CASEWORK = dict.fromkeys(("committee", "system_admin"), 403)
+NOT_CASEWORK = dict.fromkeys(NOT_CASEWORK_ROLES, 403)
 
 
 def _records(attribute: str) -> dict[str, tuple[Kwargs, tuple[str, ...]]]:
@@ -69,10 +71,10 @@ def _adds_progress(viewers: tuple[str, ...], writers: tuple[str, ...]) -> ByPers
 
 # The council's step is led by probation: its partner and the plan's owner (the council's
 # coordinator, alice) add progress. The other borough's step is led by its own agency,
-# whose partner, administrator and coordinator (the plan's owner) may.
+# whose partner and coordinator (the plan's owner) may.
 STEP_WRITERS = {
     "council": ("member_partner", "coordinator"),
-    "elsewhere": OUTSIDERS,
+    "elsewhere": ELSEWHERE_CASEWORK,
     "missing": (),
 }
 

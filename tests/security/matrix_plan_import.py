@@ -35,7 +35,7 @@ IMPORTS: dict[str, tuple[Kwargs, tuple[str, ...], tuple[str, ...]]] = {
     "council-import": (
         pk_at("plans.plan_import"),
         ("coordinator", "agency_admin"),
-        ("partner", "committee", "system_admin"),
+        ("partner", "committee", "governance_lead", "system_admin"),
     ),
     "elsewhere-import": (
         pk_at("outsider_plans.plan_import"),

@@ -20,7 +20,14 @@ from tests.security.dsl import API_WRITES
 
 # People most likely to be let through by mistake: the panel's owner, the service's
 # administrator, and another agency's administrator.
-WRITERS = ("coordinator", "agency_admin", "system_admin", "outsider_admin", "anonymous")
+WRITERS = (
+    "coordinator",
+    "agency_admin",
+    "governance_lead",
+    "system_admin",
+    "outsider_admin",
+    "anonymous",
+)
 
 
 def hostile_body(world) -> dict[str, object]:

@@ -13,7 +13,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.security.dsl import COUNCIL, COUNCIL_PANEL_VIEWERS, OUTSIDERS, PARTNERSHIP
+from tests.security.dsl import (
+    COUNCIL,
+    COUNCIL_PANEL_VIEWERS,
+    ELSEWHERE_CASEWORK,
+    OUTSIDERS,
+    PARTNERSHIP,
+)
 from tests.security.matrix import MATRIX
 from tests.security.world import PERSONAS, PLANTED_CANARIES, SHARED_DOB, canary
 
@@ -27,17 +33,17 @@ CANARY_AUDIENCE: dict[tuple[str, str], tuple[str, ...]] = {
     ("council", "staff-name"): COUNCIL,
     # System administrators see every agreement (and so the panels they cover).
     ("outsider", "panel-name"): (*OUTSIDERS, "system_admin"),
-    ("outsider", "panel-description"): OUTSIDERS,
+    ("outsider", "panel-description"): ELSEWHERE_CASEWORK,
     ("outsider", "agreement-title"): (*OUTSIDERS, "system_admin"),
     ("outsider", "staff-name"): OUTSIDERS,
     # People on the council's panel: whoever may open the panel (probation by the signed
-    # agreement); the other borough's people: that borough only.
+    # agreement); the other borough's people: that borough's casework staff only.
     ("council", "nominal-name"): COUNCIL_PANEL_VIEWERS,
     ("council", "alias"): COUNCIL_PANEL_VIEWERS,
     ("council", "event-summary"): COUNCIL_PANEL_VIEWERS,
-    ("outsider", "nominal-name"): OUTSIDERS,
-    ("outsider", "alias"): OUTSIDERS,
-    ("outsider", "event-summary"): OUTSIDERS,
+    ("outsider", "nominal-name"): ELSEWHERE_CASEWORK,
+    ("outsider", "alias"): ELSEWHERE_CASEWORK,
+    ("outsider", "event-summary"): ELSEWHERE_CASEWORK,
     # Probation's own person, whose referral to the council's panel was declined.
     ("probation", "nominal-name"): ("member_partner",),
 }

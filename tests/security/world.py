@@ -65,7 +65,8 @@ PERSONAS = (
     "member_partner",  # probation: member agency, signed the agreement
     "unsigned_partner",  # housing: member agency, has not signed
     "committee",  # council committee officer: aggregates only
-    "agency_admin",  # council agency administrator
+    "agency_admin",  # council agency administrator: staff accounts, no casework
+    "governance_lead",  # council information governance lead: agreements, who viewed what
     "system_admin",  # runs the service; reads no case data
     "outsider_partner",  # another borough's police: must see nothing of the partnership
     "outsider_coordinator",
@@ -471,7 +472,7 @@ def build_world() -> World:
     outsider_agreement = make_signed_agreement(
         panels=[outsider_panel],
         parties=[p.outsider],
-        signer=p.outsider_admin,
+        signer=p.system_admin,
         reference="ISA-ELSEWHERE",
     )
     _plant_canaries("council", p.panel, p.agreement)
