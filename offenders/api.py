@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
 from accounts.http import request_user
-from accounts.models import CASEWORK_ROLES, ObjectType, Purpose, Role, User
+from accounts.models import CASEWORK_ROLES, ObjectType, Purpose, User
 from core.api import page_of
 from offenders import services
 from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway

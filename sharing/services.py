@@ -45,8 +45,7 @@ def agreement_create(
 ) -> InformationSharingAgreement:
     """Draft a new agreement. Drafts grant nothing until signed."""
     if actor is not None and not (
-        actor.has_role(Role.SYSTEM_ADMIN)
-        or (is_governance_lead(actor) and actor.agency in parties)
+        actor.has_role(Role.SYSTEM_ADMIN) or (is_governance_lead(actor) and actor.agency in parties)
     ):
         raise PermissionDenied
     with transaction.atomic():

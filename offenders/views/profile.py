@@ -411,7 +411,4 @@ def viewers_find(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RecordNumberForm(request.GET if "record" in request.GET else None)
     if form.is_valid():
         return redirect("offenders:viewers", form.cleaned_data["record"])
-    return render(
-        request, "offenders/viewers_find.html", {"form": form, "nav_section": "Sharing"}
-    )
-
+    return render(request, "offenders/viewers_find.html", {"form": form, "nav_section": "Sharing"})

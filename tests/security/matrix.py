@@ -140,9 +140,7 @@ PEOPLE = {
     ),
     # Probation's, and its referral was declined: the panel's partners never see it.
     "declined-nominal": Person(pk_at("declined_nominal"), ("member_partner",), ("member_partner",)),
-    "elsewhere-nominal": Person(
-        pk_at("outsider_nominal"), ELSEWHERE_CASEWORK, ELSEWHERE_CASEWORK
-    ),
+    "elsewhere-nominal": Person(pk_at("outsider_nominal"), ELSEWHERE_CASEWORK, ELSEWHERE_CASEWORK),
     "missing": Person(missing, (), ()),
 }
 # Merged into "council-nominal": its viewers are sent there, everyone else gets 404.
@@ -425,8 +423,7 @@ MATRIX: tuple[Route, ...] = (
             "elsewhere-panel": Record(
                 pk_at("outsider_panel"),
                 any_method(
-                    seen_by(ELSEWHERE_PANEL_VIEWERS)
-                    | dict.fromkeys(("outsider_partner",), 403)
+                    seen_by(ELSEWHERE_PANEL_VIEWERS) | dict.fromkeys(("outsider_partner",), 403)
                 ),
             ),
             "missing": Record(missing, any_method(seen_by(()))),

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from panels.models import CohortMembership
-from tests.security.dsl import NOT_CASEWORK as NOT_CASEWORK_ROLES
 from tests.security.dsl import (
     API_WRITES,
     COUNCIL_CASEWORK,
@@ -30,6 +29,7 @@ from tests.security.dsl import (
     pk_at,
     statuses,
 )
+from tests.security.dsl import NOT_CASEWORK as NOT_CASEWORK_ROLES
 from tests.security.world import World
 
 NOT_CASEWORK = dict.fromkeys(NOT_CASEWORK_ROLES, 403)

@@ -15,7 +15,6 @@ A notification is its own person's only: anyone else gets 404, as for a missing 
 from __future__ import annotations
 
 from accounts.models import Notification
-from tests.security.dsl import NOT_CASEWORK as NOT_CASEWORK_ROLES
 from tests.security.dsl import (
     API_WRITES,
     ELSEWHERE_CASEWORK,
@@ -36,6 +35,7 @@ from tests.security.dsl import (
     seen_by,
     statuses,
 )
+from tests.security.dsl import NOT_CASEWORK as NOT_CASEWORK_ROLES
 from tests.security.world import World
 
 NOT_CASEWORK = dict.fromkeys(NOT_CASEWORK_ROLES, 403)
