@@ -83,6 +83,11 @@ class InformationSharingAgreement(models.Model):
         return f"{self.reference}: {self.title}"
 
     @property
+    def starts_later(self) -> bool:
+        """Signed off with a date still to come: it grants nothing until that day."""
+        return self.signed_off_on is not None and self.signed_off_on > timezone.localdate()
+
+    @property
     def access_ends_on(self) -> date | None:
         """The last day the agreement is in force if its review is not recorded: the
         review date plus the grace period (`AgreementQuerySet.in_force`). None without a

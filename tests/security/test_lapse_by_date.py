@@ -155,6 +155,8 @@ def test_an_agreement_signed_off_in_the_future_grants_from_that_day_at_once(
     assert api_ids(client, "/api/v1/nominals/") == []
     body = client_for(p.coordinator).get(f"/sharing/agreements/{agreement.pk}/").content.decode()
     assert f"Access starts on {starts:%-d %B %Y}, the sign-off date." in body
+    assert "Not yet in force" in body
+    assert "Review overdue" not in body
 
     clock.set(starts)
     assert client.get(page).status_code == 200
