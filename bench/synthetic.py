@@ -63,13 +63,12 @@ from offenders.models import (
 )
 from offenders.services import match_fields, search_name_of
 from panels.models import (
-    VIEW_PANEL,
     CohortMembership,
     MembershipStatus,
-    PanelGroupObjectPermission,
     PanelKind,
     Rag,
     RagReview,
+    grants_in_force,
 )
 from sharing.access import recompute_panel_access
 from tests.people import Person, generate_people
@@ -706,9 +705,11 @@ def _access_log_rows(plan: BoroughPlan, borough: Borough) -> Iterator[AccessLogR
     COPY, during which the connection can run nothing else.
     """
     panels = sorted(panel.pk for panel in borough.panels.values())
-    grants = PanelGroupObjectPermission.objects.filter(
-        content_object_id__in=panels, permission__codename=VIEW_PANEL
-    ).values_list("group_id", "content_object_id")
+    grants = (
+        grants_in_force()
+        .filter(content_object_id__in=panels)
+        .values_list("group_id", "content_object_id")
+    )
     visible: dict[int, set[int]] = {}
     for group_id, panel_id in grants:
         visible.setdefault(group_id, set()).add(panel_id)

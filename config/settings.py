@@ -203,7 +203,8 @@ SIGN_IN_CODE_WINDOW = timedelta(minutes=10)
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None
-# An in-force agreement whose review is overdue keeps working for this many days.
+# An in-force agreement whose review is overdue keeps working for this many days. Grants
+# record the resulting last day when they are recomputed: after changing this, recompute.
 ISA_REVIEW_GRACE_DAYS = env_int("ISA_REVIEW_GRACE_DAYS", 30)
 # Panels' meetings are created from their rules this many months ahead.
 MEETINGS_MONTHS_AHEAD = env_int("MEETINGS_MONTHS_AHEAD", 3)
@@ -282,6 +283,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Grants carry the days they are in force, so lapses by date need no job; this one
+    # deletes grants whose days have all passed and repairs any drift.
     "recompute-panel-access-nightly": {
         "task": "sharing.tasks.recompute_access",
         "schedule": crontab(hour=0, minute=5),

@@ -3,11 +3,13 @@ that decide who sees a panel live in sharing/ and are applied through `visible_t
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
 
@@ -34,7 +36,9 @@ class PanelQuerySet(models.QuerySet["Panel"]):
         """Panels whose cohort the user's agency may see, resolved in SQL.
 
         The grants themselves are written by `sharing.access.recompute_panel_access`;
-        this only reads them, so every page agrees with the last recomputation.
+        this only reads them, keeping those whose window covers today (`grants_in_force`),
+        so an agreement that lapses by date stops granting on the next request, not at the
+        next recomputation.
         """
         from accounts.permissions import user_may_see_casework
 
@@ -43,13 +47,9 @@ class PanelQuerySet(models.QuerySet["Panel"]):
         return self.granted_to(user.agency)
 
     def granted_to(self, agency: Agency) -> PanelQuerySet:
-        """Panels whose cohort the agency's casework staff may see, whoever asks: the one
-        rule `visible_to` applies, for governance pages that never show the cohort."""
-        from panels.models import VIEW_PANEL
-
-        granted = PanelGroupObjectPermission.objects.filter(
-            group_id=agency.group_id, permission__codename=VIEW_PANEL
-        ).values("content_object_id")
+        """Panels whose cohort the agency's casework staff may see today, whoever asks: the
+        one rule `visible_to` applies, for governance pages that never show the cohort."""
+        granted = grants_in_force().filter(group_id=agency.group_id).values("content_object_id")
         return self.filter(pk__in=granted)
 
 
@@ -90,6 +90,66 @@ class PanelGroupObjectPermission(GroupObjectPermissionBase):
     """Guardian grants on panels with a real foreign key, so they go when the panel goes."""
 
     content_object = models.ForeignKey(Panel, on_delete=models.CASCADE)
+
+
+class GrantWindowQuerySet(models.QuerySet["PanelGrantWindow"]):
+    def covering(self, day: date) -> GrantWindowQuerySet:
+        """Windows in force on `day` (both ends inclusive; a missing end is unbounded)."""
+        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day)).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+        )
+
+
+class PanelGrantWindow(models.Model):
+    """The days on which one stored `view_panel` grant is in force.
+
+    Why: the rules behind a grant depend on dates (an agreement starts on its sign-off
+    date and stops granting once its review is overdue beyond the grace period). The
+    recomputation knows those dates when it writes the grant, so it writes them here too,
+    and every read keeps only the grants with a window covering the day of the request,
+    in SQL. A lapse by date then takes effect at once, without waiting for a job, and the
+    rules themselves stay in sharing/ (this app never reads agreements).
+
+    A grant has one or more windows, disjoint and not touching (the union of the windows
+    of every agreement behind it, merged). A grant with no window grants nothing, so a
+    guardian row written by anything but the recomputation is inert. The windows belong
+    to the guardian row and are deleted with it, and so with the panel or the group.
+    """
+
+    grant = models.ForeignKey(
+        PanelGroupObjectPermission, on_delete=models.CASCADE, related_name="windows"
+    )
+    starts_on = models.DateField(null=True, blank=True, help_text="First day; empty: always.")
+    ends_on = models.DateField(null=True, blank=True, help_text="Last day; empty: no end.")
+
+    objects = GrantWindowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["grant", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="grant_window_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on or 'always'} to {self.ends_on or 'no end'}"
+
+
+def grants_in_force(on: date | None = None) -> models.QuerySet[PanelGroupObjectPermission]:
+    """The stored `view_panel` grants in force on a day (today by default), as one query.
+
+    Every read of who sees a panel starts here rather than from the guardian table, so
+    that a grant outside its window counts for nothing, whatever the last recomputation
+    left behind.
+    """
+    day = on or timezone.localdate()
+    return PanelGroupObjectPermission.objects.filter(permission__codename=VIEW_PANEL).filter(
+        Exists(PanelGrantWindow.objects.filter(grant=OuterRef("pk")).covering(day))
+    )
 
 
 class MembershipStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from accounts.access import refuse
 from accounts.http import request_user
 from accounts.models import Agency, ObjectType, User
-from panels.models import VIEW_PANEL, Panel, PanelGroupObjectPermission
+from panels.models import Panel, grants_in_force
 
 PANEL_SORTS = {
     "name": ("name",),
@@ -41,8 +41,6 @@ def panel_for(request: HttpRequest, pk: int) -> Panel:
 
 
 def agencies_seeing_panel(panel: Panel) -> list[Agency]:
-    """The agencies currently granted sight of a panel, for the panel's own page."""
-    granted = PanelGroupObjectPermission.objects.filter(
-        content_object=panel, permission__codename=VIEW_PANEL
-    ).values("group_id")
+    """The agencies granted sight of a panel today, for the panel's own page."""
+    granted = grants_in_force().filter(content_object=panel).values("group_id")
     return list(Agency.objects.filter(group_id__in=granted).order_by("name"))

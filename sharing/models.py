@@ -35,6 +35,17 @@ class AgreementQuerySet(models.QuerySet["InformationSharingAgreement"]):
             signed_off_on__lte=on,
         ).filter(Q(next_review_due__isnull=True) | Q(next_review_due__gte=on - grace))
 
+    def in_force_on_or_after(self, on: date | None = None) -> AgreementQuerySet:
+        """Agreements in force on `on` (today by default) or due to come into force later:
+        signed, with a sign-off date, and not yet lapsed for an overdue review. Each is in
+        force exactly on the days of its `in_force_window`, which is what grants record."""
+        on = on or timezone.localdate()
+        grace = timedelta(days=settings.ISA_REVIEW_GRACE_DAYS)
+        return self.filter(
+            status__in=IN_FORCE_STATUSES,
+            signed_off_on__isnull=False,
+        ).filter(Q(next_review_due__isnull=True) | Q(next_review_due__gte=on - grace))
+
     def visible_to(self, user: User) -> AgreementQuerySet:
         """Agreements the user's agency is a party to; system administrators see them all."""
         if not user.is_authenticated or not user.is_active:
@@ -70,6 +81,26 @@ class InformationSharingAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"
+
+    @property
+    def starts_later(self) -> bool:
+        """Signed off with a date still to come: it grants nothing until that day."""
+        return self.signed_off_on is not None and self.signed_off_on > timezone.localdate()
+
+    @property
+    def access_ends_on(self) -> date | None:
+        """The last day the agreement is in force if its review is not recorded: the
+        review date plus the grace period (`AgreementQuerySet.in_force`). None without a
+        review date."""
+        if self.next_review_due is None:
+            return None
+        return self.next_review_due + timedelta(days=settings.ISA_REVIEW_GRACE_DAYS)
+
+    def in_force_window(self) -> tuple[date | None, date | None]:
+        """(first day, last day) the agreement is in force, None at an open end, by the
+        same rule as `AgreementQuerySet.in_force` for a signed agreement. Only meaningful
+        for agreements in a signed status."""
+        return self.signed_off_on, self.access_ends_on
 
 
 class Signature(models.Model):

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import require
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType
 from accounts.permissions import is_governance_lead, may_manage_staff, may_run_the_service
+from sharing.models import IN_FORCE_STATUSES
 from sharing.selectors import agreement_for, agreement_in_force_ids, agreements_for
 from sharing.tasks import recompute_access
 
@@ -50,6 +53,9 @@ def agreement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "agreement": agreement,
             "parties": parties,
             "in_force": agreement.pk in agreement_in_force_ids([agreement]),
+            "signed": agreement.status in IN_FORCE_STATUSES and agreement.signed_off_on,
+            "today": timezone.localdate(),
+            "grace_days": settings.ISA_REVIEW_GRACE_DAYS,
             "nav_section": "Sharing",
         },
     )

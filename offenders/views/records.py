@@ -39,7 +39,7 @@ from offenders.services import (
     nominal_update,
 )
 from offenders.views.profile import ask_purpose, purpose_today, to_survivor
-from panels.models import SHARED_STATUSES, VIEW_PANEL, CohortMembership, PanelGroupObjectPermission
+from panels.models import SHARED_STATUSES, CohortMembership, grants_in_force
 
 HEADINGS = {
     "record_identity.html": "Edit identity details",
@@ -83,9 +83,7 @@ def lead_professional_choices(nominal: Nominal) -> QuerySet[User]:
     panels = CohortMembership.objects.filter(nominal=nominal, status__in=SHARED_STATUSES).values(
         "panel_id"
     )
-    seeing = PanelGroupObjectPermission.objects.filter(
-        content_object_id__in=panels, permission__codename=VIEW_PANEL
-    ).values("group_id")
+    seeing = grants_in_force().filter(content_object_id__in=panels).values("group_id")
     staff = User.objects.filter(is_active=True, groups__name__in=CASEWORK_ROLES).filter(
         Q(agency_id=nominal.owning_agency_id) | Q(agency__group_id__in=seeing)
     )
