@@ -34,8 +34,9 @@ IMPORT_ROWS = 400
 
 
 @pytest.fixture(scope="module")
-def bench(django_db_blocker) -> BenchResult:
-    with django_db_blocker.unblock():
+def bench(django_db_blocker, as_database_owner) -> BenchResult:
+    # The runner creates, migrates and drops its own databases: the owner role's work.
+    with django_db_blocker.unblock(), as_database_owner():
         return run_benchmarks(
             sizes=SIZES,
             seed=1,
