@@ -136,7 +136,7 @@ _ADOPT = """
 SELECT format('ALTER %%s %%s OWNER TO %%I',
               CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
                              WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
-              c.oid::regclass, %(owner)s)
+              c.oid::regclass, %(owner)s::text)
 FROM pg_class c
 WHERE c.relnamespace = 'public'::regnamespace
   AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
@@ -146,7 +146,7 @@ WHERE c.relnamespace = 'public'::regnamespace
       WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i')
   )
 UNION ALL
-SELECT format('ALTER ROUTINE %%s OWNER TO %%I', p.oid::regprocedure, %(owner)s)
+SELECT format('ALTER ROUTINE %%s OWNER TO %%I', p.oid::regprocedure, %(owner)s::text)
 FROM pg_proc p
 WHERE p.pronamespace = 'public'::regnamespace
   AND p.proowner <> %(owner)s::regrole
