@@ -26,6 +26,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from config import dbroles
 
@@ -47,13 +48,16 @@ class DatabaseRoles:
     owner: Login
     app: Login
 
-    def owner_connection(self, **options: Any) -> psycopg.Connection:
-        """A plain psycopg connection to the current (test) database as the owner role."""
-        return psycopg.connect(**_conninfo(self.owner), **options)
+    def owner_connection(
+        self, db: dict[str, Any] | None = None, **options: Any
+    ) -> psycopg.Connection:
+        """A plain psycopg connection as the owner role to the (test) database of `db`, a
+        connection's settings (by default the default connection's)."""
+        return psycopg.connect(**_conninfo(self.owner, db), **options)
 
 
-def _conninfo(login: Login | None = None) -> dict[str, Any]:
-    db = connections["default"].settings_dict
+def _conninfo(login: Login | None = None, db: dict[str, Any] | None = None) -> dict[str, Any]:
+    db = db or connections["default"].settings_dict
     info = {
         "host": db["HOST"] or None,
         "port": db["PORT"] or None,
@@ -94,13 +98,16 @@ def act_as(login: Login) -> None:
     settings.DATABASES["default"].update(login.settings)
 
 
-def _flush_as_owner(roles: DatabaseRoles) -> Callable[[list[str]], None]:
-    """`execute_sql_flush` for the tests' connection: the app role may not TRUNCATE, so the
+def _flush_as_owner(roles: DatabaseRoles) -> Callable[[Any, list[str]], None]:
+    """`execute_sql_flush` for the tests' connections: the app role may not TRUNCATE, so the
     owner empties the tables between transactional tests, lifting the audit tables'
-    TRUNCATE guard inside that one transaction (nobody else ever sees it lifted)."""
+    TRUNCATE guard inside that one transaction (nobody else ever sees it lifted).
 
-    def execute_sql_flush(sql_list: list[str]) -> None:
-        with roles.owner_connection() as owner:  # one transaction, committed on exit
+    It replaces the method on the class: a connection object is per thread and per context
+    (the browser tests' Playwright runs them in another), so patching one would miss some."""
+
+    def execute_sql_flush(ops: Any, sql_list: list[str]) -> None:
+        with roles.owner_connection(ops.connection.settings_dict) as owner:  # one transaction
             for table in AUDIT_TABLES:
                 owner.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_truncate")
             for statement in sql_list:
@@ -129,12 +136,11 @@ def django_db_modify_db_settings(
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, database_roles: DatabaseRoles) -> Iterator[None]:
     """Then every test runs as the app role; the owner takes over again for the teardown."""
-    connection = connections["default"]
     act_as(database_roles.app)
-    original_flush = connection.ops.execute_sql_flush
-    connection.ops.execute_sql_flush = _flush_as_owner(database_roles)  # type: ignore[method-assign]
+    original_flush = DatabaseOperations.execute_sql_flush
+    DatabaseOperations.execute_sql_flush = _flush_as_owner(database_roles)  # type: ignore[method-assign, assignment]
     yield
-    connection.ops.execute_sql_flush = original_flush  # type: ignore[method-assign]
+    DatabaseOperations.execute_sql_flush = original_flush  # type: ignore[method-assign]
     act_as(database_roles.owner)
 
 
