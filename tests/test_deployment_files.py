@@ -52,3 +52,22 @@ def test_compose_cli_accepts_the_file():
         return
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_migrates_as_the_owner_and_runs_the_app_as_the_app_role():
+    """The app's processes log in as tandem_app, which may only INSERT and SELECT audit rows;
+    only the one-off migrate service logs in as tandem_owner, which owns the tables."""
+    found = services()
+    for name in ("web", "worker", "beat"):
+        env = found[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://tandem_app:"), name
+        assert env["DATABASE_APP_ROLE"] == "tandem_app"
+        assert "tandem_owner" not in str(env), name
+    assert found["migrate"]["environment"]["DATABASE_URL"].startswith("postgres://tandem_owner:")
+    assert found["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    # The postgres image runs the role script when it creates its volume.
+    assert "./docker/postgres-init:/docker-entrypoint-initdb.d:ro" in found["postgres"]["volumes"]
+    script = (ROOT / "docker" / "postgres-init" / "10-tandem-roles.sh").read_text()
+    assert "CREATE ROLE tandem_owner LOGIN NOSUPERUSER" in script
+    assert "CREATE ROLE tandem_app LOGIN NOSUPERUSER" in script
+    assert "CREATE DATABASE tandem OWNER tandem_owner" in script

@@ -125,8 +125,13 @@ def test_the_generated_set_holds_its_ground_truth():
 
 
 @pytest.fixture(scope="module")
-def crossref(django_db_blocker) -> CrossrefResult:
-    with django_db_blocker.unblock(), scratch_databases(f"tandem_xref_{os.getpid()}") as fresh:
+def crossref(django_db_blocker, as_database_owner) -> CrossrefResult:
+    # Scratch databases, created and migrated: the owner role's work.
+    with (
+        django_db_blocker.unblock(),
+        as_database_owner(),
+        scratch_databases(f"tandem_xref_{os.getpid()}") as fresh,
+    ):
         return run_crossref_benchmarks(sizes=[NOMINALS], seed=1, fresh=fresh, febrl=False)
 
 

@@ -34,8 +34,9 @@ IMPORT_ROWS = 400
 
 
 @pytest.fixture(scope="module")
-def bench(django_db_blocker) -> BenchResult:
-    with django_db_blocker.unblock():
+def bench(django_db_blocker, as_database_owner) -> BenchResult:
+    # The runner creates, migrates and drops its own databases: the owner role's work.
+    with django_db_blocker.unblock(), as_database_owner():
         return run_benchmarks(
             sizes=SIZES,
             seed=1,
@@ -114,9 +115,9 @@ def test_report_has_a_row_for_every_page(bench: BenchResult):
     assert "## Interpretation" in markdown
 
 
-def test_command_writes_the_report(django_db_blocker, tmp_path: Path):
+def test_command_writes_the_report(django_db_blocker, as_database_owner, tmp_path: Path):
     output = tmp_path / "benchmarks.md"
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), as_database_owner():
         call_command(
             "run_bench",
             "--sizes",
