@@ -67,6 +67,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0003_refuse_audit_truncate")]
+    dependencies = [("accounts", "0004_refuse_audit_truncate")]
 
     operations = [migrations.RunPython(grant, revoke)]

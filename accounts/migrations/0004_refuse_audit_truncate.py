@@ -19,7 +19,7 @@ def trigger_sql(table: str) -> str:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_roles_and_append_only_audit")]
+    dependencies = [("accounts", "0003_governance_lead_role")]
 
     operations = [
         migrations.RunSQL(trigger_sql(table), f"DROP TRIGGER {table}_no_truncate ON {table};")
