@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import AccessLog, Agency, Purpose, User
+from accounts.two_factor import LAST_SEEN
 from bench.actions import prepare_plans
 from bench.crossref import CrossrefResult, crossref_lines, run_crossref_benchmarks
 from bench.panels import IMPORT_ROWS, ImportResult, prepare_cohorts, time_import
@@ -49,6 +50,7 @@ from bench.search_quality import MODES as QUALITY_MODES
 from bench.search_quality import NAME_KINDS, QualityResult, measure_search_quality
 from bench.synthetic import (
     CASE_END,
+    CASE_START,
     borough_people,
     generate,
     generated_nominal_ids,
@@ -83,6 +85,10 @@ from panels.models import (
     Rag,
     RagReview,
 )
+from reporting.models import ReportVersion, VersionStatus
+from reporting.periods import Period, financial_year, financial_year_of
+from reporting.selectors import reporting_panels
+from reporting.services import report_save, version_generate
 from sharing.access import recompute_panel_access
 from sharing.models import InformationSharingAgreement
 from tests.people import corrupt, generate_people
@@ -139,6 +145,24 @@ PROFILE = Page("Nominal profile", "/nominals/{nominal}/", expect="{nominal_headi
 HEAVY_PROFILE = Page(
     "Nominal profile, heavy record", "/nominals/{heavy}/", expect="{heavy_heading}"
 )
+# Reports cover the last financial year the generated case data covers whole (CASE_END
+# falls in the next one), compared with the year before it.
+REPORT_PERIOD = financial_year(financial_year_of(CASE_END + timedelta(days=1)) - 1)
+COMPARE_PERIOD = REPORT_PERIOD.previous()
+# The figures pages, as the first borough's committee officer: every panel of the borough,
+# small numbers suppressed. Period pinned to REPORT_PERIOD, whatever the day of the run.
+FIGURES_DASHBOARD = Page(
+    f"Partnership dashboard, {REPORT_PERIOD.label}",
+    f"/reports/dashboard/?period=fy-{REPORT_PERIOD.start.year}",
+    persona="committee",
+    expect="Arrests",
+)
+FIGURES_API = Page(
+    f"API figures, {REPORT_PERIOD.label}",
+    f"/api/v1/figures/?start={REPORT_PERIOD.start}&end={REPORT_PERIOD.end}",
+    persona="committee",
+    expect=f'"label":"{REPORT_PERIOD.label}"',
+)
 PAGES = (
     Page("Dashboard", "/"),
     Page("Panel list", "/panels/"),
@@ -156,6 +180,8 @@ PAGES = (
     Page("Action plan, 150 actions", "/action-plan/{plan_large}/"),
     Page("Plan action page", "/action-plan/actions/{plan_action}/"),
     Page("Action plan DOCX export, 150 actions", "/action-plan/{plan_large}/export.docx"),
+    FIGURES_DASHBOARD,
+    FIGURES_API,
     # A system administrator sees every borough's agreements: rows grow with the data.
     Page(
         "Agreements list, all boroughs",
@@ -197,6 +223,7 @@ class SizeResult:
     records: dict[str, RecordSize] = field(default_factory=dict)  # "typical", "heavy"
     quality: list[QualityResult] = field(default_factory=list)
     monthly_import: ImportResult | None = None
+    report_generation: ReportGeneration | None = None
 
     def queries(self, page: Page) -> int:
         return next(result.queries for result in self.pages if result.page == page)
@@ -227,6 +254,20 @@ class BenchResult:
             page.label: len({size.pages[i].queries for size in self.sizes}) == 1
             for i, page in enumerate(PAGES)
         }
+
+    def report_queries_flat(self) -> bool:
+        """Report generation asks the same number of queries every run, at every size."""
+        return (
+            len(
+                {
+                    q
+                    for size in self.sizes
+                    if size.report_generation
+                    for q in size.report_generation.queries
+                }
+            )
+            == 1
+        )
 
     def profile_flat(self) -> bool:
         """The heavy record's profile asks as many queries as the typical one's, everywhere."""
@@ -587,6 +628,13 @@ def _request(client: Client, path: str, form: dict[str, str], expect: str) -> fl
     return elapsed
 
 
+def _mark_seen(client: Client) -> None:
+    """The session's last activity set to now, as a request by the user would leave it."""
+    session = client.session
+    session[LAST_SEEN] = int(time.time())
+    session.save()
+
+
 def _remember_purpose(client: Client, pks: list[int]) -> None:
     """The purpose of access the profile asks first, as if given today for these records."""
     session = client.session
@@ -616,6 +664,9 @@ def _measure_pages(
 
     def prepare(page: Page) -> Client:
         client = clients[page.persona]
+        # Seen just now: a persona idle while slow pages are timed (over the 30-minute idle
+        # timeout at 100,000 nominals) would otherwise be signed out before its own page.
+        _mark_seen(client)
         if page in (PROFILE, HEAVY_PROFILE):
             # Given again before each page, so a run that passes midnight still opens them.
             _remember_purpose(client, [targets.nominal, targets.heavy])
@@ -643,6 +694,84 @@ def _measure_pages(
                 measured.samples_ms.append(_request(who, *request))
         trivial.samples_ms += result.baseline.samples_ms
     return trivial, pages
+
+
+# The headline figures the report generation section quotes: the data gave them something.
+REPORT_FIGURES = ("cohort_size", "rag_reviews", "arrests", "not_entering_custody")
+# Timed generations of the report a size; one at the largest sizes, where each takes long.
+REPORT_RUNS = 3
+REPORT_RUNS_FROM = 100_000  # nominals from which one run is enough
+
+
+@dataclass
+class ReportGeneration:
+    """`version_generate` on one report: the committee officer's, for the first borough's
+    panels, REPORT_PERIOD compared with COMPARE_PERIOD; one new version a run."""
+
+    panels: int
+    period: Period
+    compare: Period
+    seconds: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    docx_bytes: int = 0
+    pdf_bytes: int = 0
+    xlsx_bytes: int = 0
+    # Headline key: (this period's display, the compared period's), as the report shows them.
+    figures: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def median_seconds(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def queries_flat(self) -> bool:
+        return len(set(self.queries)) == 1
+
+
+def _time_report_generation(runs: int) -> ReportGeneration:
+    """Save a report as the committee officer (`report_save`), then produce `runs` versions
+    of it with `version_generate`, each timed and its queries counted. Each version row is
+    made as `version_request` makes it, without queueing the Celery task: the runner is the
+    worker."""
+    officer = _staff("committee")
+    panels = list(reporting_panels(officer))
+    report = report_save(
+        actor=officer,
+        report=None,
+        panels=panels,
+        title=f"Reducing reoffending: annual update {REPORT_PERIOD.label}",
+        committee="Community Safety Scrutiny Committee",
+        summary="The partnership's panels over the last financial year.",
+        period_start=REPORT_PERIOD.start,
+        period_end=REPORT_PERIOD.end,
+        compare_start=COMPARE_PERIOD.start,
+        compare_end=COMPARE_PERIOD.end,
+    )
+    result = ReportGeneration(panels=len(panels), period=REPORT_PERIOD, compare=COMPARE_PERIOD)
+    version = None
+    for number in range(1, runs + 1):
+        queued = ReportVersion.objects.create(report=report, number=number, requested_by=officer)
+        gc.collect()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            version = version_generate(queued.pk)
+            result.seconds.append(time.perf_counter() - started)
+        result.queries.append(len(captured.captured_queries))
+        if version is None or version.status != VersionStatus.DONE:
+            raise RuntimeError(f"Report version {number} was not produced: {version}")
+    if version is None:
+        raise ValueError("Generate the report at least once.")
+    result.docx_bytes, result.pdf_bytes, result.xlsx_bytes = (
+        len(bytes(version.docx)),
+        len(bytes(version.pdf)),
+        len(bytes(version.xlsx)),
+    )
+    headline = {item["key"]: item for item in version.figures["headline"]}
+    result.figures = {
+        key: (headline[key]["display"], (headline[key]["previous"] or {}).get("display", "–"))
+        for key in REPORT_FIGURES
+    }
+    return result
 
 
 def _counts() -> dict[str, int]:
@@ -687,6 +816,7 @@ def _measure_size(
     quality_probes: int,
     log: Callable[[str], None],
     import_rows: int = IMPORT_ROWS,
+    report_runs: int = REPORT_RUNS,
 ) -> SizeResult:
     report = generate(nominals=nominals, seed=seed, password="bench-password-not-secret")  # noqa: S106
     log(f"{nominals} nominals: generated in {report.seconds:.1f} s")
@@ -706,6 +836,11 @@ def _measure_size(
         count=quality_probes,
         seed=seed,
     )
+    report_generation = _time_report_generation(1 if nominals >= REPORT_RUNS_FROM else report_runs)
+    log(
+        f"{nominals} nominals: report generated in "
+        f"{', '.join(f'{s:.1f}' for s in report_generation.seconds)} s"
+    )
     return SizeResult(
         nominals=nominals,
         boroughs=len(report.boroughs),
@@ -720,6 +855,7 @@ def _measure_size(
             "heavy": RecordSize.of(targets.heavy),
         },
         quality=quality,
+        report_generation=report_generation,
         # Last: the import adds people, and the figures above describe the generated data.
         monthly_import=_time_import(nominals, seed, import_rows, log),
     )
@@ -742,6 +878,7 @@ def run_benchmarks(
     import_rows: int = IMPORT_ROWS,
     log: Callable[[str], None] = lambda _line: None,
     crossref_sizes: list[int] | None = None,
+    report_runs: int = REPORT_RUNS,
 ) -> BenchResult:
     """Pages, search and imports at each of `sizes`; then, given `crossref_sizes`, the
     cross-referencing benchmarks (FEBRL4, the generated data at those sizes, and the job end
@@ -762,7 +899,9 @@ def run_benchmarks(
             name = fresh(str(nominals))
             log(f"{nominals} nominals: generating into {name}, then {repeat} rounds")
             results.append(
-                _measure_size(nominals, seed, repeat, warm_up, quality_probes, log, import_rows)
+                _measure_size(
+                    nominals, seed, repeat, warm_up, quality_probes, log, import_rows, report_runs
+                )
             )
             log(f"{nominals} nominals: done")
         crossref = None
@@ -877,7 +1016,7 @@ def _interpretation(result: BenchResult) -> str:
             f"From {small.nominals:,} to {large.nominals:,} nominals ({small.boroughs} to "
             f"{large.boroughs} boroughs, {small.counts['access log']:,} to "
             f"{large.counts['access log']:,} access-log rows), the pages that show the same "
-            f"rows at every size (one borough's, to its coordinator) moved by "
+            f"rows at every size (one borough's, to its coordinator or committee officer) moved by "
             f"{min(steady):.2f}× to {max(steady):.2f}× in median ratio, and by "
             f"{min(shift_ms):+.2f} to {max(shift_ms):+.2f} ms in median, while the trivial "
             f"view moved by {large.trivial.median_ms - small.trivial.median_ms:+.2f} ms: "
@@ -889,6 +1028,22 @@ def _interpretation(result: BenchResult) -> str:
                     f"{page.label} moved by {c:.2f}× with the same queries: {page.rows_grow}, "
                     "so its time follows its rows."
                 )
+    generated = [size for size in result.sizes if size.report_generation]
+    if generated:
+        runs = [size.report_generation for size in generated]
+        parts.append(
+            "Producing the annual report (figures, Word, PDF and spreadsheet) took "
+            + ", ".join(
+                f"{run.median_seconds:.1f} s at {size.nominals:,} nominals"
+                for size, run in zip(generated, runs, strict=True)
+                if run
+            )
+            + (
+                f", with {runs[0].queries[0] if runs[0] else 0} queries every time."
+                if result.report_queries_flat()
+                else ", and its queries grew with the data: look for a loop over rows."
+            )
+        )
     quality = [q for size in result.sizes for q in size.quality if q.mode == QUALITY_MODES[0]]
     if quality:
         worst = min(q.rate(NAME_KINDS, top=10) for q in quality)
@@ -1067,6 +1222,66 @@ def _panel_lines(result: BenchResult) -> list[str]:
     return [*lines, "", AGENDA_NOTE, ""]
 
 
+FIGURE_LABELS = {
+    "cohort_size": "cohort size",
+    "rag_reviews": "RAG reviews",
+    "arrests": "arrests",
+    "not_entering_custody": "not entering custody",
+}
+
+
+def _report_lines(result: BenchResult) -> list[str]:
+    sizes = [size for size in result.sizes if size.report_generation]
+    if not sizes:
+        return []
+    first = sizes[0].report_generation
+    assert first is not None  # noqa: S101 (filtered above)
+    lines = [
+        "## Report generation",
+        "",
+        f"The first borough's committee officer saves a report (`report_save`) on the "
+        f"{first.panels} panels they report on, for {first.period.label} (the last financial "
+        f"year the generated case data covers whole: it runs from {CASE_START:%-d %B %Y} to "
+        f"{CASE_END:%-d %B %Y}) compared with {first.compare.label}; `version_generate`, the "
+        "Celery task's body, then takes the figures and draws the Word, PDF and spreadsheet "
+        "documents, timed in-process (wall seconds; the version row is made as "
+        "`version_request` makes it, without queueing the task). Queries are counted with "
+        f"`CaptureQueriesContext`. Up to {REPORT_RUNS} runs a size below "
+        f"{REPORT_RUNS_FROM:,} nominals, one from there.",
+        "",
+        "| nominals | runs | median s | slowest s | queries | Word bytes | PDF bytes "
+        "| spreadsheet bytes | "
+        + " | ".join(f"{FIGURE_LABELS[key]} (previous year)" for key in REPORT_FIGURES)
+        + " |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+        + " | ".join("---:" for _ in REPORT_FIGURES)
+        + " |",
+    ]
+    for size in sizes:
+        run = size.report_generation
+        assert run is not None  # noqa: S101 (filtered above)
+        queries = "/".join(str(q) for q in sorted(set(run.queries)))
+        figures = " | ".join(
+            f"{now} ({before})" for now, before in (run.figures[key] for key in REPORT_FIGURES)
+        )
+        lines.append(
+            f"| {size.nominals:,} | {len(run.seconds)} | {run.median_seconds:.2f} "
+            f"| {max(run.seconds):.2f} | {queries} | {run.docx_bytes:,} | {run.pdf_bytes:,} "
+            f"| {run.xlsx_bytes:,} | {figures} |"
+        )
+    lines += [
+        "",
+        "Report generation queries: "
+        + (
+            "the same for every run at every size."
+            if result.report_queries_flat()
+            else "NOT the same at every size: look for a loop over rows."
+        ),
+        "",
+    ]
+    return lines
+
+
 AGENDA_NOTE = (
     "The agenda builder is the heaviest page measured: in this data every member of the "
     "1,000-member cohort is due for review (their last review is more than the panel's 28 "
@@ -1094,7 +1309,8 @@ def render_markdown(result: BenchResult) -> str:
         f"after: {', '.join(f'{x:.2f}' for x in result.load_after)}",
         f"- Each page: {result.warm_up} warm-up requests, then {result.repeat} timed requests, "
         "each paired with a trivial-view request (alternating which goes first), signed in "
-        "as the first borough's coordinator (system administrator for the last row) with "
+        "as the first borough's coordinator (its committee officer for the partnership "
+        "dashboard and the figures API, system administrator for the last row) with "
         "both factors. The search page POSTs a first-borough person's name with one typo "
         "(a search that lists that person); the profiles have a purpose of access given "
         "for the day. The trivial row pools every page's paired baseline.",
@@ -1156,6 +1372,7 @@ def render_markdown(result: BenchResult) -> str:
         "",
         *_quality_lines(result),
         *_panel_lines(result),
+        *_report_lines(result),
         *crossref_lines(result.crossref),
         "## Interpretation",
         "",

@@ -4,8 +4,8 @@ It builds its own scratch databases (not the test database), so the test asks py
 for database access with `django_db_blocker` rather than the `db` fixture. The two sizes
 make one and two boroughs, so the system administrator's agreement list doubles in rows
 while its query count must not move; the heavy record's profile must ask what the typical
-one's does; and search must find mistyped names as the issue asks (99 % in the top ten),
-on a small probe set.
+one's does; search must find mistyped names as the issue asks (99 % in the top ten),
+on a small probe set; and producing a report must ask the same queries at both sizes.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ import pytest
 from django.core.management import call_command
 
 from bench.runner import (
+    FIGURES_API,
+    FIGURES_DASHBOARD,
     HEAVY_PROFILE,
     PAGES,
     PROFILE,
+    REPORT_FIGURES,
     BenchResult,
     render_markdown,
     run_benchmarks,
@@ -31,6 +34,7 @@ SIZES = [300, 3100]
 REPEAT = 3
 PROBES = 48
 IMPORT_ROWS = 400
+REPORT_RUNS = 2
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +49,7 @@ def bench(django_db_blocker, as_database_owner) -> BenchResult:
             warm_up=1,
             quality_probes=PROBES,
             import_rows=IMPORT_ROWS,
+            report_runs=REPORT_RUNS,
         )
 
 
@@ -167,3 +172,34 @@ def test_an_action_plan_ten_times_larger_asks_the_same_queries(bench: BenchResul
     for size in bench.sizes:
         by_label = {page.page.label: page.queries for page in size.pages}
         assert by_label["Action plan, 15 actions"] == by_label["Action plan, 150 actions"]
+
+
+def test_the_figures_pages_are_measured_with_flat_queries(bench: BenchResult):
+    assert FIGURES_DASHBOARD in PAGES and FIGURES_API in PAGES
+    for page in (FIGURES_DASHBOARD, FIGURES_API):
+        assert page.persona == "committee"
+        assert "2025" in page.path  # the last financial year the generated data covers whole
+        assert len({size.queries(page) for size in bench.sizes}) == 1
+        assert bench.queries_flat()[page.label]
+
+
+def test_report_generation_takes_time_and_the_same_queries_at_every_size(bench: BenchResult):
+    runs = [size.report_generation for size in bench.sizes]
+    assert all(runs)
+    for run in runs:
+        assert run is not None
+        assert len(run.seconds) == len(run.queries) == REPORT_RUNS
+        assert all(seconds > 0 for seconds in run.seconds)
+        assert min(run.queries) > 0
+        assert min(run.docx_bytes, run.pdf_bytes, run.xlsx_bytes) > 0
+        # Real figures for the period: a cohort, reviews and arrests in it.
+        assert set(run.figures) == set(REPORT_FIGURES)
+        assert run.figures["cohort_size"][0] not in ("0", "–")
+    small, large = runs
+    assert small is not None and large is not None
+    # Queries do not grow with the data.
+    assert set(small.queries) == set(large.queries)
+    assert bench.report_queries_flat()
+    markdown = render_markdown(bench)
+    assert "## Report generation" in markdown
+    assert "Report generation queries: the same for every run at every size." in markdown
