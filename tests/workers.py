@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,3 +71,18 @@ def real_worker(queue: str | None = None) -> Iterator[tuple[str, subprocess.Pope
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+def wait_for(
+    condition: Callable[[], bool], *, worker: subprocess.Popen | None, seconds: float, what: str
+) -> None:
+    """Poll `condition` until it holds; fail with `what` after `seconds`, or at once with the
+    worker's output if the worker has died."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if worker is not None:
+            assert worker.poll() is None, worker.stdout.read().decode()  # type: ignore[union-attr]
+        time.sleep(0.1)
+    pytest.fail(f"{what} within {seconds} seconds")

@@ -25,7 +25,7 @@ from offenders.services import match_fields
 from panels.models import CohortMembership, MembershipStatus, PanelKind
 from tests.factories import make_panel
 from tests.people import corrupt, generate_people
-from tests.workers import real_worker
+from tests.workers import real_worker, wait_for
 
 pytestmark = [
     pytest.mark.worker,
@@ -108,17 +108,6 @@ def _lock_held(run_id: int) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def _wait(condition, *, worker, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        if worker is not None:
-            assert worker.poll() is None, worker.stdout.read().decode()
-        time.sleep(0.1)
-    pytest.fail(f"{what} within {seconds} seconds")
-
-
 def test_a_run_survives_its_worker_being_killed(partnership, monkeypatch):
     _population(partnership)
     pairs = len(candidate_pairs(load_people().records))
@@ -137,7 +126,7 @@ def test_a_run_survives_its_worker_being_killed(partnership, monkeypatch):
 
     with real_worker() as (queue, first):
         app.send_task("crossref.tasks.cross_reference", args=[run.pk], queue=queue)
-        _wait(
+        wait_for(
             lambda: progress().chunks_done >= 1,
             worker=first,
             seconds=90,
@@ -150,11 +139,11 @@ def test_a_run_survives_its_worker_being_killed(partnership, monkeypatch):
     assert 1 <= killed_at < run.chunks_total == CHUNKS
     model = run.model
     # The killed worker's database session ends, and its lock on the run with it.
-    _wait(lambda: not _lock_held(run.pk), worker=None, seconds=30, what="the lock stayed held")
+    wait_for(lambda: not _lock_held(run.pk), worker=None, seconds=30, what="the lock stayed held")
     time.sleep(VISIBILITY_SECONDS + 1)
 
     with real_worker(queue) as (_queue, second):
-        _wait(
+        wait_for(
             lambda: progress().status == RunStatus.COMPLETE,
             worker=second,
             seconds=120,

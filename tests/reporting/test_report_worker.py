@@ -12,7 +12,7 @@ import pytest
 from config.celery import app
 from reporting.models import ReportVersion, VersionStatus
 from reporting.services import report_save
-from tests.workers import real_worker
+from tests.workers import real_worker, wait_for
 
 pytestmark = [
     pytest.mark.worker,
@@ -22,17 +22,6 @@ pytestmark = [
 
 PAUSE_MS = 1500
 VISIBILITY_SECONDS = 3
-
-
-def _wait(condition, *, worker, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        if worker is not None:
-            assert worker.poll() is None, worker.stdout.read().decode()
-        time.sleep(0.1)
-    pytest.fail(f"{what} within {seconds} seconds")
 
 
 def test_a_report_survives_its_worker_being_killed(partnership, monkeypatch):
@@ -57,7 +46,7 @@ def test_a_report_survives_its_worker_being_killed(partnership, monkeypatch):
 
     with real_worker() as (queue, first):
         app.send_task("reporting.tasks.generate_report", args=[version.pk], queue=queue)
-        _wait(
+        wait_for(
             lambda: current().progress >= 40,
             worker=first,
             seconds=90,
@@ -69,7 +58,7 @@ def test_a_report_survives_its_worker_being_killed(partnership, monkeypatch):
     time.sleep(VISIBILITY_SECONDS + 1)
 
     with real_worker(queue) as (_queue, second):
-        _wait(
+        wait_for(
             lambda: current().status == VersionStatus.DONE,
             worker=second,
             seconds=120,
