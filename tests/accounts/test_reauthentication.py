@@ -142,3 +142,9 @@ def test_a_form_post_comes_back_to_the_page_the_form_was_on(partnership, client_
     assert sent_to_confirm(response) == "/panels/x/"
     htmx = client.post(reverse("crossref:confirm", args=[1]), HTTP_HX_REQUEST="true")
     assert htmx["HX-Redirect"].startswith(CONFIRM)
+
+
+def test_an_agenda_pack_asks_again(partnership, client_for):
+    client = age_authentication(client_for(partnership.coordinator), minutes=20)
+    url = reverse("meetings:agenda-pack", args=[1])
+    assert sent_to_confirm(client.get(url)) == url
