@@ -137,6 +137,8 @@ class ObjectType(models.TextChoices):
     NOTIFICATION = "accounts.notification", "Notification"
     AGREEMENT = "sharing.informationsharingagreement", "Information-sharing agreement"
     ACCESS_GRANTS = "sharing.access", "Access grants"
+    RETENTION_REVIEW = "retention.retentionreview", "Retention review"
+    RETENTION_REVIEW_LIST = "retention.review_list", "List of records due for a retention review"
 
 
 class AccessOutcome(models.TextChoices):
@@ -264,6 +266,9 @@ class Verb(models.TextChoices):
     FINDING_DISMISSED = "finding_dismissed", "Dismissed a possible match"
     LEAD_PANEL_AGREED = "lead_panel_agreed", "Agreed a lead panel"
     OVERLAPS_EXPORTED = "overlaps_exported", "Exported an overlap report"
+    RETENTION_LISTED = "retention_listed", "Listed records due for a retention review"
+    RETENTION_KEPT = "retention_kept", "Kept a record at its retention review"
+    RETENTION_DELETED = "retention_deleted", "Deleted a record at its retention review"
 
 
 class AuditEvent(models.Model):

@@ -4,7 +4,8 @@
 - ``tandem_app`` is what the web, worker and beat processes connect as. It owns nothing and
   is no superuser; the migrations (``accounts`` 0004) grant it SELECT, INSERT, UPDATE and
   DELETE on the tables, USAGE on the sequences, and only SELECT and INSERT on the audit
-  trail and the access log, so it cannot change, delete, truncate or alter audit rows.
+  trail and the access log (and, by ``retention`` 0002, the deletion log), so it cannot
+  change, delete, truncate or alter audit rows.
 
 Production creates the roles once, as the server's superuser (``docker/postgres-init`` for
 docker-compose). The local commands (``config/local.py``) and the test run

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crossref",
     "actions",
     "reporting",
+    "retention",
     "demo",
     # Benchmarks and the synthetic data generator: management commands only; no app
     # imports it.
@@ -215,6 +216,9 @@ ANONYMOUS_USER_NAME = None
 ISA_REVIEW_GRACE_DAYS = env_int("ISA_REVIEW_GRACE_DAYS", 30)
 # Panels' meetings are created from their rules this many months ahead.
 MEETINGS_MONTHS_AHEAD = env_int("MEETINGS_MONTHS_AHEAD", 3)
+# How long a person's record is kept once they are on no cohort and nothing more happens
+# on it, when no panel they were on sets a period of its own (new panels start with it).
+RETENTION_DEFAULT_MONTHS = env_int("RETENTION_DEFAULT_MONTHS", 72)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -311,6 +315,12 @@ CELERY_BEAT_SCHEDULE = {
     "cross-reference-monthly": {
         "task": "crossref.tasks.monthly_cross_reference",
         "schedule": crontab(hour=2, minute=0, day_of_month=1),
+    },
+    # Records due for a retention review, listed for each agency's governance lead;
+    # idempotent, so a second run in a night lists and notifies nothing more.
+    "list-retention-reviews-nightly": {
+        "task": "retention.tasks.list_retention_reviews",
+        "schedule": crontab(hour=3, minute=15),
     },
     # Monday morning, so leads start the week knowing which plan steps need an update.
     "remind-plan-step-leads-weekly": {

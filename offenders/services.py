@@ -158,7 +158,11 @@ def nominal_update(
         current.full_clean(exclude=["version"])
         current.save()
         current.refresh_from_db()
-        audit(actor=actor, verb=Verb.NOMINAL_UPDATED, target=current, detail={"changes": diff})
+        # Which fields changed, never their values: the audit trail is append-only, so a
+        # name or date of birth written here could not be erased with the record.
+        audit(
+            actor=actor, verb=Verb.NOMINAL_UPDATED, target=current, detail={"fields": sorted(diff)}
+        )
     return current
 
 

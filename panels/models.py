@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -53,6 +54,11 @@ class PanelQuerySet(models.QuerySet["Panel"]):
         return self.filter(pk__in=granted)
 
 
+def default_retention_months() -> int:
+    """New panels start with the service's default retention period (a setting)."""
+    return settings.RETENTION_DEFAULT_MONTHS
+
+
 class Panel(models.Model):
     kind = models.CharField(max_length=20, choices=PanelKind.choices)
     name = models.CharField(max_length=200, unique=True)
@@ -72,6 +78,16 @@ class Panel(models.Model):
         default=28,
         validators=[MinValueValidator(7), MaxValueValidator(365)],
         help_text="A cohort member is due for review when their last RAG review is older.",
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        "Retention period (months)",
+        default=default_retention_months,
+        validators=[MinValueValidator(12), MaxValueValidator(1200)],
+        help_text=(
+            "How long a person's record is kept after they leave this panel's cohort and "
+            "nothing more happens on it. After that, the record is listed for the "
+            "information governance lead to keep or delete."
+        ),
     )
     # The monthly list's column mapping, remembered so it is chosen once per panel:
     # {"field name": "column heading in the file"}.

@@ -30,7 +30,8 @@ from django.db.backends.postgresql.operations import DatabaseOperations
 
 from config import dbroles
 
-AUDIT_TABLES = ("accounts_accesslog", "accounts_auditevent")
+# The append-only tables: the audit trail, the access log and the deletion log.
+AUDIT_TABLES = ("accounts_accesslog", "accounts_auditevent", "retention_deletionlog")
 
 
 @dataclass(frozen=True)

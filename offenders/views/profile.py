@@ -346,6 +346,9 @@ def describe_change(event: AuditEvent) -> list[str]:
     """What changed, in words, from the audit row's detail."""
     detail = event.detail or {}
     lines: list[str] = []
+    for field in detail.get("fields") or []:
+        lines.append(f"{_field_label(field)} changed")
+    # Rows written before the audit held field names only still carry the values.
     for field, pair in (detail.get("changes") or {}).items():
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         label = _field_label(field)

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import ProgrammingError, connection, transaction
 
 from accounts.models import AccessLog, AccessOutcome, AuditEvent
+from retention.models import DeletionLog
+from tests.factories import make_agency
 from tests.database_roles import AUDIT_TABLES
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +46,7 @@ def _one_row_each() -> None:
         object_id="1",
         endpoint="/panels/1/",
     )
+    DeletionLog.objects.create(agency=make_agency("deleting"), object_id="1", rule="A rule")
 
 
 def _scalar(sql: str, params: list | None = None):
@@ -88,6 +91,7 @@ def test_the_app_role_inserts_and_reads_audit_rows():
     _one_row_each()
     assert AuditEvent.objects.filter(object_id="1").count() == 1
     assert AccessLog.objects.filter(object_id="1").count() == 1
+    assert DeletionLog.objects.filter(object_id="1").count() == 1
     with connection.cursor() as cursor:
         for table in AUDIT_TABLES:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
@@ -134,6 +138,12 @@ OWNER_INSERTS = {
     "detail) VALUES (now(), 'signed_in', 'accounts.user', '1', '{}')",
     "accounts_accesslog": "INSERT INTO accounts_accesslog (at, outcome, object_type, object_id, "
     "endpoint, purpose) VALUES (now(), 'allowed', 'panels.panel', '1', '/panels/1/', '')",
+    # The log names the deleting agency: the owner makes one of its own to name.
+    "retention_deletionlog": "WITH g AS (INSERT INTO auth_group (name) VALUES ('owner-test') "
+    "RETURNING id), a AS (INSERT INTO accounts_agency (name, code, kind, active, group_id) "
+    "SELECT 'Owner test', 'owner-test', 'police', true, id FROM g RETURNING id) "
+    "INSERT INTO retention_deletionlog (at, agency_id, object_type, object_id, rule, counts) "
+    "SELECT now(), id, 'offenders.nominal', '2', 'A rule', '{}' FROM a",
 }
 
 
