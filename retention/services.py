@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -28,8 +29,9 @@ from accounts.models import Agency, Notification, Role, User, Verb
 from accounts.notifications import notify
 from accounts.permissions import is_governance_lead
 from cohorts.models import ImportRow
+from matching.identifiers import validate_identifier
 from meetings.models import Meeting
-from offenders.models import Nominal
+from offenders.models import Alias, Identifier, Nominal
 from retention.models import DeletionLog, RetentionReview, ReviewStatus
 from retention.selectors import record_due, records_due, rule_text
 
@@ -294,12 +296,12 @@ def _erase(nominal: Nominal) -> dict[str, int]:
     ids = _same_person_ids(nominal)
     counts: Counter[str] = Counter()
     counts["meetings.meeting (minutes)"] = _scrub_minutes(ids)
-    counts.update(_scrub_import_rows(nominal, ids))
+    counts.update(_scrub_import_rows(ids))
     counts["accounts.notification"] = _delete_notifications(nominal, ids)
     # Duplicates first: each is protected by its survivor's key until it goes.
     for pk in reversed(ids):
         _, deleted = Nominal.objects.filter(pk=pk).delete()
-        counts.update(deleted)
+        counts.update({label.lower(): count for label, count in deleted.items()})
     return {table: count for table, count in sorted(counts.items()) if count}
 
 
@@ -323,45 +325,74 @@ def _scrub_minutes(ids: list[int]) -> int:
     return changed
 
 
-def _cells(values: Any) -> set[str]:
-    if not isinstance(values, dict):
-        return set()
-    return {str(value).strip().casefold() for value in values.values() if value}
+def _normalised(kind: str, value: str) -> str | None:
+    try:
+        return validate_identifier(kind, value)
+    except ValueError:
+        return None
 
 
-def _scrub_import_rows(nominal: Nominal, ids: list[int]) -> Counter[str]:
-    """Monthly list rows keep the file's raw cells: delete the rows linked to the person,
-    and rows not linked to anyone that carry their identifiers or their name (a row left
-    out, or a second row of the same person). A row offering them as a possible match
-    keeps its own person but loses them from its candidates and explanation."""
-    counts: Counter[str] = Counter()
-    identifiers = {
-        value.strip().casefold()
-        for value in Nominal.objects.filter(pk__in=ids).values_list("identifiers__value", flat=True)
-        if value
-    }
-    names = {
-        (given.strip().casefold(), family.strip().casefold())
-        for given, family in Nominal.objects.filter(pk__in=ids).values_list(
-            "given_names", "family_name"
+class _Person:
+    """What identifies the person in a monthly list's raw cells: their names (given and
+    family together) and identifiers (compared in normalised form, as imports read them)."""
+
+    def __init__(self, ids: list[int]) -> None:
+        records = Nominal.objects.filter(pk__in=ids)
+        self.names = {
+            (given.strip().casefold(), family.strip().casefold())
+            for given, family in records.values_list("given_names", "family_name")
+        } | {
+            (given.strip().casefold(), family.strip().casefold())
+            for given, family in Alias.objects.filter(nominal_id__in=ids).values_list(
+                "given_names", "family_name"
+            )
+            if given and family
+        }
+        self.identifiers = set(
+            Identifier.objects.filter(nominal_id__in=ids).values_list("kind", "value")
         )
-    }
-    family_names = {family for _, family in names}
-    counts["cohorts.importrow"] += ImportRow.objects.filter(nominal_id__in=ids).delete()[0]
 
-    mention = Q()
-    for value in identifiers | family_names:
-        mention |= Q(values__icontains=value)  # JSON as text: a cheap first sieve
-    unlinked = []
-    for row in ImportRow.objects.filter(nominal__isnull=True).filter(mention).only("values"):
-        cells = _cells(row.values)
-        if cells & identifiers or any(
-            given in cells and family in cells for given, family in names
-        ):
-            unlinked.append(row.pk)
+    def sieve(self) -> Q:
+        """A cheap first pass in SQL over the rows' JSON as text: a family name, or an
+        identifier's serial digits (a file may write them without the leading zeros)."""
+        words = {family for _, family in self.names}
+        for _, value in self.identifiers:
+            digits = max(re.findall(r"\d+", value), key=len, default="").lstrip("0")
+            if len(digits) >= 4:
+                words.add(digits)
+        query = Q(pk__in=[])
+        for word in words:
+            query |= Q(values__icontains=word)
+        return query
+
+    def named_in(self, values: Any) -> bool:
+        if not isinstance(values, dict):
+            return False
+        cells = [str(value).strip() for value in values.values() if value]
+        folded = {cell.casefold() for cell in cells}
+        if any(given in folded and family in folded for given, family in self.names):
+            return True
+        return any(
+            _normalised(kind, cell) == value for cell in cells for kind, value in self.identifiers
+        )
+
+
+def _scrub_import_rows(ids: list[int]) -> Counter[str]:
+    """Monthly list rows keep the file's raw cells: delete the rows linked to the person,
+    and rows linked to no one that carry their identifiers or their name (a row left out,
+    or a second row of the same person). A row offering them as a possible match keeps
+    its own person but loses them from its candidates and explanation."""
+    counts: Counter[str] = Counter()
+    person = _Person(ids)
+    counts["cohorts.importrow"] += ImportRow.objects.filter(nominal_id__in=ids).delete()[0]
+    unlinked = [
+        row.pk
+        for row in ImportRow.objects.filter(nominal__isnull=True).filter(person.sieve())
+        if person.named_in(row.values)
+    ]
     counts["cohorts.importrow"] += ImportRow.objects.filter(pk__in=unlinked).delete()[0]
 
-    offered = Q()
+    offered = Q(pk__in=[])
     for pk in ids:
         offered |= Q(candidates__contains=[{"id": pk}])
     for row in ImportRow.objects.filter(offered).select_for_update():
