@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.http import HttpRequest
 
-from accounts.access import require, visible_or_404
+from accounts.access import visible_or_404
 from accounts.http import request_user
 from accounts.models import ObjectType, User
 from accounts.permissions import is_governance_lead
@@ -208,9 +208,13 @@ def reviews_for(user: User) -> QuerySet[RetentionReview]:
 
 
 def review_for(request: HttpRequest, pk: int) -> RetentionReview:
-    """A review of the lead's own agency. Anyone but a governance lead is refused (403)
-    before any lookup; another agency's review answers 404 (logged), as a missing one."""
+    """A review of a record the governance lead's own agency owns, in any status. Another
+    agency's review, or any review to someone who is not a governance lead, answers 404
+    (logged), the same answer as a missing one."""
     user = request_user(request)
-    require(request, is_governance_lead(user), object_type=ObjectType.RETENTION_REVIEW)
-    reviews = RetentionReview.objects.filter(agency_id=user.agency_id).select_related("nominal")
+    reviews = (
+        RetentionReview.objects.filter(agency_id=user.agency_id).select_related("nominal")
+        if is_governance_lead(user)
+        else RetentionReview.objects.none()
+    )
     return visible_or_404(request, reviews, pk, object_type=ObjectType.RETENTION_REVIEW)

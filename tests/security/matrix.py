@@ -49,6 +49,7 @@ from tests.security.matrix_plan import PLAN_ROUTES
 from tests.security.matrix_plan_api import PLAN_API_ROUTES
 from tests.security.matrix_plan_import import PLAN_IMPORT_ROUTES
 from tests.security.matrix_reports import REPORTS_API_ROUTES, REPORTS_ROUTES
+from tests.security.matrix_retention import RETENTION_ROUTES
 from tests.security.world import PERSONAS, World
 
 
@@ -490,6 +491,8 @@ MATRIX: tuple[Route, ...] = (
     # Scrutiny reports: aggregates only, for committee officers and coordinators.
     *REPORTS_ROUTES,
     *REPORTS_API_ROUTES,
+    # The retention review: information governance leads, for their own agency's records.
+    *RETENTION_ROUTES,
 )
 
 ROUTES_BY_NAME = {route.name: route for route in MATRIX}

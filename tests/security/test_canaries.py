@@ -57,10 +57,19 @@ ON_PERSON_RECORDS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# The retention review names the records an agency owns to that agency's governance lead,
+# who decides whether to keep or delete them: there, and only there, they meet the names.
+ON_RETENTION_REVIEWS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("council", "nominal-name"): (*COUNCIL_PANEL_VIEWERS, "governance_lead"),
+}
+
+
 def forbidden_canaries(persona: str, route_name: str = "") -> dict[str, tuple[str, str]]:
     audiences = dict(CANARY_AUDIENCE)
     if route_name.startswith("offenders:"):
         audiences |= ON_PERSON_RECORDS
+    if route_name.startswith("retention:"):
+        audiences |= ON_RETENTION_REVIEWS
     return {
         canary(agency, field): (agency, field)
         for (agency, field), audience in audiences.items()

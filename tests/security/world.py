@@ -51,6 +51,7 @@ from offenders.services import alias_add, event_add, identifier_add, nominals_me
 from panels.models import CohortMembership, Panel, PanelKind, RagReview
 from reporting.models import Report, ReportVersion
 from reporting.services import report_save, version_generate, version_request
+from retention.models import RetentionReview
 from sharing.models import InformationSharingAgreement
 from tests.conftest import Partnership, build_partnership
 from tests.factories import make_nominal, make_panel, make_signed_agreement
@@ -163,6 +164,16 @@ class ReportWork:
 
 
 @dataclass
+class RetentionWork:
+    """A retention review of `nominal` (the council's record: the council's governance lead
+    decides about it) and one of `outsider_nominal` (the other borough's). Both people are
+    on a cohort, so neither can be deleted; the pages still answer as for any review."""
+
+    review: RetentionReview
+    outsider_review: RetentionReview
+
+
+@dataclass
 class World:
     p: Partnership
     outsider_panel: Panel
@@ -180,6 +191,7 @@ class World:
     crossref: CrossrefWork  # cross-referencing runs and findings (council and elsewhere)
     reports: ReportWork  # a report on the council's IOM panel, by the council's coordinator
     outsider_reports: ReportWork  # a report on the other borough's panel, by its coordinator
+    retention: RetentionWork  # retention reviews of the council's and the other borough's
     missing_pk: int  # an id no record has: it must get the same answer as a foreign one
 
     def nominals(self) -> list[Nominal]:
@@ -466,6 +478,25 @@ def _plant_report(author: User, panel: Panel, title: str) -> ReportWork:
     return ReportWork(report=report, version=version)
 
 
+def _plant_retention(people: dict[str, Nominal]) -> RetentionWork:
+    """Test set-up writes the reviews directly: the rule is tested in tests/retention."""
+
+    def review(nominal: Nominal) -> RetentionReview:
+        return RetentionReview.objects.create(
+            record_id=nominal.pk,
+            nominal=nominal,
+            agency=nominal.owning_agency,
+            last_activity_on=date(2019, 1, 1),
+            due_since=date(2025, 1, 1),
+            period_months=72,
+            rule="On no cohort and no activity for 72 months",
+        )
+
+    return RetentionWork(
+        review=review(people["nominal"]), outsider_review=review(people["outsider_nominal"])
+    )
+
+
 def build_world() -> World:
     p = build_partnership()
     outsider_panel = make_panel(p.outsider, [], name="Elsewhere IOM panel")
@@ -521,6 +552,7 @@ def build_world() -> World:
         crossref=crossref,
         reports=reports,
         outsider_reports=outsider_reports,
+        retention=_plant_retention(people),
         missing_pk=2_000_000_000,
         **people,
     )
