@@ -71,7 +71,15 @@ class MonthsAfter(Func):
 
     output_field = DateField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         day, months = self.get_source_expressions()
         day_sql, day_params = compiler.compile(day)
         months_sql, months_params = compiler.compile(months)
@@ -173,6 +181,40 @@ def rule_text(*, months: int, on_a_panel: bool) -> str:
 
 
 @dataclass(frozen=True)
+class DueRow:
+    """One record due for review, as the nightly list writes it."""
+
+    nominal_id: int
+    agency_id: int
+    last_activity_on: date
+    due_since: date
+    period_months: int
+    rule: str
+
+
+def due_rows(*, today: date) -> list[DueRow]:
+    """Every record due for review on `today`, in one query."""
+    return [
+        DueRow(
+            nominal_id=row.pk,
+            agency_id=row.owning_agency_id,
+            last_activity_on=getattr(row, "last_activity_on"),  # noqa: B009 (annotations)
+            due_since=getattr(row, "due_since"),  # noqa: B009
+            period_months=getattr(row, "period_months"),  # noqa: B009
+            rule=_rule_of(row),
+        )
+        for row in records_due(today=today).only("pk", "owning_agency_id")
+    ]
+
+
+def _rule_of(row: Nominal) -> str:
+    return rule_text(
+        months=getattr(row, "period_months"),  # noqa: B009 (an annotation of records_due)
+        on_a_panel=getattr(row, "on_a_panel"),  # noqa: B009
+    )
+
+
+@dataclass(frozen=True)
 class Due:
     """Whether one record is due for deletion now, and under which rule."""
 
@@ -188,11 +230,7 @@ def record_due(nominal: Nominal, *, today: date) -> Due:
     row = records_due(today=today).filter(pk=nominal.pk).first()
     if row is None:
         return Due(due=False, open_membership=False)
-    return Due(
-        due=True,
-        open_membership=False,
-        rule=rule_text(months=row.period_months, on_a_panel=row.on_a_panel),
-    )
+    return Due(due=True, open_membership=False, rule=_rule_of(row))
 
 
 def reviews_for(user: User) -> QuerySet[RetentionReview]:

@@ -33,7 +33,7 @@ from matching.identifiers import validate_identifier
 from meetings.models import Meeting
 from offenders.models import Alias, Identifier, Nominal
 from retention.models import DeletionLog, RetentionReview, ReviewStatus
-from retention.selectors import record_due, records_due, rule_text
+from retention.selectors import due_rows, record_due
 
 logger = logging.getLogger(__name__)
 
@@ -66,21 +66,21 @@ def reviews_list(*, today: date | None = None) -> dict[str, int]:
                 status=ReviewStatus.DELETED
             )
         }
-        for row in records_due(today=today).values(
-            "pk", "owning_agency_id", "last_activity_on", "period_months", "on_a_panel", "due_since"
-        ):
-            due_ids.add(row["pk"])
+        for row in due_rows(today=today):
+            due_ids.add(row.nominal_id)
             fields = {
-                "agency_id": row["owning_agency_id"],
-                "last_activity_on": row["last_activity_on"],
-                "due_since": row["due_since"],
-                "period_months": row["period_months"],
-                "rule": rule_text(months=row["period_months"], on_a_panel=row["on_a_panel"]),
+                "agency_id": row.agency_id,
+                "last_activity_on": row.last_activity_on,
+                "due_since": row.due_since,
+                "period_months": row.period_months,
+                "rule": row.rule,
             }
-            review = existing.get(row["pk"])
+            review = existing.get(row.nominal_id)
             if review is None:
-                RetentionReview.objects.create(record_id=row["pk"], nominal_id=row["pk"], **fields)
-                newly[row["owning_agency_id"]] += 1
+                RetentionReview.objects.create(
+                    record_id=row.nominal_id, nominal_id=row.nominal_id, **fields
+                )
+                newly[row.agency_id] += 1
                 counts["listed"] += 1
             elif review.status == ReviewStatus.KEPT and (
                 review.next_review_on is None or review.next_review_on <= today
@@ -88,7 +88,7 @@ def reviews_list(*, today: date | None = None) -> dict[str, int]:
                 RetentionReview.objects.filter(pk=review.pk).update(
                     status=ReviewStatus.PENDING, listed_at=timezone.now(), **fields
                 )
-                newly[row["owning_agency_id"]] += 1
+                newly[row.agency_id] += 1
                 counts["listed_again"] += 1
             elif review.status == ReviewStatus.PENDING:
                 RetentionReview.objects.filter(pk=review.pk).update(**fields)
@@ -210,7 +210,7 @@ def review_keep(
             actor=actor,
             verb=Verb.RETENTION_KEPT,
             target=locked,
-            detail={"record": locked.record_id, "next_review_on": next_review_on.isoformat()},
+            detail={"record": locked.record_id, "next_review_on": str(next_review_on)},
         )
     return locked
 

@@ -133,7 +133,10 @@ def test_a_kept_record_comes_back_on_its_next_review_date(partnership):
     reviews_list(today=TODAY)
     review = RetentionReview.objects.get()
     review_keep(
-        actor=p.governance_lead, review=review, reason="Court order", next_review_on=date(2099, 1, 1)
+        actor=p.governance_lead,
+        review=review,
+        reason="Court order",
+        next_review_on=date(2099, 1, 1),
     )
     reviews_list(today=TODAY)
     assert RetentionReview.objects.get().status == ReviewStatus.KEPT

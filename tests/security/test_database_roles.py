@@ -15,8 +15,8 @@ from django.db import ProgrammingError, connection, transaction
 
 from accounts.models import AccessLog, AccessOutcome, AuditEvent
 from retention.models import DeletionLog
-from tests.factories import make_agency
 from tests.database_roles import AUDIT_TABLES
+from tests.factories import make_agency
 
 pytestmark = pytest.mark.django_db
 
