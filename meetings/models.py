@@ -264,3 +264,23 @@ class CaseAction(models.Model):
         if self.status == CaseActionStatus.OPEN and self.due < timezone.localdate():
             return OVERDUE
         return self.status
+
+
+class CaseActionUpdate(models.Model):
+    """What someone wrote about a case action: a progress report, a note on completion, or
+    why it was cancelled. Never edited. Kept here rather than in the audit trail (whose row
+    names it by id), so that the words, which are about the person, go with the action
+    when the person's record is deleted at its retention review."""
+
+    action = models.ForeignKey(CaseAction, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField()
+    written_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["action", "written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Update on case action {self.action_id}"

@@ -270,7 +270,9 @@ def membership_exit(
             actor=actor,
             verb=Verb.MEMBERSHIP_EXITED,
             target=current,
-            detail={"end": end.isoformat(), "reason": reason},
+            # The reason stays on the membership: free text about the person is kept out of
+            # the append-only trail, which outlives a deletion of their record.
+            detail={"end": end.isoformat()},
         )
     return current
 

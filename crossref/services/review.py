@@ -143,8 +143,9 @@ def finding_dismiss(*, actor: User, finding: MatchFinding, reason: str) -> Match
             actor=actor,
             verb=Verb.FINDING_DISMISSED,
             target=locked,
+            # The reason is kept as the finding's resolution note, not in the append-only
+            # trail: it may describe the people, and the trail outlives their records.
             detail={
-                "reason": reason,
                 "a_version": locked.a_version,
                 "b_version": locked.b_version,
             },

@@ -25,7 +25,7 @@ from django.http import HttpRequest
 from accounts.access import visible_or_404
 from accounts.http import request_user
 from accounts.models import AuditEvent, ObjectType, Role, User, Verb
-from meetings.models import CaseAction, CaseActionStatus
+from meetings.models import CaseAction, CaseActionStatus, CaseActionUpdate
 from offenders.selectors import PersonVisible, person_visible
 from panels.models import CohortMembership, MembershipStatus, Panel
 
@@ -118,6 +118,8 @@ def case_action_history(action: CaseAction, reader: User) -> list[HistoryEntry]:
         object_id=str(action.pk),
         verb__in=[Verb.CASE_ACTION_CREATED, Verb.CASE_ACTION_UPDATED],
     ).select_related("actor__agency")
+    # What was written is kept with the action; its audit rows name it by id.
+    written = dict(CaseActionUpdate.objects.filter(action=action).values_list("pk", "text"))
     entries = []
     for event in events:
         actor = event.actor
@@ -127,11 +129,11 @@ def case_action_history(action: CaseAction, reader: User) -> list[HistoryEntry]:
             who = f"{actor.get_full_name() or actor.username}, {actor.agency.name}"
         else:
             who = actor.agency.name
-        entries.append(HistoryEntry(event=event, who=who, lines=_describe(event)))
+        entries.append(HistoryEntry(event=event, who=who, lines=_describe(event, written)))
     return entries
 
 
-def _describe(event: AuditEvent) -> list[str]:
+def _describe(event: AuditEvent, written: dict[int, str]) -> list[str]:
     detail = event.detail or {}
     if event.verb == Verb.CASE_ACTION_CREATED:
         return ["Action set by the panel"]
@@ -154,7 +156,10 @@ def _describe(event: AuditEvent) -> list[str]:
     }
     for key in detail.get("changes", {}):
         lines.append(f"{labels.get(key, key)} changed")
-    if detail.get("update"):
+    if detail.get("update_id") in written:
+        lines.append(written[detail["update_id"]])
+    elif detail.get("update"):
+        # Rows written before the words were kept with the action held them here.
         lines.append(detail["update"])
     return lines
 

@@ -105,11 +105,13 @@ def agenda_items_add(
                 actor=actor,
                 verb=Verb.AGENDA_ITEM_ADDED,
                 target=item,
+                # The reason's words stay on the item: free text about the person is kept
+                # out of the append-only trail, which outlives a deletion of their record.
                 detail={
                     "meeting": meeting.pk,
                     "nominal": entry.nominal.pk,
                     "reason": item.reason,
-                    "reason_detail": item.reason_detail,
+                    "reason_detail_given": bool(item.reason_detail),
                 },
             )
             added.append(item)
@@ -137,7 +139,8 @@ def agenda_item_change(
     _check_reason(reason, reason_detail)
     with transaction.atomic():
         _locked_open_meeting(actor, item.meeting)
-        before = {"reason": item.reason, "reason_detail": item.reason_detail}
+        before = {"reason": item.reason}
+        detail_changed = item.reason_detail != reason_detail.strip()
         item.reason, item.reason_detail = reason, reason_detail.strip()
         item.full_clean()
         item.save(update_fields=["reason", "reason_detail"])
@@ -149,7 +152,8 @@ def agenda_item_change(
                 "meeting": item.meeting_id,
                 "nominal": item.nominal_id,
                 "reason": item.reason,
-                "reason_detail": item.reason_detail,
+                # Whether the words changed, not the words (see agenda_items_add).
+                "reason_detail_changed": detail_changed,
                 "changed_from": before,
             },
         )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import CASEWORK_ROLES, Agency, User, Verb
-from meetings.models import AgendaItem, CaseAction, CaseActionStatus
+from meetings.models import AgendaItem, CaseAction, CaseActionStatus, CaseActionUpdate
 from meetings.permissions import may_report_on
 from meetings.selectors.meeting_mode import action_owner_agencies
 from panels.models import Panel
@@ -143,7 +143,9 @@ def case_action_change(
             "owner": action.owner_id,
             "due": action.due.isoformat(),
         }
-        changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+        # Which fields changed, not their values: the description is about the person, and
+        # the append-only trail outlives a deletion of their record.
+        changes = sorted(key for key in before if before[key] != after[key])
         audit(
             actor=actor,
             verb=Verb.CASE_ACTION_UPDATED,
@@ -169,7 +171,10 @@ def case_action_cancel(*, actor: User, action: CaseAction, reason: str) -> CaseA
             actor=actor,
             verb=Verb.CASE_ACTION_UPDATED,
             target=action,
-            detail={"status": CaseActionStatus.CANCELLED, "update": reason},
+            detail={
+                "status": CaseActionStatus.CANCELLED,
+                "update_id": _written(actor, action, reason),
+            },
         )
     return action
 
@@ -193,12 +198,12 @@ def case_action_complete(
         action.completed_on = completed_on
         action.full_clean()
         action.save(update_fields=["status", "completed_on"])
-        detail: dict[str, str] = {
+        detail: dict[str, str | int] = {
             "status": CaseActionStatus.DONE,
             "completed_on": completed_on.isoformat(),
         }
         if note.strip():
-            detail["update"] = note.strip()
+            detail["update_id"] = _written(actor, action, note.strip())
         audit(actor=actor, verb=Verb.CASE_ACTION_UPDATED, target=action, detail=detail)
     return action
 
@@ -217,8 +222,19 @@ def case_action_add_update(*, actor: User, action: CaseAction, text: str) -> Cas
             {"text": f"The update must be {UPDATE_MAX_LENGTH} characters or fewer"}
         )
     with transaction.atomic():
-        audit(actor=actor, verb=Verb.CASE_ACTION_UPDATED, target=action, detail={"update": text})
+        audit(
+            actor=actor,
+            verb=Verb.CASE_ACTION_UPDATED,
+            target=action,
+            detail={"update_id": _written(actor, action, text)},
+        )
     return action
+
+
+def _written(actor: User, action: CaseAction, text: str) -> int:
+    """Keep what was written with the action; the audit row names it by id (see
+    CaseActionUpdate)."""
+    return CaseActionUpdate.objects.create(action=action, text=text, written_by=actor).pk
 
 
 def case_actions_flag_overdue(*, actor: User | None, today: date | None = None) -> dict[str, int]:

@@ -187,7 +187,9 @@ def test_coordinator_changes_an_items_reason(partnership, client_for, meeting):
     item.refresh_from_db()
     assert (item.reason, item.reason_detail) == ("review_due", "Overdue since May")
     event = AuditEvent.objects.filter(verb=Verb.AGENDA_ITEM_CHANGED).get()
-    assert event.detail["changed_from"] == {"reason": "red_rag", "reason_detail": ""}
+    assert event.detail["changed_from"] == {"reason": "red_rag"}
+    assert event.detail["reason_detail_changed"] is True
+    assert "Overdue since May" not in str(event.detail)
 
 
 def test_coordinator_removes_an_item_and_the_rest_close_up(partnership, client_for, meeting):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
-from meetings.models import CaseAction, CaseActionStatus
+from meetings.models import CaseAction, CaseActionStatus, CaseActionUpdate
 from tests.factories import make_nominal, make_panel, make_signed_agreement
 from tests.panels.meeting_mode_helpers import add_items, make_action, make_meeting, make_people
 
@@ -168,7 +168,9 @@ def test_the_owning_agency_marks_its_action_done(partnership, client_for, probat
         timezone.localdate(),
     )
     [event] = history(probations)
-    assert event.detail["update"] == "Visit made with police"
+    assert CaseActionUpdate.objects.get(pk=event.detail["update_id"]).text == (
+        "Visit made with police"
+    )
 
 
 def test_another_agency_that_sees_the_panel_gets_403_for_marking_done(

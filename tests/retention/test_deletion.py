@@ -13,10 +13,14 @@ from django.urls import reverse
 from accounts.models import AccessLog, AuditEvent, Notification, Verb
 from accounts.notifications import notify
 from cohorts.models import CohortImport, ImportRow, RowOutcome
+from cohorts.services.membership import membership_exit
 from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry, RunStatus
+from crossref.services.review import finding_dismiss
 from matching.identifiers import cro_check_letter, pnc_check_letter, validate_identifier
 from meetings.minutes import build_minutes
 from meetings.models import AgendaItem, AgendaReason, CaseAction, Meeting, MeetingStatus
+from meetings.services.agenda import agenda_item_add
+from meetings.services.case_actions import case_action_add_update, case_action_cancel
 from offenders.models import (
     Address,
     CustodyEpisode,
@@ -153,10 +157,9 @@ def build_person(p):
         nominal=person, ogrs_percent=60, rosh_level="medium", assessed_on=date(2013, 9, 1),
         recorded_by_agency=agency,
     )  # fmt: skip
-    CohortMembership.objects.create(
-        nominal=person, panel=p.panel, status="exited", referred_on=date(2012, 1, 5),
-        start=date(2012, 1, 12), end=LONG_AGO, exit_reason="Moved away",
-        reason="Quentin referred by police",
+    membership = CohortMembership.objects.create(
+        nominal=person, panel=p.panel, status="active", referred_on=date(2012, 1, 5),
+        start=date(2012, 1, 12), reason="Quentin referred by police",
     )  # fmt: skip
     RagReview.objects.create(
         nominal=person, panel=p.panel, rag="red", reviewed_on=date(2013, 3, 1),
@@ -166,18 +169,31 @@ def build_person(p):
     # A meeting that discussed them and someone else, with published minutes.
     other = make_nominal(p.coordinator, given_names="Bella", family_name="Bystander",
                          date_of_birth=date(1985, 1, 1), on_panel=p.panel)  # fmt: skip
-    meeting = Meeting.objects.create(panel=p.panel, date=LONG_AGO, status=MeetingStatus.HELD)
-    item = AgendaItem.objects.create(
-        meeting=meeting, nominal=person, reason=AgendaReason.RED_RAG, position=1,
-        notes="Quentin Zebedee-Marlowe missed appointments", discussed=True,
+    # Through the services while the meeting is ahead; `age` moves it back.
+    meeting = Meeting.objects.create(panel=p.panel, date=date(2030, 1, 2))
+    item = agenda_item_add(
+        actor=p.coordinator, meeting=meeting, nominal=person, reason=AgendaReason.OTHER,
+        reason_detail="Quentin arrested on 1 May",
     )  # fmt: skip
-    AgendaItem.objects.create(meeting=meeting, nominal=other, reason=AgendaReason.OTHER, position=2)
-    CaseAction.objects.create(
+    AgendaItem.objects.filter(pk=item.pk).update(
+        notes="Quentin Zebedee-Marlowe missed appointments", discussed=True
+    )
+    agenda_item_add(actor=p.coordinator, meeting=meeting, nominal=other, reason=AgendaReason.OTHER,
+                    reason_detail="Asked for by the police")  # fmt: skip
+    action = CaseAction.objects.create(
         panel=p.panel, nominal=person, agenda_item=item, description="Visit Quentin at home",
         owner_agency=agency, due=date(2014, 7, 1), created_by=p.coordinator,
     )  # fmt: skip
+    case_action_add_update(actor=p.coordinator, action=action, text="Quentin seen at 7 Hidden Lane")
+    case_action_cancel(actor=p.coordinator, action=action, reason="Quentin moved away")
+    Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.HELD)
+    meeting.refresh_from_db()
     meeting.minutes = json.dumps(build_minutes(meeting), ensure_ascii=False)
     meeting.save(update_fields=["minutes"])
+    # They leave the cohort once the panel has discussed them.
+    membership_exit(
+        actor=p.coordinator, membership=membership, end=LONG_AGO, reason="Quentin moved away"
+    )
 
     # A monthly list: their linked row, a second row of theirs left out, and another
     # person's row that offered them as a possible match.
@@ -214,10 +230,14 @@ def build_person(p):
     mappa = make_panel(p.council, [], name="MAPPA panel", kind=PanelKind.MAPPA)
     run = CrossReferenceRun.objects.create(month=date(2014, 5, 1), status=RunStatus.COMPLETE)
     a, b = sorted([person, other], key=lambda n: n.pk)
-    MatchFinding.objects.create(
+    finding = MatchFinding.objects.create(
         run=run, kind=FindingKind.DUPLICATE, nominal_a=a, nominal_b=b,
         explanation=[{"text": "Family names Zebedee-Marlowe and Bystander"}],
+        panels=[p.panel.pk],
     )  # fmt: skip
+    finding_dismiss(
+        actor=p.coordinator, finding=finding, reason="Quentin Zebedee-Marlowe is not Bella"
+    )
     MatchFinding.objects.create(
         run=run, kind=FindingKind.OVERLAP, nominal_a=person, panels=[p.panel.pk, mappa.pk]
     )
