@@ -30,7 +30,6 @@ from django.http import HttpRequest
 from accounts.access import visible_or_404
 from accounts.http import request_user
 from accounts.models import ObjectType, User
-from accounts.permissions import is_governance_lead
 from cohorts.models import ImportRow
 from meetings.models import AgendaItem, CaseAction
 from offenders.models import (
@@ -45,6 +44,7 @@ from offenders.models import (
 )
 from panels.models import CohortMembership, MembershipStatus, Panel, RagReview
 from retention.models import RetentionReview, ReviewStatus
+from retention.permissions import may_review_retention
 
 # A referral still waiting for the coordinator is live work, as an active membership is:
 # neither person may be listed or deleted.
@@ -236,7 +236,7 @@ def record_due(nominal: Nominal, *, today: date) -> Due:
 def reviews_for(user: User) -> QuerySet[RetentionReview]:
     """Records of the governance lead's own agency waiting for a decision, longest due
     first; nothing for anyone else."""
-    if not is_governance_lead(user):
+    if not may_review_retention(user):
         return RetentionReview.objects.none()
     return (
         RetentionReview.objects.filter(agency_id=user.agency_id, status=ReviewStatus.PENDING)
@@ -252,7 +252,7 @@ def review_for(request: HttpRequest, pk: int) -> RetentionReview:
     user = request_user(request)
     reviews = (
         RetentionReview.objects.filter(agency_id=user.agency_id).select_related("nominal")
-        if is_governance_lead(user)
+        if may_review_retention(user)
         else RetentionReview.objects.none()
     )
     return visible_or_404(request, reviews, pk, object_type=ObjectType.RETENTION_REVIEW)

@@ -27,12 +27,12 @@ from django.utils import timezone
 from accounts.audit import audit
 from accounts.models import Agency, Notification, Role, User, Verb
 from accounts.notifications import notify
-from accounts.permissions import is_governance_lead
 from cohorts.models import ImportRow
 from matching.identifiers import validate_identifier
 from meetings.models import Meeting
 from offenders.models import Alias, Identifier, Nominal
 from retention.models import DeletionLog, RetentionReview, ReviewStatus
+from retention.permissions import may_decide
 from retention.selectors import due_rows, record_due
 
 logger = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def _email_pending(today: date) -> int:
 
 def _require_lead(actor: User, review: RetentionReview) -> None:
     """Only a governance lead of the agency that owns the record decides about it."""
-    if not (is_governance_lead(actor) and actor.agency_id == review.agency_id):
+    if not may_decide(actor, review.agency_id):
         raise PermissionDenied
 
 

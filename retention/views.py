@@ -20,12 +20,12 @@ from accounts.access import forbid, require
 from accounts.audit import log_access, log_access_many
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Purpose
-from accounts.permissions import is_governance_lead
 from accounts.reauth import reauthentication_required
 from core.forms import add_service_errors
 from retention import services
 from retention.forms import DeleteForm, KeepForm
 from retention.models import RetentionReview, ReviewStatus
+from retention.permissions import may_review_retention
 from retention.selectors import record_due, review_for, reviews_for
 
 NAV = "Governance"
@@ -54,7 +54,9 @@ def _closed(request: AuthenticatedHttpRequest, review: RetentionReview) -> HttpR
 @login_required
 @require_safe
 def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require(request, is_governance_lead(request.user), object_type=ObjectType.RETENTION_REVIEW_LIST)
+    require(
+        request, may_review_retention(request.user), object_type=ObjectType.RETENTION_REVIEW_LIST
+    )
     page = Paginator(reviews_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     reviews = list(page)
     log_access(
