@@ -711,6 +711,7 @@ def main(argv: Sequence[str]) -> int:
         if command == "env" and not args:
             return command_env()
         if command == "code" and len(args) == 1:
+            os.environ.setdefault("SECRET_KEY", DEV_SECRET_KEY)
             ensure_services()
             _manage("demo_code", args[0])
             return 0
