@@ -222,6 +222,7 @@ class Verb(models.TextChoices):
     RISK_RECORDED = "risk_recorded", "Recorded a risk score"
     OFFENCE_ADDED = "offence_added", "Added an offence"
     CUSTODY_ADDED = "custody_added", "Added a custody episode"
+    CUSTODY_RELEASED = "custody_released", "Recorded a release from custody"
     NOMINALS_MERGED = "nominals_merged", "Merged two records of one person"
     PANEL_CHANGED = "panel_changed", "Changed a panel's settings"
     MEETING_RULE_SET = "meeting_rule_set", "Set a panel's meeting rule"

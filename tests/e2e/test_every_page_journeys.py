@@ -135,6 +135,13 @@ def test_staff_open_the_pages_of_a_persons_record(
     visit(page, check_page, f"{record}/aliases/new/")
     visit(page, check_page, f"{record}/identifiers/new/")
     visit(page, check_page, f"{record}/needs/")
+    visit(page, check_page, f"{record}/offences/new/")
+    send_empty(page, check_page, "Record the offence")
+    visit(page, check_page, f"{record}/custody/new/")
+    send_empty(page, check_page, "Record the time in custody")
+    visit(page, check_page, f"{record}/custody/release/")
+    visit(page, check_page, f"{record}/risk/new/")
+    send_empty(page, check_page, "Record the assessment")
     visit(page, check_page, f"{record}/merge/")
     visit(page, check_page, f"{record}/merge/{twin.pk}/")
 
