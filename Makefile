@@ -22,7 +22,7 @@ ASSETS_STAMP := static/vendor/.assets-built
 # Extra arguments for test and bench, e.g. make test ARGS="-k cohort -x"
 ARGS ?=
 
-.PHONY: help install run test bench lint format env stop status clean distclean
+.PHONY: help install run test bench lint format code env stop status clean distclean
 
 help: ## List the commands
 	@echo "Tandem: make <target>"
@@ -46,6 +46,9 @@ lint: $(PY_STAMP) ## ruff, mypy, the import contract and the template lint
 
 format: $(PY_STAMP) ## Reformat the Python code and apply ruff's safe fixes
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+code: $(PY_STAMP) ## The current sign-in code of a demo account: make code ACCOUNT=coordinator
+	@$(LOCAL) code $(ACCOUNT)
 
 env: $(PY_STAMP) ## Start the embedded services, print export lines: eval "$(make -s env)"
 	@$(LOCAL) env

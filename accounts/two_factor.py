@@ -67,6 +67,12 @@ def seconds_until_next_try(user: User) -> int:
     return max(0, int(max(waits, default=0)) + 1) if waits else 0
 
 
+def wait_message(seconds: int) -> str:
+    """What to tell someone inside django-otp's pause after a wrong code."""
+    unit = "second" if seconds == 1 else "seconds"
+    return f"Wait {seconds} {unit}, then enter the code your app shows"
+
+
 def verify_code(user: User, code: str) -> Device | None:
     """The device that accepts this code (authenticator first, then a backup code)."""
     code = "".join(code.split())

@@ -68,6 +68,12 @@ class ActionPlan(models.Model):
         help_text="A step with no progress update for this long is flagged as needing one.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    archived_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="An archived plan is kept to read and export; nobody changes or updates it, "
+        "and nobody is reminded about it.",
+    )
 
     objects = ActionPlanQuerySet.as_manager()
 
@@ -76,6 +82,10 @@ class ActionPlan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_on is not None
 
 
 class Objective(models.Model):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from actions.views import imports, plans
+from actions.views import imports, plans, structure
 
 app_name = "actions"
 
@@ -17,6 +17,32 @@ urlpatterns = [
     path("actions/<int:pk>/change/", plans.action_edit, name="action-edit"),
     path("steps/<int:pk>/change/", plans.step_edit, name="step-edit"),
     path("steps/<int:pk>/progress/", plans.progress_add_page, name="progress-add"),
+    # --- Shaping the plan: a new plan, its outline, objectives, actions and steps ---
+    path("new/", structure.plan_new, name="plan-new"),
+    path("<int:pk>/outline/", structure.plan_outline, name="plan-outline"),
+    path("<int:pk>/archive/", structure.plan_archive_page, name="plan-archive"),
+    path("objectives/<int:pk>/change/", structure.objective_edit, name="objective-edit"),
+    path("objectives/<int:pk>/actions/new/", structure.action_new, name="action-new"),
+    path("actions/<int:pk>/steps/new/", structure.step_new, name="step-new"),
+    path("actions/<int:pk>/objective/", structure.action_move_page, name="action-objective"),
+    *[
+        route
+        for kind, plural in (("objective", "objectives"), ("action", "actions"), ("step", "steps"))
+        for route in (
+            path(
+                f"{plural}/<int:pk>/move/",
+                structure.item_move_view,
+                {"kind": kind},
+                name=f"{kind}-move",
+            ),
+            path(
+                f"{plural}/<int:pk>/remove/",
+                structure.item_remove_view,
+                {"kind": kind},
+                name=f"{kind}-remove",
+            ),
+        )
+    ],
     # --- end of the plan's pages ---
     # --- Importing a plan: the table, its columns, the preview, commit and discard ---
     path("imports/new/", imports.plan_import_start, name="plan-import"),

@@ -7,6 +7,7 @@ Commands (the Makefile wraps them):
     lint              ruff (lint and format), mypy, the import contract and the template lint
     test [ARGS...]    start the services, run the lint, then pytest ARGS; exit with pytest's code
     bench [ARGS...]   start the services, migrate, then ``manage.py run_bench ARGS``
+    code USERNAME     print the current sign-in code of a demo account (demo accounts only)
     env               start the services and print ``export ...`` lines; they stay up
     stop              stop the embedded services
     status            say which embedded services are running
@@ -533,7 +534,12 @@ def _wait_for_port(port: int, timeout: float) -> bool:
 
 
 def command_run() -> int:
-    os.environ.setdefault("DEBUG", "true")
+    # The demo is served as staff will see it: GOV.UK error pages, not Django's debug pages,
+    # and static files from the collected, fingerprinted copy. Only HTTPS is left out, as
+    # there is no certificate on 127.0.0.1.
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
     os.environ.setdefault("SECURE_COOKIES", "false")
     os.environ.setdefault("SECRET_KEY", DEV_SECRET_KEY)
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -704,6 +710,11 @@ def main(argv: Sequence[str]) -> int:
             return command_bench(args)
         if command == "env" and not args:
             return command_env()
+        if command == "code" and len(args) == 1:
+            os.environ.setdefault("SECRET_KEY", DEV_SECRET_KEY)
+            ensure_services()
+            _manage("demo_code", args[0])
+            return 0
         if command == "stop" and not args:
             stop_services()
             return 0

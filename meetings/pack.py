@@ -350,12 +350,7 @@ def _person_page(item: PackItem, summary: PersonSummary, today: date) -> list:
         flow.append(_p("No needs recorded."))
 
     flags = summary.flags
-    if flags.not_engaged_6_months:
-        engagement = "Not engaged for 6 months or more"
-    elif flags.not_engaged_3_months:
-        engagement = "Not engaged for 3 months or more"
-    else:
-        engagement = "Engaged in the last 3 months"
+    engagement = flags.engagement_text
     risk = summary.latest_risk
     flow += [
         _p("Flags", H2),
@@ -374,8 +369,7 @@ def _person_page(item: PackItem, summary: PersonSummary, today: date) -> list:
                 ],
                 [
                     "IOM scope",
-                    ("In IOM scope: " if flags.in_iom_scope else "Not in IOM scope: ")
-                    + flags.iom_scope_reason,
+                    f"{flags.scope_text}: {flags.iom_scope_reason}",
                 ],
                 [
                     "Engagement",

@@ -16,7 +16,16 @@ from accounts.http import request_user
 from accounts.models import CASEWORK_ROLES, ObjectType, Purpose, User
 from core.api import page_of
 from offenders import services
-from offenders.models import EventKind, IdentifierKind, NeedLevel, Nominal, Pathway
+from offenders.models import (
+    TYPED_EVENT_KINDS,
+    CustodyReason,
+    IdentifierKind,
+    NeedLevel,
+    Nominal,
+    OffenceType,
+    Pathway,
+    RoshLevel,
+)
 from offenders.search import search_nominals
 from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_for, person_visible
 
@@ -36,10 +45,52 @@ class AliasSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    kind = serializers.ChoiceField(choices=[c for c in EventKind.choices if c[0] != "merged"])
+    kind = serializers.ChoiceField(choices=TYPED_EVENT_KINDS)
     occurred_on = serializers.DateField()
     summary = serializers.CharField(max_length=5000)
     agency = serializers.CharField(source="agency.code", read_only=True)
+
+
+class OffenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    offence_type = serializers.ChoiceField(choices=OffenceType.choices)
+    committed_on = serializers.DateField(allow_null=True, required=False, default=None)
+    outcome = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    recorded_by = serializers.CharField(source="recorded_by_agency.code", read_only=True)
+
+
+class CustodySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    reason = serializers.ChoiceField(choices=CustodyReason.choices)
+    entered_on = serializers.DateField()
+    released_on = serializers.DateField(allow_null=True, required=False, default=None)
+    establishment = serializers.CharField(
+        max_length=200, allow_blank=True, required=False, default=""
+    )
+    offence = serializers.IntegerField(
+        source="offence_id",
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="The id of one of the person's offences that a sentence was for.",
+    )
+    recorded_by = serializers.CharField(source="recorded_by_agency.code", read_only=True)
+
+
+class RiskScoreSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    ogrs_percent = serializers.IntegerField(
+        min_value=0, max_value=100, allow_null=True, required=False, default=None
+    )
+    rosh_level = serializers.ChoiceField(
+        choices=RoshLevel.choices, allow_blank=True, required=False, default=""
+    )
+    assessed_on = serializers.DateField()
+    # Not named "source": that is every serializer field's own attribute.
+    assessment_source = serializers.CharField(
+        source="source", max_length=100, required=False, default="OASys"
+    )
+    recorded_by = serializers.CharField(source="recorded_by_agency.code", read_only=True)
 
 
 class NeedSerializer(serializers.Serializer):
@@ -133,6 +184,9 @@ class NominalViewSet(viewsets.GenericViewSet):
         "identifiers": CASEWORK,
         "aliases": CASEWORK,
         "needs": CASEWORK,
+        "offences": CASEWORK,
+        "custody": CASEWORK,
+        "risk_scores": CASEWORK,
         "search": CASEWORK,
     }
     lookup_value_regex = "[0-9]+"
@@ -258,6 +312,40 @@ class NominalViewSet(viewsets.GenericViewSet):
             on=data["updated_on"],
         )
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def offences(self, request, pk: str):
+        """Record an offence: its type, date (if known) and outcome."""
+        nominal = self._nominal(request, pk)
+        data = _validated(OffenceSerializer, request.data)
+        offence = _call(services.offence_add, actor=request_user(request), nominal=nominal, **data)
+        return Response(OffenceSerializer(offence).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def custody(self, request, pk: str):
+        """Record time in custody, with the release if it has happened."""
+        nominal = self._nominal(request, pk)
+        data = _validated(CustodySerializer, request.data)
+        offence_id = data.pop("offence_id", None)
+        offence = nominal.offences.filter(pk=offence_id).first() if offence_id else None
+        if offence_id and offence is None:
+            raise ValidationError({"offence": ["Give the id of one of this person's offences."]})
+        episode = _call(
+            services.custody_add,
+            actor=request_user(request),
+            nominal=nominal,
+            offence=offence,
+            **data,
+        )
+        return Response(CustodySerializer(episode).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="risk-scores")
+    def risk_scores(self, request, pk: str):
+        """Record a risk assessment: the OGRS score, the RoSH level, or both."""
+        nominal = self._nominal(request, pk)
+        data = _validated(RiskScoreSerializer, request.data)
+        score = _call(services.risk_record, actor=request_user(request), nominal=nominal, **data)
+        return Response(RiskScoreSerializer(score).data, status=status.HTTP_201_CREATED)
 
 
 class _Moved(Exception):

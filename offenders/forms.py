@@ -15,7 +15,16 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from core.forms import POSTCODE, DateInputField, form_field
-from offenders.models import EventKind, Gender, IdentifierKind, NeedLevel, Pathway
+from offenders.models import (
+    TYPED_EVENT_KINDS,
+    CustodyReason,
+    Gender,
+    IdentifierKind,
+    NeedLevel,
+    OffenceType,
+    Pathway,
+    RoshLevel,
+)
 
 
 def _text(label: str, *, required: bool = True, max_length: int = 150, **kwargs: Any):
@@ -99,8 +108,8 @@ class IdentityForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
 
-# Merges are recorded by the merge itself, never typed in.
-EVENT_KINDS = [(value, label) for value, label in EventKind.choices if value != EventKind.MERGED]
+# Merges, offences, custody and risk put their own events on the timeline.
+EVENT_KINDS = TYPED_EVENT_KINDS
 
 
 class EventForm(forms.Form):
@@ -200,3 +209,116 @@ class RecordNumberForm(forms.Form):
         if not value.isdigit() or not 0 < int(value) < 2**31:
             raise ValidationError("Enter the record number in digits, like 1234")
         return int(value)
+
+
+class OffenceForm(forms.Form):
+    offence_type = forms.ChoiceField(
+        label="Type of offence",
+        choices=[("", "Choose the type of offence"), *OffenceType.choices],
+        error_messages={"required": "Choose the type of offence"},
+    )
+    committed_on = DateInputField(
+        label="Date of the offence (optional)",
+        required=False,
+        when="not_future",
+        earliest_year=1900,
+        help_text="Leave empty if it is not known. For example, 14 6 2025",
+    )
+    outcome = _text(
+        "Outcome",
+        required=False,
+        max_length=200,
+        help_text="For example: charged, convicted, 18 months custody, no further action.",
+    )
+
+
+class CustodyForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why they went into custody",
+        choices=CustodyReason.choices,
+        error_messages={"required": "Select why they went into custody"},
+    )
+    entered_on = DateInputField(
+        label="Date custody began",
+        when="not_future",
+        earliest_year=1900,
+        help_text="For example, 3 2 2026",
+        error_messages={"required": "Enter the date custody began"},
+    )
+    released_on = DateInputField(
+        label="Date of release (optional)",
+        required=False,
+        when="not_future",
+        earliest_year=1900,
+        help_text="Leave empty while they are still in custody.",
+    )
+    establishment = _text(
+        "Prison or establishment",
+        required=False,
+        max_length=200,
+        help_text="For example, HMP Pentonville.",
+    )
+    offence = forms.ChoiceField(
+        label="The offence a sentence was for (optional)",
+        required=False,
+        help_text="Only offences already on the record are listed.",
+        error_messages={"invalid_choice": "Select one of this person's offences"},
+    )
+
+    def __init__(self, *args: Any, offences: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offences = {str(offence.pk): offence for offence in offences}
+        form_field(self, "offence", forms.ChoiceField).choices = [
+            ("", "Not linked to an offence"),
+            *[(pk, str(offence)) for pk, offence in self.offences.items()],
+        ]
+
+    def service_values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["offence"] = self.offences.get(data["offence"])
+        return data
+
+
+class ReleaseForm(forms.Form):
+    released_on = DateInputField(
+        label="Date of release",
+        when="not_future",
+        earliest_year=1900,
+        help_text="For example, 3 2 2026",
+        error_messages={"required": "Enter the date of release"},
+    )
+
+
+class RiskForm(forms.Form):
+    ogrs_percent = forms.IntegerField(
+        label="OGRS score (optional)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="The chance, as a percentage, that the person is proven to reoffend within "
+        "two years. For example, 76.",
+        error_messages={
+            "invalid": "Enter the OGRS score as a whole number, like 76",
+            "min_value": "The OGRS score must be between 0 and 100",
+            "max_value": "The OGRS score must be between 0 and 100",
+        },
+    )
+    rosh_level = forms.ChoiceField(
+        label="Risk of serious harm (RoSH) (optional)",
+        required=False,
+        choices=[("", "Not assessed"), *RoshLevel.choices],
+        help_text="How likely the person is to cause serious harm, and how bad it would be.",
+    )
+    assessed_on = DateInputField(
+        label="Date of the assessment",
+        when="not_future",
+        earliest_year=1900,
+        help_text="For example, 3 2 2026",
+        error_messages={"required": "Enter the date of the assessment"},
+    )
+    source = _text(
+        "Where the assessment comes from",
+        max_length=100,
+        help_text="For example, OASys.",
+        required_message="Enter where the assessment comes from, for example OASys",
+    )

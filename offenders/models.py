@@ -368,8 +368,27 @@ class EventKind(models.TextChoices):
     TREATMENT_START = "treatment_start", "Treatment started"
     TREATMENT_COMPLETION = "treatment_completion", "Treatment completed"
     NOTE = "note", "Note"
+    # Written with the offence, custody or risk record they describe, so the timeline
+    # tells the whole story in order.
+    OFFENCE = "offence", "Offence recorded"
+    CUSTODY = "custody", "Entered custody"
+    RELEASE = "release", "Released from custody"
+    RISK_ASSESSMENT = "risk_assessment", "Risk assessed"
     MERGED = "merged", "Records merged"
 
+
+# Written by the services that record what they describe (an offence, custody, a risk
+# assessment, a merge), never typed in as events of their own.
+RECORDED_WITH_THEIR_RECORD = (
+    EventKind.OFFENCE,
+    EventKind.CUSTODY,
+    EventKind.RELEASE,
+    EventKind.RISK_ASSESSMENT,
+    EventKind.MERGED,
+)
+TYPED_EVENT_KINDS = [
+    (value, label) for value, label in EventKind.choices if value not in RECORDED_WITH_THEIR_RECORD
+]
 
 # Contact that counts as engagement for the "not engaged for 3 or 6 months" flags.
 ENGAGEMENT_KINDS = [EventKind.VISIT, EventKind.TREATMENT_START, EventKind.TREATMENT_COMPLETION]

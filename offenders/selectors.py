@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -153,6 +153,22 @@ def rag_history(user: User, nominal: Nominal) -> list[RagReview]:
     )
 
 
+def case_actions_on_record(user: User, nominal: Nominal) -> list[Any]:
+    """The case actions panels have set about the person, for the profile: only those of
+    panels the user may see (the rule of `CaseAction.objects.visible_to`, reached through
+    the person so this app need not import the meetings app), open ones first, then by
+    due date."""
+    return list(
+        nominal.case_actions.visible_to(user)
+        .select_related("panel", "owner_agency", "owner")
+        .order_by(
+            Case(When(status="open", then=Value(0)), default=Value(1), output_field=IntegerField()),
+            "due",
+            "pk",
+        )
+    )
+
+
 def timeline(
     nominal: Nominal, *, agency_id: int | None = None, kind: str | None = None
 ) -> QuerySet[CaseEvent]:
@@ -171,6 +187,27 @@ class Flags:
     not_engaged_3_months: bool
     not_engaged_6_months: bool
     last_engagement: date | None
+    ogrs_recorded: bool = True
+
+    @property
+    def scope_text(self) -> str:
+        """IOM scope in a few words. Without an OGRS score scope cannot be judged, which is
+        not the same as being outside it."""
+        if not self.ogrs_recorded:
+            return "OGRS not recorded"
+        return "In IOM scope" if self.in_iom_scope else "Not in IOM scope"
+
+    @property
+    def engagement_text(self) -> str:
+        """Engagement in a few words, agreeing with the last visit or treatment shown beside
+        it: nobody reads as engaged when no visit or treatment is recorded."""
+        if self.not_engaged_6_months:
+            return "Not engaged for 6 months or more"
+        if self.not_engaged_3_months:
+            return "Not engaged for 3 months or more"
+        if self.last_engagement is None:
+            return "No visit or treatment recorded yet"
+        return "Engaged in the last 3 months"
 
 
 def derived_flags(nominal: Nominal, *, today: date) -> Flags:
@@ -203,7 +240,7 @@ def derived_flags(nominal: Nominal, *, today: date) -> Flags:
 
 # The offences that bring an OGRS of 50-74% into IOM scope.
 ACQUISITIVE_OFFENCES = [OffenceType.ROBBERY, OffenceType.BURGLARY]
-NO_OGRS = "No OGRS score recorded"
+NO_OGRS = "No OGRS score is recorded, so whether the person is in IOM scope cannot be checked"
 
 
 def flags_from(
@@ -235,6 +272,7 @@ def flags_from(
         not_engaged_3_months=since > timedelta(days=91),
         not_engaged_6_months=since > timedelta(days=182),
         last_engagement=last_engagement,
+        ogrs_recorded=ogrs is not None,
     )
 
 

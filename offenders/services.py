@@ -19,12 +19,16 @@ from matching.identifiers import validate_identifier
 from matching.keys import match_keys
 from matching.names import normalise_name
 from offenders.models import (
+    RECORDED_WITH_THEIR_RECORD,
     Alias,
     CaseEvent,
+    CustodyEpisode,
     EventKind,
     Identifier,
     Need,
     Nominal,
+    Offence,
+    RiskScore,
 )
 from offenders.permissions import can_edit_identity
 
@@ -232,8 +236,12 @@ def event_add(
     *, actor: User, nominal: Nominal, kind: str, occurred_on: date, summary: str
 ) -> CaseEvent:
     """Put an event on the timeline as the actor's agency."""
-    if not user_may_see_casework(actor) or kind == EventKind.MERGED:
+    if not user_may_see_casework(actor):
         raise PermissionDenied
+    if kind in RECORDED_WITH_THEIR_RECORD:
+        raise ValidationError(
+            {"kind": "Record offences, custody and risk assessments on their own pages"}
+        )
     with transaction.atomic():
         event = CaseEvent(
             nominal=nominal,
@@ -350,3 +358,220 @@ def nominals_merge(*, actor: User, survivor: Nominal, duplicate: Nominal) -> Nom
             detail={"into": survivor.pk},
         )
     return Nominal.objects.get(pk=survivor.pk)
+
+
+# --- Offences, custody and risk -------------------------------------------------------------
+#
+# Each also puts an event on the timeline, written by the same agency and person in the
+# same transaction, so the timeline reads as the whole story in order.
+
+EARLIEST_RECORD_YEAR = 1900
+
+
+def _check_day(errors: dict[str, str], field: str, day: date | None, what: str, today: date):
+    if day is None:
+        return
+    if day > today:
+        errors[field] = f"The {what} must be today or in the past"
+    elif day.year < EARLIEST_RECORD_YEAR:
+        errors[field] = f"The {what} must be in or after {EARLIEST_RECORD_YEAR}"
+
+
+def _casework_only(actor: User) -> None:
+    if not user_may_see_casework(actor):
+        raise PermissionDenied
+
+
+def _timeline(actor: User, nominal: Nominal, kind: str, on: date, summary: str) -> None:
+    CaseEvent.objects.create(
+        nominal=nominal,
+        kind=kind,
+        occurred_on=on,
+        summary=summary,
+        agency=actor.agency,
+        author=actor,
+    )
+
+
+def offence_add(
+    *,
+    actor: User,
+    nominal: Nominal,
+    offence_type: str,
+    committed_on: date | None = None,
+    outcome: str = "",
+    today: date | None = None,
+) -> Offence:
+    """Record an offence (its type, date if known, and outcome) as the actor's agency."""
+    _casework_only(actor)
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    _check_day(errors, "committed_on", committed_on, "date of the offence", today)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        offence = Offence(
+            nominal=nominal,
+            offence_type=offence_type,
+            committed_on=committed_on,
+            outcome=outcome.strip(),
+            recorded_by_agency=actor.agency,
+        )
+        offence.full_clean()
+        offence.save()
+        summary = offence.get_offence_type_display()
+        if offence.outcome:
+            summary += f". Outcome: {offence.outcome}"
+        _timeline(actor, nominal, EventKind.OFFENCE, committed_on or today, summary)
+        audit(
+            actor=actor,
+            verb=Verb.OFFENCE_ADDED,
+            target=nominal,
+            detail={"offence": offence.pk, "type": offence_type},
+        )
+    return offence
+
+
+def custody_add(
+    *,
+    actor: User,
+    nominal: Nominal,
+    entered_on: date,
+    reason: str,
+    released_on: date | None = None,
+    establishment: str = "",
+    offence: Offence | None = None,
+    today: date | None = None,
+) -> CustodyEpisode:
+    """Record time in custody: when it began, why, where, and the release if it has come.
+    A person already in custody is released before a new episode begins."""
+    _casework_only(actor)
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    _check_day(errors, "entered_on", entered_on, "date custody began", today)
+    _check_day(errors, "released_on", released_on, "date of release", today)
+    if released_on and entered_on and released_on < entered_on and "released_on" not in errors:
+        errors["released_on"] = "The date of release must be on or after the date custody began"
+    if offence is not None and offence.nominal_id != nominal.pk:
+        errors["offence"] = "Select one of this person's offences"
+    with transaction.atomic():
+        open_episode = (
+            CustodyEpisode.objects.select_for_update()
+            .filter(nominal=nominal, released_on__isnull=True)
+            .first()
+        )
+        if open_episode is not None and "entered_on" not in errors:
+            errors["entered_on"] = (
+                f"The record shows this person in custody since "
+                f"{open_episode.entered_on:%-d %B %Y}. Record that release first."
+            )
+        if errors:
+            raise ValidationError(errors)
+        episode = CustodyEpisode(
+            nominal=nominal,
+            entered_on=entered_on,
+            released_on=released_on,
+            reason=reason,
+            establishment=establishment.strip(),
+            offence=offence,
+            recorded_by_agency=actor.agency,
+        )
+        episode.full_clean()
+        episode.save()
+        where = f" at {episode.establishment}" if episode.establishment else ""
+        _timeline(
+            actor, nominal, EventKind.CUSTODY, entered_on, f"{episode.get_reason_display()}{where}"
+        )
+        if released_on:
+            _timeline(actor, nominal, EventKind.RELEASE, released_on, f"Released{where}")
+        audit(
+            actor=actor,
+            verb=Verb.CUSTODY_ADDED,
+            target=nominal,
+            detail={"episode": episode.pk, "reason": reason, "released": bool(released_on)},
+        )
+    return episode
+
+
+def custody_release(
+    *,
+    actor: User,
+    episode: CustodyEpisode,
+    released_on: date,
+    today: date | None = None,
+) -> CustodyEpisode:
+    """Record the release that ends a person's time in custody."""
+    _casework_only(actor)
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    _check_day(errors, "released_on", released_on, "date of release", today)
+    with transaction.atomic():
+        current = CustodyEpisode.objects.select_for_update().get(pk=episode.pk)
+        if current.released_on is not None:
+            errors["released_on"] = (
+                f"This time in custody already ended on {current.released_on:%-d %B %Y}"
+            )
+        elif released_on < current.entered_on and "released_on" not in errors:
+            errors["released_on"] = (
+                "The date of release must be on or after the date custody began "
+                f"({current.entered_on:%-d %B %Y})"
+            )
+        if errors:
+            raise ValidationError(errors)
+        current.released_on = released_on
+        current.save(update_fields=["released_on"])
+        where = f" from {current.establishment}" if current.establishment else ""
+        _timeline(actor, current.nominal, EventKind.RELEASE, released_on, f"Released{where}")
+        audit(
+            actor=actor,
+            verb=Verb.CUSTODY_RELEASED,
+            target=current.nominal,
+            detail={"episode": current.pk},
+        )
+    return current
+
+
+def risk_record(
+    *,
+    actor: User,
+    nominal: Nominal,
+    assessed_on: date,
+    ogrs_percent: int | None = None,
+    rosh_level: str = "",
+    source: str = "OASys",
+    today: date | None = None,
+) -> RiskScore:
+    """Record a risk assessment: the OGRS score, the RoSH level, or both."""
+    _casework_only(actor)
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    _check_day(errors, "assessed_on", assessed_on, "date of the assessment", today)
+    if ogrs_percent is None and not rosh_level:
+        errors["ogrs_percent"] = "Enter the OGRS score, the RoSH level, or both"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        score = RiskScore(
+            nominal=nominal,
+            assessed_on=assessed_on,
+            ogrs_percent=ogrs_percent,
+            rosh_level=rosh_level,
+            source=source.strip() or "OASys",
+            recorded_by_agency=actor.agency,
+        )
+        score.full_clean()
+        score.save()
+        parts = []
+        if ogrs_percent is not None:
+            parts.append(f"OGRS {ogrs_percent}%")
+        if rosh_level:
+            parts.append(f"RoSH {score.get_rosh_level_display().lower()}")
+        _timeline(
+            actor,
+            nominal,
+            EventKind.RISK_ASSESSMENT,
+            assessed_on,
+            f"{', '.join(parts)} ({score.source})",
+        )
+        audit(actor=actor, verb=Verb.RISK_RECORDED, target=nominal, detail={"score": score.pk})
+    return score

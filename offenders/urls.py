@@ -17,6 +17,10 @@ urlpatterns = [
     path("<int:pk>/identifiers/new/", records.identifier_create, name="identifier-create"),
     path("<int:pk>/aliases/new/", records.alias_create, name="alias-create"),
     path("<int:pk>/needs/", records.need_update, name="needs"),
+    path("<int:pk>/offences/new/", records.offence_create, name="offence-create"),
+    path("<int:pk>/custody/new/", records.custody_create, name="custody-create"),
+    path("<int:pk>/custody/release/", records.custody_release_page, name="custody-release"),
+    path("<int:pk>/risk/new/", records.risk_create, name="risk-create"),
     path("<int:pk>/merge/", merge.merge_choose, name="merge"),
     path("<int:pk>/merge/<int:other>/", merge.merge_confirm, name="merge-confirm"),
 ]

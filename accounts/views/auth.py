@@ -111,7 +111,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         wait = two_factor.seconds_until_next_try(user)
         if wait:
             # Inside django-otp's pause after a wrong code: not a new failed attempt.
-            form.add_error("code", f"Wait {wait} seconds, then enter the code your app shows")
+            form.add_error("code", two_factor.wait_message(wait))
             return render(request, "accounts/sign_in_code.html", {"form": form})
         device = two_factor.verify_code(user, form.cleaned_data["code"])
         if device is not None:
@@ -192,7 +192,7 @@ def confirm_identity(request: AuthenticatedHttpRequest) -> HttpResponse:
             if not confirmed:
                 form.add_error("password", "The password is not correct")
         elif wait := two_factor.seconds_until_next_try(user):
-            form.add_error("code", f"Wait {wait} seconds, then enter the code your app shows")
+            form.add_error("code", two_factor.wait_message(wait))
         else:
             confirmed = two_factor.verify_code(user, code) is not None
             if not confirmed:

@@ -171,11 +171,13 @@ class VersionedForm(forms.Form):
     # it saves nothing.
     version = forms.CharField(widget=forms.HiddenInput, required=False)
     error_anchor = "main-content"
+    # A form that adds something new has no earlier version to compare with.
+    adds = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if not data.get("version"):
+        if not self.adds and not data.get("version"):
             raise ValidationError(
                 "The form was not sent in full, so nothing was saved: open it again"
             )
@@ -252,6 +254,40 @@ class PlanSettingsForm(VersionedForm):
         }
 
 
+class NewPlanForm(PlanSettingsForm):
+    """A new plan: its settings, without an owner (whoever sets it up owns it)."""
+
+    adds = True
+
+    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, agencies=agencies, owners=[], **kwargs)
+        del self.fields["owner"]
+
+    def service_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "strategy": data["strategy"],
+            "starts_on": data["starts_on"],
+            "ends_on": data["ends_on"],
+            "needs_update_days": data["needs_update_days"],
+            "agencies": [self.agency_by_pk[pk] for pk in data["agencies"]],
+        }
+
+
+class ObjectiveForm(VersionedForm):
+    title = _long_text(
+        "Strategy objective",
+        max_length=500,
+        required_message="Enter the objective",
+        help_text='As the strategy words it, for example "Reduce reoffending by young adults".',
+    )
+
+
+class NewObjectiveForm(ObjectiveForm):
+    adds = True
+
+
 class ActionForm(VersionedForm):
     title = _long_text("Project or action", max_length=500, required_message="Enter the action")
     description = _long_text("Description", required=False)
@@ -275,6 +311,15 @@ class ActionForm(VersionedForm):
         data = dict(self.cleaned_data)
         data["seen_version"] = data.pop("version")
         return data
+
+
+class NewActionForm(ActionForm):
+    adds = True
+
+    def service_values(self) -> dict[str, Any]:
+        values = super().service_values()
+        del values["seen_version"]
+        return values
 
 
 class StepForm(VersionedForm):
@@ -331,3 +376,31 @@ class StepForm(VersionedForm):
             "due": data["due"],
             "seen_version": data["version"],
         }
+
+
+class NewStepForm(StepForm):
+    adds = True
+
+    def service_values(self) -> dict[str, Any]:
+        values = super().service_values()
+        del values["seen_version"]
+        return values
+
+
+class MoveToObjectiveForm(forms.Form):
+    objective = forms.ChoiceField(
+        label="Move the action to",
+        error_messages={
+            "required": "Select the objective to move the action to",
+            "invalid_choice": "Select one of the plan's objectives",
+        },
+    )
+    order = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, objectives: list[Objective], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.objectives = {str(objective.pk): objective for objective in objectives}
+        form_field(self, "objective", forms.ChoiceField).choices = [
+            (pk, f"{objective.number}. {objective.title}")
+            for pk, objective in self.objectives.items()
+        ]

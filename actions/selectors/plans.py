@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 PLAN = ObjectType.ACTION_PLAN
 ACTION = ObjectType.PLAN_ACTION
 STEP = ObjectType.ACTION_STEP
+OBJECTIVE = ObjectType.PLAN_OBJECTIVE
 
 # The five-level scale, worst first.
 SCALE_WORST_FIRST = (Rag.RED, Rag.AMBER_RED, Rag.AMBER_GREEN, Rag.GREEN)
@@ -130,6 +131,14 @@ def plan_for(request: HttpRequest, pk: int) -> ActionPlan:
         pk,
         object_type=PLAN,
     )
+
+
+def objective_for(request: HttpRequest, pk: int) -> Objective:
+    """The objective if the user sees its plan; otherwise 404 (logged)."""
+    visible = Objective.objects.filter(
+        plan__in=ActionPlan.objects.visible_to(request_user(request)).values("pk")
+    ).select_related("plan__owner_agency", "plan__owner__agency")
+    return visible_or_404(request, visible, pk, object_type=OBJECTIVE)
 
 
 def action_for(request: HttpRequest, pk: int) -> Action:
@@ -433,7 +442,11 @@ def plan_rag_summary(plan: ActionPlan) -> RagSummary:
 def steps_needing_attention(agency: Agency, today: date) -> QuerySet[FlaggedStep]:
     """Steps the agency leads, in plans its staff see, that are overdue or need an
     update, flagged (`with_flags`), in plan order; for the dashboard and the reminders."""
-    steps = ActionStep.objects.filter(lead_agency=agency, action__objective__plan__agencies=agency)
+    steps = ActionStep.objects.filter(
+        lead_agency=agency,
+        action__objective__plan__agencies=agency,
+        action__objective__plan__archived_on__isnull=True,
+    )
     return (
         with_flags(steps, today)
         .filter(Q(overdue=True) | Q(needs_update=True))

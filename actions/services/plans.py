@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.audit import audit
 from accounts.models import CASEWORK_ROLES, Agency, Role, User, Verb
 from accounts.permissions import user_may_see_casework
-from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate, Rag
+from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
 from actions.permissions import may_edit_plan, may_update_step
 
 PROGRESS_MAX_LENGTH = 5000
@@ -42,8 +42,10 @@ def version_of(record: models.Model) -> str:
     """A short fingerprint of a plan, action or step's editable details as they are now.
     A form carries the one it was opened with, so a change made meanwhile by someone else
     is refused rather than overwritten."""
-    if isinstance(record, ActionPlan):
-        values: dict[str, Any] = {name: getattr(record, name) for name in PLAN_FIELDS}
+    if isinstance(record, Objective):
+        values: dict[str, Any] = {"title": record.title}
+    elif isinstance(record, ActionPlan):
+        values = {name: getattr(record, name) for name in PLAN_FIELDS}
         values["agencies"] = sorted(record.agencies.values_list("pk", flat=True))
     elif isinstance(record, Action):
         values = {name: getattr(record, name) for name in ACTION_FIELDS}
@@ -53,7 +55,7 @@ def version_of(record: models.Model) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _check_version(record: models.Model, seen_version: str | None) -> None:
+def check_version(record: models.Model, seen_version: str | None) -> None:
     if seen_version is not None and seen_version != version_of(record):
         raise StaleEdit(
             "Someone else changed these details after you opened the page, so nothing was "
@@ -150,7 +152,7 @@ def plan_update(
         errors["owner"] = f"Select a member of staff of {plan.owner_agency.name}, or nobody"
     with transaction.atomic():
         current = ActionPlan.objects.select_for_update().get(pk=plan.pk)
-        _check_version(current, seen_version)
+        check_version(current, seen_version)
         leading = (
             Agency.objects.filter(action_steps__action__objective__plan=plan)
             .exclude(pk__in=chosen)
@@ -223,7 +225,7 @@ def action_update(
         raise PermissionDenied
     with transaction.atomic():
         current = Action.objects.select_for_update().get(pk=action.pk)
-        _check_version(current, seen_version)
+        check_version(current, seen_version)
         changed = _changed(
             current,
             {
@@ -244,6 +246,24 @@ def action_update(
     return current
 
 
+def check_step_lead(plan: ActionPlan, lead_agency: Agency | None, lead_person: User | None) -> None:
+    """A step's lead is one of the plan's agencies, and its named lead one of that agency's
+    staff who works on the partnership's business."""
+    errors: dict[str, str] = {}
+    if lead_agency is not None and not plan.agencies.filter(pk=lead_agency.pk).exists():
+        errors["lead_agency"] = "Select one of the plan's agencies"
+    elif lead_person is not None and (
+        lead_agency is None or not _is_working_staff(lead_person, lead_agency)
+    ):
+        errors["lead_person"] = (
+            f"Select a member of staff of {lead_agency.name}, or nobody"
+            if lead_agency is not None
+            else "Select the lead agency first, or nobody"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
 def step_update(
     *,
     actor: User,
@@ -260,22 +280,10 @@ def step_update(
     plan = step.action.objective.plan
     if not may_edit_plan(actor, plan):
         raise PermissionDenied
-    errors: dict[str, str] = {}
-    if lead_agency is not None and not plan.agencies.filter(pk=lead_agency.pk).exists():
-        errors["lead_agency"] = "Select one of the plan's agencies"
-    elif lead_person is not None and (
-        lead_agency is None or not _is_working_staff(lead_person, lead_agency)
-    ):
-        errors["lead_person"] = (
-            f"Select a member of staff of {lead_agency.name}, or nobody"
-            if lead_agency is not None
-            else "Select the lead agency first, or nobody"
-        )
-    if errors:
-        raise ValidationError(errors)
+    check_step_lead(plan, lead_agency, lead_person)
     with transaction.atomic():
         current = ActionStep.objects.select_for_update().get(pk=step.pk)
-        _check_version(current, seen_version)
+        check_version(current, seen_version)
         changed = _changed(
             current,
             {

@@ -36,7 +36,13 @@ from actions.forms.plans import (
     StepForm,
 )
 from actions.models import Action, ActionPlan, ActionStep, ProgressUpdate
-from actions.permissions import may_edit_plan, may_import_plans, may_update_step
+from actions.permissions import (
+    may_create_plans,
+    may_edit_plan,
+    may_import_plans,
+    may_manage_plan,
+    may_update_step,
+)
 from actions.selectors.plans import (
     ACTION,
     ACTION_RAG_RULE,
@@ -92,6 +98,7 @@ def plan_index(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "plans": list(plans_for(request.user)),
             "may_import": may_import_plans(request.user),
+            "may_create": may_create_plans(request.user),
             "nav_section": NAV,
         },
     )
@@ -127,6 +134,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "rule": ACTION_RAG_RULE,
             "owner": person_label(plan.owner, request.user, agency=plan.owner_agency),
             "edits": may_edit_plan(request.user, plan),
+            "manages": may_manage_plan(request.user, plan),
             "today": today,
             "nav_section": NAV,
         },
@@ -329,7 +337,7 @@ def _step_initial(step: ActionStep) -> dict[str, Any]:
     }
 
 
-def _step_choices(plan: ActionPlan) -> dict[str, list]:
+def step_choices(plan: ActionPlan) -> dict[str, list]:
     agencies = list(plan.agencies.filter(active=True).order_by("name"))
     staff = list(
         User.objects.filter(agency__in=agencies, is_active=True, groups__name__in=CASEWORK_ROLES)
@@ -346,7 +354,7 @@ def step_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     step = step_for(request, pk)
     plan = step.action.objective.plan
     _editor_only(request, plan, object_type=STEP, pk=step.pk)
-    choices = _step_choices(plan)
+    choices = step_choices(plan)
     if request.method == "POST":
         form = StepForm(request.POST, **choices)
         if form.is_valid():

@@ -357,9 +357,14 @@ class CohortRow:
 
     @property
     def flag_tags(self) -> list[tuple[str, str]]:
-        """(label, GOV.UK tag colour): red for what needs acting on now."""
+        """(label, GOV.UK tag colour): red for what needs acting on now, grey for what is
+        not known."""
         return [
-            (label, "red" if label in SERIOUS_FLAGS else "yellow") for label in self.flag_labels
+            (
+                label,
+                "red" if label in SERIOUS_FLAGS else "grey" if label in UNKNOWN_FLAGS else "yellow",
+            )
+            for label in self.flag_labels
         ]
 
 
@@ -404,13 +409,17 @@ def cohort_rows(
 
 
 SERIOUS_FLAGS = ("Outside IOM scope", "Not engaged 6+ months")
+UNKNOWN_FLAGS = ("OGRS not recorded",)
 
 
 def flag_labels(panel: Panel, flags: Flags) -> list[str]:
-    """The flags a tracker row shows: IOM scope (outside it, on an IOM panel; inside it,
-    elsewhere, as someone IOM may want), and time without engagement."""
+    """The flags a tracker row shows: IOM scope (outside it, or not known for want of an
+    OGRS score, on an IOM panel; inside it, elsewhere, as someone IOM may want), and time
+    without engagement."""
     labels = []
-    if panel.kind == PanelKind.IOM and not flags.in_iom_scope:
+    if panel.kind == PanelKind.IOM and not flags.ogrs_recorded:
+        labels.append("OGRS not recorded")
+    elif panel.kind == PanelKind.IOM and not flags.in_iom_scope:
         labels.append("Outside IOM scope")
     elif panel.kind != PanelKind.IOM and flags.in_iom_scope:
         labels.append("In IOM scope")

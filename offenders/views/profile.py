@@ -181,6 +181,8 @@ def _profile_context(request: AuthenticatedHttpRequest, nominal: Nominal) -> dic
         "rag_reviews": reviews,
         "needs": [(label, needs.get(value)) for value, label in Pathway.choices],
         "custody": nominal.custody.all(),
+        "case_actions": selectors.case_actions_on_record(user, nominal),
+        "today": timezone.localdate(),
         "offences": nominal.offences.all(),
         "enforcement": selectors.timeline(nominal).filter(kind__in=ENFORCEMENT_KINDS),
         "latest_risk": risk_scores[0] if risk_scores else None,

@@ -1,5 +1,5 @@
 """Pages where partners add to a nominal's record: identity, timeline events,
-identifiers, aliases and needs. Each shows a form, calls one service, and returns to the
+identifiers, aliases, needs, offences, custody and risk assessments. Each shows a form, calls one service, and returns to the
 profile with a success message; errors come back with the GOV.UK error summary.
 
 Anyone doing casework who can see the record may add what their agency knows; only the
@@ -26,17 +26,31 @@ from accounts.audit import log_access
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import CASEWORK_ROLES, User
 from core.forms import add_service_errors
-from offenders.forms import AliasForm, EventForm, IdentifierForm, IdentityForm, NeedForm
+from offenders.forms import (
+    AliasForm,
+    CustodyForm,
+    EventForm,
+    IdentifierForm,
+    IdentityForm,
+    NeedForm,
+    OffenceForm,
+    ReleaseForm,
+    RiskForm,
+)
 from offenders.models import Need, Nominal, Pathway
 from offenders.permissions import can_edit_identity
 from offenders.selectors import NOMINAL, MergedAway, nominal_for
 from offenders.services import (
     StaleEdit,
     alias_add,
+    custody_add,
+    custody_release,
     event_add,
     identifier_add,
     need_set,
     nominal_update,
+    offence_add,
+    risk_record,
 )
 from offenders.views.profile import ask_purpose, purpose_today, to_survivor
 from panels.models import SHARED_STATUSES, CohortMembership, grants_in_force
@@ -47,6 +61,10 @@ HEADINGS = {
     "record_identifier.html": "Add an identifier",
     "record_alias.html": "Add an alias",
     "record_need.html": "Record a need",
+    "record_offence.html": "Record an offence",
+    "record_custody.html": "Record time in custody",
+    "record_release.html": "Record a release from custody",
+    "record_risk.html": "Record a risk assessment",
 }
 
 
@@ -250,3 +268,78 @@ def need_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             return _to_profile(nominal, "needs")
     return _show_form(request, "record_need.html", nominal, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offence_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    nominal = _record_page(request, pk, "offence-create")
+    if isinstance(nominal, HttpResponse):
+        return nominal
+    form = OffenceForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            offence = offence_add(actor=request.user, nominal=nominal, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{offence.get_offence_type_display()} recorded")
+            return _to_profile(nominal, "custody")
+    return _show_form(request, "record_offence.html", nominal, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def custody_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    nominal = _record_page(request, pk, "custody-create")
+    if isinstance(nominal, HttpResponse):
+        return nominal
+    form = CustodyForm(_posted(request), offences=list(nominal.offences.all()))
+    if request.method == "POST" and form.is_valid():
+        try:
+            custody_add(actor=request.user, nominal=nominal, **form.service_values())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Time in custody recorded")
+            return _to_profile(nominal, "custody")
+    return _show_form(request, "record_custody.html", nominal, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def custody_release_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Record the release that ends the person's current time in custody; a person the
+    record does not show in custody has nothing to release."""
+    nominal = _record_page(request, pk, "custody-release")
+    if isinstance(nominal, HttpResponse):
+        return nominal
+    current = nominal.custody.filter(released_on__isnull=True).order_by("-entered_on").first()
+    form = ReleaseForm(_posted(request))
+    if current is not None and request.method == "POST" and form.is_valid():
+        try:
+            custody_release(actor=request.user, episode=current, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Release recorded")
+            return _to_profile(nominal, "custody")
+    return _show_form(request, "record_release.html", nominal, form, episode=current)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    nominal = _record_page(request, pk, "risk-create")
+    if isinstance(nominal, HttpResponse):
+        return nominal
+    form = RiskForm(_posted(request), initial={"source": "OASys"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            risk_record(actor=request.user, nominal=nominal, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Risk assessment recorded")
+            return _to_profile(nominal, "flags")
+    return _show_form(request, "record_risk.html", nominal, form)

@@ -169,7 +169,7 @@ def test_coordinator_runs_the_cross_reference_and_decides_what_it_found(
     expect(page.locator("#run-progress")).to_contain_text("1 of 1 part done (100%)")
     details = page.locator("#run-details")
     expect(details).to_contain_text(f"People checked: {Nominal.objects.count()}")
-    expect(details).to_contain_text("Possible duplicates raised:")
+    expect(details).to_contain_text("Possible duplicates found for the first time:")
     expect(details).to_contain_text("People on more than one panel: 1")
     expect(details).to_contain_text("Comparing pairs:")
     found = page.get_by_role("table", name="Findings for your panels from this run")

@@ -328,6 +328,10 @@ PEOPLE_ROUTES: tuple[Route, ...] = (
     _person_route("offenders:identifier-create", _person_form, merged_to="identifiers/new/"),
     _person_route("offenders:alias-create", _person_form, merged_to="aliases/new/"),
     _person_route("offenders:needs", _person_form, merged_to="needs/"),
+    _person_route("offenders:offence-create", _person_form, merged_to="offences/new/"),
+    _person_route("offenders:custody-create", _person_form, merged_to="custody/new/"),
+    _person_route("offenders:custody-release", _person_form, merged_to="custody/release/"),
+    _person_route("offenders:risk-create", _person_form, merged_to="risk/new/"),
     _person_route("offenders:merge", _identity_form, merged_to="merge/"),
     _merge_confirm(),
 )
@@ -354,7 +358,15 @@ PEOPLE_API_ROUTES: tuple[Route, ...] = (
     ),
     *(
         _person_api_route(name, lambda person: {"POST": person_api(person, 400)})
-        for name in ("nominal-events", "nominal-identifiers", "nominal-aliases", "nominal-needs")
+        for name in (
+            "nominal-events",
+            "nominal-identifiers",
+            "nominal-aliases",
+            "nominal-needs",
+            "nominal-offences",
+            "nominal-custody",
+            "nominal-risk-scores",
+        )
     ),
 )
 

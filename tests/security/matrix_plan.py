@@ -22,6 +22,7 @@ from tests.security.dsl import (
     ByPersona,
     Kwargs,
     Record,
+    Redirect,
     Route,
     missing,
     page,
@@ -93,7 +94,44 @@ def _progress() -> Route:
     return Route("actions:progress-add", audited_as="actions.actionstep", records=records)
 
 
+def _moving(name: str, path: str, audited_as: str) -> Route:
+    """A move posted without the outline's order fingerprint changes nothing: editors are
+    sent back to the outline; others who see the plan 403; everyone else 404."""
+    outlines = {
+        "council-plan": "/action-plan/{w.plans.plan.pk}/outline/",
+        "elsewhere-plan": "/action-plan/{w.outsider_plans.plan.pk}/outline/",
+        "missing": "",
+    }
+    records = {}
+    for label, (kwargs, viewers, editors, _) in _records(path).items():
+        refused = {persona: 403 for persona in viewers if persona not in editors}
+        expected = page(404, **refused, **dict.fromkeys(editors, Redirect(outlines[label])))
+        records[label] = Record(kwargs, {"GET": page(405), "POST": expected})
+    return Route(name, audited_as=audited_as, records=records)
+
+
+# Setting up a plan: coordinators of an agency doing casework; everyone else 403.
+_PLAN_NEW = Route(
+    "actions:plan-new",
+    expect={
+        method: page(403, coordinator=200, outsider_coordinator=200) for method in ("GET", "POST")
+    },
+)
+
 PLAN_ROUTES: tuple[Route, ...] = (
+    _PLAN_NEW,
+    _editing("actions:plan-outline", "plan", "actions.actionplan"),
+    _editing("actions:plan-archive", "plan", "actions.actionplan"),
+    _editing("actions:objective-edit", "objective", "actions.objective"),
+    _editing("actions:objective-remove", "objective", "actions.objective"),
+    _editing("actions:action-new", "objective", "actions.objective"),
+    _editing("actions:step-new", "action", "actions.action"),
+    _editing("actions:action-objective", "action", "actions.action"),
+    _editing("actions:action-remove", "action", "actions.action"),
+    _editing("actions:step-remove", "step", "actions.actionstep"),
+    _moving("actions:objective-move", "objective", "actions.objective"),
+    _moving("actions:action-move", "action", "actions.action"),
+    _moving("actions:step-move", "step", "actions.actionstep"),
     _reading("actions:plan", "plan", "actions.actionplan"),
     _reading("actions:plan-docx", "plan", "actions.actionplan"),
     _reading("actions:plan-xlsx", "plan", "actions.actionplan"),

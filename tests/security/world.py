@@ -123,6 +123,7 @@ class PlanWork:
     plan) and progress update; and a pending import of a plan."""
 
     plan: ActionPlan
+    objective: Objective
     action: Action
     step: ActionStep
     update: ProgressUpdate
@@ -361,7 +362,14 @@ def _plant_plan(owner: User, agencies: list, lead) -> PlanWork:
     plan_import = PlanImport.objects.create(
         uploaded_by=owner, source_name="plan.tsv", headers=["Strategy Objective"], rows=[]
     )
-    return PlanWork(plan=plan, action=action, step=step, update=update, plan_import=plan_import)
+    return PlanWork(
+        plan=plan,
+        objective=action.objective,
+        action=action,
+        step=step,
+        update=update,
+        plan_import=plan_import,
+    )
 
 
 CROSSREF_MONTH = date(2026, 2, 1)

@@ -37,6 +37,33 @@ def test_seed_demo_is_idempotent_and_prints_a_way_through_the_second_factor():
     assert "kingsmere-demo-password" in text
     code = text.split("backup codes: ")[1].split()[0]
     assert StaticToken.objects.filter(token=code).exists()
+    # Ten backup codes per account, each of which works once.
+    first_row = text.split("backup codes: ")[1].split("set-up key")[0].split()
+    assert len(first_row) == 10
+    assert StaticToken.objects.filter(device__user__username="coordinator").count() == 10
+
+
+def test_demo_code_prints_a_code_that_signs_in_and_refuses_other_accounts():
+    from django.core.management.base import CommandError
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import make_agency, make_user
+
+    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("demo_code", "coordinator", stdout=out)
+    device = TOTPDevice.objects.get(user__username="coordinator")
+    assert device.verify_token(out.getvalue().strip())
+
+    # An account the demo did not create is never answered, even with a demo username.
+    with pytest.raises(CommandError, match="not a demo account"):
+        call_command("demo_code", "alice", stdout=io.StringIO())
+    User.objects.filter(username="committee").update(email="ruth@kingsmere.gov.uk")
+    with pytest.raises(CommandError, match="not a demo account"):
+        call_command("demo_code", "committee", stdout=io.StringIO())
+    make_user(make_agency("real"), username="realperson")
+    with pytest.raises(CommandError):
+        call_command("demo_code", "realperson", stdout=io.StringIO())
 
 
 def test_demo_roles_see_what_the_readme_says():

@@ -221,3 +221,10 @@ def test_a_code_sent_during_the_pause_after_a_wrong_one_asks_to_wait_and_is_not_
     assert b"then enter the code your app shows" in response.content
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
+
+
+def test_the_pause_after_a_wrong_code_is_worded_for_one_second_and_for_several():
+    from accounts.two_factor import wait_message
+
+    assert wait_message(1) == "Wait 1 second, then enter the code your app shows"
+    assert wait_message(7) == "Wait 7 seconds, then enter the code your app shows"

@@ -59,11 +59,12 @@ class Command(BaseCommand):
         out.write(f"Every demo account's password is: {password}")
         out.write(
             "After the password, enter a backup code below (each works once; running "
-            "seed_demo again issues new ones), or add the set-up key to an authenticator "
-            "app (or run `oathtool --totp -b KEY`).\n"
+            "seed_demo again issues new ones), the current code from "
+            "`python manage.py demo_code USERNAME`, or add the set-up key to an "
+            "authenticator app.\n"
         )
         for user in borough.staff.values():
-            codes = issue_backup_codes(user, count=3)
+            codes = issue_backup_codes(user)
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
             key = b32encode(device.bin_key).decode().rstrip("=") if device else "-"
             out.write(
