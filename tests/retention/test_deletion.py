@@ -23,18 +23,18 @@ from meetings.services.agenda import agenda_item_add
 from meetings.services.case_actions import case_action_add_update, case_action_cancel
 from offenders.models import (
     Address,
-    CustodyEpisode,
     Nominal,
-    Offence,
-    RiskScore,
 )
 from offenders.services import (
     alias_add,
+    custody_add,
     event_add,
     identifier_add,
     need_set,
     nominal_update,
     nominals_merge,
+    offence_add,
+    risk_record,
 )
 from panels.models import CohortMembership, LeadPanel, PanelKind, RagReview
 from retention.models import DeletionLog, RetentionReview, ReviewStatus
@@ -145,17 +145,18 @@ def build_person(p):
     Address.objects.create(
         nominal=person, line="7 Hidden Lane", postcode="ZZ9 9ZZ", recorded_by_agency=agency
     )
-    offence = Offence.objects.create(
-        nominal=person, offence_type="burglary", committed_on=date(2013, 1, 5),
-        recorded_by_agency=agency,
+    offence = offence_add(
+        actor=p.coordinator, nominal=person, offence_type="burglary",
+        committed_on=date(2013, 1, 5), outcome="Quentin convicted at Hidden Lane court",
     )  # fmt: skip
-    CustodyEpisode.objects.create(
-        nominal=person, entered_on=date(2013, 2, 1), released_on=date(2013, 8, 1),
-        reason="sentence", offence=offence, recorded_by_agency=agency,
+    custody_add(
+        actor=p.coordinator, nominal=person, entered_on=date(2013, 2, 1),
+        released_on=date(2013, 8, 1), reason="sentence", offence=offence,
+        establishment="HMP Quentinshire",
     )  # fmt: skip
-    RiskScore.objects.create(
-        nominal=person, ogrs_percent=60, rosh_level="medium", assessed_on=date(2013, 9, 1),
-        recorded_by_agency=agency,
+    risk_record(
+        actor=p.coordinator, nominal=person, assessed_on=date(2013, 9, 1), ogrs_percent=60,
+        rosh_level="medium",
     )  # fmt: skip
     membership = CohortMembership.objects.create(
         nominal=person, panel=p.panel, status="active", referred_on=date(2012, 1, 5),
@@ -312,6 +313,14 @@ def test_a_deleted_person_leaves_nothing_in_any_table_or_export(listed, client_f
     assert log.counts["cohorts.importrow"] == 3
     assert log.counts["meetings.meeting (minutes)"] == 1
     assert log.counts["accounts.notification"] == 1
+    for table in (
+        "offenders.offence", "offenders.custodyepisode", "offenders.riskscore",
+        "offenders.identifier", "offenders.alias", "offenders.address", "offenders.need",
+        "offenders.caseevent", "panels.cohortmembership", "panels.ragreview",
+        "panels.leadpanel", "meetings.agendaitem", "meetings.caseaction",
+        "meetings.caseactionupdate", "crossref.matchfinding", "crossref.overlapentry",
+    ):  # fmt: skip
+        assert log.counts.get(table, 0) >= 1, table
     review.refresh_from_db()
     assert (review.status, review.nominal_id, review.reason) == (ReviewStatus.DELETED, None, "")
     assert AuditEvent.objects.filter(
