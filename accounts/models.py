@@ -272,6 +272,9 @@ class Verb(models.TextChoices):
     CROSSREF_COMPLETED = "crossref_completed", "Completed a cross-reference run"
     FINDING_CONFIRMED = "finding_confirmed", "Confirmed two records are one person"
     FINDING_DISMISSED = "finding_dismissed", "Dismissed a possible match"
+    MERGE_REQUESTED = "merge_requested", "Asked the agencies holding two records to agree a merge"
+    MERGE_AGREED = "merge_agreed", "Agreed to merge two records"
+    MERGE_REFUSED = "merge_refused", "Refused to merge two records"
     LEAD_PANEL_AGREED = "lead_panel_agreed", "Agreed a lead panel"
     OVERLAPS_EXPORTED = "overlaps_exported", "Exported an overlap report"
 
