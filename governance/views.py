@@ -39,7 +39,7 @@ from governance.permissions import may_open_governance, may_read_access_log
 from governance.subject_access import subject_access
 from offenders.forms import RecordNumberForm
 from offenders.models import Nominal
-from offenders.selectors import NOMINAL, MergedAway, nominal_for
+from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_watched_by
 
 ACCESS_LOG = ObjectType.ACCESS_LOG
 PAGE_SIZE = 50
@@ -262,10 +262,13 @@ def subject_access_export(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 def _subject(
     request: AuthenticatedHttpRequest, pk: int, *, then: str = "governance:subject-access"
 ) -> Nominal | HttpResponse:
-    """The record, for a governance lead whose agency's staff may see it; 403 (logged) for
-    anyone else, before any lookup; 404 (logged) for a record the agency does not see."""
-    _lead_only(request)
+    """The record, for a governance lead whose agency's staff may see it. As on "who has
+    viewed this record": 404 (logged) for a record the caller's agency does not see (or
+    that does not exist), then 403 (logged) for anyone else who sees it but is not a lead."""
+    user = request.user
     try:
-        return nominal_for(request, pk, among=Nominal.objects.related_to(request.user.agency))
+        nominal = nominal_for(request, pk, among=nominals_watched_by(user))
     except MergedAway as merged:
         return redirect(then, merged.survivor.pk)
+    require(request, may_read_access_log(user), object_type=NOMINAL, object_id=nominal.pk)
+    return nominal
