@@ -18,7 +18,14 @@ LOG_HEADERS = ["When", "Who", "What was read", "Page", "Why", "Outcome"]
 
 def _log_rows(lines: Iterable[LogLine]) -> list[list]:
     return [
-        [timezone.localtime(line.at).replace(tzinfo=None), line.who, line.what, line.page, line.why, line.outcome]
+        [
+            timezone.localtime(line.at).replace(tzinfo=None),
+            line.who,
+            line.what,
+            line.page,
+            line.why,
+            line.outcome,
+        ]
         for line in lines
     ]
 

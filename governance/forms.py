@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from core.forms import DateInputField
+from core.forms import DateInputField, form_field
 from governance.access_log import LogFilters, staff_of
 
 MAX_RECORDS = 50
@@ -43,9 +43,7 @@ class AccessLogFilterForm(forms.Form):
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        staff = self.fields["staff"]
-        assert isinstance(staff, StaffChoiceField)
-        staff.queryset = staff_of(agency)
+        form_field(self, "staff", StaffChoiceField).queryset = staff_of(agency)
 
     def clean_records(self) -> tuple[int, ...]:
         text = self.cleaned_data["records"].strip()

@@ -11,7 +11,9 @@ from governance.access_log import LogFilters
 from offenders.models import Nominal
 
 
-def record_access_log_export(*, actor: User, filters: LogFilters, rows: int, file_type: str) -> None:
+def record_access_log_export(
+    *, actor: User, filters: LogFilters, rows: int, file_type: str
+) -> None:
     """The filters (record numbers, a member of staff's id, dates: never a name) and how
     many rows went out, against the lead's agency."""
     with transaction.atomic():

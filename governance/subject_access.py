@@ -134,7 +134,12 @@ def subject_access(nominal: Nominal, lead: User) -> SubjectAccess:
             "Offences recorded against the person.",
             ["Offence", "Committed", "Outcome", "Recorded by"],
             [
-                [o.get_offence_type_display(), _day(o.committed_on), o.outcome, o.recorded_by_agency.name]
+                [
+                    o.get_offence_type_display(),
+                    _day(o.committed_on),
+                    o.outcome,
+                    o.recorded_by_agency.name,
+                ]
                 for o in nominal.offences.select_related("recorded_by_agency")
             ],
         ),
@@ -158,7 +163,13 @@ def subject_access(nominal: Nominal, lead: User) -> SubjectAccess:
     event_headers = ["Date", "Kind", "Summary", "Agency", "Recorded by"]
 
     def event_row(e) -> list[str]:
-        return [_day(e.occurred_on), e.get_kind_display(), e.summary, e.agency.name, staff(e.author)]
+        return [
+            _day(e.occurred_on),
+            e.get_kind_display(),
+            e.summary,
+            e.agency.name,
+            staff(e.author),
+        ]
 
     sections += [
         Section(
@@ -259,7 +270,15 @@ def _panels(nominal: Nominal, seen_ids: set[int], staff) -> list[Section]:
         Section(
             "Agenda items",
             "Meetings at which the person was discussed, and what was noted.",
-            ["Panel", "Meeting", "Reason", "Detail", "Discussion notes", "RAG decided", "Escalated"],
+            [
+                "Panel",
+                "Meeting",
+                "Reason",
+                "Detail",
+                "Discussion notes",
+                "RAG decided",
+                "Escalated",
+            ],
             [
                 [
                     i.meeting.panel.name,
@@ -370,9 +389,7 @@ def _findings(nominal: Nominal, lead: User) -> Section:
 
 def _elsewhere(nominal: Nominal, seen_ids: set[int]) -> Section:
     panels = (
-        Panel.objects.filter(
-            memberships__nominal=nominal, memberships__status__in=SHARED_STATUSES
-        )
+        Panel.objects.filter(memberships__nominal=nominal, memberships__status__in=SHARED_STATUSES)
         .exclude(pk__in=seen_ids)
         .select_related("coordinating_agency")
         .distinct()

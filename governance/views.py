@@ -225,7 +225,9 @@ def subject_access_find(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RecordNumberForm(request.GET if "record" in request.GET else None)
     if form.is_valid():
         return redirect("governance:subject-access", form.cleaned_data["record"])
-    return render(request, "governance/subject_access_find.html", {"form": form, "nav_section": NAV})
+    return render(
+        request, "governance/subject_access_find.html", {"form": form, "nav_section": NAV}
+    )
 
 
 @login_required

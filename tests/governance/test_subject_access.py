@@ -70,57 +70,130 @@ def person(partnership):
         nominal=nominal, line="12 Ivy Row", postcode="E1 6AN", recorded_by_agency=p.council
     )
     Need.objects.create(
-        nominal=nominal, pathway="accommodation", level="high", note="Sofa surfing",
-        updated_on=date(2026, 2, 1), updated_by=p.coordinator,
+        nominal=nominal,
+        pathway="accommodation",
+        level="high",
+        note="Sofa surfing",
+        updated_on=date(2026, 2, 1),
+        updated_by=p.coordinator,
     )
     RiskScore.objects.create(
-        nominal=nominal, ogrs_percent=81, assessed_on=date(2026, 1, 20), recorded_by_agency=p.probation
-    )
-    offence = Offence.objects.create(
-        nominal=nominal, offence_type="burglary", committed_on=date(2025, 6, 1),
-        outcome="Suspended sentence", recorded_by_agency=p.police,
-    )
-    CustodyEpisode.objects.create(
-        nominal=nominal, entered_on=date(2025, 7, 1), released_on=date(2025, 12, 1),
-        reason="remand", establishment="HMP Pentonville", offence=offence,
+        nominal=nominal,
+        ogrs_percent=81,
+        assessed_on=date(2026, 1, 20),
         recorded_by_agency=p.probation,
     )
-    event_add(actor=p.coordinator, nominal=nominal, kind="visit", occurred_on=date(2026, 2, 2),
-              summary="Home visit, engaged well")
-    event_add(actor=p.member_partner, nominal=nominal, kind="breach", occurred_on=date(2026, 2, 9),
-              summary="Missed appointment, breach warning")
-    RagReview.objects.create(nominal=nominal, panel=p.panel, rag="amber",
-                             reviewed_on=date(2026, 2, 4), author=p.coordinator, note="Stable housing needed")
-    meeting = Meeting.objects.create(panel=p.panel, date=date(2026, 2, 4),
-                                     minutes_published_on=timezone.now())
-    item = AgendaItem.objects.create(meeting=meeting, nominal=nominal, reason=AgendaReason.RED_RAG,
-                                     notes="Discussed housing options", rag_decided="amber")
+    offence = Offence.objects.create(
+        nominal=nominal,
+        offence_type="burglary",
+        committed_on=date(2025, 6, 1),
+        outcome="Suspended sentence",
+        recorded_by_agency=p.police,
+    )
+    CustodyEpisode.objects.create(
+        nominal=nominal,
+        entered_on=date(2025, 7, 1),
+        released_on=date(2025, 12, 1),
+        reason="remand",
+        establishment="HMP Pentonville",
+        offence=offence,
+        recorded_by_agency=p.probation,
+    )
+    event_add(
+        actor=p.coordinator,
+        nominal=nominal,
+        kind="visit",
+        occurred_on=date(2026, 2, 2),
+        summary="Home visit, engaged well",
+    )
+    event_add(
+        actor=p.member_partner,
+        nominal=nominal,
+        kind="breach",
+        occurred_on=date(2026, 2, 9),
+        summary="Missed appointment, breach warning",
+    )
+    RagReview.objects.create(
+        nominal=nominal,
+        panel=p.panel,
+        rag="amber",
+        reviewed_on=date(2026, 2, 4),
+        author=p.coordinator,
+        note="Stable housing needed",
+    )
+    meeting = Meeting.objects.create(
+        panel=p.panel, date=date(2026, 2, 4), minutes_published_on=timezone.now()
+    )
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        nominal=nominal,
+        reason=AgendaReason.RED_RAG,
+        notes="Discussed housing options",
+        rag_decided="amber",
+    )
     other = make_nominal(p.coordinator, given_names="Someone", family_name="Else", on_panel=p.panel)
-    meeting.minutes = json.dumps({"items": [
-        {"nominal": nominal.pk, "reason": "Red RAG", "notes": "Minuted: housing referral agreed",
-         "rag": "amber", "actions": [{"description": "Refer to housing"}]},
-        {"nominal": other.pk, "reason": "Red RAG", "notes": "Minuted about someone else",
-         "rag": "red", "actions": []},
-    ]})
+    meeting.minutes = json.dumps(
+        {
+            "items": [
+                {
+                    "nominal": nominal.pk,
+                    "reason": "Red RAG",
+                    "notes": "Minuted: housing referral agreed",
+                    "rag": "amber",
+                    "actions": [{"description": "Refer to housing"}],
+                },
+                {
+                    "nominal": other.pk,
+                    "reason": "Red RAG",
+                    "notes": "Minuted about someone else",
+                    "rag": "red",
+                    "actions": [],
+                },
+            ]
+        }
+    )
     meeting.save()
-    CaseAction.objects.create(panel=p.panel, nominal=nominal, agenda_item=item,
-                              description="Refer to housing options team", owner_agency=p.housing,
-                              due=date(2026, 3, 1), created_by=p.coordinator)
+    CaseAction.objects.create(
+        panel=p.panel,
+        nominal=nominal,
+        agenda_item=item,
+        description="Refer to housing options team",
+        owner_agency=p.housing,
+        due=date(2026, 3, 1),
+        created_by=p.coordinator,
+    )
     run = CrossReferenceRun.objects.create(month=date(2026, 2, 1), status=RunStatus.COMPLETE)
     hidden = make_nominal(p.outsider_partner, given_names="Hidden", family_name="Twin")
-    MatchFinding.objects.create(run=run, last_seen_run=run, kind="duplicate", nominal_a=nominal,
-                                nominal_b=hidden, panels=[])
+    MatchFinding.objects.create(
+        run=run, last_seen_run=run, kind="duplicate", nominal_a=nominal, nominal_b=hidden, panels=[]
+    )
     # A panel the council does not see: named with its coordinator, nothing from it shown.
     far = make_agency("far", name="Far Away Trust")
     secret = make_panel(far, [], name="Elsewhere MAPPA panel")
-    CohortMembership.objects.create(nominal=nominal, panel=secret, status="active",
-                                    referred_on=date(2026, 1, 2), reason="Secret referral reason")
-    RagReview.objects.create(nominal=nominal, panel=secret, rag="red",
-                             reviewed_on=date(2026, 2, 5), author=p.coordinator,
-                             note="Elsewhere's own note")
-    AccessLog.objects.create(user=p.member_partner, agency=p.probation, outcome=AccessOutcome.ALLOWED,
-                             object_type=ObjectType.NOMINAL, object_id=str(nominal.pk),
-                             endpoint=f"/nominals/{nominal.pk}/", purpose="enforcement")
+    CohortMembership.objects.create(
+        nominal=nominal,
+        panel=secret,
+        status="active",
+        referred_on=date(2026, 1, 2),
+        reason="Secret referral reason",
+    )
+    RagReview.objects.create(
+        nominal=nominal,
+        panel=secret,
+        rag="red",
+        reviewed_on=date(2026, 2, 5),
+        author=p.coordinator,
+        note="Elsewhere's own note",
+    )
+    AccessLog.objects.create(
+        user=p.member_partner,
+        agency=p.probation,
+        outcome=AccessOutcome.ALLOWED,
+        object_type=ObjectType.NOMINAL,
+        object_id=str(nominal.pk),
+        endpoint=f"/nominals/{nominal.pk}/",
+        purpose="enforcement",
+    )
     return nominal
 
 
@@ -133,10 +206,22 @@ def test_every_section_is_in_the_document(partnership, client_for, person):
     for title in SECTIONS:
         assert title in text, title
     for held in (
-        "Brackenbury", "56560Z", "Bracken", "12 Ivy Row", "Sofa surfing", "81%", "Burglary",
-        "HMP Pentonville", "Missed appointment, breach warning", "Home visit, engaged well",
-        "Stable housing needed", "Discussed housing options", "Minuted: housing referral agreed",
-        "Refer to housing options team", "May be recorded twice", "Elsewhere MAPPA panel",
+        "Brackenbury",
+        "56560Z",
+        "Bracken",
+        "12 Ivy Row",
+        "Sofa surfing",
+        "81%",
+        "Burglary",
+        "HMP Pentonville",
+        "Missed appointment, breach warning",
+        "Home visit, engaged well",
+        "Stable housing needed",
+        "Discussed housing options",
+        "Minuted: housing referral agreed",
+        "Refer to housing options team",
+        "May be recorded twice",
+        "Elsewhere MAPPA panel",
         "Far Away Trust",
     ):
         assert held in text, held
@@ -164,8 +249,11 @@ def test_it_asks_to_confirm_identity_and_is_audited_and_logged(partnership, clie
     event = AuditEvent.objects.get(verb=Verb.SUBJECT_ACCESS_EXPORTED)
     assert (event.actor, event.object_id) == (p.governance_lead, str(person.pk))
     assert AccessLog.objects.filter(
-        user=p.governance_lead, object_type=ObjectType.NOMINAL, object_id=str(person.pk),
-        endpoint=export_url(person), outcome=AccessOutcome.ALLOWED,
+        user=p.governance_lead,
+        object_type=ObjectType.NOMINAL,
+        object_id=str(person.pk),
+        endpoint=export_url(person),
+        outcome=AccessOutcome.ALLOWED,
     ).exists()
 
 
@@ -175,9 +263,12 @@ def test_another_agencys_lead_gets_404(partnership, client_for, person):
     client = client_for(elsewhere_lead)
     assert client.get(export_url(person)).status_code == 404
     assert client.get(reverse("governance:subject-access", args=[person.pk])).status_code == 404
-    assert AccessLog.objects.filter(
-        user=elsewhere_lead, object_id=str(person.pk), outcome=AccessOutcome.DENIED
-    ).count() == 2
+    assert (
+        AccessLog.objects.filter(
+            user=elsewhere_lead, object_id=str(person.pk), outcome=AccessOutcome.DENIED
+        ).count()
+        == 2
+    )
     # A member agency's lead whose staff see the record gets the document.
     probation_lead = make_user(p.probation, Role.GOVERNANCE_LEAD, username="pam")
     assert client_for(probation_lead).get(export_url(person)).status_code == 200

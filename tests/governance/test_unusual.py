@@ -22,7 +22,9 @@ PAGE = reverse("governance:unusual-reading")
 
 
 def at(day, hour=10, minute=0):
-    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+    return datetime(
+        day.year, day.month, day.day, hour, minute, tzinfo=timezone.get_current_timezone()
+    )
 
 
 def reads(user, ids, day, *, hour=10, endpoint=None, outcome=AccessOutcome.ALLOWED):

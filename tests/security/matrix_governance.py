@@ -18,12 +18,12 @@ from __future__ import annotations
 from tests.security.dsl import (
     COUNCIL_PANEL_VIEWERS,
     ELSEWHERE_CASEWORK,
+    SIGN_IN,
     ByPersona,
     Kwargs,
     Record,
     Redirect,
     Route,
-    SIGN_IN,
     missing,
     page,
     pk_at,
