@@ -135,7 +135,7 @@ def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @reauthentication_required
 @require_safe
-def access_log_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def access_log_export(request: AuthenticatedHttpRequest, file_type: str) -> HttpResponse:
     """The search's rows as a spreadsheet (or CSV), after the lead confirms it is them."""
     _lead_only(request)
     agency = request.user.agency
@@ -152,19 +152,19 @@ def access_log_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             status=400,
         )
     lines = [describe(row) for row in rows.iterator(chunk_size=2000)]
-    csv = request.GET.get("format") == "csv"
+    csv = file_type == "csv"
     content = documents.access_log_csv(lines) if csv else documents.access_log_xlsx(lines)
     log_access(request=request, object_type=ACCESS_LOG, object_id=len(lines))
     log_access_many(
         request=request, object_type=NOMINAL, object_ids=[*filters.records, *people_in(lines)]
     )
     services.record_access_log_export(
-        actor=request.user, filters=filters, rows=len(lines), file_type="csv" if csv else "xlsx"
+        actor=request.user, filters=filters, rows=len(lines), file_type=file_type
     )
     stamp = timezone.localdate().isoformat()
     return download(
         content,
-        file_name=f"access-log-{agency.code}-{stamp}.{'csv' if csv else 'xlsx'}",
+        file_name=f"access-log-{agency.code}-{stamp}.{file_type}",
         content_type=CSV_TYPE if csv else XLSX_TYPE,
     )
 
@@ -247,7 +247,7 @@ def subject_access_page(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @reauthentication_required
 @require_safe
 def subject_access_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    nominal = _subject(request, pk, then="governance:subject-access-export")
+    nominal = _subject(request, pk, then="governance:subject-access-docx")
     if isinstance(nominal, HttpResponse):
         return nominal
     document = subject_access(nominal, request.user)

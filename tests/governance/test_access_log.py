@@ -19,7 +19,8 @@ from tests.signing_in import age_authentication
 pytestmark = pytest.mark.django_db
 
 SEARCH = reverse("governance:access-log")
-EXPORT = reverse("governance:access-log-export")
+EXPORT = reverse("governance:access-log-xlsx")
+EXPORT_CSV = reverse("governance:access-log-csv")
 NOMINAL = ObjectType.NOMINAL
 
 
@@ -191,7 +192,7 @@ def test_the_export_asks_to_confirm_identity_is_audited_and_logged(partnership, 
     assert logged.filter(object_type=ObjectType.ACCESS_LOG, object_id="2").exists()
     assert logged.filter(object_type=NOMINAL, object_id=str(person.pk)).exists()
 
-    csv = client.get(EXPORT, {"records": str(person.pk), "format": "csv"})
+    csv = client.get(EXPORT_CSV, {"records": str(person.pk)})
     assert csv["Content-Type"].startswith("text/csv")
 
 

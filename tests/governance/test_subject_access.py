@@ -46,7 +46,7 @@ SECTIONS = [
 
 
 def export_url(nominal):
-    return reverse("governance:subject-access-export", args=[nominal.pk])
+    return reverse("governance:subject-access-docx", args=[nominal.pk])
 
 
 def text_of(response) -> str:

@@ -67,9 +67,10 @@ def _subject_access(name: str, *, then: str) -> Route:
 GOVERNANCE_ROUTES: tuple[Route, ...] = (
     Route("governance:index", expect=read_only(page(403, governance_lead=200, system_admin=200))),
     Route("governance:access-log", expect={"GET": LEADS_ONLY, "POST": LEADS_ONLY}),
-    Route("governance:access-log-export", expect=read_only(LEADS_ONLY)),
+    Route("governance:access-log-xlsx", expect=read_only(LEADS_ONLY)),
+    Route("governance:access-log-csv", expect=read_only(LEADS_ONLY)),
     Route("governance:unusual-reading", expect=read_only(LEADS_ONLY)),
     Route("governance:subject-access-find", expect=read_only(LEADS_ONLY)),
     _subject_access("governance:subject-access", then=""),
-    _subject_access("governance:subject-access-export", then="export/"),
+    _subject_access("governance:subject-access-docx", then="export.docx"),
 )
