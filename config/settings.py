@@ -180,7 +180,7 @@ REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
 # (never set in service).
 REPORT_STEP_PAUSE_SECONDS = env_int("REPORT_STEP_PAUSE_MS", 0) / 1000
 
-# Unusual reading, flagged to information governance leads (governance/unusual.py).
+# Unusual reading, flagged to information governance leads (governance/selectors/unusual.py).
 # A busy day: a member of staff opened more than this many times the different records they
 # open on a usual day (the median of their days with any reads in the weeks before)...
 GOVERNANCE_BUSY_DAY_FACTOR = env_int("GOVERNANCE_BUSY_DAY_FACTOR", 3)

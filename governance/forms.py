@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, User
 from core.forms import DateInputField, form_field
-from governance.access_log import LogFilters, staff_of
+from governance.selectors.access_log import LogFilters, staff_of
 
 MAX_RECORDS = 50
 

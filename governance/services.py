@@ -7,11 +7,11 @@ from django.db import transaction
 
 from accounts.audit import audit
 from accounts.models import User, Verb
-from governance.access_log import LogFilters
+from governance.selectors.access_log import LogFilters
 from offenders.models import Nominal
 
 
-def record_access_log_export(
+def access_log_export_record(
     *, actor: User, filters: LogFilters, rows: int, file_type: str
 ) -> None:
     """The filters (record numbers, a member of staff's id, dates: never a name) and how
@@ -32,7 +32,7 @@ def record_access_log_export(
         )
 
 
-def record_subject_access_export(*, actor: User, nominal: Nominal) -> None:
+def subject_access_export_record(*, actor: User, nominal: Nominal) -> None:
     with transaction.atomic():
         audit(
             actor=actor,

@@ -25,8 +25,11 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType
 from accounts.reauth import reauthentication_required
 from core.exports import CSV_TYPE, XLSX_TYPE, download
-from governance import documents, services, unusual
-from governance.access_log import (
+from governance import exports, services
+from governance.forms import AccessLogFilterForm, DateRangeForm, NameSearchForm
+from governance.permissions import may_open_governance, may_read_access_log
+from governance.selectors import unusual
+from governance.selectors.access_log import (
     NAME_MATCH_LIMIT,
     LogFilters,
     agency_access_log,
@@ -34,9 +37,7 @@ from governance.access_log import (
     people_in,
     records_named,
 )
-from governance.forms import AccessLogFilterForm, DateRangeForm, NameSearchForm
-from governance.permissions import may_open_governance, may_read_access_log
-from governance.subject_access import subject_access
+from governance.selectors.subject_access import subject_access
 from offenders.forms import RecordNumberForm
 from offenders.models import Nominal
 from offenders.selectors import NOMINAL, MergedAway, nominal_for, nominals_watched_by
@@ -153,12 +154,12 @@ def access_log_export(request: AuthenticatedHttpRequest, file_type: str) -> Http
         )
     lines = [describe(row) for row in rows.iterator(chunk_size=2000)]
     csv = file_type == "csv"
-    content = documents.access_log_csv(lines) if csv else documents.access_log_xlsx(lines)
+    content = exports.access_log_csv(lines) if csv else exports.access_log_xlsx(lines)
     log_access(request=request, object_type=ACCESS_LOG, object_id=len(lines))
     log_access_many(
         request=request, object_type=NOMINAL, object_ids=[*filters.records, *people_in(lines)]
     )
-    services.record_access_log_export(
+    services.access_log_export_record(
         actor=request.user, filters=filters, rows=len(lines), file_type=file_type
     )
     stamp = timezone.localdate().isoformat()
@@ -251,9 +252,9 @@ def subject_access_export(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     if isinstance(nominal, HttpResponse):
         return nominal
     document = subject_access(nominal, request.user)
-    content = documents.subject_access_docx(document)
+    content = exports.subject_access_docx(document)
     log_access(request=request, object_type=NOMINAL, object_id=nominal.pk)
-    services.record_subject_access_export(actor=request.user, nominal=nominal)
+    services.subject_access_export_record(actor=request.user, nominal=nominal)
     return download(
         content,
         file_name=f"subject-access-record-{nominal.pk}.docx",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLog, AccessOutcome, ObjectType
-from governance import unusual
+from governance.selectors import unusual
 from panels.models import CohortMembership
 from tests.factories import make_nominal, make_panel
 

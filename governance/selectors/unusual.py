@@ -41,7 +41,7 @@ from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, Tru
 from django.urls import reverse
 
 from accounts.models import AccessLog, AccessOutcome, Agency, ObjectType, User
-from governance.access_log import day_start
+from governance.selectors.access_log import day_start
 from offenders.models import Nominal
 from panels.models import CohortMembership, MembershipStatus, Panel
 

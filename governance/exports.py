@@ -10,8 +10,8 @@ from django.utils import timezone
 from docx import Document
 
 from core.exports import Sheet, write_csv, write_workbook
-from governance.access_log import LogLine
-from governance.subject_access import SubjectAccess
+from governance.selectors.access_log import LogLine
+from governance.selectors.subject_access import SubjectAccess
 
 LOG_HEADERS = ["When", "Who", "What was read", "Page", "Why", "Outcome"]
 
