@@ -17,7 +17,8 @@ doing, each is a reason for the information governance lead to look:
   GOVERNANCE_WORKING_HOURS_END, or at a weekend (local time).
 
 Only allowed reads of people's records (`offenders.nominal` rows) count; refusals are in
-the access log search already.
+the access log search already. Reads on the governance pages and "who has viewed this
+record" are not counted in any flag: they show the access log, not the record.
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ class Flag:
     usual: float | None = None  # busy days: the usual day's median, if there is one
 
 
+# Pages that show the access log about a person rather than the person's record.
+VIEWERS_PAGE = r"^/nominals/[0-9]+/viewers/$"
+
+
+def _governance_prefix() -> str:
+    return reverse("governance:index")
+
+
 def _reads(agency: Agency, start: date, end: date) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(
         agency=agency,
@@ -63,7 +72,7 @@ def _reads(agency: Agency, start: date, end: date) -> QuerySet[AccessLog]:
         outcome=AccessOutcome.ALLOWED,
         at__gte=day_start(start),
         at__lt=day_start(end + timedelta(days=1)),
-    )
+    ).exclude(Q(endpoint__startswith=_governance_prefix()) | Q(endpoint__regex=VIEWERS_PAGE))
 
 
 def _with_users(rows: list[tuple[int, date, int, float | None]]) -> list[Flag]:
@@ -89,6 +98,8 @@ WITH daily AS (
        AND outcome = %(allowed)s
        AND user_id IS NOT NULL
        AND at >= %(since)s AND at < %(until)s
+       AND NOT starts_with(endpoint, %(governance)s)
+       AND endpoint !~ %(viewers)s
      GROUP BY user_id, day
 ), judged AS (
     SELECT d.user_id, d.day, d.records,
@@ -124,6 +135,8 @@ def busy_days(agency: Agency, start: date, end: date) -> list[Flag]:
                 "start": start,
                 "minimum": settings.GOVERNANCE_BUSY_DAY_MINIMUM,
                 "factor": settings.GOVERNANCE_BUSY_DAY_FACTOR,
+                "governance": _governance_prefix(),
+                "viewers": VIEWERS_PAGE,
             },
         )
         rows = [
@@ -160,16 +173,6 @@ def has_a_case(agency: Agency) -> Q:
     )
 
 
-def _not_counted_for_case() -> Q:
-    """Routes whose reads are not reads of a chosen record: the search, and the
-    governance pages (including who has viewed a record)."""
-    return (
-        Q(endpoint=reverse("offenders:index"))
-        | Q(endpoint__startswith="/governance/")
-        | Q(endpoint__regex=r"^/nominals/[0-9]+/viewers/$")
-    )
-
-
 def reads_without_a_case(agency: Agency, start: date, end: date) -> list[Flag]:
     # The log keeps ids as text; only rows whose id is a number are cast (CASE keeps the
     # cast from ever seeing another value), so the record is found by its primary key.
@@ -181,7 +184,8 @@ def reads_without_a_case(agency: Agency, start: date, end: date) -> list[Flag]:
     with_case = Nominal.objects.filter(pk=OuterRef("record_id")).filter(has_a_case(agency))
     rows = (
         _reads(agency, start, end)
-        .exclude(_not_counted_for_case())
+        # A search lists people before anyone knows who they are.
+        .exclude(endpoint=reverse("offenders:index"))
         .annotate(record_id=record_id)
         .filter(record_id__isnull=False)
         .filter(~Exists(with_case))

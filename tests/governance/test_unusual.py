@@ -68,6 +68,9 @@ def test_the_minimum_and_the_baseline_window(partnership):
     reads(p.coordinator, range(10), DAY)
     flags = unusual.busy_days(p.council, DAY, DAY)
     assert [(f.user, f.records, f.usual) for f in flags] == [(p.coordinator, 10, None)]
+    # Reading the access log is not reading records.
+    reads(p.partner, range(30), DAY, endpoint="/governance/access-log/")
+    reads(p.partner, range(30, 60), DAY, endpoint="/nominals/5/viewers/")
     # Refusals, and other agencies' staff, are not counted.
     reads(p.member_partner, range(50), DAY)
     reads(p.committee, range(50), DAY, outcome=AccessOutcome.DENIED)
