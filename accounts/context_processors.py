@@ -6,7 +6,9 @@ from accounts.models import Role, User
 
 def _sees_governance(request: HttpRequest) -> bool:
     """Information governance leads and system administrators have a Governance page."""
-    user = request.user
+    # An error page for a request refused before authentication (a host the service does
+    # not answer to) has no user at all.
+    user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_active:
         return False
     return bool(user.roles & {Role.GOVERNANCE_LEAD, Role.SYSTEM_ADMIN})

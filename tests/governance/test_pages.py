@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 
+from accounts.context_processors import service
 from accounts.models import AccessLog, AccessOutcome, ObjectType
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +45,9 @@ def test_system_administrators_see_the_landing_page_but_not_the_log(partnership,
     assert AccessLog.objects.filter(
         user=p.partner, object_type=ObjectType.ACCESS_LOG, outcome=AccessOutcome.DENIED
     ).exists()
+
+
+def test_the_menu_is_built_for_a_request_with_no_user():
+    """Error pages for requests refused before authentication still render the menu."""
+    labels = [label for label, _ in service(RequestFactory().get("/"))["primary_navigation"]]
+    assert "Governance" not in labels
