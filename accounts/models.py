@@ -138,6 +138,10 @@ class ObjectType(models.TextChoices):
     NOTIFICATION = "accounts.notification", "Notification"
     AGREEMENT = "sharing.informationsharingagreement", "Information-sharing agreement"
     ACCESS_GRANTS = "sharing.access", "Access grants"
+    # An information governance lead's reading of the access log: the id is how many rows
+    # were shown (or exported); the people those rows are about are logged one by one.
+    ACCESS_LOG = "accounts.accesslog", "Access log"
+    UNUSUAL_READING = "governance.unusual_reading", "Unusual reading"
 
 
 class AccessOutcome(models.TextChoices):
@@ -277,6 +281,8 @@ class Verb(models.TextChoices):
     MERGE_REFUSED = "merge_refused", "Refused to merge two records"
     LEAD_PANEL_AGREED = "lead_panel_agreed", "Agreed a lead panel"
     OVERLAPS_EXPORTED = "overlaps_exported", "Exported an overlap report"
+    ACCESS_LOG_EXPORTED = "access_log_exported", "Exported the access log"
+    SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Produced a subject access export"
 
 
 class AuditEvent(models.Model):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crossref",
     "actions",
     "reporting",
+    "governance",
     "demo",
     # Benchmarks and the synthetic data generator: management commands only; no app
     # imports it.
@@ -178,6 +179,20 @@ REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
 # A pause after each step of producing a report, for the test that kills a worker mid-run
 # (never set in service).
 REPORT_STEP_PAUSE_SECONDS = env_int("REPORT_STEP_PAUSE_MS", 0) / 1000
+
+# Unusual reading, flagged to information governance leads (governance/selectors/unusual.py).
+# A busy day: a member of staff opened more than this many times the different records they
+# open on a usual day (the median of their days with any reads in the weeks before)...
+GOVERNANCE_BUSY_DAY_FACTOR = env_int("GOVERNANCE_BUSY_DAY_FACTOR", 3)
+# ...and at least this many different records that day, so a quiet reader who opens five
+# records instead of one is not flagged.
+GOVERNANCE_BUSY_DAY_MINIMUM = env_int("GOVERNANCE_BUSY_DAY_MINIMUM", 20)
+# How many days before the busy day make up the member of staff's usual day.
+GOVERNANCE_BASELINE_DAYS = env_int("GOVERNANCE_BASELINE_DAYS", 30)
+# Working hours, in local time: a read before the first hour or from the last hour on, or
+# at a weekend, is "out of hours".
+GOVERNANCE_WORKING_HOURS_START = env_int("GOVERNANCE_WORKING_HOURS_START", 7)
+GOVERNANCE_WORKING_HOURS_END = env_int("GOVERNANCE_WORKING_HOURS_END", 19)
 
 # Uploads: cohort lists and action plans are small tables; anything far larger is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)

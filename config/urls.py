@@ -53,5 +53,6 @@ urlpatterns = [
     path("sharing/", include("sharing.urls")),
     path("sharing/", include("accounts.urls")),
     path("reports/", include("reporting.urls")),
+    path("governance/", include("governance.urls")),
     path("api/v1/", include("config.api")),
 ]

@@ -41,6 +41,7 @@ from tests.security.dsl import (
 )
 from tests.security.matrix_cohort import COHORT_ROUTES
 from tests.security.matrix_crossref import CROSSREF_ROUTES
+from tests.security.matrix_governance import GOVERNANCE_ROUTES
 from tests.security.matrix_imports import IMPORTS_ROUTES
 from tests.security.matrix_meeting_mode import MEETING_MODE_ROUTES
 from tests.security.matrix_meetings import MEETINGS_ROUTES
@@ -502,6 +503,8 @@ MATRIX: tuple[Route, ...] = (
     # Scrutiny reports: aggregates only, for committee officers and coordinators.
     *REPORTS_ROUTES,
     *REPORTS_API_ROUTES,
+    # Information governance: the access log, unusual reading, subject access exports.
+    *GOVERNANCE_ROUTES,
 )
 
 ROUTES_BY_NAME = {route.name: route for route in MATRIX}
