@@ -33,6 +33,29 @@ class CodeForm(forms.Form):
     )
 
 
+class ConfirmIdentityForm(forms.Form):
+    """Either the password or a security code: whichever the member of staff has to hand."""
+
+    password = forms.CharField(
+        label="Password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+    code = forms.CharField(
+        label="Or a security code",
+        required=False,
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if not cleaned.get("password") and not cleaned.get("code", "").strip():
+            self.add_error("password", "Enter your password or a security code")
+        return cleaned
+
+
 class EnrolmentForm(forms.Form):
     code = forms.CharField(
         label="Code from the app",

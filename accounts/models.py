@@ -194,6 +194,7 @@ class AccessLog(models.Model):
 class Verb(models.TextChoices):
     SIGNED_IN = "signed_in", "Signed in"
     SIGNED_OUT = "signed_out", "Signed out"
+    REAUTHENTICATED = "reauthenticated", "Confirmed it was them before a sensitive action"
     SECOND_FACTOR_ENROLLED = "second_factor_enrolled", "Set up a second factor"
     ACCOUNT_CREATED = "account_created", "Created an account"
     ACCOUNT_ACTIVATED = "account_activated", "Set a password for a new account"

@@ -33,6 +33,7 @@ urlpatterns = [
     path("sign-in/code/", auth.sign_in_code, name="sign-in-code"),
     path("sign-in/set-up/", auth.sign_in_set_up, name="sign-in-set-up"),
     path("sign-in/backup-codes/", auth.sign_in_backup_codes, name="sign-in-backup-codes"),
+    path("confirm-identity/", auth.confirm_identity, name="confirm-identity"),
     path("sign-out/", auth.sign_out, name="sign-out"),
     path("signed-out/", auth.signed_out, name="signed-out"),
     path(

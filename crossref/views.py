@@ -29,6 +29,7 @@ from accounts.audit import audit, log_access_many
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Purpose, Verb
 from accounts.permissions import person_label
+from accounts.reauth import reauthentication_required
 from core.exports import CSV_TYPE, XLSX_TYPE, download
 from core.forms import add_service_errors
 from crossref.exports import overlap_csv, overlap_xlsx
@@ -355,6 +356,7 @@ def _refused(
 
 @login_required
 @require_POST
+@reauthentication_required
 def crossref_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     finding = finding_for(request, pk)
     elsewhere = _not_open(request, finding, FindingKind.DUPLICATE)
@@ -468,6 +470,7 @@ def crossref_overlaps(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@reauthentication_required
 @require_safe
 def crossref_overlaps_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """Every row of the month's report for the user's panels, and who left it."""

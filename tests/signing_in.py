@@ -25,3 +25,15 @@ def signed_in_client(user: User) -> Client:
     session[SIGNED_IN_AT] = session[LAST_SEEN] = int(time.time())
     session.save()
     return client
+
+
+def age_authentication(client: Client, minutes: float) -> Client:
+    """Make the client's last password or code check `minutes` old, as if it signed in then
+    (the session itself stays live: only the re-authentication clock moves)."""
+    session = client.session
+    then = int(time.time() - minutes * 60)
+    session[SIGNED_IN_AT] = then
+    session.pop("reauthenticated_at", None)
+    session[LAST_SEEN] = int(time.time())
+    session.save()
+    return client

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
@@ -15,9 +17,16 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import two_factor
+from accounts import reauth, two_factor
 from accounts.audit import audit
-from accounts.forms import CodeForm, EnrolmentForm, FirstPasswordForm, SignInForm
+from accounts.forms import (
+    CodeForm,
+    ConfirmIdentityForm,
+    EnrolmentForm,
+    FirstPasswordForm,
+    SignInForm,
+)
+from accounts.http import AuthenticatedHttpRequest
 from accounts.middleware import SIGNED_OUT_REASON
 from accounts.models import User, Verb
 from accounts.services import user_set_first_password
@@ -162,6 +171,49 @@ def sign_in_backup_codes(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated or codes is None:
         return redirect("dashboard")
     return render(request, "accounts/backup_codes.html", {"codes": codes})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_identity(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "Confirm it's you": the password or a security code again, before a sensitive action.
+
+    Wrong answers count towards the account's lock-out, as at sign-in."""
+    user = request.user
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = ConfirmIdentityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _is_locked(request, user.username):
+            return locked_out(request, HttpResponse(), {"username": user.username})
+        password, code = form.cleaned_data["password"], form.cleaned_data["code"].strip()
+        confirmed = False
+        if password:
+            checked = authenticate(request, username=user.username, password=password)
+            confirmed = checked is not None and checked.pk == user.pk
+            if not confirmed:
+                form.add_error("password", "The password is not correct")
+        elif wait := two_factor.seconds_until_next_try(user):
+            form.add_error("code", f"Wait {wait} seconds, then enter the code your app shows")
+        else:
+            confirmed = two_factor.verify_code(user, code) is not None
+            if not confirmed:
+                two_factor.record_failed_code(request, user)
+                form.add_error(
+                    "code",
+                    "The security code is not correct or has expired. Enter the current code",
+                )
+        if _is_locked(request, user.username):
+            return locked_out(request, HttpResponse(), {"username": user.username})
+        if confirmed:
+            reauth.mark_reauthenticated(request)
+            audit(actor=user, verb=Verb.REAUTHENTICATED, target=user)
+            messages.success(request, reauth.AGAIN_MESSAGE)
+            return redirect(next_url)
+    minutes = int(settings.REAUTHENTICATION_MAX_AGE.total_seconds() // 60)
+    return render(
+        request,
+        "accounts/confirm_identity.html",
+        {"form": form, "next": next_url, "minutes": minutes},
+    )
 
 
 @login_not_required

@@ -27,6 +27,7 @@ from accounts.access import refuse, require
 from accounts.audit import audit, log_access, log_access_many
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AccessLog, AccessOutcome, ObjectType, User, Verb
+from accounts.reauth import reauthentication_required
 from cohorts.forms.cohort import (
     CohortFilterForm,
     DecisionForm,
@@ -270,6 +271,7 @@ def _export_row(row: CohortRow) -> list[Any]:
 
 
 @login_required
+@reauthentication_required
 @require_safe
 def cohort_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     """Exactly what the tracker shows with the current filter, "as at" and sort, all pages."""

@@ -22,6 +22,7 @@ from accounts.access import require
 from accounts.audit import log_access_many
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Purpose
+from accounts.reauth import reauthentication_required
 from core.forms import add_service_errors
 from meetings.forms.meetings import AgendaAddForm, AgendaItemForm
 from meetings.models import AgendaReason, Meeting
@@ -277,6 +278,7 @@ def agenda_share_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
+@reauthentication_required
 @require_safe
 def agenda_pack(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The agenda pack as a PDF download: a summary page for each person on the agenda

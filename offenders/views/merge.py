@@ -22,6 +22,7 @@ from accounts.access import forbid, require
 from accounts.audit import log_access
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Purpose
+from accounts.reauth import ask_to_confirm_identity, recently_authenticated
 from matching.scoring import score
 from offenders.models import CaseEvent, Nominal
 from offenders.permissions import can_edit_identity
@@ -164,6 +165,8 @@ def merge_confirm(request: AuthenticatedHttpRequest, pk: int, other: int) -> Htt
     error = ""
     # The button's own value: an empty POST (or one from anywhere else) merges nothing.
     if request.method == "POST" and request.POST.get("merge") == "yes":
+        if not recently_authenticated(request):
+            return ask_to_confirm_identity(request, request.get_full_path())
         try:
             nominals_merge(actor=request.user, survivor=survivor, duplicate=duplicate)
         except PermissionDenied:

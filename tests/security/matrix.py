@@ -377,6 +377,8 @@ MATRIX: tuple[Route, ...] = (
         public=True,
         expect={"GET": everyone(405), "POST": everyone(Redirect("/signed-out/"))},
     ),
+    # "Confirm it's you": any member of staff; an empty POST shows the form's errors.
+    Route("confirm-identity", expect=any_method(page())),
     Route("signed-out", public=True, expect=read_only(everyone(200), public=True)),
     Route(
         "account-set-up",
