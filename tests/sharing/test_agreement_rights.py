@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from sharing.models import AgreementStatus
 from sharing.agreement_services import agreement_circulate
+from sharing.models import AgreementStatus
 from sharing.services import agreement_create, agreement_set_status, agreement_sign
 from tests.factories import SIGNED_DOCUMENT
 
