@@ -14,6 +14,7 @@ from panels.models import Panel
 from sharing.agreement_services import AgreementDetails
 from sharing.documents import ACCEPTED, Document, max_bytes, read_document
 from sharing.models import InformationSharingAgreement
+from sharing.selectors import panels_to_cover
 
 
 class AgreementForm(forms.Form):
@@ -92,7 +93,7 @@ class AgreementForm(forms.Form):
         self.actor = actor
         self.agreement = agreement
         self.document_read: Document | None = None
-        self.fields["panels"].queryset = Panel.objects.filter(active=True).order_by("name")  # type: ignore[attr-defined]
+        self.fields["panels"].queryset = panels_to_cover(actor, agreement)  # type: ignore[attr-defined]
         self.fields["parties"].queryset = Agency.objects.filter(active=True).order_by("name")  # type: ignore[attr-defined]
         if agreement is not None and agreement.previous_version_id:
             self.fields["reference"].disabled = True

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Max, Prefetch, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.access import refuse
 from accounts.http import request_user
-from accounts.models import ObjectType, User
+from accounts.models import ObjectType, Role, User
+from panels.models import Panel
 from sharing.models import InformationSharingAgreement, PartyWithdrawal, Signature
 
 
@@ -79,3 +80,18 @@ def version_history(agreement: InformationSharingAgreement) -> list[InformationS
         )
         .order_by("-version")
     )
+
+
+def panels_to_cover(
+    user: User, agreement: InformationSharingAgreement | None = None
+) -> QuerySet[Panel]:
+    """The panels a draft may cover: those the drafter's agency coordinates or is a member
+    of (system administrators: every active panel), and those the agreement already
+    covers. No other agency's panel is named to them."""
+    panels = Panel.objects.filter(active=True)
+    if not user.has_role(Role.SYSTEM_ADMIN):
+        mine = Q(coordinating_agency=user.agency_id) | Q(member_agencies=user.agency_id)
+        if agreement is not None and agreement.pk:
+            mine |= Q(pk__in=agreement.panels.values("pk"))
+        panels = panels.filter(mine)
+    return Panel.objects.filter(pk__in=panels.values("pk")).order_by("name")
