@@ -39,6 +39,12 @@ def _may_draft(request: AuthenticatedHttpRequest) -> bool:
     return is_governance_lead(request.user) or request.user.has_role(Role.SYSTEM_ADMIN)
 
 
+def _confirmed(request: AuthenticatedHttpRequest) -> bool:
+    """A one-button change is made only when its form says so: an empty POST changes
+    nothing, and sends the user back to the agreement."""
+    return request.POST.get("confirm") == "yes"
+
+
 def _governed(request: AuthenticatedHttpRequest, pk: int) -> InformationSharingAgreement:
     """The agreement, if the user sees it (else 404) and governs it (else 403)."""
     agreement = agreement_for(request, pk)
@@ -127,6 +133,8 @@ def agreement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_circulate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agreement = _governed(request, pk)
+    if not _confirmed(request):
+        return redirect("sharing:agreement", pk=agreement.pk)
     try:
         services.agreement_circulate(actor=request.user, agreement=agreement)
     except ValidationError:
@@ -139,10 +147,10 @@ def agreement_circulate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 @login_required
-@reauthentication_required
 @require_http_methods(["GET", "POST"])
 def agreement_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A governance lead signs for their own agency, once per version."""
+    """A governance lead signs for their own agency, once per version. Who may sign is
+    settled before asking anyone to confirm it is them: nobody else is sent there."""
     agreement = agreement_for(request, pk)
     require(
         request,
@@ -152,6 +160,13 @@ def agreement_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         object_type=AGREEMENT,
         object_id=pk,
     )
+    return _sign(request, agreement)
+
+
+@reauthentication_required
+def _sign(
+    request: AuthenticatedHttpRequest, agreement: InformationSharingAgreement
+) -> HttpResponse:
     form = SignForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,6 +196,8 @@ def agreement_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_new_version(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agreement = _governed(request, pk)
+    if not _confirmed(request):
+        return redirect("sharing:agreement", pk=agreement.pk)
     try:
         draft = services.agreement_new_version(actor=request.user, agreement=agreement)
     except ValidationError as error:
@@ -265,6 +282,8 @@ def agreement_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @require_POST
 def agreement_expire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agreement = _governed(request, pk)
+    if not _confirmed(request):
+        return redirect("sharing:agreement", pk=agreement.pk)
     try:
         services.agreement_expire(actor=request.user, agreement=agreement)
     except ValidationError as error:

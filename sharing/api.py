@@ -32,7 +32,7 @@ from accounts.http import request_user
 from accounts.models import Agency, ObjectType, Role
 from accounts.permissions import ANY_STAFF
 from accounts.reauth import require_recent_authentication
-from core.api import as_drf, validated
+from core.api import ConfirmSerializer, as_drf, validated
 from panels.models import Panel
 from sharing import agreement_services as services
 from sharing.documents import read_document
@@ -222,11 +222,13 @@ class AgreementViewSet(viewsets.GenericViewSet):
             raise as_drf(error) from error
         return self._answer(agreement)
 
-    @extend_schema(request=None, responses=AgreementSerializer)
+    @extend_schema(request=ConfirmSerializer, responses=AgreementSerializer)
     @action(detail=True, methods=["post"])
     def circulate(self, request: Request, pk: str) -> Response:
-        """Send a complete draft to the parties' governance leads to sign."""
+        """Send a complete draft to the parties' governance leads to sign. Send
+        `{"confirm": true}`."""
         agreement = self._governed(request, pk)
+        validated(ConfirmSerializer, request.data, request)
         try:
             services.agreement_circulate(actor=request_user(request), agreement=agreement)
         except DjangoValidationError as error:
@@ -257,15 +259,14 @@ class AgreementViewSet(viewsets.GenericViewSet):
             raise as_drf(error) from error
         return self._answer(agreement)
 
-    @extend_schema(request=None, responses={201: AgreementSerializer})
+    @extend_schema(request=ConfirmSerializer, responses={201: AgreementSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request: Request, pk: str) -> Response:
-        """Start version N+1 of a signed agreement, as a draft."""
+        """Start version N+1 of a signed agreement, as a draft. Send `{"confirm": true}`."""
         agreement = self._governed(request, pk)
+        validated(ConfirmSerializer, request.data, request)
         try:
-            draft = services.agreement_new_version(
-                actor=request_user(request), agreement=agreement
-            )
+            draft = services.agreement_new_version(actor=request_user(request), agreement=agreement)
         except DjangoValidationError as error:
             raise as_drf(error) from error
         return self._answer(draft, status.HTTP_201_CREATED)

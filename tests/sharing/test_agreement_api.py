@@ -43,7 +43,7 @@ def test_a_governance_lead_drafts_circulates_and_signs_over_the_api(partnership,
     assert (data["status"], data["version"], data["has_document"]) == ("draft", 1, True)
     pk = data["id"]
 
-    circulated = client.post(reverse("agreement-circulate", args=[pk]))
+    circulated = client.post(reverse("agreement-circulate", args=[pk]), {"confirm": True})
     assert circulated.json()["status"] == "in_circulation"
 
     signed = client.post(
@@ -61,7 +61,7 @@ def test_signing_over_the_api_needs_a_recent_check(partnership, client_for):
     p = partnership
     client = client_for(p.governance_lead)
     pk = client.post(reverse("agreement-list"), _draft_body(p)).json()["id"]
-    client.post(reverse("agreement-circulate", args=[pk]))
+    client.post(reverse("agreement-circulate", args=[pk]), {"confirm": True})
     age_authentication(client, minutes=16)
     response = client.post(
         reverse("agreement-sign", args=[pk]),
@@ -91,7 +91,7 @@ def test_circulating_an_incomplete_draft_says_what_is_missing(partnership, clien
     body = _draft_body(p, purpose="")
     del body["document"]
     pk = client.post(reverse("agreement-list"), body).json()["id"]
-    response = client.post(reverse("agreement-circulate", args=[pk]))
+    response = client.post(reverse("agreement-circulate", args=[pk]), {"confirm": True})
     assert response.status_code == 400
     assert set(response.json()) == {"purpose", "document"}
 
@@ -117,7 +117,7 @@ def test_new_version_and_withdrawing_a_party_over_the_api(partnership, client_fo
     assert staff.get(reverse("panel-detail", args=[p.panel.pk])).status_code == 200
 
     lead = client_for(p.governance_lead)
-    started = lead.post(reverse("agreement-new-version", args=[p.agreement.pk]))
+    started = lead.post(reverse("agreement-new-version", args=[p.agreement.pk]), {"confirm": True})
     assert started.status_code == 201
     assert started.json()["version"] == 2
     # The council's lead may not withdraw probation; probation's lead may.
@@ -146,7 +146,7 @@ def test_a_draft_is_changed_over_the_api_and_a_circulated_one_is_not(partnership
     )
     assert changed.status_code == 200, changed.content
     assert InformationSharingAgreement.objects.get(pk=pk).title == "Housing agreement, revised"
-    client.post(reverse("agreement-circulate", args=[pk]))
+    client.post(reverse("agreement-circulate", args=[pk]), {"confirm": True})
     again = client.patch(
         reverse("agreement-detail", args=[pk]), body, content_type="application/json"
     )

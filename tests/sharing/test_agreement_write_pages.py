@@ -151,7 +151,9 @@ def test_only_party_staff_download_the_document_as_an_attachment(partnership, cl
 def _circulated(p, client):
     client.post(reverse("sharing:agreement-create"), _form(p))
     agreement = InformationSharingAgreement.objects.get(reference="ISA-H1")
-    response = client.post(reverse("sharing:agreement-circulate", args=[agreement.pk]))
+    response = client.post(
+        reverse("sharing:agreement-circulate", args=[agreement.pk]), {"confirm": "yes"}
+    )
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.IN_CIRCULATION
@@ -265,7 +267,9 @@ def test_withdrawing_the_whole_agreement_needs_a_reason_and_ends_access(partners
 def test_a_new_version_is_started_from_the_page_and_the_history_lists_both(partnership, client_for):
     p = partnership
     client = client_for(p.governance_lead)
-    response = client.post(reverse("sharing:agreement-new-version", args=[p.agreement.pk]))
+    response = client.post(
+        reverse("sharing:agreement-new-version", args=[p.agreement.pk]), {"confirm": "yes"}
+    )
     draft = InformationSharingAgreement.objects.get(reference=p.agreement.reference, version=2)
     assert response["Location"] == reverse("sharing:agreement-edit", args=[draft.pk])
     page = client.get(reverse("sharing:agreement", args=[draft.pk])).content.decode()
