@@ -3,9 +3,10 @@ written by governance leads of a party and system administrators, by the same ru
 the pages (`sharing.agreement_services`).
 
 Errors, in the order they are checked:
-- 403 `permission_denied`: the caller's role may not do this (checked first, before any
-  record is looked up), or they see the agreement but may not act on it (not a party's
-  governance lead; signing for an agency that is not theirs or has signed already).
+- 403 `permission_denied`: drafting (POST and PATCH) by a role other than governance lead
+  or system administrator (checked first, before any record is looked up); or, on an
+  agreement the caller sees, an action they may not take (not a party's governance lead;
+  signing for an agency that is not theirs, or has signed already).
 - 403 `reauthentication_required`: signing needs a password or code check in the last
   15 minutes (settings.REAUTHENTICATION_MAX_AGE); confirm on "Confirm it's you" and retry.
 - 404 `not_found`: no such agreement, or not one the caller's agency is a party to (the
@@ -158,11 +159,13 @@ class AgreementViewSet(viewsets.GenericViewSet):
         "retrieve": ANY_STAFF,
         "create": GOVERNORS,
         "partial_update": GOVERNORS,
-        "circulate": GOVERNORS,
-        "sign": frozenset({Role.GOVERNANCE_LEAD}),
-        "new_version": GOVERNORS,
-        "withdraw_party": GOVERNORS,
-        "withdraw": GOVERNORS,
+        # Actions on one agreement answer as its page does: 404 (logged) to whoever does
+        # not see it, then 403 to whoever sees it but may not act on it.
+        "circulate": ANY_STAFF,
+        "sign": ANY_STAFF,
+        "new_version": ANY_STAFF,
+        "withdraw_party": ANY_STAFF,
+        "withdraw": ANY_STAFF,
     }
     lookup_value_regex = "[0-9]+"
 
