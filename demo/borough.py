@@ -18,9 +18,9 @@ from accounts.services import agency_create, role_group
 from meetings.models import MeetingKind, MeetingRule
 from meetings.services.meetings import meeting_rule_add
 from panels.models import Panel, PanelKind, RagScheme
-from sharing.models import InformationSharingAgreement
 from sharing.agreement_services import agreement_circulate
 from sharing.documents import PDF, Document
+from sharing.models import InformationSharingAgreement
 from sharing.services import agreement_create, agreement_sign, panel_create
 
 AGENCIES = [

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -265,7 +266,7 @@ def notify_leads(
             continue
         sent += 1
         if user.email:
-            transaction.on_commit(lambda n=notification, s=subject: _email(n, s))
+            transaction.on_commit(partial(_email, notification, subject))
     return sent
 
 

@@ -103,11 +103,9 @@ class AgreementForm(forms.Form):
         reference = self.cleaned_data["reference"].strip()
         others = InformationSharingAgreement.objects.filter(reference=reference)
         if self.agreement is not None:
-            others = others.exclude(pk=self.agreement.pk).exclude(
-                pk=self.agreement.previous_version_id
-            )
             if self.agreement.previous_version_id:
-                others = others.exclude(reference=self.agreement.reference)
+                return self.agreement.reference  # a new version keeps it
+            others = others.exclude(pk=self.agreement.pk)
         if others.exists():
             raise ValidationError("An agreement with this reference already exists")
         return reference

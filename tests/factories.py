@@ -12,9 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Agency, AgencyKind, Role, User
 from accounts.services import agency_create, role_group
 from panels.models import Panel, PanelKind
-from sharing.models import InformationSharingAgreement
 from sharing.agreement_services import agreement_circulate
 from sharing.documents import PDF, Document
+from sharing.models import InformationSharingAgreement
 from sharing.services import agreement_create, agreement_sign, panel_create
 
 TEST_PASSWORD = "correct horse battery staple"
