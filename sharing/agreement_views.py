@@ -27,7 +27,12 @@ from sharing.forms import (
     WithdrawPartyForm,
     initial_for,
 )
-from sharing.models import FINAL_STATUSES, SIGNABLE_STATUSES, InformationSharingAgreement
+from sharing.models import (
+    FINAL_STATUSES,
+    SIGNABLE_STATUSES,
+    AgreementStatus,
+    InformationSharingAgreement,
+)
 from sharing.selectors import agreement_for
 
 AGREEMENT = ObjectType.AGREEMENT
@@ -101,7 +106,12 @@ def _as_kwargs(form: AgreementForm) -> dict:
 @require_http_methods(["GET", "POST"])
 def agreement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     agreement = _governed(request, pk)
-    require(request, agreement.status == "draft", object_type=AGREEMENT, object_id=pk)
+    require(
+        request,
+        agreement.status == AgreementStatus.DRAFT,
+        object_type=AGREEMENT,
+        object_id=pk,
+    )
     form = AgreementForm(
         request.POST or None,
         request.FILES or None,

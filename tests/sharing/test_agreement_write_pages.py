@@ -301,3 +301,24 @@ def test_the_register_sorts_and_exports_without_personal_data_and_is_audited(
     )
     assert p.agreement.reference in text
     assert AuditEvent.objects.filter(verb=Verb.AGREEMENT_REGISTER_EXPORTED).count() == 2
+
+
+def test_marking_expired_needs_the_button_and_ends_access_at_once(partnership, client_for):
+    p = partnership
+    client = client_for(p.governance_lead)
+    url = reverse("sharing:agreement-expire", args=[p.agreement.pk])
+    staff = client_for(p.member_partner)
+    cohort = reverse("panels:detail", args=[p.panel.pk])
+    assert staff.get(cohort).status_code == 200
+
+    client.post(url)  # an empty POST changes nothing
+    p.agreement.refresh_from_db()
+    assert p.agreement.status == AgreementStatus.SIGNED
+
+    client.post(url, {"confirm": "yes"})
+    p.agreement.refresh_from_db()
+    assert p.agreement.status == AgreementStatus.EXPIRED
+    assert staff.get(cohort).status_code == 404
+    assert AuditEvent.objects.filter(
+        verb=Verb.AGREEMENT_EXPIRED, object_id=str(p.agreement.pk)
+    ).exists()
