@@ -57,7 +57,7 @@ def test_three_leads_sign_their_staff_see_the_cohort_until_the_agreement_lapses(
     # Probation's member of staff: the panel is not theirs to see yet.
     staff, check_staff = another_browser()
     sign_in(staff, check_staff, p.member_partner)
-    refused = staff.goto(f"/panels/{p.panel.pk}/")
+    refused = staff.goto(f"/panels/{p.panel.pk}/cohort/")
     assert refused is not None and refused.status == 404
     expect(heading(staff)).to_have_text("Page not found")
     check_staff()
@@ -111,11 +111,13 @@ def test_three_leads_sign_their_staff_see_the_cohort_until_the_agreement_lapses(
         _sign(other, check_other, agreement, "Data protection officer")
         if lead is housing_lead:
             # Everyone has signed; the page says so, and shows what a party may do.
-            expect(other.get_by_text("Not signed")).to_have_count(0)
+            expect(other.get_by_text("Not signed", exact=True)).to_have_count(0)
             other.get_by_role("link", name="Withdraw a party").click()
             expect(heading(other)).to_contain_text("Withdraw a party")
             check_other()
             other.go_back()
+            expect(heading(other)).to_contain_text("Kingsmere reducing reoffending")
+            check_other()
             other.get_by_role("link", name="Withdraw the whole agreement").click()
             expect(heading(other)).to_contain_text("Withdraw the whole agreement")
             check_other()
@@ -123,7 +125,7 @@ def test_three_leads_sign_their_staff_see_the_cohort_until_the_agreement_lapses(
     assert agreement.status == AgreementStatus.SIGNED
 
     # Probation's staff now see the cohort.
-    staff.goto(f"/panels/{p.panel.pk}/")
+    staff.goto(f"/panels/{p.panel.pk}/cohort/")
     expect(heading(staff)).not_to_have_text("Page not found")
     expect(staff.get_by_text(re.compile("OKONJO", re.IGNORECASE)).first).to_be_visible()
     check_staff()
@@ -137,7 +139,7 @@ def test_three_leads_sign_their_staff_see_the_cohort_until_the_agreement_lapses(
         return lapsed_on if value is None else real_localdate(value, timezone)
 
     monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    refused = staff.goto(f"/panels/{p.panel.pk}/")
+    refused = staff.goto(f"/panels/{p.panel.pk}/cohort/")
     assert refused is not None and refused.status == 404
     expect(heading(staff)).to_have_text("Page not found")
     check_staff()
