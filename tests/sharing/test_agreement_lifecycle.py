@@ -290,3 +290,37 @@ def test_a_signature_dated_in_the_past_starts_the_review_clock_from_that_day(par
     assert agreement.signed_off_on == signed_on
     assert agreement.next_review_due is not None
     assert agreement.next_review_due > signed_on
+
+
+def test_the_signed_version_lapses_by_its_own_date_while_a_new_one_is_unsigned(
+    partnership, leads, monkeypatch, settings
+):
+    """Between versions the old one is in force only to its own review date and grace:
+    a new version waiting for signatures does not keep it alive."""
+    p = partnership
+    settings.ISA_REVIEW_GRACE_DAYS = 30
+    second = agreement_new_version(actor=leads["council"], agreement=p.agreement)
+    agreement_update(
+        actor=leads["council"],
+        agreement=second,
+        details=AgreementDetails(
+            title=second.title,
+            reference=second.reference,
+            parties=list(second.parties.all()),
+            panels=[p.panel],
+            legal_basis="Crime and Disorder Act 1998 section 115",
+            purpose="Reducing reoffending",
+            retention_period_months=24,
+        ),
+        document=SIGNED_DOCUMENT,
+    )
+    agreement_circulate(actor=leads["council"], agreement=second)  # nobody signs it
+    assert p.panel in visible(p.member_partner)
+
+    real = timezone.localdate
+    lapsed_on = p.agreement.access_ends_on + timedelta(days=1)
+    monkeypatch.setattr(
+        "django.utils.timezone.localdate",
+        lambda value=None, timezone=None: lapsed_on if value is None else real(value, timezone),
+    )
+    assert p.panel not in visible(p.member_partner)
