@@ -216,6 +216,19 @@ class Verb(models.TextChoices):
     AGREEMENT_CREATED = "agreement_created", "Created an information-sharing agreement"
     AGREEMENT_STATUS_CHANGED = "agreement_status_changed", "Changed an agreement's status"
     AGREEMENT_SIGNED = "agreement_signed", "Recorded a signature"
+    AGREEMENT_CHANGED = "agreement_changed", "Changed a draft agreement"
+    AGREEMENT_DOCUMENT_UPLOADED = "agreement_document_uploaded", "Uploaded an agreement's document"
+    AGREEMENT_CIRCULATED = "agreement_circulated", "Circulated an agreement for signature"
+    AGREEMENT_NEW_VERSION = "agreement_new_version", "Started a new version of an agreement"
+    AGREEMENT_SUPERSEDED = "agreement_superseded", "Replaced an agreement by its new version"
+    AGREEMENT_PARTY_WITHDRAWN = "agreement_party_withdrawn", "Withdrew a party from an agreement"
+    AGREEMENT_WITHDRAWN = "agreement_withdrawn", "Withdrew an agreement"
+    AGREEMENT_EXPIRED = "agreement_expired", "Marked an agreement expired"
+    AGREEMENT_REGISTER_EXPORTED = "agreement_register_exported", "Exported the agreements register"
+    AGREEMENT_REVIEW_REMINDERS_SENT = (
+        "agreement_review_reminders_sent",
+        "Reminded governance leads of an agreement's review",
+    )
     ACCESS_RECOMPUTED = "access_recomputed", "Recomputed panel access"
     NOMINAL_CREATED = "nominal_created", "Created a nominal"
     NOMINAL_UPDATED = "nominal_updated", "Changed a nominal's details"

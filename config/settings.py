@@ -228,6 +228,11 @@ ANONYMOUS_USER_NAME = None
 # An in-force agreement whose review is overdue keeps working for this many days. Grants
 # record the resulting last day when they are recomputed: after changing this, recompute.
 ISA_REVIEW_GRACE_DAYS = env_int("ISA_REVIEW_GRACE_DAYS", 30)
+# The largest signed agreement document accepted, in bytes.
+ISA_DOCUMENT_MAX_BYTES = env_int("ISA_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Governance leads are reminded this many days before an agreement's review is due, again
+# on the day, and while it is overdue within the grace period.
+ISA_REVIEW_REMINDER_DAYS = env_int("ISA_REVIEW_REMINDER_DAYS", 30)
 # Panels' meetings are created from their rules this many months ahead.
 MEETINGS_MONTHS_AHEAD = env_int("MEETINGS_MONTHS_AHEAD", 3)
 
@@ -326,6 +331,12 @@ CELERY_BEAT_SCHEDULE = {
     "cross-reference-monthly": {
         "task": "crossref.tasks.monthly_cross_reference",
         "schedule": crontab(hour=2, minute=0, day_of_month=1),
+    },
+    # Governance leads hear of agreements' reviews before they fall due; idempotent per
+    # agreement, review date and stage, so a second run the same day sends nothing.
+    "remind-agreement-reviews-daily": {
+        "task": "sharing.tasks.remind_agreement_reviews",
+        "schedule": crontab(hour=6, minute=30),
     },
     # Monday morning, so leads start the week knowing which plan steps need an update.
     "remind-plan-step-leads-weekly": {
