@@ -140,6 +140,10 @@ class ObjectType(models.TextChoices):
     ACCESS_GRANTS = "sharing.access", "Access grants"
     RETENTION_REVIEW = "retention.retentionreview", "Retention review"
     RETENTION_REVIEW_LIST = "retention.review_list", "List of records due for a retention review"
+    # An information governance lead's reading of the access log: the id is how many rows
+    # were shown (or exported); the people those rows are about are logged one by one.
+    ACCESS_LOG = "accounts.accesslog", "Access log"
+    UNUSUAL_READING = "governance.unusual_reading", "Unusual reading"
 
 
 class AccessOutcome(models.TextChoices):
@@ -214,6 +218,19 @@ class Verb(models.TextChoices):
     AGREEMENT_CREATED = "agreement_created", "Created an information-sharing agreement"
     AGREEMENT_STATUS_CHANGED = "agreement_status_changed", "Changed an agreement's status"
     AGREEMENT_SIGNED = "agreement_signed", "Recorded a signature"
+    AGREEMENT_CHANGED = "agreement_changed", "Changed a draft agreement"
+    AGREEMENT_DOCUMENT_UPLOADED = "agreement_document_uploaded", "Uploaded an agreement's document"
+    AGREEMENT_CIRCULATED = "agreement_circulated", "Circulated an agreement for signature"
+    AGREEMENT_NEW_VERSION = "agreement_new_version", "Started a new version of an agreement"
+    AGREEMENT_SUPERSEDED = "agreement_superseded", "Replaced an agreement by its new version"
+    AGREEMENT_PARTY_WITHDRAWN = "agreement_party_withdrawn", "Withdrew a party from an agreement"
+    AGREEMENT_WITHDRAWN = "agreement_withdrawn", "Withdrew an agreement"
+    AGREEMENT_EXPIRED = "agreement_expired", "Marked an agreement expired"
+    AGREEMENT_REGISTER_EXPORTED = "agreement_register_exported", "Exported the agreements register"
+    AGREEMENT_REVIEW_REMINDERS_SENT = (
+        "agreement_review_reminders_sent",
+        "Reminded governance leads of an agreement's review",
+    )
     ACCESS_RECOMPUTED = "access_recomputed", "Recomputed panel access"
     NOMINAL_CREATED = "nominal_created", "Created a nominal"
     NOMINAL_UPDATED = "nominal_updated", "Changed a nominal's details"
@@ -274,11 +291,16 @@ class Verb(models.TextChoices):
     CROSSREF_COMPLETED = "crossref_completed", "Completed a cross-reference run"
     FINDING_CONFIRMED = "finding_confirmed", "Confirmed two records are one person"
     FINDING_DISMISSED = "finding_dismissed", "Dismissed a possible match"
+    MERGE_REQUESTED = "merge_requested", "Asked the agencies holding two records to agree a merge"
+    MERGE_AGREED = "merge_agreed", "Agreed to merge two records"
+    MERGE_REFUSED = "merge_refused", "Refused to merge two records"
     LEAD_PANEL_AGREED = "lead_panel_agreed", "Agreed a lead panel"
     OVERLAPS_EXPORTED = "overlaps_exported", "Exported an overlap report"
     RETENTION_LISTED = "retention_listed", "Listed records due for a retention review"
     RETENTION_KEPT = "retention_kept", "Kept a record at its retention review"
     RETENTION_DELETED = "retention_deleted", "Deleted a record at its retention review"
+    ACCESS_LOG_EXPORTED = "access_log_exported", "Exported the access log"
+    SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Produced a subject access export"
 
 
 class AuditEvent(models.Model):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crossref",
     "actions",
     "reporting",
+    "governance",
     "retention",
     "demo",
     # Benchmarks and the synthetic data generator: management commands only; no app
@@ -180,6 +181,20 @@ REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
 # (never set in service).
 REPORT_STEP_PAUSE_SECONDS = env_int("REPORT_STEP_PAUSE_MS", 0) / 1000
 
+# Unusual reading, flagged to information governance leads (governance/selectors/unusual.py).
+# A busy day: a member of staff opened more than this many times the different records they
+# open on a usual day (the median of their days with any reads in the weeks before)...
+GOVERNANCE_BUSY_DAY_FACTOR = env_int("GOVERNANCE_BUSY_DAY_FACTOR", 3)
+# ...and at least this many different records that day, so a quiet reader who opens five
+# records instead of one is not flagged.
+GOVERNANCE_BUSY_DAY_MINIMUM = env_int("GOVERNANCE_BUSY_DAY_MINIMUM", 20)
+# How many days before the busy day make up the member of staff's usual day.
+GOVERNANCE_BASELINE_DAYS = env_int("GOVERNANCE_BASELINE_DAYS", 30)
+# Working hours, in local time: a read before the first hour or from the last hour on, or
+# at a weekend, is "out of hours".
+GOVERNANCE_WORKING_HOURS_START = env_int("GOVERNANCE_WORKING_HOURS_START", 7)
+GOVERNANCE_WORKING_HOURS_END = env_int("GOVERNANCE_WORKING_HOURS_END", 19)
+
 # Uploads: cohort lists and action plans are small tables; anything far larger is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -214,6 +229,11 @@ ANONYMOUS_USER_NAME = None
 # An in-force agreement whose review is overdue keeps working for this many days. Grants
 # record the resulting last day when they are recomputed: after changing this, recompute.
 ISA_REVIEW_GRACE_DAYS = env_int("ISA_REVIEW_GRACE_DAYS", 30)
+# The largest signed agreement document accepted, in bytes.
+ISA_DOCUMENT_MAX_BYTES = env_int("ISA_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Governance leads are reminded this many days before an agreement's review is due, again
+# on the day, and while it is overdue within the grace period.
+ISA_REVIEW_REMINDER_DAYS = env_int("ISA_REVIEW_REMINDER_DAYS", 30)
 # Panels' meetings are created from their rules this many months ahead.
 MEETINGS_MONTHS_AHEAD = env_int("MEETINGS_MONTHS_AHEAD", 3)
 # How long a person's record is kept once they are on no cohort and nothing more happens
@@ -315,6 +335,12 @@ CELERY_BEAT_SCHEDULE = {
     "cross-reference-monthly": {
         "task": "crossref.tasks.monthly_cross_reference",
         "schedule": crontab(hour=2, minute=0, day_of_month=1),
+    },
+    # Governance leads hear of agreements' reviews before they fall due; idempotent per
+    # agreement, review date and stage, so a second run the same day sends nothing.
+    "remind-agreement-reviews-daily": {
+        "task": "sharing.tasks.remind_agreement_reviews",
+        "schedule": crontab(hour=6, minute=30),
     },
     # Records due for a retention review, listed for each agency's governance lead;
     # idempotent, so a second run in a night lists and notifies nothing more.

@@ -54,5 +54,6 @@ urlpatterns = [
     path("sharing/", include("accounts.urls")),
     path("reports/", include("reporting.urls")),
     path("governance/retention/", include("retention.urls")),
+    path("governance/", include("governance.urls")),
     path("api/v1/", include("config.api")),
 ]

@@ -112,3 +112,30 @@ class MonthForm(forms.Form):
         if chosen:
             return self.runs[chosen]
         return next(iter(self.runs.values()), None)
+
+
+class MergeAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="Does your agency agree to merge the two records?",
+        choices=[
+            ("agree", "Yes, they are one person: merge them"),
+            ("refuse", "No, do not merge them"),
+        ],
+        error_messages={"required": "Select whether your agency agrees to the merge"},
+    )
+    reason = forms.CharField(
+        label="Reason (needed if you do not agree)",
+        required=False,
+        widget=forms.Textarea,
+        max_length=REASON_MAX_LENGTH,
+        help_text="The coordinator who asked is told it.",
+        error_messages={
+            "max_length": f"The reason must be {REASON_MAX_LENGTH} characters or fewer"
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("answer") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Enter why your agency does not agree to the merge")
+        return data

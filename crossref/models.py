@@ -1,13 +1,19 @@
 """The monthly cross-reference: its runs and their chunks, the fitted matching model, the
-findings a coordinator resolves, and the overlap report's rows."""
+findings a coordinator resolves, the overlap report's rows, and the requests that ask the
+agencies holding two records of one person to agree to merge them."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
 from panels.models import Panel
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class LinkageModel(models.Model):
@@ -214,3 +220,84 @@ class OverlapEntry(models.Model):
 
     def __str__(self) -> str:
         return f"Overlap in {self.run}"
+
+
+class MergeStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for agreement"
+    MERGED = "merged", "Merged"
+    REFUSED = "refused", "Refused"
+
+
+class MergeRequestQuerySet(models.QuerySet["MergeRequest"]):
+    def visible_to(self, user: User) -> MergeRequestQuerySet:
+        """Requests the user's agency is asked to agree to, or asked for: casework staff of
+        an agency holding one of the records, and of the agency of the coordinator who
+        confirmed the pair."""
+        from accounts.permissions import user_may_see_casework
+
+        if not user_may_see_casework(user):
+            return self.none()
+        return self.filter(
+            models.Q(agreements__agency_id=user.agency_id)
+            | models.Q(requested_by__agency_id=user.agency_id)
+        ).distinct()
+
+
+class MergeRequest(models.Model):
+    """A coordinator confirmed two records are one person but may not change both: the
+    agencies holding them are asked to agree, and the records are merged when all have."""
+
+    finding = models.OneToOneField(
+        MatchFinding, on_delete=models.CASCADE, related_name="merge_request"
+    )
+    survivor = models.ForeignKey(
+        "offenders.Nominal", on_delete=models.CASCADE, related_name="merge_requests_kept"
+    )
+    duplicate = models.ForeignKey(
+        "offenders.Nominal", on_delete=models.CASCADE, related_name="merge_requests_merged"
+    )
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=MergeStatus.choices, default=MergeStatus.WAITING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+
+    objects = MergeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Merge of record {self.duplicate_id} into {self.survivor_id} ({self.status})"
+
+
+class AgreementDecision(models.TextChoices):
+    WAITING = "waiting", "Not yet decided"
+    AGREED = "agreed", "Agreed"
+    REFUSED = "refused", "Refused"
+
+
+class MergeAgreement(models.Model):
+    """One agency's answer to a merge request: an agency holding one of the records."""
+
+    request = models.ForeignKey(MergeRequest, on_delete=models.CASCADE, related_name="agreements")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(
+        max_length=10, choices=AgreementDecision.choices, default=AgreementDecision.WAITING
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "agency"], name="one_answer_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.get_decision_display()}"

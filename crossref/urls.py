@@ -3,11 +3,14 @@ finding and its decisions, and the monthly overlap report with its exports."""
 
 from django.urls import path
 
+from crossref import merge_views
 from crossref import views as crossref
 
 app_name = "crossref"
 
 urlpatterns = [
+    path("cross-referencing/merges/", merge_views.merge_list, name="merges"),
+    path("cross-referencing/merges/<int:pk>/", merge_views.merge_detail, name="merge"),
     path("cross-referencing/", crossref.crossref_home, name="home"),
     path("cross-referencing/run/", crossref.crossref_run_now, name="run-now"),
     path("cross-referencing/runs/<str:month>/", crossref.crossref_run, name="run"),

@@ -64,6 +64,7 @@ from crossref.selectors.findings import (
     run_for_month,
     runs_for,
 )
+from crossref.selectors.merges import merge_request_of
 from crossref.services.review import finding_confirm, finding_dismiss, lead_panel_agree
 from offenders.models import Nominal
 from panels.models import Panel
@@ -296,6 +297,7 @@ def _finding_page(
         "score": score_percent(finding.score),
         "resolved_by": person_label(finding.resolved_by, user),
         "has_errors": any(form.errors for form in forms.values()),
+        "merge_request": merge_request_of(finding),
         **NAV,
     }
     shown = finding_shown(request, finding)

@@ -18,6 +18,8 @@ from accounts.services import agency_create, role_group
 from meetings.models import MeetingKind, MeetingRule
 from meetings.services.meetings import meeting_rule_add
 from panels.models import Panel, PanelKind, RagScheme
+from sharing.agreement_services import agreement_circulate
+from sharing.documents import PDF, Document
 from sharing.models import InformationSharingAgreement
 from sharing.services import agreement_create, agreement_sign, panel_create
 
@@ -82,6 +84,14 @@ AGREEMENTS = [
         ["council", "police", "housing", "health"],
         ["council", "police"],
     ),
+    # Circulated and signed by nobody yet, so a governance lead has one to sign.
+    (
+        "{code}-ISA-SGV",
+        "{borough} serious group violence data-sharing addendum",
+        ["sgv"],
+        ["council", "police", "probation"],
+        [],
+    ),
 ]
 
 # When each panel meets (the 2017 action plan): panel kind, meeting, week of the month
@@ -95,6 +105,13 @@ MEETING_RULES = [
     ("dip", MeetingKind.MAIN, -1, 3, time(10, 0), "{borough} Drug and Alcohol Service"),
     ("asb_marac", MeetingKind.MAIN, 2, 1, time(10, 0), "{borough} Civic Centre, committee room 1"),
 ]
+
+# A one-page PDF standing in for each agreement's signed document.
+DEMO_DOCUMENT = Document(
+    name="agreement.pdf",
+    content_type=PDF,
+    content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+)
 
 STAFF = [
     # (username, first, last, agency, roles, job title)
@@ -130,6 +147,14 @@ STAFF = [
         "police",
         [Role.GOVERNANCE_LEAD],
         "Data protection officer",
+    ),
+    (
+        "probationgovernance",
+        "Ruby",
+        "Osei",
+        "probation",
+        [Role.GOVERNANCE_LEAD],
+        "Information governance lead",
     ),
     ("sysadmin", "Lee", "Park", "council", [Role.SYSTEM_ADMIN], "Systems administrator"),
 ]
@@ -233,7 +258,14 @@ def ensure_borough(
                 "Crime and Disorder Act 1998 section 115; Data Protection Act 2018 Part 3 "
                 "(law enforcement processing) and UK GDPR Article 6(1)(e)."
             ),
+            purpose=(
+                "To reduce reoffending and protect the public by sharing what each agency "
+                "knows about the people the panels manage."
+            ),
+            retention_period_months=24,
+            document=DEMO_DOCUMENT,
         )
+        agreement_circulate(actor=None, agreement=agreement)
         for party in signing:
             agreement_sign(
                 actor=signer,

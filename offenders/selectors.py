@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -166,6 +176,15 @@ def case_actions_on_record(user: User, nominal: Nominal) -> list[Any]:
             "due",
             "pk",
         )
+    )
+
+
+def waiting_merges(nominal: Nominal) -> list[Any]:
+    """Merge requests for this record still waiting for agencies to agree (from the
+    cross-reference, reached through the person so this app need not import it)."""
+    requests = nominal.merge_requests_kept.model.objects
+    return list(
+        requests.filter(Q(survivor=nominal) | Q(duplicate=nominal), status="waiting").order_by("pk")
     )
 
 

@@ -304,6 +304,15 @@ def nominals_merge(*, actor: User, survivor: Nominal, duplicate: Nominal) -> Nom
     visible = nominals_for(actor).filter(pk__in=[survivor.pk, duplicate.pk]).count() == 2
     if not (visible and can_edit_identity(actor, survivor) and can_edit_identity(actor, duplicate)):
         raise PermissionDenied
+    return nominals_merge_agreed(actor=actor, survivor=survivor, duplicate=duplicate)
+
+
+def nominals_merge_agreed(*, actor: User, survivor: Nominal, duplicate: Nominal) -> Nominal:
+    """The merge itself, for a merge already authorised: by `nominals_merge`'s check that
+    the actor may change both records, or by every agency holding one of them having agreed
+    (crossref.services.merges). `actor` is who made the final decision, for the audit."""
+    if survivor.pk == duplicate.pk:
+        raise ValidationError("Choose two different records to merge.")
     with transaction.atomic():
         locked = {
             n.pk: n

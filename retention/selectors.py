@@ -45,24 +45,42 @@ from offenders.models import (
 from panels.models import CohortMembership, MembershipStatus, Panel, RagReview
 from retention.models import RetentionReview, ReviewStatus
 from retention.permissions import may_review_retention
+from sharing.models import AgreementStatus
 
 # A referral still waiting for the coordinator is live work, as an active membership is:
 # neither person may be listed or deleted.
 OPEN_STATUSES = (MembershipStatus.ACTIVE, MembershipStatus.REFERRED)
 
 
-def retention_period_for(panel: Panel) -> int:
-    """The months a person's record is kept after their time on this panel's cohort.
+# Agreements under which records were shared: signed once, whatever became of them since
+# (records shared under a withdrawn or replaced agreement are still kept by its terms).
+SHARED_UNDER = [
+    status
+    for status in AgreementStatus.values
+    if status not in (AgreementStatus.DRAFT, AgreementStatus.IN_CIRCULATION)
+]
 
-    The one place the period of a panel is decided: when agreements carry retention
-    periods, this becomes the longest of the panel's and its in-force agreements'.
-    """
-    return panel.retention_months
+
+def retention_period_for(panel: Panel) -> int:
+    """The months a person's record is kept after their time on this panel's cohort: the
+    longest of the panel's own period and those of the agreements covering it that
+    records were shared under. The one place a panel's period is decided.
+
+    Reads `panel.agreements` (prefetch it when asking about many panels)."""
+    periods = [panel.retention_months] + [
+        agreement.retention_period_months
+        for agreement in panel.agreements.all()
+        if agreement.status in SHARED_UNDER and agreement.retention_period_months
+    ]
+    return max(periods)
 
 
 def panel_periods() -> dict[int, int]:
-    """Every panel's retention period, by panel id (one query; there are few panels)."""
-    return {panel.pk: retention_period_for(panel) for panel in Panel.objects.all()}
+    """Every panel's retention period, by panel id (two queries; there are few panels)."""
+    return {
+        panel.pk: retention_period_for(panel)
+        for panel in Panel.objects.prefetch_related("agreements")
+    }
 
 
 class MonthsAfter(Func):

@@ -19,10 +19,25 @@ class AgreementStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", "Under review"
     EXPIRED = "expired", "Expired"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # A newer version has been signed by every party and replaced this one.
+    SUPERSEDED = "superseded", "Replaced by a newer version"
 
 
 # A signed agreement stays in force while it is being reviewed.
 IN_FORCE_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.UNDER_REVIEW)
+# Still being written or signed: its text and parties may change, and it grants nothing.
+EDITABLE_STATUSES = (AgreementStatus.DRAFT,)
+SIGNABLE_STATUSES = (
+    AgreementStatus.IN_CIRCULATION,
+    AgreementStatus.SIGNED,
+    AgreementStatus.UNDER_REVIEW,
+)
+# Nothing more happens to these: no signature, no new version, no withdrawal.
+FINAL_STATUSES = (
+    AgreementStatus.EXPIRED,
+    AgreementStatus.WITHDRAWN,
+    AgreementStatus.SUPERSEDED,
+)
 
 
 class AgreementQuerySet(models.QuerySet["InformationSharingAgreement"]):
@@ -56,8 +71,15 @@ class AgreementQuerySet(models.QuerySet["InformationSharingAgreement"]):
 
 
 class InformationSharingAgreement(models.Model):
+    """One version of an agreement. A new version is a new row with the same reference,
+    pointing at the version it replaces, so each version keeps its own text, document,
+    parties and signatures."""
+
     title = models.CharField(max_length=300)
-    reference = models.CharField(max_length=50, unique=True)
+    reference = models.CharField(max_length=50)
+    previous_version = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_versions"
+    )
     panels = models.ManyToManyField("panels.Panel", related_name="agreements", blank=True)
     parties = models.ManyToManyField(Agency, related_name="agreements")
     status = models.CharField(
@@ -69,15 +91,30 @@ class InformationSharingAgreement(models.Model):
     next_review_due = models.DateField(null=True, blank=True)
     last_data_protection_review = models.DateField(null=True, blank=True)
     legal_basis = models.TextField(blank=True)
-    document = models.FileField(upload_to="agreements/", blank=True)
+    purpose = models.TextField(blank=True)
+    retention_period_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How long records shared under it are kept after a person leaves the cohort.",
+    )
+    # The signed document is kept in the database, not in a public media folder: it is
+    # served only by a view that checks the reader's agency is a party.
+    document_name = models.CharField(max_length=200, blank=True)
+    document_content_type = models.CharField(max_length=100, blank=True)
+    document_content = models.BinaryField(null=True, blank=True, editable=False)
+    circulated_on = models.DateField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AgreementQuerySet.as_manager()
 
     class Meta:
-        ordering = ["reference"]
+        ordering = ["reference", "version"]
         verbose_name = "information-sharing agreement"
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "version"], name="one_row_per_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"
@@ -128,3 +165,24 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} signed version {self.version} on {self.signed_on}"
+
+
+class PartyWithdrawal(models.Model):
+    """A party that left an agreement (or refused a new version): it is no longer a party,
+    and this row keeps who withdrew it, when and why."""
+
+    agreement = models.ForeignKey(
+        InformationSharingAgreement, on_delete=models.CASCADE, related_name="withdrawals"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["withdrawn_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} withdrew from {self.agreement.reference}"

@@ -12,6 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Agency, AgencyKind, Role, User
 from accounts.services import agency_create, role_group
 from panels.models import Panel, PanelKind
+from sharing.agreement_services import agreement_circulate
+from sharing.documents import PDF, Document
 from sharing.models import InformationSharingAgreement
 from sharing.services import agreement_create, agreement_sign, panel_create
 
@@ -62,6 +64,11 @@ def make_panel(
     )
 
 
+# The smallest file a PDF reader opens: enough for an agreement's signed document.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+SIGNED_DOCUMENT = Document(name="agreement.pdf", content_type=PDF, content=PDF_BYTES)
+
+
 def make_signed_agreement(
     *,
     panels: list[Panel],
@@ -77,7 +84,12 @@ def make_signed_agreement(
         reference=reference,
         parties=parties,
         panels=panels,
+        legal_basis="Crime and Disorder Act 1998 section 115",
+        purpose="Reducing reoffending",
+        retention_period_months=24,
+        document=SIGNED_DOCUMENT,
     )
+    agreement_circulate(actor=None, agreement=agreement)
     for agency in signing if signing is not None else parties:
         agreement_sign(
             actor=signer,

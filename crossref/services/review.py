@@ -18,6 +18,7 @@ from accounts.audit import audit
 from accounts.models import User, Verb
 from crossref.models import FindingKind, FindingStatus, MatchFinding, OverlapEntry
 from crossref.permissions import may_decide
+from crossref.services.merges import merge_request_open
 from offenders.models import Nominal
 from offenders.permissions import can_edit_identity
 from offenders.selectors import nominals_for
@@ -72,8 +73,9 @@ def _who_must_merge(actor: User, records: list[Nominal]) -> str:
         f"record {record.pk} (held by {record.owning_agency.name})" for record in blocked
     )
     return (
-        f"Confirmed as one person, but not merged: {actor.agency.name} may not change {held}. "
-        f"{agencies} must merge the two records."
+        f"Confirmed as one person. {actor.agency.name} may not change {held}, so {agencies} "
+        "has been asked to agree to the merge. The records are merged when every agency "
+        "holding one of them has agreed."
     )
 
 
@@ -108,6 +110,7 @@ def finding_confirm(*, actor: User, finding: MatchFinding, survivor: Nominal) ->
         except PermissionDenied:
             status = FindingStatus.CONFIRMED
             note = _who_must_merge(actor, [kept, merged_away])
+            merge_request_open(actor=actor, finding=locked, survivor=kept, duplicate=merged_away)
         else:
             status = FindingStatus.MERGED
             note = f"Record {merged_away.pk} was merged into record {kept.pk}."

@@ -182,6 +182,7 @@ def _profile_context(request: AuthenticatedHttpRequest, nominal: Nominal) -> dic
         "needs": [(label, needs.get(value)) for value, label in Pathway.choices],
         "custody": nominal.custody.all(),
         "case_actions": selectors.case_actions_on_record(user, nominal),
+        "waiting_merges": selectors.waiting_merges(nominal),
         "today": timezone.localdate(),
         "offences": nominal.offences.all(),
         "enforcement": selectors.timeline(nominal).filter(kind__in=ENFORCEMENT_KINDS),

@@ -146,7 +146,8 @@ def pytest_runtest_makereport(item, call):
 
 # Routes that answer GET with something other than a page: files, and the health check.
 NOT_PAGES = (".csv", ".xlsx", ".docx", ".pdf")
-NOT_PAGE_NAMES = {"health"}
+# An agreement's signed document is a download (PDF, Word or OpenDocument), whatever its name.
+NOT_PAGE_NAMES = {"health", "sharing:agreement-document"}
 E2E_DIR = Path(__file__).parent
 
 

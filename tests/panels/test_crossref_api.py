@@ -526,7 +526,7 @@ def test_confirming_a_record_held_elsewhere_names_the_agency_that_must_merge(
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["status"] == "confirmed"
-    assert "Probation must merge the two records" in data["resolution_note"]
+    assert "so Probation has been asked to agree to the merge" in data["resolution_note"]
     assert not Nominal.objects.filter(merged_into__isnull=False).exists()
 
 

@@ -257,7 +257,7 @@ def test_confirming_a_record_held_elsewhere_tells_the_coordinator_who_must_merge
     response = client.post(finding_url(finding, "confirm"), {"survivor": str(ours.pk)}, follow=True)
 
     text = page_text(response)
-    assert "Probation must merge the two records" in text
+    assert "so Probation has been asked to agree to the merge" in text
     assert "Confirmed, waiting for merge" in text
     assert Nominal.objects.get(pk=theirs.pk).merged_into_id is None
 

@@ -129,7 +129,7 @@ def test_confirming_where_the_coordinator_may_not_change_a_record_says_which_age
 
     assert decided.status == FindingStatus.CONFIRMED
     assert f"record {theirs.pk} (held by Probation)" in decided.resolution_note
-    assert "Probation must merge the two records" in decided.resolution_note
+    assert "so Probation has been asked to agree to the merge" in decided.resolution_note
     assert Nominal.objects.filter(merged_into__isnull=False).count() == 0
     [event] = audits(Verb.FINDING_CONFIRMED)
     assert event.detail["merged"] is False

@@ -17,6 +17,7 @@ from retention.models import RetentionReview, ReviewStatus
 from retention.selectors import records_due, retention_period_for
 from retention.services import review_keep, reviews_list
 from retention.tasks import list_retention_reviews
+from sharing.models import InformationSharingAgreement
 from tests.factories import make_nominal, make_panel, make_user
 from tests.retention.helpers import age
 
@@ -87,6 +88,22 @@ def test_merged_away_duplicates_are_never_listed_on_their_own(partnership):
     gone = person(p, last_seen=date(2010, 1, 1))
     Nominal.objects.filter(pk=gone.pk).update(merged_into=old)
     assert due_ids() == {old.pk}
+
+
+def test_a_panels_period_is_the_longest_of_its_own_and_its_signed_agreements(partnership):
+    p = partnership
+    panel = Panel.objects.get(pk=p.panel.pk)
+    assert retention_period_for(panel) == 72
+    InformationSharingAgreement.objects.filter(pk=p.agreement.pk).update(retention_period_months=96)
+    assert retention_period_for(Panel.objects.get(pk=p.panel.pk)) == 96
+    # A draft never shared anything: its period does not count.
+    InformationSharingAgreement.objects.filter(pk=p.agreement.pk).update(status="draft")
+    assert retention_period_for(Panel.objects.get(pk=p.panel.pk)) == 72
+    InformationSharingAgreement.objects.filter(pk=p.agreement.pk).update(status="withdrawn")
+    # Due under the panel's 72 months, not yet under the withdrawn agreement's 96.
+    old = person(p, last_seen=date(2020, 1, 1), panels=(p.panel,))
+    assert old.pk not in due_ids()
+    assert records_due(today=date(2028, 1, 1)).get().period_months == 96
 
 
 def test_a_new_panel_takes_the_default_period_from_the_setting(partnership, settings):

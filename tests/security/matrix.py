@@ -39,8 +39,10 @@ from tests.security.dsl import (
     seen_by,
     statuses,
 )
+from tests.security.matrix_agreements import AGREEMENT_API_ROUTES, AGREEMENT_ROUTES
 from tests.security.matrix_cohort import COHORT_ROUTES
 from tests.security.matrix_crossref import CROSSREF_ROUTES
+from tests.security.matrix_governance import GOVERNANCE_ROUTES
 from tests.security.matrix_imports import IMPORTS_ROUTES
 from tests.security.matrix_meeting_mode import MEETING_MODE_ROUTES
 from tests.security.matrix_meetings import MEETINGS_ROUTES
@@ -482,9 +484,11 @@ MATRIX: tuple[Route, ...] = (
     Route("me", expect=api_read_only(api())),
     Route("schema", expect=api_read_only(api())),
     Route("panel-list", expect=api_read_only(api())),
-    Route("agreement-list", expect=api_read_only(api())),
     _record_api("panel-detail", "panels.panel", PANEL_RECORDS),
-    _record_api("agreement-detail", "sharing.informationsharingagreement", AGREEMENT_RECORDS),
+    # Agreements: drafting, signing, versions, withdrawal, the document, the register's
+    # exports, and the API's writes.
+    *AGREEMENT_ROUTES,
+    *AGREEMENT_API_ROUTES,
     # People.
     *PEOPLE_ROUTES,
     *PEOPLE_API_ROUTES,
@@ -503,6 +507,8 @@ MATRIX: tuple[Route, ...] = (
     # Scrutiny reports: aggregates only, for committee officers and coordinators.
     *REPORTS_ROUTES,
     *REPORTS_API_ROUTES,
+    # Information governance: the access log, unusual reading, subject access exports.
+    *GOVERNANCE_ROUTES,
     # The retention review: information governance leads, for their own agency's records.
     *RETENTION_ROUTES,
 )

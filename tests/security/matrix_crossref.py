@@ -126,6 +126,26 @@ PAGE_ROUTES: tuple[Route, ...] = (
     Route("crossref:overlaps", expect=read_only(reviewers_only())),
     Route("crossref:overlaps-csv", expect=read_only(reviewers_only())),
     Route("crossref:overlaps-xlsx", expect=read_only(reviewers_only())),
+    # Merge requests: every member of staff has the list (empty without casework).
+    Route("crossref:merges", expect=read_only(page())),
+    # The council asked, probation holds the other record: the council's casework staff
+    # read it (403 on answering); probation's partner answers (an empty answer shows the
+    # form's errors); everyone else 404, logged.
+    Route(
+        "crossref:merge",
+        audited_as="crossref.mergerequest",
+        records={
+            "council-asked": Record(
+                _finding("merge_request"),
+                {
+                    "GET": seen_by(("coordinator", "partner", "member_partner")),
+                    "POST": seen_by(())
+                    | {"coordinator": 403, "partner": 403, "member_partner": 200},
+                },
+            ),
+            "missing": Record(_missing_finding, {"GET": seen_by(()), "POST": seen_by(())}),
+        },
+    ),
 )
 
 

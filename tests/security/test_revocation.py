@@ -60,3 +60,35 @@ def test_deactivated_account_is_sent_to_sign_in_on_its_next_request(partnership,
     panel = client.get(reverse("panels:detail", args=[p.panel.pk]))
     assert panel["Location"].startswith("/sign-in/")
     assert client.get(reverse("me")).status_code == 403
+
+
+@pytest.mark.parametrize("end", ["withdraw_party", "withdraw", "expire"])
+def test_member_partner_loses_a_person_on_the_panel_at_once_when_the_agreement_ends(
+    partnership, client_for, end
+):
+    from sharing.agreement_services import (
+        agreement_expire,
+        agreement_withdraw,
+        agreement_withdraw_party,
+    )
+    from tests.factories import make_nominal
+
+    p = partnership
+    person = make_nominal(p.coordinator, on_panel=p.panel)
+    client = client_for(p.member_partner)
+    record = reverse("nominal-detail", args=[person.pk])
+    cohort = reverse("panels:detail", args=[p.panel.pk])
+    assert client.get(record).status_code == 200
+    assert client.get(cohort).status_code == 200
+
+    if end == "withdraw_party":
+        agreement_withdraw_party(
+            actor=p.system_admin, agreement=p.agreement, agency=p.probation, reason="Left"
+        )
+    elif end == "withdraw":
+        agreement_withdraw(actor=p.governance_lead, agreement=p.agreement, reason="Ended")
+    else:
+        agreement_expire(actor=p.governance_lead, agreement=p.agreement)
+
+    assert client.get(record).status_code == 404
+    assert client.get(cohort).status_code == 404

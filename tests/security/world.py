@@ -44,7 +44,16 @@ from actions.models import (
     ProgressUpdate,
 )
 from cohorts.models import CohortImport, ImportRow, RowOutcome
-from crossref.models import CrossReferenceRun, FindingKind, MatchFinding, OverlapEntry, RunStatus
+from crossref.models import (
+    CrossReferenceRun,
+    FindingKind,
+    FindingStatus,
+    MatchFinding,
+    MergeAgreement,
+    MergeRequest,
+    OverlapEntry,
+    RunStatus,
+)
 from meetings.models import AgendaItem, AgendaReason, CaseAction, Meeting, MeetingKind, MeetingRule
 from offenders.models import Nominal
 from offenders.services import alias_add, event_add, identifier_add, nominals_merge
@@ -149,6 +158,9 @@ class CrossrefWork:
     hidden_duplicate: MatchFinding
     overlap: MatchFinding
     outsider_duplicate: MatchFinding
+    # Last month's pair of `nominal` (the council's) and probation's `declined_nominal`,
+    # confirmed by the council's coordinator, waiting for probation to agree the merge.
+    merge_request: MergeRequest
 
     @property
     def month(self) -> str:
@@ -418,7 +430,24 @@ def _plant_crossref(
     ]
     declined_name = people["declined_nominal"].family_name
     OverlapEntry.objects.create(run=run, nominal=people["nominal"], panels=[p.panel.pk, mappa.pk])
+    pair = sorted((people["nominal"], people["declined_nominal"]), key=lambda n: n.pk)
+    confirmed = _finding(
+        previous,
+        FindingKind.DUPLICATE,
+        *pair,
+        [p.panel],
+        status=FindingStatus.CONFIRMED,
+    )
+    merge_request = MergeRequest.objects.create(
+        finding=confirmed,
+        survivor=people["nominal"],
+        duplicate=people["declined_nominal"],
+        requested_by=p.coordinator,
+    )
+    MergeAgreement.objects.create(request=merge_request, agency=p.council, decision="agreed")
+    MergeAgreement.objects.create(request=merge_request, agency=p.probation)
     return CrossrefWork(
+        merge_request=merge_request,
         run=run,
         previous_run=previous,
         mappa_panel=mappa,

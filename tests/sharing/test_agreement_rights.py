@@ -8,8 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from sharing.agreement_services import agreement_circulate
 from sharing.models import AgreementStatus
 from sharing.services import agreement_create, agreement_set_status, agreement_sign
+from tests.factories import SIGNED_DOCUMENT
 
 
 def _draft(p, actor):
@@ -19,6 +21,10 @@ def _draft(p, actor):
         reference="ISA-HOUSING",
         parties=[p.council, p.housing],
         panels=[p.panel],
+        legal_basis="Crime and Disorder Act 1998 section 115",
+        purpose="Housing people leaving prison",
+        retention_period_months=12,
+        document=SIGNED_DOCUMENT,
     )
 
 
@@ -36,6 +42,7 @@ def _sign(actor, agreement, agency):
 def test_a_governance_lead_drafts_signs_and_reviews_their_agencys_agreement(partnership):
     p = partnership
     agreement = _draft(p, p.governance_lead)
+    agreement_circulate(actor=p.governance_lead, agreement=agreement)
     _sign(p.governance_lead, agreement, p.council)
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SIGNED

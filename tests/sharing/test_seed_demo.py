@@ -31,7 +31,7 @@ def test_seed_demo_is_idempotent_and_prints_a_way_through_the_second_factor():
     second = io.StringIO()
     call_command("seed_demo", stdout=second)
 
-    assert counts() == after_first == (9, 5, 3, 13)
+    assert counts() == after_first == (9, 5, 4, 14)
     assert AuditEvent.objects.count() == audit_rows  # nothing re-created
     text = second.getvalue()
     assert "kingsmere-demo-password" in text
