@@ -41,7 +41,10 @@ PAGE_SIZE = 20
 
 
 def log_search(
-    request: AuthenticatedHttpRequest, hits: list[SearchHit], *, shown: list[SearchHit] | None = None
+    request: AuthenticatedHttpRequest,
+    hits: list[SearchHit],
+    *,
+    shown: list[SearchHit] | None = None,
 ) -> None:
     """A list of people is a read of personal data: one row with the count listed (no
     terms), and one for each person shown (`shown`, the page of `hits` on screen, when the

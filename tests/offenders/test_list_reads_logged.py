@@ -148,13 +148,14 @@ def test_a_search_names_only_the_people_on_the_page_shown(partnership, client_fo
     )
     assert len(named) == PAGE_SIZE
     assert named < {str(person.pk) for person in people}
-    assert AccessLog.objects.get(user=p.member_partner, object_type="offenders.search").object_id == (
-        str(len(people))
-    )
+    assert AccessLog.objects.get(
+        user=p.member_partner, object_type="offenders.search"
+    ).object_id == (str(len(people)))
     inserts = [
         q["sql"]
         for q in captured.captured_queries
-        if q["sql"].startswith('INSERT INTO "accounts_accesslog"') and "offenders.nominal" in q["sql"]
+        if q["sql"].startswith('INSERT INTO "accounts_accesslog"')
+        and "offenders.nominal" in q["sql"]
     ]
     assert len(inserts) == 1
 

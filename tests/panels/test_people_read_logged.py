@@ -105,13 +105,16 @@ def test_the_agenda_builder_names_the_agenda_and_the_cohort(partnership, client_
 
 
 @pytest.mark.parametrize("route", ["meetings:meeting", "meetings:agenda-pack"])
-def test_a_shared_agenda_and_its_pack_name_everyone_on_them(
-    partnership, client_for, agenda, route
-):
+def test_a_shared_agenda_and_its_pack_name_everyone_on_them(partnership, client_for, agenda, route):
     meeting, on_it, _ = agenda
     url = reverse(route, args=[meeting.pk])
     read_names_everyone(
-        partnership, client_for, partnership.member_partner, on_it, lambda c: c.get(url), endpoint=url
+        partnership,
+        client_for,
+        partnership.member_partner,
+        on_it,
+        lambda c: c.get(url),
+        endpoint=url,
     )
 
 
@@ -264,7 +267,12 @@ def test_the_outcome_file_names_every_matched_person(partnership, client_for, ma
     cohort_import, joiner, _ = may_list
     url = reverse("cohorts:import-outcome", args=[cohort_import.pk])
     response = read_names_everyone(
-        partnership, client_for, partnership.coordinator, [joiner], lambda c: c.get(url), endpoint=url
+        partnership,
+        client_for,
+        partnership.coordinator,
+        [joiner],
+        lambda c: c.get(url),
+        endpoint=url,
     )
     assert str(joiner.pk) in response.content.decode("utf-8-sig")
 
@@ -334,7 +342,9 @@ def test_api_reads_name_everyone_they_return(partnership, client_for, agenda, ki
         reader = p.coordinator
         make_finding(make_run(), on_it[0], on_it[1], [p.panel], score=0.96, decision="likely")
         url[kind] = "/api/v1/crossref-findings/"
-    read_names_everyone(p, client_for, reader, people, lambda c: c.get(url[kind]), endpoint=url[kind])
+    read_names_everyone(
+        p, client_for, reader, people, lambda c: c.get(url[kind]), endpoint=url[kind]
+    )
 
 
 def test_api_single_reads_name_the_person(partnership, client_for, probation_actions):
