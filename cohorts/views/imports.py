@@ -380,7 +380,9 @@ def import_outcome_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     log_access_many(
         request=request,
         object_type=NOMINAL,
-        object_ids=cohort_import.rows.exclude(nominal_id=None).values_list("nominal_id", flat=True),
+        object_ids=cohort_import.rows.filter(nominal__isnull=False).values_list(
+            "nominal_id", flat=True
+        ),
     )
 
     def lines():
