@@ -171,25 +171,30 @@ def test_the_cohort_exports_name_everyone_in_the_file(partnership, client_for, r
 def test_the_refer_page_names_the_recent_people_it_offers(partnership, client_for):
     p = partnership
     people = make_people(p.coordinator, p.panel, 2)
-    elsewhere = make_nominal(p.coordinator, given_names="Recent", family_name="Opened")
-    # Opened lately (their profile), so the page offers them; those on the panel are not.
-    AccessLog.objects.create(
-        user=p.coordinator,
-        agency=p.council,
-        outcome=AccessOutcome.ALLOWED,
-        object_type=NOMINAL,
-        object_id=str(elsewhere.pk),
-        endpoint=f"/nominals/{elsewhere.pk}/",
-    )
+    first = make_nominal(p.coordinator, given_names="Earlier", family_name="Opened")
+    then = make_nominal(p.coordinator, given_names="Later", family_name="Opened")
+    # Opened lately (their profiles), so the page offers them, latest first; those on the
+    # panel already are not offered.
+    for person in (first, then):
+        AccessLog.objects.create(
+            user=p.coordinator,
+            agency=p.council,
+            outcome=AccessOutcome.ALLOWED,
+            object_type=NOMINAL,
+            object_id=str(person.pk),
+            endpoint=f"/nominals/{person.pk}/",
+        )
     url = reverse("cohorts:refer", args=[p.panel.pk])
     response = read_names_everyone(
-        p, client_for, p.coordinator, [elsewhere], lambda c: c.get(url), endpoint=url
+        p, client_for, p.coordinator, [first, then], lambda c: c.get(url), endpoint=url
     )
-    assert elsewhere.full_name in response.content.decode()
+    body = response.content.decode()
+    assert body.index(then.full_name) < body.index(first.full_name)
     assert all(_reads(p.coordinator, person) == [] for person in people)
-    # Offering someone is not opening their record: the order of the offer is unchanged.
+    # Offering someone is not opening their record: the next visit offers them in the
+    # same order.
     again = client_for(p.coordinator).get(url).content.decode()
-    assert elsewhere.full_name in again
+    assert again.index(then.full_name) < again.index(first.full_name)
 
 
 # --- Cross-referencing ---------------------------------------------------------------------------
