@@ -43,6 +43,13 @@ from django.utils.html import escape
 
 from accounts.models import AccessLog, Agency, Purpose, User
 from accounts.two_factor import LAST_SEEN
+from bench.access_log import (
+    LoggingCost,
+    common_family_name,
+    logging_cost_lines,
+    measure_logging_cost,
+    time_inserts,
+)
 from bench.actions import prepare_plans
 from bench.crossref import CrossrefResult, crossref_lines, run_crossref_benchmarks
 from bench.panels import IMPORT_ROWS, ImportResult, prepare_cohorts, time_import
@@ -224,6 +231,9 @@ class SizeResult:
     quality: list[QualityResult] = field(default_factory=list)
     monthly_import: ImportResult | None = None
     report_generation: ReportGeneration | None = None
+    # The list pages with the per-person access log on and off (bench/access_log.py).
+    logging_cost: list[LoggingCost] = field(default_factory=list)
+    insert_ms: dict[int, float] = field(default_factory=dict)  # log_access_many alone
 
     def queries(self, page: Page) -> int:
         return next(result.queries for result in self.pages if result.page == page)
@@ -247,6 +257,7 @@ class BenchResult:
     load_after: tuple[float, float, float]
     quality_probes: int = 0
     crossref: CrossrefResult | None = None  # bench/crossref.py, when asked for
+    access_log_only: bool = False  # only the access log's cost was measured
 
     def queries_flat(self) -> dict[str, bool]:
         """Per page: the same number of queries at every size."""
@@ -829,6 +840,7 @@ def _measure_size(
     recompute, rebuild = _time_recomputation()
     targets = _targets(nominals, seed, heavy)
     trivial_result, pages = _measure_pages(repeat, warm_up, targets)
+    logging_cost, insert_ms = _measure_logging_cost(repeat, warm_up, targets)
     log(f"{nominals} nominals: pages measured; {quality_probes} search-quality probes")
     quality = measure_search_quality(
         plan_partnership(nominals, seed)[0],
@@ -856,8 +868,54 @@ def _measure_size(
         },
         quality=quality,
         report_generation=report_generation,
+        logging_cost=logging_cost,
+        insert_ms=insert_ms,
         # Last: the import adds people, and the figures above describe the generated data.
         monthly_import=_time_import(nominals, seed, import_rows, log),
+    )
+
+
+def _measure_logging_cost(
+    repeat: int, warm_up: int, targets: Targets
+) -> tuple[list[LoggingCost], dict[int, float]]:
+    """The list pages with the per-person access log on and off, and its insert alone."""
+    coordinator = _staff("coordinator")
+    client = signed_in_client(coordinator)
+    common = common_family_name(coordinator)
+
+    def fill(text: str) -> str:
+        return targets.fill(text.replace("{common_family_name}", common))
+
+    pages = measure_logging_cost(
+        client, fill, _request, repeat=repeat, warm_up=warm_up, prepare=lambda: _mark_seen(client)
+    )
+    return pages, time_inserts(coordinator, repeat=repeat)
+
+
+def _measure_logging_size(
+    nominals: int, seed: int, repeat: int, warm_up: int, log: Callable[[str], None]
+) -> SizeResult:
+    """`--access-log-only`: the same data as a full run, then only the access log's cost."""
+    report = generate(nominals=nominals, seed=seed, password="bench-password-not-secret")  # noqa: S106
+    log(f"{nominals} nominals: generated in {report.seconds:.1f} s")
+    heavy = build_heavy_record(seed)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    counts = _counts()
+    targets = _targets(nominals, seed, heavy)
+    logging_cost, insert_ms = _measure_logging_cost(repeat, warm_up, targets)
+    log(f"{nominals} nominals: access log measured")
+    return SizeResult(
+        nominals=nominals,
+        boroughs=len(report.boroughs),
+        counts=counts,
+        generate_seconds=report.seconds,
+        recompute_seconds=0.0,
+        rebuild_seconds=0.0,
+        trivial=PageResult(TRIVIAL),
+        pages=[],
+        logging_cost=logging_cost,
+        insert_ms=insert_ms,
     )
 
 
@@ -879,6 +937,7 @@ def run_benchmarks(
     log: Callable[[str], None] = lambda _line: None,
     crossref_sizes: list[int] | None = None,
     report_runs: int = REPORT_RUNS,
+    access_log_only: bool = False,
 ) -> BenchResult:
     """Pages, search and imports at each of `sizes`; then, given `crossref_sizes`, the
     cross-referencing benchmarks (FEBRL4, the generated data at those sizes, and the job end
@@ -898,11 +957,21 @@ def run_benchmarks(
         for nominals in sizes:
             name = fresh(str(nominals))
             log(f"{nominals} nominals: generating into {name}, then {repeat} rounds")
-            results.append(
-                _measure_size(
-                    nominals, seed, repeat, warm_up, quality_probes, log, import_rows, report_runs
+            if access_log_only:
+                results.append(_measure_logging_size(nominals, seed, repeat, warm_up, log))
+            else:
+                results.append(
+                    _measure_size(
+                        nominals,
+                        seed,
+                        repeat,
+                        warm_up,
+                        quality_probes,
+                        log,
+                        import_rows,
+                        report_runs,
+                    )
                 )
-            )
             log(f"{nominals} nominals: done")
         crossref = None
         if crossref_sizes:
@@ -923,6 +992,7 @@ def run_benchmarks(
         load_after=os.getloadavg(),
         quality_probes=quality_probes,
         crossref=crossref,
+        access_log_only=access_log_only,
     )
 
 
@@ -1373,6 +1443,14 @@ def render_markdown(result: BenchResult) -> str:
         *_quality_lines(result),
         *_panel_lines(result),
         *_report_lines(result),
+        *logging_cost_lines(
+            [
+                (size.nominals, size.logging_cost, size.insert_ms)
+                for size in sizes
+                if size.logging_cost
+            ],
+            repeat=result.repeat,
+        ),
         *crossref_lines(result.crossref),
         "## Interpretation",
         "",
@@ -1381,3 +1459,47 @@ def render_markdown(result: BenchResult) -> str:
         NOTES,
     ]
     return "\n".join(lines)
+
+
+LOGGING_HEADING = "## The cost of naming each person read in the access log"
+
+
+def render_logging_section(result: BenchResult) -> str:
+    """`--access-log-only`: the access log's section alone, dated, with its command."""
+    table = logging_cost_lines(
+        [(size.nominals, size.logging_cost, size.insert_ms) for size in result.sizes],
+        repeat=result.repeat,
+    )
+    return "\n".join(
+        [
+            f"{LOGGING_HEADING} ({timezone.localtime(result.started):%d %B %Y})",
+            "",
+            f"- Command: `{result.command}` (this section only; the rest of this file is from "
+            "the full run dated at the top).",
+            f"- Date: {timezone.localtime(result.started):%Y-%m-%d %H:%M %Z}",
+            f"- Machine: {result.machine}",
+            "- Load average (1, 5, 15 min) before: "
+            f"{', '.join(f'{x:.2f}' for x in result.load_before)}; after: "
+            f"{', '.join(f'{x:.2f}' for x in result.load_after)}",
+            f"- Data: generated as for the full run (seed {result.seed}), "
+            + ", ".join(
+                f"{size.counts['nominals']:,} nominals and {size.counts['access log']:,} "
+                "access-log rows before the pages"
+                for size in result.sizes
+            )
+            + f"; {result.warm_up} warm-up requests of each page, on and off.",
+            *table[1:],
+        ]
+    )
+
+
+def merge_logging_section(existing: str, section: str) -> str:
+    """The report with its access-log section replaced by `section` (or, if it has none,
+    `section` put before the interpretation, or at the end)."""
+    lines = existing.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(LOGGING_HEADING)), None)
+    if start is None:
+        at = next((i for i, line in enumerate(lines) if line == "## Interpretation"), len(lines))
+        return "\n".join([*lines[:at], section.rstrip(), "", *lines[at:]]) + "\n"
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join([*lines[:start], section.rstrip(), "", *lines[end:]]) + "\n"

@@ -17,14 +17,17 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from bench.access_log import LOGGED_PAGES, per_person_logging_off
 from bench.runner import (
     FIGURES_API,
     FIGURES_DASHBOARD,
     HEAVY_PROFILE,
+    LOGGING_HEADING,
     PAGES,
     PROFILE,
     REPORT_FIGURES,
     BenchResult,
+    merge_logging_section,
     render_markdown,
     run_benchmarks,
 )
@@ -109,9 +112,12 @@ def test_search_finds_mistyped_names(bench: BenchResult):
 
 def test_report_has_a_row_for_every_page(bench: BenchResult):
     markdown = render_markdown(bench)
+    logged = {page.label for page in LOGGED_PAGES}
     for page in PAGES:
-        # Once per size table, once in the queries table.
-        assert markdown.count(f"| {page.label} |") == len(SIZES) + 1
+        # Once per size table, once in the queries table; and once per size in the access
+        # log's tables for the pages measured there too.
+        again = len(SIZES) if page.label in logged else 0
+        assert markdown.count(f"| {page.label} |") == len(SIZES) + 1 + again
     assert "Trivial view (baseline)" in markdown
     assert "## Records profiled" in markdown
     assert "## Search quality" in markdown
@@ -203,3 +209,64 @@ def test_report_generation_takes_time_and_the_same_queries_at_every_size(bench: 
     markdown = render_markdown(bench)
     assert "## Report generation" in markdown
     assert "Report generation queries: the same for every run at every size." in markdown
+
+
+def test_the_access_log_cost_is_measured_with_it_on_and_off(bench: BenchResult):
+    """Each list page with the per-person log on writes a row per person in one more
+    query; with it off, none; and the report says so at each size."""
+    for size in bench.sizes:
+        assert [cost.page for cost in size.logging_cost] == list(LOGGED_PAGES)
+        for cost in size.logging_cost:
+            assert len(cost.on_ms) == len(cost.off_ms) == REPEAT
+            assert cost.people_logged > 0
+            assert cost.rows_on == cost.rows_off + cost.people_logged
+            assert cost.queries_on == cost.queries_off + 1
+            assert cost.ratio > 0 and math.isfinite(cost.difference_ms)
+    markdown = render_markdown(bench)
+    assert "## The cost of naming each person read in the access log" in markdown
+    for page in LOGGED_PAGES:
+        assert f"| {page.label} |" in markdown
+
+
+def test_the_switch_exists_only_while_asked_for():
+    from accounts import api, audit
+    from offenders.views import search
+
+    real = audit.log_access_many
+    with per_person_logging_off() as swapped:
+        assert swapped >= 3
+        assert search.log_access_many is not real and api.log_access_many is not real
+    assert search.log_access_many is real and api.log_access_many is real
+
+
+def test_the_access_log_section_replaces_its_own_and_leaves_the_rest(tmp_path: Path):
+    report = "# Benchmarks\n\nfull run\n\n## Interpretation\n\nwords\n"
+    first = merge_logging_section(report, f"{LOGGING_HEADING} (1 May)\n\nold figures\n")
+    assert first.index("old figures") < first.index("## Interpretation")
+    second = merge_logging_section(first, f"{LOGGING_HEADING} (2 May)\n\nnew figures\n")
+    assert "old figures" not in second and "new figures" in second
+    assert second.count(LOGGING_HEADING) == 1
+    assert "full run" in second and "words" in second
+
+
+def test_command_measures_only_the_access_log_when_asked(
+    django_db_blocker, as_database_owner, tmp_path: Path
+):
+    output = tmp_path / "benchmarks.md"
+    output.write_text("# Benchmarks\n\nthe full run\n\n## Interpretation\n\nwords\n")
+    with django_db_blocker.unblock(), as_database_owner():
+        call_command(
+            "run_bench",
+            "--sizes",
+            "100",
+            "--repeat",
+            "1",
+            "--access-log-only",
+            f"--output={output}",
+            stdout=StringIO(),
+        )
+    text = output.read_text()
+    assert "the full run" in text and "words" in text
+    assert "--repeat 1 --access-log-only" in text
+    assert "| Cohort tracker, 50 members |" in text
+    assert "| Dashboard |" not in text

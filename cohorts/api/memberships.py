@@ -205,6 +205,8 @@ class MembershipViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         membership = self._membership(request, pk)
         log_access(request=request, object_type=MEMBERSHIP, object_id=membership.pk)
+        # The membership names its person: their "who has viewed" page shows this read.
+        log_access(request=request, object_type=ObjectType.NOMINAL, object_id=membership.nominal_id)
         return Response(self.get_serializer(membership).data)
 
     @extend_schema(request=ReferralSerializer, responses={201: MembershipSerializer})

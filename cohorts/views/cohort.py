@@ -77,6 +77,8 @@ PANEL = ObjectType.PANEL
 MEMBERSHIP = ObjectType.MEMBERSHIP
 FILTER_KEY = "cohort_filter:{pk}"
 RECENT_LIMIT = 8
+# How the address of a panel's "refer someone" page ends (/panels/<pk>/refer/).
+REFER_PAGE_END = "/refer/"
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -201,10 +203,18 @@ def _render_tracker(
     members = cohort_members(user, panel, filters=filters, sort=sort)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = cohort_rows(panel, list(page.object_list), day=day)
+    referrals = list(referrals_awaiting(user, panel))
+    left = list(leavers(user, panel, filters.month))
     log_access(request=request, object_type=PANEL, object_id=panel.pk)
-    # Each person on the page shown, so their "who has viewed" page shows this read.
+    # Everyone the page names (this page of the cohort, the referrals awaiting a decision
+    # and the month's leavers), in one insert, so their "who has viewed" page shows it.
     log_access_many(
-        request=request, object_type=NOMINAL, object_ids=[row.nominal.pk for row in rows]
+        request=request,
+        object_type=NOMINAL,
+        object_ids=[
+            *(row.nominal.pk for row in rows),
+            *(membership.nominal_id for membership in [*referrals, *left]),
+        ],
     )
     coordinates = can_coordinate(user, panel)
     return render(
@@ -222,8 +232,8 @@ def _render_tracker(
             "sort": sort,
             "headers": _sort_headers(sort),
             "panel_headings": [column.heading for column in panel_columns(panel)],
-            "referrals": list(referrals_awaiting(user, panel)),
-            "leavers": list(leavers(user, panel, filters.month)),
+            "referrals": referrals,
+            "leavers": left,
             "coordinates": coordinates,
             "nav_section": "Panels",
         },
@@ -378,6 +388,9 @@ def _recent_people(user: User, panel: Panel) -> list:
     already referred to or on the panel, most recent first."""
     viewed = (
         AccessLog.objects.filter(user=user, object_type=NOMINAL, outcome=AccessOutcome.ALLOWED)
+        # Not the reads this page logs when it offers them: offering is not opening, and
+        # it would reorder the list each visit.
+        .exclude(endpoint__endswith=REFER_PAGE_END)
         .values("object_id")
         .annotate(last=Max("at"))
         .order_by("-last")[:50]
@@ -401,6 +414,8 @@ def refer_to_panel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     panel = panel_for(request, pk)
     recent = _recent_people(request.user, panel)
     log_access(request=request, object_type=PANEL, object_id=panel.pk)
+    # The recent people are offered by name: a read of each, in one insert.
+    log_access_many(request=request, object_type=NOMINAL, object_ids=[n.pk for n in recent])
     form = PersonChoiceForm(
         request.POST if request.method == "POST" else None,
         recent=recent,

@@ -154,10 +154,19 @@ def _preview_page(
 ) -> HttpResponse:
     preview = import_preview(cohort_import)
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
+    # The people the page names: joiners matched to a record (shown by its number beside
+    # the name on the list) and the cohort members not on the list, in one insert.
     log_access_many(
         request=request,
         object_type=NOMINAL,
-        object_ids=[membership.nominal_id for membership in preview.leavers[:SHOWN_LIMIT]],
+        object_ids=[
+            *(
+                listed.row.nominal_id
+                for listed in preview.joiners[:SHOWN_LIMIT]
+                if listed.row.nominal_id
+            ),
+            *(membership.nominal_id for membership in preview.leavers[:SHOWN_LIMIT]),
+        ],
     )
     return render(
         request,
@@ -366,6 +375,15 @@ def import_outcome_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
     headers = cohort_import.headers
     outcomes = dict(RowOutcome.choices)
+    # The file gives each matched row's record number beside the name on the list: a read
+    # of each of those people, in one insert (the rows themselves are streamed below).
+    log_access_many(
+        request=request,
+        object_type=NOMINAL,
+        object_ids=cohort_import.rows.filter(nominal__isnull=False).values_list(
+            "nominal_id", flat=True
+        ),
+    )
 
     def lines():
         for row in outcome_rows(cohort_import):

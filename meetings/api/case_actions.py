@@ -219,6 +219,11 @@ class CaseActionViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         case_action = self._action(request, pk)
         log_access(request=request, object_type=CASE_ACTION, object_id=case_action.pk)
+        if getattr(case_action, "person_visible", False):
+            # The action names its person: their "who has viewed" page shows this read.
+            log_access(
+                request=request, object_type=ObjectType.NOMINAL, object_id=case_action.nominal_id
+            )
         return Response(self.get_serializer(case_action).data)
 
     @extend_schema(request=CaseActionCreateSerializer, responses={201: CaseActionSerializer})

@@ -40,12 +40,21 @@ SEARCH = ObjectType.NOMINAL_SEARCH
 PAGE_SIZE = 20
 
 
-def log_search(request: AuthenticatedHttpRequest, hits: list[SearchHit]) -> None:
-    """A list of people is a read of personal data: one row with the count (no terms), and
-    one for each person shown, so their "who has viewed" page shows this read."""
+def log_search(
+    request: AuthenticatedHttpRequest,
+    hits: list[SearchHit],
+    *,
+    shown: list[SearchHit] | None = None,
+) -> None:
+    """A list of people is a read of personal data: one row with the count listed (no
+    terms), and one for each person shown (`shown`, the page of `hits` on screen, when the
+    list is paged), written together, so their "who has viewed" page shows this read and
+    no one on a page never opened is named."""
     log_access(request=request, object_type=SEARCH, object_id=len(hits))
     log_access_many(
-        request=request, object_type=NOMINAL, object_ids=[hit.nominal.pk for hit in hits]
+        request=request,
+        object_type=NOMINAL,
+        object_ids=[hit.nominal.pk for hit in (hits if shown is None else shown)],
     )
 
 
@@ -62,10 +71,10 @@ def nominal_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "offenders/search.html", context)
     hits = search_nominals(request.user, **form.terms())
-    log_search(request, hits[:RESULT_LIMIT])
     more = len(hits) > RESULT_LIMIT
     hits = sort_hits(hits[:RESULT_LIMIT], form.sort_order)
     page = Paginator(hits, PAGE_SIZE).get_page(form.page_number)
+    log_search(request, hits, shown=list(page.object_list))
     context.update(
         searched=True,
         page=page,

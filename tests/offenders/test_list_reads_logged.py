@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -116,3 +116,69 @@ def test_an_action_whose_person_is_hidden_names_no_one(partnership, client_for):
     assert response.json()["count"] == 1
     assert "Person" not in response.content.decode()
     assert _named_by(p.member_partner, hidden) == []
+
+
+def test_a_search_names_only_the_people_on_the_page_shown(partnership, client_for):
+    """Results come 20 a page: the people on the page read are named, one row each in one
+    insert, and those on pages never opened are not; the count row says how many were found."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from offenders.views.search import PAGE_SIZE
+
+    p = partnership
+    people = [
+        make_nominal(
+            p.coordinator,
+            given_names="Wendell",
+            family_name="Oyelaran",
+            date_of_birth=date(1970, 1, 1) + timedelta(days=number * 50),
+            on_panel=p.panel,
+        )
+        for number in range(PAGE_SIZE + 5)
+    ]
+    client = client_for(p.member_partner)
+    with CaptureQueriesContext(connection) as captured:
+        first = search(client, name="Wendell Oyelaran")
+    assert first.status_code == 200
+    named = set(
+        AccessLog.objects.filter(
+            user=p.member_partner, object_type="offenders.nominal"
+        ).values_list("object_id", flat=True)
+    )
+    assert len(named) == PAGE_SIZE
+    assert named < {str(person.pk) for person in people}
+    assert AccessLog.objects.get(
+        user=p.member_partner, object_type="offenders.search"
+    ).object_id == (str(len(people)))
+    inserts = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('INSERT INTO "accounts_accesslog"')
+        and "offenders.nominal" in q["sql"]
+    ]
+    assert len(inserts) == 1
+
+    search(client, name="Wendell Oyelaran", page="2")
+    everyone = set(
+        AccessLog.objects.filter(
+            user=p.member_partner, object_type="offenders.nominal"
+        ).values_list("object_id", flat=True)
+    )
+    assert everyone == {str(person.pk) for person in people}
+
+
+def test_the_merge_comparison_names_both_records_in_one_insert(partnership, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    p = partnership
+    survivor = make_nominal(p.coordinator, given_names="Wendell", family_name="Oyelaran")
+    duplicate = make_nominal(p.coordinator, given_names="Wendel", family_name="Oyelaran")
+    url = reverse("offenders:merge-confirm", args=[survivor.pk, duplicate.pk])
+    with CaptureQueriesContext(connection) as captured:
+        response = client_for(p.coordinator).get(url)
+    assert response.status_code == 200
+    assert len([q for q in captured.captured_queries if "offenders.nominal" in q["sql"]]) == 1
+    for person in (survivor, duplicate):
+        assert _named_by(p.coordinator, person) == [url]

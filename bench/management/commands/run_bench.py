@@ -8,7 +8,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench.crossref import MILLION
-from bench.runner import render_markdown, run_benchmarks
+from bench.runner import (
+    merge_logging_section,
+    render_logging_section,
+    render_markdown,
+    run_benchmarks,
+)
 
 
 def _sizes(value: str) -> list[int]:
@@ -49,6 +54,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Leave out the cross-referencing benchmarks (FEBRL4, generated, end to end).",
         )
+        parser.add_argument(
+            "--access-log-only",
+            action="store_true",
+            help=(
+                "Measure only what naming each person read in the access log costs (the "
+                "cohort tracker, search and other lists, with it on and off), and replace "
+                "that section of --output, leaving the rest of the file as it is."
+            ),
+        )
         parser.add_argument("--output", default="docs/benchmarks.md")
 
     def handle(
@@ -62,6 +76,7 @@ class Command(BaseCommand):
         output: str,
         crossref_million: bool,
         no_crossref: bool,
+        access_log_only: bool,
         **options,
     ):
         if repeat < 1:
@@ -73,9 +88,19 @@ class Command(BaseCommand):
             f"--seed {seed} --repeat {repeat} --probes {probes} --import-rows {import_rows}"
             + (" --crossref-million" if crossref_million else "")
             + (" --no-crossref" if no_crossref else "")
+            + (" --access-log-only" if access_log_only else "")
             + f" --output {output}"
         )
-        crossref_sizes = [] if no_crossref else sorted({*sizes, *([MILLION] * crossref_million)})
+        if access_log_only:
+            command = (
+                f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
+                f"--seed {seed} --repeat {repeat} --access-log-only --output {output}"
+            )
+        crossref_sizes = (
+            []
+            if no_crossref or access_log_only
+            else sorted({*sizes, *([MILLION] * crossref_million)})
+        )
         result = run_benchmarks(
             sizes=sizes,
             seed=seed,
@@ -85,11 +110,19 @@ class Command(BaseCommand):
             import_rows=import_rows,
             log=self.stdout.write,
             crossref_sizes=crossref_sizes,
+            access_log_only=access_log_only,
         )
         target = Path(output)
         if not target.is_absolute():
             target = Path(settings.BASE_DIR) / target
         target.parent.mkdir(parents=True, exist_ok=True)
+        if access_log_only:
+            section = render_logging_section(result)
+            existing = target.read_text() if target.exists() else ""
+            target.write_text(merge_logging_section(existing, section))
+            self.stdout.write(section)
+            self.stdout.write(self.style.SUCCESS(f"Section written to {target}"))
+            return
         markdown = render_markdown(result)
         target.write_text(markdown)
         self.stdout.write(markdown)
