@@ -295,6 +295,7 @@ class Verb(models.TextChoices):
     MERGE_AGREED = "merge_agreed", "Agreed to merge two records"
     MERGE_REFUSED = "merge_refused", "Refused to merge two records"
     LEAD_PANEL_AGREED = "lead_panel_agreed", "Agreed a lead panel"
+    OVERLAP_CLOSED = "overlap_closed", "Closed an overlap: no action needed"
     OVERLAPS_EXPORTED = "overlaps_exported", "Exported an overlap report"
     RETENTION_LISTED = "retention_listed", "Listed records due for a retention review"
     RETENTION_KEPT = "retention_kept", "Kept a record at its retention review"

@@ -48,6 +48,7 @@ from crossref.services.review import (
     finding_confirm,
     finding_dismiss,
     lead_panel_agree,
+    overlap_close,
 )
 from offenders.api import NominalRefSerializer
 from offenders.models import Nominal
@@ -334,6 +335,19 @@ class ConfirmDecisionSerializer(serializers.Serializer):
         return value
 
 
+class NoActionDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH,
+        help_text="Why no action is needed. The person is not raised again while they stay "
+        "on the same panels.",
+        error_messages={
+            "required": "Enter why no action is needed",
+            "blank": "Enter why no action is needed",
+            "null": "Enter why no action is needed",
+        },
+    )
+
+
 class DismissDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH,
@@ -392,6 +406,7 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         "confirm": COORDINATORS,
         "dismiss": COORDINATORS,
         "agree_lead": COORDINATORS,
+        "no_action": COORDINATORS,
     }
 
     @extend_schema(
@@ -453,6 +468,16 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         _still_open(finding, FindingKind.DUPLICATE)
         data = _decision_input(DismissDecisionSerializer, request)
         return self._decide(request, finding_dismiss, finding, reason=data["reason"])
+
+    @extend_schema(request=NoActionDecisionSerializer, responses=FindingDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="no-action")
+    def no_action(self, request: Request, pk: str) -> Response:
+        """Close a person-on-several-panels finding: no action is needed, for the reason
+        given. The person is not raised again while they stay on the same panels."""
+        finding = finding_for(request, int(pk))
+        _still_open(finding, FindingKind.OVERLAP)
+        data = _decision_input(NoActionDecisionSerializer, request)
+        return self._decide(request, overlap_close, finding, reason=data["reason"])
 
     @extend_schema(request=LeadDecisionSerializer, responses=FindingDetailSerializer)
     @action(detail=True, methods=["post"], url_path="agree-lead")

@@ -70,6 +70,20 @@ class DismissForm(forms.Form):
     )
 
 
+class NoActionForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is no action needed?",
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text="For example: the panels already share one plan for this person. They are "
+        "not raised again while they stay on the same panels.",
+        error_messages={
+            "required": "Enter why no action is needed",
+            "max_length": f"The reason must be {REASON_MAX_LENGTH} characters or fewer",
+        },
+    )
+
+
 class LeadPanelForm(forms.Form):
     panel = forms.TypedChoiceField(
         label="Which panel should lead?",

@@ -129,6 +129,7 @@ class FindingStatus(models.TextChoices):
     MERGED = "merged", "Merged"
     DISMISSED = "dismissed", "Dismissed"
     LEAD_AGREED = "lead_agreed", "Lead panel agreed"
+    NO_ACTION = "no_action", "No action needed"
 
 
 class MatchFindingQuerySet(models.QuerySet["MatchFinding"]):

@@ -20,5 +20,6 @@ register_scale(
         FindingStatus.MERGED: Tag(FindingStatus.MERGED.label, "green"),
         FindingStatus.DISMISSED: Tag(FindingStatus.DISMISSED.label, "grey"),
         FindingStatus.LEAD_AGREED: Tag(FindingStatus.LEAD_AGREED.label, "green"),
+        FindingStatus.NO_ACTION: Tag(FindingStatus.NO_ACTION.label, "grey"),
     },
 )

@@ -27,6 +27,11 @@ urlpatterns = [
         name="dismiss",
     ),
     path(
+        "cross-referencing/findings/<int:pk>/no-action/",
+        crossref.crossref_no_action,
+        name="no-action",
+    ),
+    path(
         "cross-referencing/findings/<int:pk>/lead-panel/",
         crossref.crossref_lead,
         name="lead",

@@ -39,6 +39,7 @@ from crossref.forms import (
     InboxFilterForm,
     LeadPanelForm,
     MonthForm,
+    NoActionForm,
     month_value,
 )
 from crossref.models import CrossReferenceRun, FindingKind, FindingStatus, MatchFinding, RunStatus
@@ -65,7 +66,12 @@ from crossref.selectors.findings import (
     runs_for,
 )
 from crossref.selectors.merges import merge_request_of
-from crossref.services.review import finding_confirm, finding_dismiss, lead_panel_agree
+from crossref.services.review import (
+    finding_confirm,
+    finding_dismiss,
+    lead_panel_agree,
+    overlap_close,
+)
 from offenders.models import Nominal
 from panels.models import Panel
 
@@ -318,6 +324,7 @@ def _finding_page(
             or LeadPanelForm(
                 initial={"panel": lead.panel_id} if lead else None, panels=shown.panels
             ),
+            "no_action_form": forms.get("no_action_form") or NoActionForm(),
         }
     return render(request, "crossref/finding.html", context)
 
@@ -409,6 +416,33 @@ def crossref_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             )
             return redirect("crossref:finding", pk=finding.pk)
     return _finding_page(request, finding, dismiss_form=form)
+
+
+@login_required
+@require_POST
+def crossref_no_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    finding = finding_for(request, pk)
+    elsewhere = _not_open(request, finding, FindingKind.OVERLAP)
+    if elsewhere:
+        return elsewhere
+    form = NoActionForm(request.POST)
+    if form.is_valid():
+        try:
+            overlap_close(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
+        except PermissionDenied:
+            forbid(request, object_type=FINDING, object_id=finding.pk)
+        except ValidationError as error:
+            back = _refused(request, finding, form, error)
+            if back:
+                return back
+        else:
+            messages.success(
+                request,
+                "Closed: no action needed. The person is not raised again while they stay "
+                "on the same panels.",
+            )
+            return redirect("crossref:finding", pk=finding.pk)
+    return _finding_page(request, finding, no_action_form=form)
 
 
 @login_required

@@ -156,6 +156,27 @@ def finding_dismiss(*, actor: User, finding: MatchFinding, reason: str) -> Match
     return locked
 
 
+def overlap_close(*, actor: User, finding: MatchFinding, reason: str) -> MatchFinding:
+    """The panels already work together on this person: no action is needed. The person is
+    not raised again while they are on the same panels."""
+    _check(actor, finding, FindingKind.OVERLAP)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why no action is needed"})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": f"The reason must be {REASON_MAX_LENGTH} characters or fewer"}
+        )
+    with transaction.atomic():
+        locked = _lock_open(finding)
+        _resolve(locked, actor=actor, status=FindingStatus.NO_ACTION, note=reason)
+        # The reason stays on the finding, not in the append-only trail (it may name people).
+        audit(
+            actor=actor, verb=Verb.OVERLAP_CLOSED, target=locked, detail={"panels": locked.panels}
+        )
+    return locked
+
+
 def lead_panel_agree(*, actor: User, finding: MatchFinding, panel: Panel) -> MatchFinding:
     """Agree which panel leads for a person on several: the others defer to it. Recorded on
     the person (LeadPanel), the finding, and the person's row of the latest overlap report."""

@@ -538,8 +538,9 @@ def _close_merged(progress: _Progress) -> None:
 
 def _overlaps(progress: _Progress) -> None:
     """The month's overlap rows, replaced whole, and an open finding for each person on
-    several panels unless one is open already or their agreed lead panel still stands (the
-    lead is still one of their panels and the panels are those it was agreed for)."""
+    several panels unless one is open already, their agreed lead panel still stands (the
+    lead is still one of their panels and the panels are those it was agreed for), or a
+    coordinator decided no action was needed for the same panels."""
     run = progress.run
     people = people_on_several_panels()
     leads = {
@@ -553,6 +554,15 @@ def _overlaps(progress: _Progress) -> None:
         .filter(kind=FindingKind.OVERLAP)
         .values_list("nominal_a_id", "pk")
     )
+    # "No action needed" stands while the person is on the same panels it was decided for.
+    no_action = {
+        nominal_id: sorted(panels)
+        for nominal_id, panels in MatchFinding.objects.filter(
+            kind=FindingKind.OVERLAP, status=FindingStatus.NO_ACTION
+        )
+        .order_by("resolved_at")
+        .values_list("nominal_a_id", "panels")
+    }
     raised_by_run = set(
         MatchFinding.objects.filter(
             kind=FindingKind.OVERLAP, run=run, created_at__gte=run.started_at
@@ -574,6 +584,8 @@ def _overlaps(progress: _Progress) -> None:
         lead_stands = lead_panel is not None and (agreed_on is None or sorted(agreed_on) == panels)
         if lead_stands and nominal_id not in open_findings:
             with_lead += 1
+            continue
+        if no_action.get(nominal_id) == sorted(panels) and nominal_id not in open_findings:
             continue
         finding = MatchFinding(
             pk=open_findings.get(nominal_id),

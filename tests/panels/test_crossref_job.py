@@ -728,3 +728,23 @@ def test_the_demo_shows_a_man_recorded_twice_and_people_on_two_panels():
     assert MatchFinding.objects.count() == findings
     assert Nominal.objects.filter(family_name="Garvey").count() == 2
     assert CrossReferenceRun.objects.get().attempts == 1
+
+
+def test_no_action_needed_stands_until_the_persons_panels_change(planted, partnership):
+    from crossref.services.review import overlap_close
+
+    _run(MONTH)
+    overlap = MatchFinding.objects.open().get(kind=FindingKind.OVERLAP)
+    overlap_close(actor=partnership.coordinator, finding=overlap, reason="One shared plan already")
+
+    april = _run(date(2026, 4, 1))
+    # Not raised again while Priya is on the same panels, though still on the report.
+    assert not MatchFinding.objects.open().filter(kind=FindingKind.OVERLAP).exists()
+    assert april.counts["overlaps_raised"] == 0
+    assert OverlapEntry.objects.filter(run=april, nominal=planted.priya).exists()
+
+    # Taken on by the SGV panel too: the panels are asked again.
+    _join(planted.priya, planted.sgv)
+    _run(date(2026, 5, 1))
+    raised = MatchFinding.objects.open().get(kind=FindingKind.OVERLAP)
+    assert raised.panels == sorted([planted.iom.pk, planted.mappa.pk, planted.sgv.pk])

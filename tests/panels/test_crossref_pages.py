@@ -344,6 +344,20 @@ def test_a_lead_panel_is_agreed_among_the_persons_panels(partnership, client_for
     assert OverlapEntry.objects.get(nominal=person).lead_panel == mappa
 
 
+def test_an_overlap_is_closed_from_the_page_as_no_action_needed(partnership, client_for, overlap):
+    person, mappa, finding = overlap
+    client = client_for(partnership.coordinator)
+    assert "Close: no action needed" in page_text(client.get(finding_url(finding)))
+    empty = client.post(finding_url(finding, "no-action"), {"reason": ""})
+    assert "Enter why no action is needed" in page_text(empty)
+    closed = client.post(
+        finding_url(finding, "no-action"), {"reason": "One shared plan"}, follow=True
+    )
+    assert "Closed: no action needed." in page_text(closed)
+    finding.refresh_from_db()
+    assert finding.status == "no_action" and finding.resolution_note == "One shared plan"
+
+
 def test_a_decision_for_the_other_kind_of_finding_sends_the_coordinator_back(
     partnership, client_for, overlap
 ):

@@ -327,3 +327,21 @@ def test_a_coordinator_of_another_borough_may_not_agree_a_lead_panel(partnership
         lead_panel_agree(actor=partnership.outsider_coordinator, finding=finding, panel=mappa)
 
     assert not LeadPanel.objects.exists()
+
+
+def test_an_overlap_is_closed_as_no_action_needed_with_a_reason(partnership, overlap):
+    from crossref.services.review import overlap_close
+
+    person, mappa, finding = overlap
+    with pytest.raises(ValidationError, match="Enter why no action is needed"):
+        overlap_close(actor=partnership.coordinator, finding=finding, reason="  ")
+    closed = overlap_close(
+        actor=partnership.coordinator, finding=finding, reason="Panels share one plan"
+    )
+    assert closed.status == FindingStatus.NO_ACTION
+    assert closed.resolution_note == "Panels share one plan"
+    [event] = audits(Verb.OVERLAP_CLOSED)
+    # The reason stays on the finding; the append-only trail holds none of its words.
+    assert "plan" not in str(event.detail)
+    with pytest.raises(PermissionDenied):
+        overlap_close(actor=partnership.outsider_coordinator, finding=finding, reason="x")

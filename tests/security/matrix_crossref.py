@@ -123,6 +123,7 @@ PAGE_ROUTES: tuple[Route, ...] = (
     _decision("crossref:confirm", "duplicate"),
     _decision("crossref:dismiss", "duplicate"),
     _decision("crossref:lead", "overlap"),
+    _decision("crossref:no-action", "overlap"),
     Route("crossref:overlaps", expect=read_only(reviewers_only())),
     Route("crossref:overlaps-csv", expect=read_only(reviewers_only())),
     Route("crossref:overlaps-xlsx", expect=read_only(reviewers_only())),
@@ -209,6 +210,7 @@ API_ROUTES: tuple[Route, ...] = (
     _api_decision("crossref-finding-confirm"),
     _api_decision("crossref-finding-dismiss"),
     _api_decision("crossref-finding-agree-lead"),
+    _api_decision("crossref-finding-no-action"),
 )
 
 CROSSREF_ROUTES: tuple[Route, ...] = (*PAGE_ROUTES, *API_ROUTES)
