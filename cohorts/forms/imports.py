@@ -153,6 +153,6 @@ class RowDecisionForm(forms.Form):
 
 class CommitForm(forms.Form):
     exit_leavers = forms.BooleanField(
-        label="Exit the people who are not on this list",
+        label="Exit the people who are not on this list (named above)",
         required=False,
     )

@@ -461,7 +461,13 @@ def _apply(actor: User, cohort_import: CohortImport, *, exit_leavers: bool) -> d
     cohort_import.committed_at = timezone.now()
     cohort_import.committed_by = actor
     cohort_import.exit_leavers = exit_leavers
-    cohort_import.summary = {**cohort_import.summary, "outcomes": counts, "committed": result}
+    # Who left, by record number, so the report can name them to those who may see them.
+    cohort_import.summary = {
+        **cohort_import.summary,
+        "outcomes": counts,
+        "committed": result,
+        "left_records": [membership.nominal_id for membership in left],
+    }
     cohort_import.save(
         update_fields=["status", "committed_at", "committed_by", "exit_leavers", "summary"]
     )

@@ -35,6 +35,7 @@ from cohorts.selectors.imports import (
 )
 from cohorts.services import imports as services
 from core.exports import CSV_TYPE, download, write_csv
+from offenders.selectors import nominals_for
 
 NOMINAL = ObjectType.NOMINAL
 REPORT_PAGE_SIZE = 100
@@ -178,7 +179,9 @@ def _preview_page(
                 (value, label, preview.counts.get(value, 0)) for value, label in RowOutcome.choices
             ],
             shown_limit=SHOWN_LIMIT,
-            form=form or CommitForm(initial={"exit_leavers": cohort_import.exit_leavers}),
+            # Nobody leaves the cohort unless the coordinator ticks the box: a list that is
+            # short by mistake must not exit people.
+            form=form or CommitForm(initial={"exit_leavers": False}),
             error=error,
             error_row=first,
         ),
@@ -198,11 +201,19 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     page = Paginator(cohort_import.rows.order_by("number"), REPORT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    leavers = list(
+        nominals_for(request.user)
+        .filter(pk__in=cohort_import.summary.get("left_records", []))
+        .order_by("family_name", "given_names", "pk")
+    )
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
     log_access_many(
         request=request,
         object_type=NOMINAL,
-        object_ids=[row.nominal_id for row in page if row.nominal_id],
+        object_ids=[
+            *(row.nominal_id for row in page if row.nominal_id),
+            *(nominal.pk for nominal in leavers),
+        ],
     )
     mapping = cohort_import.mapping
     return render(
@@ -215,6 +226,7 @@ def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 (row, row_name(row.values, mapping), RESULTS.get(row.result, "")) for row in page
             ],
             counts=cohort_import.summary.get("committed", {}),
+            leavers=leavers,
             outcomes=[
                 (label, cohort_import.summary.get("outcomes", {}).get(value, 0))
                 for value, label in RowOutcome.choices

@@ -114,7 +114,10 @@ def test_coordinator_imports_the_months_list_resolves_a_row_and_downloads_the_ou
     expect(heading(page)).to_have_text(f"Check the {month_name} list")
     expect(page.get_by_text(f"Row 4: linked to record {known.pk}")).to_be_visible()
     expect(page.get_by_role("heading", name="2 joining the cohort")).to_be_visible()
-    expect(page.get_by_label("Exit the people who are not on this list")).to_be_checked()
+    # Nobody is exited unless the coordinator chooses to.
+    leavers_box = page.get_by_label("Exit the people who are not on this list")
+    expect(leavers_box).not_to_be_checked()
+    leavers_box.check()
     check_page()
     page.get_by_role("button", name="Import the list").click()
 
@@ -123,6 +126,8 @@ def test_coordinator_imports_the_months_list_resolves_a_row_and_downloads_the_ou
     expect(
         page.get_by_text(f"The {month_name} list was imported: 2 joined, 1 stayed and 1 left")
     ).to_be_visible()
+    # The report names who left.
+    expect(page.locator("#leavers")).to_contain_text("Casey LEAVER")
     rows = page.get_by_role("table", name="Every row of the list, page 1 of 1")
     expect(rows.locator("tbody tr")).to_have_count(4)
     expect(rows).to_contain_text("Not imported: row has errors")

@@ -262,6 +262,15 @@ def test_commit_is_refused_with_a_link_to_the_first_row_waiting(partnership, cli
     assert cohort_import.status == ImportStatus.PREVIEW
 
 
+def test_nobody_is_exited_unless_the_coordinator_ticks_the_box(partnership, client_for, cohort):
+    cohort_import = matched(partnership)
+    client = client_for(partnership.coordinator)
+    check = client.get(reverse("cohorts:import", args=[cohort_import.pk])).content.decode()
+    box = check.split('name="exit_leavers"')[1].split(">")[0]
+    assert "checked" not in box
+    assert "Casey LEAVER" in check  # named before the commit
+
+
 def test_an_empty_post_commits_nothing(partnership, client_for, cohort):
     cohort_import = matched(partnership)
     client = client_for(partnership.coordinator)
@@ -307,6 +316,9 @@ def test_the_coordinator_decides_a_queued_row_then_imports_and_reads_the_report(
     assert "The May 2026 list was imported: 3 joined, 1 stayed and 1 left the cohort." in body
     assert "Every row of the list, page 1 of 1" in body
     assert CohortMembership.objects.get(nominal=cohort["leaver"]).status == "exited"
+    # The report names who left, linked to their records.
+    leavers = body.split('id="leavers"')[1].split("</ul>")[0]
+    assert "Casey LEAVER" in leavers
 
     again = client.post(
         reverse("cohorts:import-commit", args=[cohort_import.pk]),
