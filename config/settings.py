@@ -219,6 +219,9 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Tandem")
 # A half-signed-in session (password given, code not yet) lasts this long.
 SIGN_IN_CODE_WINDOW = timedelta(minutes=10)
+# Moving a meeting to a weekend or a bank holiday of this UK region asks to confirm
+# (ENG England, WLS Wales, SCT Scotland, NIR Northern Ireland).
+BANK_HOLIDAY_REGION = env_str("BANK_HOLIDAY_REGION", "ENG")
 # Exports of personal data, merges, agreement signatures and deletions ask for the password
 # or a security code again when the last check is older than this (accounts/reauth.py).
 REAUTHENTICATION_MAX_AGE = timedelta(minutes=env_int("REAUTHENTICATION_MINUTES", 15))

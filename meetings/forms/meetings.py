@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from core.forms import DateInputField, form_field
+from meetings.calendar import unusual_day
 from meetings.models import AgendaReason, MeetingKind, Weekday, WeekOfMonth
 from offenders.models import Nominal
 
@@ -70,6 +72,26 @@ class MeetingMoveForm(forms.Form):
     reason = _reason_field(
         "Why is the meeting moving?", required_message="Enter why the meeting is moving"
     )
+    hold_anyway = forms.BooleanField(
+        label="Yes, hold the meeting on that day",
+        required=False,
+    )
+    unusual: str | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day = data.get("date")
+        # A past date is refused for that reason alone; only a date it could move to is asked about.
+        why = unusual_day(day) if day and day >= timezone.localdate() else None
+        # Shown once the date is one to ask about, and only then.
+        self.unusual = why
+        if why and not data.get("hold_anyway"):
+            self.add_error(
+                "date",
+                f"{day:%-d %B %Y} is {why}. Check the date, or confirm the meeting is to be "
+                "held that day",
+            )
+        return data
 
 
 class MeetingCancelForm(forms.Form):

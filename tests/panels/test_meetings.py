@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import AccessLog, AuditEvent, Verb
+from meetings.calendar import unusual_day
 from meetings.models import AgendaItem, Meeting, MeetingKind, MeetingRule, MeetingStatus
 from meetings.services.meetings import (
     meeting_cancel,
@@ -424,6 +425,8 @@ def test_coordinator_moves_a_meeting_on_its_page(partnership, client_for):
     meeting.occurrence = meeting.date
     meeting.save()
     new = meeting.date + timedelta(days=1)
+    while unusual_day(new):  # an ordinary working day: weekends and bank holidays ask first
+        new += timedelta(days=1)
     response = client_for(p.coordinator).post(
         f"/panels/meetings/{meeting.pk}/move/",
         {
@@ -440,6 +443,45 @@ def test_coordinator_moves_a_meeting_on_its_page(partnership, client_for):
     assert f"Moved from {meeting.date:%-d %B %Y}: The room is needed for an inquest" in body
     meeting.refresh_from_db()
     assert (meeting.date, meeting.occurrence) == (new, new - timedelta(days=1))
+
+
+def _next(day, weekday: int):
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.mark.parametrize(
+    "pick, words",
+    [
+        (lambda today: _next(today + timedelta(days=2), 6), "is a Sunday"),
+        (lambda today: date(today.year + 1, 12, 25), "is a bank holiday (Christmas Day)"),
+    ],
+    ids=["sunday", "christmas"],
+)
+def test_moving_to_a_weekend_or_bank_holiday_asks_to_confirm(partnership, client_for, pick, words):
+    p = partnership
+    meeting = upcoming(p.panel, days=10)
+    day = pick(timezone.localdate())
+    fields = {
+        "date-day": day.day,
+        "date-month": day.month,
+        "date-year": day.year,
+        "starts_at": "10:00",
+        "reason": "Only day the room is free",
+    }
+    url = f"/panels/meetings/{meeting.pk}/move/"
+    client = client_for(p.coordinator)
+    asked = client.post(url, fields)
+    assert asked.status_code == 200
+    body = asked.content.decode()
+    assert words in body and "Yes, hold the meeting on that day" in body
+    meeting.refresh_from_db()
+    assert meeting.date != day
+
+    client.post(url, {**fields, "hold_anyway": "on"})
+    meeting.refresh_from_db()
+    assert meeting.date == day
 
 
 def test_moving_to_a_past_date_is_refused_with_the_reason(partnership, client_for):
