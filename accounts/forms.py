@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
@@ -114,3 +116,22 @@ class FirstPasswordForm(SetPasswordForm):
     """Django's set-password form, with GOV.UK wording."""
 
     error_messages = {"password_mismatch": "The two passwords do not match"}
+
+
+class EmailSettingsForm(forms.Form):
+    """The kinds of notification a member of staff also wants by e-mail."""
+
+    email_kinds = forms.MultipleChoiceField(
+        label="Also send me an e-mail when",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every notification is shown in the service. E-mails give only the title "
+        "and a link, never a person's details.",
+        error_messages={"invalid_choice": "Select from the list"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from accounts.notifications import KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["email_kinds"].choices = list(KINDS.items())  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
@@ -67,6 +68,9 @@ class StaffManager(UserManager["User"]):
 class User(AbstractUser):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
     job_title = models.CharField(max_length=200, blank=True)
+    # Kinds of notification (accounts.notifications.KINDS) this person does not want by
+    # e-mail. Every notification is shown in the service whatever this says.
+    email_muted = ArrayField(models.CharField(max_length=40), default=list, blank=True)
 
     objects: ClassVar[StaffManager] = StaffManager()
 

@@ -8,7 +8,13 @@ so it is not audited; what sent the notification (a reminder job, say) audits th
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -19,6 +25,76 @@ from accounts.http import request_user
 from accounts.models import Notification, ObjectType, User
 
 NOTIFICATION = ObjectType.NOTIFICATION
+logger = logging.getLogger(__name__)
+
+# Every kind of notification, as the settings page offers it for e-mail. The e-mail says
+# only what the notification says (a title, never a name) and links to the service.
+KINDS = {
+    "case_action_assigned": "A case action is set for your agency or for you",
+    "case_action_due": "A case action of your agency's is due soon or overdue",
+    "minutes_published": "Minutes are published for a panel your agency works on",
+    "referral_decided": "A referral you made is accepted or declined",
+    "merge_request": "A merge of two records waits for your agency, or one you asked for is decided",
+    "plan_steps": "Action plan steps your agency leads need an update",
+    "agreement_to_sign": "An information-sharing agreement is circulated for your agency to sign",
+    "agreement_review": "An information-sharing agreement's review is due",
+    "retention_review": "Records are due for a retention review",
+}
+
+
+def send(
+    users: Iterable[User], *, kind: str, key: str, text: str, url: str, subject: str = ""
+) -> int:
+    """Notify each user once per kind and key, in the service, and by e-mail (sent when the
+    transaction commits) unless they turned e-mail off for this kind. Returns how many
+    notifications were new."""
+    sent = 0
+    for user in users:
+        notification = notify(user=user, kind=kind, key=key, text=text, url=url)
+        if notification is None:
+            continue
+        sent += 1
+        if user.email and kind not in user.email_muted:
+            transaction.on_commit(partial(_email, notification, subject or text))
+    return sent
+
+
+def _email(notification: Notification, subject: str) -> None:
+    link = f"{settings.SITE_URL.rstrip('/')}{notification.url}"
+    try:
+        send_mail(
+            subject=f"{settings.SERVICE_NAME}: {subject}",
+            message=f"{notification.text}\n\nOpen it in the service: {link}\n",
+            from_email=None,
+            recipient_list=[notification.user.email],
+        )
+    except OSError:
+        # An unreachable mail server: the notification is in the service all the same.
+        logger.exception("Could not send a notification e-mail")
+        return
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+def casework_staff(agency_ids: Iterable[int]) -> list[User]:
+    """The active staff of these agencies who work on cases: who is told when an agency
+    must act."""
+    from accounts.models import CASEWORK_ROLES
+
+    return list(
+        User.objects.filter(
+            agency_id__in=list(agency_ids), is_active=True, groups__name__in=CASEWORK_ROLES
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def email_settings_save(*, actor: User, wanted: Iterable[str]) -> User:
+    """Keep which kinds the actor wants by e-mail: every other known kind is muted."""
+    wanted = set(wanted)
+    actor.email_muted = sorted(kind for kind in KINDS if kind not in wanted)
+    actor.save(update_fields=["email_muted"])
+    return actor
 
 
 def notify(*, user: User, kind: str, key: str, text: str, url: str) -> Notification | None:

@@ -14,6 +14,11 @@ urlpatterns = [
     path("accounts/<int:pk>/reactivate/", accounts.account_reactivate, name="account-reactivate"),
     # A member of staff's own notifications.
     path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification-settings",
+    ),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification-read"),
     path(
         "notifications/read-all/",

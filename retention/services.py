@@ -145,6 +145,8 @@ def _email_pending(today: date) -> int:
             user__is_active=True,
         )
         .exclude(user__email="")
+        # Those who turned these e-mails off still see the notification in the service.
+        .exclude(user__email_muted__contains=[KIND])
         .select_related("user")
         .order_by("pk")
     )

@@ -265,7 +265,7 @@ def notify_leads(
         if notification is None:
             continue
         sent += 1
-        if user.email:
+        if user.email and kind not in user.email_muted:
             transaction.on_commit(partial(_email, notification, subject))
     return sent
 

@@ -8,10 +8,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.forms import EmailSettingsForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.notifications import (
+    KINDS,
+    email_settings_save,
     notification_for,
     notification_mark_read,
     notifications_for,
@@ -61,3 +64,21 @@ def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
             request, f"{marked} notification{'' if marked == 1 else 's'} marked as read."
         )
     return _back_to_list(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Which notifications the member of staff also gets by e-mail (all of them are always
+    in the service)."""
+    wanted = [kind for kind in KINDS if kind not in request.user.email_muted]
+    form = EmailSettingsForm(request.POST or None, initial={"email_kinds": wanted})
+    if request.method == "POST" and form.is_valid():
+        email_settings_save(actor=request.user, wanted=form.cleaned_data["email_kinds"])
+        messages.success(request, "Your e-mail choices are saved")
+        return redirect("accounts:notifications")
+    return render(
+        request,
+        "accounts/notifications/settings.html",
+        {"form": form, "nav_section": "Notifications"},
+    )

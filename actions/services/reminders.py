@@ -161,6 +161,8 @@ def _email_pending(today: date) -> int:
             user__is_active=True,
         )
         .exclude(user__email="")
+        # Those who turned these e-mails off still see the reminder in the service.
+        .exclude(user__email_muted__contains=[KIND])
         .values_list("user_id", flat=True)
         .distinct()
     )

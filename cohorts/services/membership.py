@@ -16,10 +16,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import User, Verb
+from accounts.notifications import send
 from accounts.permissions import user_may_see_casework
 from offenders.models import Nominal
 from panels.models import CohortMembership, MembershipStatus, Panel, PanelKind
@@ -186,6 +188,21 @@ def membership_refer(
     return membership
 
 
+def _tell_referrer(membership: CohortMembership, outcome: str) -> None:
+    """The member of staff who made the referral hears the decision (no name: the panel and
+    the record number)."""
+    if membership.referred_by is None:
+        return
+    send(
+        [membership.referred_by],
+        kind="referral_decided",
+        key=f"{membership.pk}:{outcome}",
+        text=f"Your referral of record {membership.nominal_id} to {membership.panel.name} "
+        f"was {outcome}",
+        url=reverse("offenders:profile", args=[membership.nominal_id]),
+    )
+
+
 def membership_accept(
     *, actor: User, membership: CohortMembership, start: date
 ) -> CohortMembership:
@@ -211,6 +228,7 @@ def membership_accept(
         current.decided_on = timezone.localdate()
         current.full_clean()
         current.save(update_fields=["status", "start", "decided_by", "decided_on"])
+        _tell_referrer(current, "accepted")
         audit(
             actor=actor,
             verb=Verb.MEMBERSHIP_ACCEPTED,
@@ -241,6 +259,7 @@ def membership_decline(
         current.decided_on = timezone.localdate()
         current.full_clean()
         current.save(update_fields=["status", "decline_reason", "decided_by", "decided_on"])
+        _tell_referrer(current, "declined")
         audit(actor=actor, verb=Verb.MEMBERSHIP_DECLINED, target=current)
     return current
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit
-from accounts.models import CASEWORK_ROLES, Agency, User, Verb
-from accounts.notifications import notify
+from accounts.models import User, Verb
+from accounts.notifications import casework_staff, send
 from crossref.models import (
     AgreementDecision,
     FindingStatus,
@@ -41,15 +41,6 @@ def request_url(request: MergeRequest) -> str:
     return reverse("crossref:merge", args=[request.pk])
 
 
-def _staff_of(agency: Agency) -> list[User]:
-    """Who is told when an agency's answer is wanted: its casework staff."""
-    return list(
-        User.objects.filter(
-            agency=agency, is_active=True, groups__name__in=CASEWORK_ROLES
-        ).distinct()
-    )
-
-
 def merge_request_open(
     *, actor: User, finding: MatchFinding, survivor: Nominal, duplicate: Nominal
 ) -> MergeRequest:
@@ -71,15 +62,13 @@ def merge_request_open(
             decided_at=timezone.now() if agreed else None,
         )
         if not agreed:
-            url = request_url(request)
-            for user in _staff_of(agency):
-                notify(
-                    user=user,
-                    kind=NOTIFY_KIND,
-                    key=f"{request.pk}:asked",
-                    text="Two records may be one person: your agency is asked to agree a merge",
-                    url=url,
-                )
+            send(
+                casework_staff([agency.pk]),
+                kind=NOTIFY_KIND,
+                key=f"{request.pk}:asked",
+                text="Two records may be one person: your agency is asked to agree a merge",
+                url=request_url(request),
+            )
     audit(
         actor=actor,
         verb=Verb.MERGE_REQUESTED,
@@ -168,8 +157,8 @@ def _close(request: MergeRequest, status: str, outcome: str) -> None:
 
 
 def _tell_requester(request: MergeRequest, text: str) -> None:
-    notify(
-        user=request.requested_by,
+    send(
+        [request.requested_by],
         kind=NOTIFY_KIND,
         key=f"{request.pk}:outcome",
         text=text,

@@ -8,15 +8,17 @@ nightly job flags open actions that passed their due date.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import CASEWORK_ROLES, Agency, User, Verb
+from accounts.notifications import casework_staff, send
 from meetings.models import AgendaItem, CaseAction, CaseActionStatus, CaseActionUpdate
 from meetings.permissions import may_report_on
 from meetings.selectors.meeting_mode import action_owner_agencies
@@ -91,6 +93,14 @@ def case_action_create(
         )
         action.full_clean()
         action.save()
+        send(
+            [data.owner] if data.owner else casework_staff([data.owner_agency.pk]),
+            kind="case_action_assigned",
+            key=f"{action.pk}:assigned",
+            text=f"A case action was set for {'you' if data.owner else data.owner_agency.name} "
+            f"at {panel.name}, due {data.due:%-d %B %Y}",
+            url=reverse("meetings:case-action", args=[action.pk]),
+        )
         audit(
             actor=actor,
             verb=Verb.CASE_ACTION_CREATED,
@@ -237,6 +247,23 @@ def _written(actor: User, action: CaseAction, text: str) -> int:
     return CaseActionUpdate.objects.create(action=action, text=text, written_by=actor).pk
 
 
+# How far ahead an open action's owners are told it is due.
+DUE_SOON = timedelta(days=3)
+
+
+def _tell_owners(actions, stage: str, words: str) -> None:
+    """Tell each action's named owner, or else its agency's casework staff, once per stage."""
+    for action in actions.select_related("owner_agency", "owner", "panel"):
+        send(
+            [action.owner] if action.owner else casework_staff([action.owner_agency_id]),
+            kind="case_action_due",
+            key=f"{action.pk}:{stage}",
+            text=f"A case action for {action.owner_agency.name} at {action.panel.name} {words} "
+            f"(due {action.due:%-d %B %Y})",
+            url=reverse("meetings:case-action", args=[action.pk]),
+        )
+
+
 def case_actions_flag_overdue(*, actor: User | None, today: date | None = None) -> dict[str, int]:
     """Flag open actions past their due date, each once: a second run the same night (or
     any later night) flags only actions that became overdue since.
@@ -253,6 +280,14 @@ def case_actions_flag_overdue(*, actor: User | None, today: date | None = None) 
             .values_list("pk", flat=True)
         )
         flagged = CaseAction.objects.filter(pk__in=newly).update(flagged_overdue_on=today)
+        _tell_owners(CaseAction.objects.filter(pk__in=newly), "overdue", "is overdue")
+        _tell_owners(
+            CaseAction.objects.filter(
+                status=CaseActionStatus.OPEN, due__gte=today, due__lte=today + DUE_SOON
+            ),
+            "due-soon",
+            "is due soon",
+        )
         if flagged:
             audit(
                 actor=actor,

@@ -15,16 +15,19 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import Agency, User, Verb
+from accounts.notifications import casework_staff, send
 from meetings.minutes import build_minutes
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors.meeting_mode import AttendanceStatus, meeting_agencies
 from meetings.services.case_actions import ActionInput, case_action_create, case_action_validate
 from panels.models import RAG_BY_SCHEME, Rag, RagReview, RagScheme
 from panels.permissions import can_coordinate
+from panels.selectors import agencies_seeing_panel
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,14 @@ def minutes_publish(*, actor: User, meeting: Meeting, now: datetime | None = Non
         meeting.full_clean(validate_unique=False, validate_constraints=False)
         meeting.save(update_fields=["minutes", "minutes_published_on", "status"])
         items = document["items"]
+        panel = meeting.panel
+        send(
+            casework_staff(agency.pk for agency in agencies_seeing_panel(panel)),
+            kind="minutes_published",
+            key=f"{meeting.pk}",
+            text=f"Minutes of {panel.name}, {meeting.date:%-d %B %Y}, are published",
+            url=reverse("meetings:meeting", args=[meeting.pk]),
+        )
         audit(
             actor=actor,
             verb=Verb.MINUTES_PUBLISHED,

@@ -394,6 +394,11 @@ MATRIX: tuple[Route, ...] = (
     ),
     # "Confirm it's you": any member of staff; an empty POST shows the form's errors.
     Route("confirm-identity", expect=any_method(page())),
+    # A member of staff's own e-mail choices: the form (GET) and saving it (POST).
+    Route(
+        "accounts:notification-settings",
+        expect={"GET": page(), "POST": page(Redirect("/sharing/notifications/"))},
+    ),
     Route("signed-out", public=True, expect=read_only(everyone(200), public=True)),
     Route(
         "account-set-up",
