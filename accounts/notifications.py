@@ -34,6 +34,8 @@ KINDS = {
     "case_action_due": "A case action of your agency's is due soon or overdue",
     "minutes_published": "Minutes are published for a panel your agency works on",
     "referral_decided": "A referral you made is accepted or declined",
+    "list_waiting": "A monthly list has rows waiting for a decision",
+    "crossref_findings": "A cross-reference run has open findings for your panels",
     "merge_request": "A merge of two records waits for your agency, or one you asked for is decided",
     "plan_steps": "Action plan steps your agency leads need an update",
     "agreement_to_sign": "An information-sharing agreement is circulated for your agency to sign",
@@ -87,6 +89,13 @@ def casework_staff(agency_ids: Iterable[int]) -> list[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+def coordinators_of(agency_ids: Iterable[int]) -> list[User]:
+    """The active panel coordinators of these agencies who work on cases."""
+    from accounts.models import Role
+
+    return [user for user in casework_staff(agency_ids) if user.has_role(Role.COORDINATOR)]
 
 
 def email_settings_save(*, actor: User, wanted: Iterable[str]) -> User:

@@ -21,10 +21,12 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import AuditEvent, User, Verb
+from accounts.notifications import coordinators_of, send
 from accounts.permissions import user_may_see_casework
 from cohorts.importing import (
     FIELDS_BY_KEY,
@@ -194,6 +196,21 @@ def import_map_columns(
         locked.save(update_fields=["mapping", "status"])
         Panel.objects.filter(pk=locked.panel_id).update(import_columns=mapping)
         counts = match_rows(actor, locked)
+        waiting = counts.get(RowOutcome.QUEUED, 0)
+        if waiting:
+            panel = locked.panel
+            send(
+                [
+                    user
+                    for user in coordinators_of([panel.coordinating_agency_id])
+                    if user.pk != actor.pk
+                ],
+                kind="list_waiting",
+                key=f"{locked.pk}:queued",
+                text=f"The {locked.month:%B %Y} list for {panel.name} has {waiting} "
+                f"row{'s' if waiting != 1 else ''} waiting for a decision",
+                url=reverse("cohorts:import", args=[locked.pk]),
+            )
         audit(
             actor=actor,
             verb=Verb.IMPORT_MAPPED,

@@ -33,10 +33,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import User, Verb
+from accounts.notifications import coordinators_of, send
 from crossref.models import (
     CrossReferenceChunk,
     CrossReferenceRun,
@@ -271,10 +273,31 @@ def run_crossref(run_id: int) -> CrossReferenceRun:
                     target=run,
                     detail={"counts": progress.counts},
                 )
+                _tell_coordinators(run)
         except Exception as error:
             _fail(run_id, error, phase)
             raise
     return run
+
+
+def _tell_coordinators(run: CrossReferenceRun) -> None:
+    """The coordinators of every panel with an open finding hear that the run has finished
+    (once per run; the notification names the month, never a person)."""
+    panel_ids = {
+        panel_id
+        for panels in MatchFinding.objects.open().values_list("panels", flat=True)
+        for panel_id in panels
+    }
+    agencies = Panel.objects.filter(pk__in=panel_ids).values_list(
+        "coordinating_agency_id", flat=True
+    )
+    send(
+        coordinators_of(set(agencies)),
+        kind="crossref_findings",
+        key=f"{run.pk}",
+        text=f"The cross-reference for {run.month:%B %Y} has open findings for your panels",
+        url=reverse("crossref:inbox"),
+    )
 
 
 def _fail(run_id: int, error: Exception, phase: str) -> None:

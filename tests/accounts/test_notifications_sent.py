@@ -146,3 +146,38 @@ def test_owners_hear_once_when_an_action_is_due_soon_and_when_it_is_overdue(part
     overdue = Notification.objects.filter(kind="case_action_due", key=f"{action.pk}:overdue")
     assert overdue.count() == 1
     assert "is overdue" in overdue.get().text
+
+
+def test_a_list_with_rows_waiting_tells_the_panels_other_coordinators(partnership):
+    from accounts.models import Role
+    from tests.factories import make_user
+    from tests.panels.test_import_pages import matched
+
+    p = partnership
+    colleague = make_user(p.council, Role.COORDINATOR, Role.PARTNER, username="dev")
+    make_nominal(
+        p.partner, given_names="Morgan", family_name="Blake", date_of_birth=date(1985, 7, 9)
+    )
+    cohort_import = matched(p)
+    told = Notification.objects.filter(user=colleague, kind="list_waiting")
+    assert told.count() == 1
+    assert "waiting for a decision" in told.get().text
+    assert told.get().url == reverse("cohorts:import", args=[cohort_import.pk])
+    # The coordinator who uploaded it is on the page already.
+    assert not Notification.objects.filter(user=p.coordinator, kind="list_waiting").exists()
+
+
+def test_a_finished_cross_reference_tells_the_coordinators_with_open_findings(partnership):
+    from crossref.services.run import _tell_coordinators
+    from tests.panels.test_crossref_review import make_finding, make_run
+
+    p = partnership
+    run = make_run()
+    ours = make_nominal(p.coordinator, on_panel=p.panel)
+    theirs = make_nominal(p.partner, family_name="Ashbey", on_panel=p.panel)
+    make_finding(run, ours, theirs, [p.panel])
+    _tell_coordinators(run)
+    _tell_coordinators(run)
+    told = Notification.objects.filter(kind="crossref_findings")
+    assert [n.user for n in told] == [p.coordinator]
+    assert told.get().url == reverse("crossref:inbox")
