@@ -19,7 +19,7 @@ from accounts.models import ObjectType, User
 from meetings.models import AgendaItem, Meeting, MeetingRule, MeetingStatus
 from offenders.models import Nominal
 from offenders.selectors import PersonVisible, nominals_for
-from panels.models import Panel
+from panels.models import CohortMembership, MembershipStatus, Panel
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -110,6 +110,9 @@ class AgendaRow:
 
     item: AgendaItem
     visible: bool
+    # No longer referred to or active on the panel's cohort: left (or declined) since they
+    # were added, so the panel may not need to discuss them.
+    left_cohort: bool = False
 
     @property
     def nominal(self) -> Nominal:
@@ -122,7 +125,8 @@ class AgendaRow:
 
 def agenda_rows(user: User, meeting: Meeting) -> list[AgendaRow]:
     """The meeting's agenda in order, each item marked with whether the user sees the
-    person; empty when the agenda is not the user's to see yet. Two queries."""
+    person and whether they have left the cohort since; empty when the agenda is not the
+    user's to see yet. Three queries."""
     items = list(
         AgendaItem.objects.visible_to(user)
         .filter(meeting=meeting)
@@ -136,7 +140,21 @@ def agenda_rows(user: User, meeting: Meeting) -> list[AgendaRow]:
         .filter(pk__in=[item.nominal_id for item in items])
         .values_list("pk", flat=True)
     )
-    return [AgendaRow(item=item, visible=item.nominal_id in seen) for item in items]
+    on_cohort = set(
+        CohortMembership.objects.filter(
+            panel_id=meeting.panel_id,
+            nominal_id__in=[item.nominal_id for item in items],
+            status__in=[MembershipStatus.REFERRED, MembershipStatus.ACTIVE],
+        ).values_list("nominal_id", flat=True)
+    )
+    return [
+        AgendaRow(
+            item=item,
+            visible=item.nominal_id in seen,
+            left_cohort=item.nominal_id not in on_cohort,
+        )
+        for item in items
+    ]
 
 
 def person_name(user: User, nominal: Nominal) -> str:

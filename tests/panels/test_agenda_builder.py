@@ -375,3 +375,20 @@ def test_someone_the_coordinator_can_no_longer_see_is_not_named_on_the_agenda(
     assert not AccessLog.objects.filter(
         user=p.coordinator, object_type="offenders.nominal", object_id=str(theirs.pk)
     ).exists()
+
+
+def test_someone_who_left_the_cohort_after_being_added_is_flagged_on_the_agenda(
+    partnership, client_for, meeting
+):
+    p = partnership
+    staying = member(p.coordinator, p.panel, "Staying")
+    leaving = member(p.coordinator, p.panel, "Leaving")
+    on_agenda(meeting, staying, position=1)
+    on_agenda(meeting, leaving, position=2)
+    CohortMembership.objects.filter(nominal=leaving, panel=p.panel).update(
+        status="exited", end=today()
+    )
+    page = client_for(p.coordinator).get(f"/panels/meetings/{meeting.pk}/agenda/").content.decode()
+    rows = page.split('id="item-')
+    flagged = [row for row in rows if "Left the cohort" in row]
+    assert len(flagged) == 1 and "LEAVING" in flagged[0]
