@@ -24,7 +24,7 @@ from accounts.access import refuse, require
 from accounts.http import request_user
 from accounts.models import ObjectType, User
 from cohorts.importing import row_name
-from cohorts.models import CohortImport, ImportRow, RowOutcome
+from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
 from matching.keys import match_keys, record_match_keys
 from matching.records import POSSIBLE_THRESHOLD, AliasName, Decision, MatchResult, PersonRecord
 from matching.scoring import score
@@ -414,3 +414,49 @@ def shown_candidates(user: User, row: ImportRow) -> tuple[list[ShownCandidate], 
 def outcome_rows(cohort_import: CohortImport) -> Iterator[ImportRow]:
     """Every row of the list in order, for the report page and the CSV."""
     return cohort_import.rows.order_by("number").iterator(chunk_size=2000)
+
+
+@dataclass(frozen=True)
+class EarlierImport:
+    """The same panel's list for the same month, imported before: what this one changes."""
+
+    earlier: CohortImport
+    new_people: list[Nominal]  # on this list, not on the earlier one (those the user sees)
+    new_count: int
+    missing_people: list[Nominal]  # on the earlier list, not on this one
+    missing_count: int
+
+
+DIFFERENCE_SHOWN = 20
+
+
+def earlier_import_of_month(user: User, cohort_import: CohortImport) -> EarlierImport | None:
+    """The latest committed list of the panel for the same month, and who differs between
+    it and this one, by the records the rows matched; None when the month is new."""
+    earlier = (
+        CohortImport.objects.filter(
+            panel_id=cohort_import.panel_id,
+            month=cohort_import.month,
+            status=ImportStatus.COMMITTED,
+        )
+        .exclude(pk=cohort_import.pk)
+        .select_related("committed_by")
+        .order_by("-committed_at")
+        .first()
+    )
+    if earlier is None:
+        return None
+
+    def people(of: CohortImport) -> set[int]:
+        return set(of.rows.filter(nominal__isnull=False).values_list("nominal_id", flat=True))
+
+    now, before = people(cohort_import), people(earlier)
+    added, missing = now - before, before - now
+    visible = nominals_for(user).order_by("family_name", "given_names", "pk")
+    return EarlierImport(
+        earlier=earlier,
+        new_people=list(visible.filter(pk__in=added)[:DIFFERENCE_SHOWN]),
+        new_count=len(added),
+        missing_people=list(visible.filter(pk__in=missing)[:DIFFERENCE_SHOWN]),
+        missing_count=len(missing),
+    )

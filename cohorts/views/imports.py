@@ -27,6 +27,7 @@ from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
 from cohorts.selectors.imports import (
     IMPORT,
     coordinated_panel_for,
+    earlier_import_of_month,
     import_for,
     import_preview,
     imports_of,
@@ -154,6 +155,7 @@ def _preview_page(
     first=None,
 ) -> HttpResponse:
     preview = import_preview(cohort_import)
+    earlier = earlier_import_of_month(request.user, cohort_import)
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
     # The people the page names: joiners matched to a record (shown by its number beside
     # the name on the list) and the cohort members not on the list, in one insert.
@@ -167,6 +169,10 @@ def _preview_page(
                 if listed.row.nominal_id
             ),
             *(membership.nominal_id for membership in preview.leavers[:SHOWN_LIMIT]),
+            *(
+                nominal.pk
+                for nominal in (earlier.new_people + earlier.missing_people if earlier else [])
+            ),
         ],
     )
     return render(
@@ -175,6 +181,7 @@ def _preview_page(
         _context(
             cohort_import,
             preview=preview,
+            earlier=earlier,
             outcome_counts=[
                 (value, label, preview.counts.get(value, 0)) for value, label in RowOutcome.choices
             ],

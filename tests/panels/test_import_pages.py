@@ -388,3 +388,26 @@ def test_the_check_and_report_pages_use_a_fixed_number_of_queries(
     imports_url = reverse("cohorts:imports", args=[partnership.panel.pk])
     with django_assert_max_num_queries(15):
         assert client.get(imports_url).status_code == 200
+
+
+def test_importing_a_month_again_warns_and_shows_who_differs(partnership, client_for, cohort):
+    from cohorts.services.imports import import_commit as commit
+
+    p = partnership
+    first_rows = [
+        ["Ashby", "Jordan", "17/05/1990", "", ""],
+        ["Leaver", "Casey", "01/01/1988", "", ""],
+    ]
+    first = matched(p, rows=first_rows)
+    commit(actor=p.coordinator, cohort_import=first, exit_leavers=False)
+
+    second = matched(p, rows=[["Ashby", "Jordan", "17/05/1990", "", ""]])
+    page = (
+        client_for(p.coordinator).get(reverse("cohorts:import", args=[second.pk])).content.decode()
+    )
+    assert "The May 2026 list for this panel was already imported on" in page
+    differences = page.split('id="differences"')[1].split("</dl>")[0]
+    assert "Only on the earlier list" in differences and "Casey LEAVER" in differences
+
+    fresh = client_for(p.coordinator).get(reverse("cohorts:import", args=[first.pk]))
+    assert fresh.status_code == 200
