@@ -158,3 +158,17 @@ def test_coordinator_runs_the_meeting_and_probation_sees_its_action(
     expect(heading(bob)).to_have_text(f"Minutes: main panel, {today:%-d %B %Y}")
     expect(bob.get_by_text("Two missed appointments; arrested last week.")).to_be_visible()
     check_bob()
+
+    # Bob's notifications: the action set for him, and the minutes published.
+    bob.goto("/sharing/notifications/")
+    check_bob()
+    notes = bob.get_by_role("table", name=re.compile("notification"))
+    expect(notes).to_contain_text(
+        f"A case action was set for you at Test IOM panel, due {due:%-d %B %Y}"
+    )
+    expect(notes).to_contain_text(f"Minutes of Test IOM panel, {today:%-d %B %Y}, are published")
+    # Neither names the person.
+    expect(notes).not_to_contain_text(first.nominal.family_name.upper())
+    notes.get_by_role("link", name=re.compile("A case action was set for you")).click()
+    expect(heading(bob)).to_have_text(f"Case action for {first.nominal.full_name}")
+    check_bob()
