@@ -170,3 +170,30 @@ def test_demo_history_gives_last_financial_year_a_report_worth_reading():
     # The cohort target's history shows: the current year's was raised once.
     assert Target.objects.filter(measure="cohort_size").count() == 4
     assert set(UnitCost.objects.values_list("offence_type", flat=True)) == set(OffenceType.values)
+
+
+def test_the_demos_own_accounts_can_finish_the_garvey_merge():
+    """Journey 2 with the demo's accounts: the council's coordinator confirms Tom Garvey
+    (probation's) and Thomas Garvey (the police's) are one man; neither record is the
+    council's, so both agencies are asked, and the records merge when both agree."""
+    from crossref.models import FindingKind, MatchFinding, MergeStatus
+    from crossref.services.merges import merge_request_answer
+    from crossref.services.review import finding_confirm
+    from offenders.models import Nominal
+
+    call_command("seed_demo", stdout=io.StringIO())
+    finding = MatchFinding.objects.open().get(
+        kind=FindingKind.DUPLICATE, nominal_a__family_name="Garvey"
+    )
+    coordinator = User.objects.get(username="coordinator")
+    tom = Nominal.objects.get(given_names="Tom", family_name="Garvey")
+    finding_confirm(actor=coordinator, finding=finding, survivor=tom)
+    request = finding.merge_request
+    assert sorted(a.agency.code for a in request.agreements.all()) == ["police", "probation"]
+
+    merge_request_answer(actor=User.objects.get(username="police"), request=request, agree=True)
+    merge_request_answer(actor=User.objects.get(username="probation"), request=request, agree=True)
+
+    request.refresh_from_db()
+    assert request.status == MergeStatus.MERGED
+    assert Nominal.objects.get(given_names="Thomas", family_name="Garvey").merged_into == tom
