@@ -124,7 +124,6 @@ class EmailSettingsForm(forms.Form):
     email_kinds = forms.MultipleChoiceField(
         label="Also send me an e-mail when",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text="Every notification is shown in the service. E-mails give only the title "
         "and a link, never a person's details.",
         error_messages={"invalid_choice": "Select from the list"},

@@ -191,5 +191,8 @@ def test_plan_owner_opens_the_plans_edit_pages_and_notifications(
     visit(page, check_page, f"/action-plan/objectives/{step.action.objective_id}/remove/")
     visit(page, check_page, f"/action-plan/{plan.pk}/archive/")
     visit(page, check_page, f"/action-plan/imports/{pending.pk}/discard/")
+    visit(page, check_page, "/confirm-identity/?next=/sharing/notifications/")
+    send_empty(page, check_page, "Continue")
+    visit(page, check_page, "/sharing/notifications/settings/")
     visit(page, check_page, "/sharing/notifications/")
     expect(page.get_by_role("link", name="Steps your agency leads need an update")).to_be_visible()

@@ -63,6 +63,10 @@ def test_two_agencies_agree_a_merge(page: Page, check_page, another_browser, par
     assert Nominal.objects.get(pk=theirs.pk).merged_into_id == ours.pk
     assert ours.merge_requests_kept.get().status == MergeStatus.MERGED
 
+    other.goto("/panels/cross-referencing/merges/")
+    expect(other.locator("#merges")).to_contain_text(f"Record {theirs.pk} into record {ours.pk}")
+    other_check()
+
     # The coordinator is told the outcome.
     page.goto("/sharing/notifications/")
     check_page()
