@@ -72,7 +72,10 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Which notifications the member of staff also gets by e-mail (all of them are always
     in the service)."""
     wanted = [kind for kind in KINDS if kind not in request.user.email_muted]
-    form = EmailSettingsForm(request.POST or None, initial={"email_kinds": wanted})
+    # A POST with no box ticked is a choice too (no e-mails), so it is bound all the same.
+    form = EmailSettingsForm(
+        request.POST if request.method == "POST" else None, initial={"email_kinds": wanted}
+    )
     if request.method == "POST" and form.is_valid():
         email_settings_save(actor=request.user, wanted=form.cleaned_data["email_kinds"])
         messages.success(request, "Your e-mail choices are saved")

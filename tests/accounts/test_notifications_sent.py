@@ -181,3 +181,13 @@ def test_a_finished_cross_reference_tells_the_coordinators_with_open_findings(pa
     told = Notification.objects.filter(kind="crossref_findings")
     assert [n.user for n in told] == [p.coordinator]
     assert told.get().url == reverse("crossref:inbox")
+
+
+def test_saving_with_no_box_ticked_turns_every_email_off(partnership, client_for):
+    from accounts.notifications import KINDS
+
+    user = partnership.member_partner
+    response = client_for(user).post(reverse("accounts:notification-settings"), {})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert sorted(user.email_muted) == sorted(KINDS)
