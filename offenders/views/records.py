@@ -8,6 +8,7 @@ owning agency or a coordinator of one of the person's panels may change their id
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -169,6 +170,30 @@ def identity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _show_form(request, "record_identity.html", nominal, form)
 
 
+def _add_to_record(
+    request: AuthenticatedHttpRequest,
+    nominal: Nominal,
+    form: Form,
+    *,
+    template: str,
+    save: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], str],
+    anchor: str,
+) -> HttpResponse:
+    """The shared shape of a page that adds to a record: on a valid POST, call the service
+    (`save`, given the form's values), say what was added (`done`) and go back to the
+    profile at `anchor`; otherwise show the form with every error at once."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done(added))
+            return _to_profile(nominal, anchor)
+    return _show_form(request, template, nominal, form)
+
+
 def _record_page(request: AuthenticatedHttpRequest, pk: int, route: str) -> Nominal | HttpResponse:
     """The visible record, a redirect to the survivor of a merge, or the purpose question."""
     try:
@@ -186,16 +211,15 @@ def event_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nominal = _record_page(request, pk, "event-create")
     if isinstance(nominal, HttpResponse):
         return nominal
-    form = EventForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            event_add(actor=request.user, nominal=nominal, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Event added to the timeline")
-            return _to_profile(nominal, "timeline")
-    return _show_form(request, "record_event.html", nominal, form)
+    return _add_to_record(
+        request,
+        nominal,
+        EventForm(_posted(request)),
+        template="record_event.html",
+        save=lambda data: event_add(actor=request.user, nominal=nominal, **data),
+        done=lambda _event: "Event added to the timeline",
+        anchor="timeline",
+    )
 
 
 @login_required
@@ -204,16 +228,15 @@ def identifier_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     nominal = _record_page(request, pk, "identifier-create")
     if isinstance(nominal, HttpResponse):
         return nominal
-    form = IdentifierForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            identifier = identifier_add(actor=request.user, nominal=nominal, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{identifier} added")
-            return _to_profile(nominal, "identifiers")
-    return _show_form(request, "record_identifier.html", nominal, form)
+    return _add_to_record(
+        request,
+        nominal,
+        IdentifierForm(_posted(request)),
+        template="record_identifier.html",
+        save=lambda data: identifier_add(actor=request.user, nominal=nominal, **data),
+        done=lambda identifier: f"{identifier} added",
+        anchor="identifiers",
+    )
 
 
 @login_required
@@ -222,16 +245,15 @@ def alias_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nominal = _record_page(request, pk, "alias-create")
     if isinstance(nominal, HttpResponse):
         return nominal
-    form = AliasForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            alias_add(actor=request.user, nominal=nominal, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Alias added")
-            return _to_profile(nominal, "identifiers")
-    return _show_form(request, "record_alias.html", nominal, form)
+    return _add_to_record(
+        request,
+        nominal,
+        AliasForm(_posted(request)),
+        template="record_alias.html",
+        save=lambda data: alias_add(actor=request.user, nominal=nominal, **data),
+        done=lambda _alias: "Alias added",
+        anchor="identifiers",
+    )
 
 
 @login_required
@@ -276,16 +298,15 @@ def offence_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nominal = _record_page(request, pk, "offence-create")
     if isinstance(nominal, HttpResponse):
         return nominal
-    form = OffenceForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            offence = offence_add(actor=request.user, nominal=nominal, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{offence.get_offence_type_display()} recorded")
-            return _to_profile(nominal, "custody")
-    return _show_form(request, "record_offence.html", nominal, form)
+    return _add_to_record(
+        request,
+        nominal,
+        OffenceForm(_posted(request)),
+        template="record_offence.html",
+        save=lambda data: offence_add(actor=request.user, nominal=nominal, **data),
+        done=lambda offence: f"{offence.get_offence_type_display()} recorded",
+        anchor="custody",
+    )
 
 
 @login_required
@@ -295,15 +316,17 @@ def custody_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if isinstance(nominal, HttpResponse):
         return nominal
     form = CustodyForm(_posted(request), offences=list(nominal.offences.all()))
-    if request.method == "POST" and form.is_valid():
-        try:
-            custody_add(actor=request.user, nominal=nominal, **form.service_values())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Time in custody recorded")
-            return _to_profile(nominal, "custody")
-    return _show_form(request, "record_custody.html", nominal, form)
+    return _add_to_record(
+        request,
+        nominal,
+        form,
+        template="record_custody.html",
+        save=lambda _data: custody_add(
+            actor=request.user, nominal=nominal, **form.service_values()
+        ),
+        done=lambda _episode: "Time in custody recorded",
+        anchor="custody",
+    )
 
 
 @login_required
@@ -333,13 +356,12 @@ def risk_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nominal = _record_page(request, pk, "risk-create")
     if isinstance(nominal, HttpResponse):
         return nominal
-    form = RiskForm(_posted(request), initial={"source": "OASys"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            risk_record(actor=request.user, nominal=nominal, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Risk assessment recorded")
-            return _to_profile(nominal, "flags")
-    return _show_form(request, "record_risk.html", nominal, form)
+    return _add_to_record(
+        request,
+        nominal,
+        RiskForm(_posted(request), initial={"source": "OASys"}),
+        template="record_risk.html",
+        save=lambda data: risk_record(actor=request.user, nominal=nominal, **data),
+        done=lambda _score: "Risk assessment recorded",
+        anchor="flags",
+    )
