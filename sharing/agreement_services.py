@@ -22,18 +22,16 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit
-from accounts.models import Agency, Notification, Role, User, Verb
-from accounts.notifications import notify
+from accounts.models import Agency, Role, User, Verb
+from accounts.notifications import send
 from accounts.permissions import is_governance_lead
 from panels.models import Panel
 from sharing.access import recompute_panel_access
@@ -256,33 +254,10 @@ def governance_leads(agencies: Iterable[Agency]) -> list[User]:
 def notify_leads(
     users: list[User], *, kind: str, key: str, text: str, url: str, subject: str
 ) -> int:
-    """An in-app notification and an e-mail to each, once per kind and key. Both say only
-    the agreement's title and where to find it: an agreement's register entry holds no
-    personal data, and nothing else goes in either. Returns how many were new."""
-    sent = 0
-    for user in users:
-        notification = notify(user=user, kind=kind, key=key, text=text, url=url)
-        if notification is None:
-            continue
-        sent += 1
-        if user.email and kind not in user.email_muted:
-            transaction.on_commit(partial(_email, notification, subject))
-    return sent
-
-
-def _email(notification: Notification, subject: str) -> None:
-    try:
-        send_mail(
-            subject=subject,
-            message=f"{notification.text}\n\nOpen it in the service: {notification.url}\n",
-            from_email=None,
-            recipient_list=[notification.user.email],
-        )
-    except OSError:
-        # An unreachable mail server: the in-app notification is there all the same.
-        logger.exception("Could not send an agreement notification e-mail")
-        return
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    """An in-app notification and an e-mail to each, once per kind and key
+    (`accounts.notifications.send`). Both say only the agreement's title and where to find
+    it: an agreement's register entry holds no personal data. Returns how many were new."""
+    return send(users, kind=kind, key=key, text=text, url=url, subject=subject)
 
 
 def notify_unsigned_leads(agreement: InformationSharingAgreement) -> int:
