@@ -43,8 +43,8 @@ from crossref.selectors.findings import (
     run_for_month,
     runs_for,
 )
+from crossref.services.reasons import REASON_MAX_LENGTH
 from crossref.services.review import (
-    REASON_MAX_LENGTH,
     finding_confirm,
     finding_dismiss,
     lead_panel_agree,

@@ -12,7 +12,7 @@ from django import forms
 from core.forms import form_field
 from crossref.models import CrossReferenceRun, FindingKind
 from crossref.selectors.findings import Comparison, KnownTo
-from crossref.services.review import REASON_MAX_LENGTH
+from crossref.services.reasons import REASON_MAX_LENGTH
 
 
 class InboxFilterForm(forms.Form):

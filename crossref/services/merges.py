@@ -25,6 +25,7 @@ from crossref.models import (
     MergeRequest,
     MergeStatus,
 )
+from crossref.services.reasons import REASON_MAX_LENGTH, checked_reason
 from offenders.models import Nominal
 from offenders.permissions import can_edit_identity
 from offenders.services import nominals_merge_agreed
@@ -33,7 +34,6 @@ MERGE_RULE = (
     "The two records are merged as soon as every agency that holds one of them has agreed. "
     "If any agency refuses, nothing is merged, and the coordinator who asked is told why."
 )
-REASON_MAX_LENGTH = 1000
 NOTIFY_KIND = "merge_request"
 
 
@@ -96,9 +96,11 @@ def merge_request_answer(
 ) -> MergeRequest:
     """Record the actor's agency's answer; merge when every agency has agreed, or close the
     request when one refuses. Re-authentication is asked for by the page, before this."""
-    reason = reason.strip()
-    if not agree and not reason:
-        raise ValidationError({"reason": "Enter why your agency does not agree to the merge"})
+    reason = (
+        reason.strip()
+        if agree
+        else checked_reason(reason, missing="Enter why your agency does not agree to the merge")
+    )
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError(
             {"reason": f"The reason must be {REASON_MAX_LENGTH} characters or fewer"}

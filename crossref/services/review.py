@@ -19,13 +19,12 @@ from accounts.models import User, Verb
 from crossref.models import FindingKind, FindingStatus, MatchFinding, OverlapEntry
 from crossref.permissions import may_decide
 from crossref.services.merges import merge_request_open
+from crossref.services.reasons import checked_reason
 from offenders.models import Nominal
 from offenders.permissions import can_edit_identity
 from offenders.selectors import nominals_for
 from offenders.services import nominals_merge
 from panels.models import LeadPanel, Panel
-
-REASON_MAX_LENGTH = 1000
 
 
 def _check(actor: User, finding: MatchFinding, kind: str) -> None:
@@ -132,13 +131,7 @@ def finding_dismiss(*, actor: User, finding: MatchFinding, reason: str) -> Match
     """The two records are different people. The record versions the finding was raised on
     stay as they are, so the job does not raise the pair again until one record changes."""
     _check(actor, finding, FindingKind.DUPLICATE)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": "Enter why these are different people"})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {"reason": f"The reason must be {REASON_MAX_LENGTH} characters or fewer"}
-        )
+    reason = checked_reason(reason, missing="Enter why these are different people")
     with transaction.atomic():
         locked = _lock_open(finding)
         _resolve(locked, actor=actor, status=FindingStatus.DISMISSED, note=reason)
@@ -160,13 +153,7 @@ def overlap_close(*, actor: User, finding: MatchFinding, reason: str) -> MatchFi
     """The panels already work together on this person: no action is needed. The person is
     not raised again while they are on the same panels."""
     _check(actor, finding, FindingKind.OVERLAP)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": "Enter why no action is needed"})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {"reason": f"The reason must be {REASON_MAX_LENGTH} characters or fewer"}
-        )
+    reason = checked_reason(reason, missing="Enter why no action is needed")
     with transaction.atomic():
         locked = _lock_open(finding)
         _resolve(locked, actor=actor, status=FindingStatus.NO_ACTION, note=reason)
