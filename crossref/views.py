@@ -9,6 +9,7 @@ Pages that name people write the access log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -395,40 +396,52 @@ def crossref_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @login_required
 @require_POST
 def crossref_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    finding = finding_for(request, pk)
-    elsewhere = _not_open(request, finding, FindingKind.DUPLICATE)
-    if elsewhere:
-        return elsewhere
-    form = DismissForm(request.POST)
-    if form.is_valid():
-        try:
-            finding_dismiss(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
-        except PermissionDenied:
-            forbid(request, object_type=FINDING, object_id=finding.pk)
-        except ValidationError as error:
-            back = _refused(request, finding, form, error)
-            if back:
-                return back
-        else:
-            messages.success(
-                request,
-                "Dismissed: these records are not raised again unless one of them changes.",
-            )
-            return redirect("crossref:finding", pk=finding.pk)
-    return _finding_page(request, finding, dismiss_form=form)
+    return _reasoned_decision(
+        request,
+        pk,
+        kind=FindingKind.DUPLICATE,
+        form_class=DismissForm,
+        form_name="dismiss_form",
+        decide=finding_dismiss,
+        done="Dismissed: these records are not raised again unless one of them changes.",
+    )
 
 
 @login_required
 @require_POST
 def crossref_no_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _reasoned_decision(
+        request,
+        pk,
+        kind=FindingKind.OVERLAP,
+        form_class=NoActionForm,
+        form_name="no_action_form",
+        decide=overlap_close,
+        done="Closed: no action needed. The person is not raised again while they stay "
+        "on the same panels.",
+    )
+
+
+def _reasoned_decision(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    *,
+    kind: str,
+    form_class: type[Form],
+    form_name: str,
+    decide: Callable[..., MatchFinding],
+    done: str,
+) -> HttpResponse:
+    """A decision that needs only a reason: check the finding is open and of `kind`, call
+    the service, and come back to the finding (or to its page with the form's errors)."""
     finding = finding_for(request, pk)
-    elsewhere = _not_open(request, finding, FindingKind.OVERLAP)
+    elsewhere = _not_open(request, finding, kind)
     if elsewhere:
         return elsewhere
-    form = NoActionForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            overlap_close(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
+            decide(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
         except PermissionDenied:
             forbid(request, object_type=FINDING, object_id=finding.pk)
         except ValidationError as error:
@@ -436,13 +449,9 @@ def crossref_no_action(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             if back:
                 return back
         else:
-            messages.success(
-                request,
-                "Closed: no action needed. The person is not raised again while they stay "
-                "on the same panels.",
-            )
+            messages.success(request, done)
             return redirect("crossref:finding", pk=finding.pk)
-    return _finding_page(request, finding, no_action_form=form)
+    return _finding_page(request, finding, **{form_name: form})
 
 
 @login_required
