@@ -21,6 +21,8 @@ from datetime import date
 
 from rapidfuzz.distance import JaroWinkler
 
+from cohorts.birth_dates import looks_like_year, parse_age, parse_birth_year
+from cohorts.names import NameOrder, read_order, split_full_name
 from core.forms import POSTCODE
 from core.tables import (
     WINDOWS_1252,
@@ -32,8 +34,6 @@ from core.tables import (
     read_workbook,
     sniff_delimiter,
 )
-from cohorts.birth_dates import looks_like_year, parse_age, parse_birth_year
-from cohorts.names import NameOrder, read_order, split_full_name
 from matching.identifiers import validate_identifier
 
 MAX_FILE_BYTES = 5 * 1024 * 1024

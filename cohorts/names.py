@@ -28,7 +28,9 @@ class NameOrder(StrEnum):
 
 def read_order(value: str | None) -> NameOrder:
     """A stored or posted order; given names first when it is missing or unknown."""
-    return NameOrder(value) if value in {order.value for order in NameOrder} else NameOrder.GIVEN_FIRST
+    return (
+        NameOrder(value) if value in {order.value for order in NameOrder} else NameOrder.GIVEN_FIRST
+    )
 
 
 ORDER_LABELS = {
@@ -165,15 +167,15 @@ def split_full_name(text: str, order: NameOrder | str) -> SplitName:
     block = _capitals_block(words)
     if block is not None:
         start, end = block
-        given, family = (
+        given_words, family_words = (
             _family_at_start(words, end) if start == 0 else _family_at_end(words, start)
         )
-        return SplitName(" ".join(given), " ".join(family), "capitals")
+        return SplitName(" ".join(given_words), " ".join(family_words), "capitals")
     if NameOrder(order) == NameOrder.FAMILY_FIRST:
-        given, family = _family_at_start(words, 1)
+        given_words, family_words = _family_at_start(words, 1)
     else:
-        given, family = _family_at_end(words, len(words) - 1)
-    return SplitName(" ".join(given), " ".join(family), str(NameOrder(order)))
+        given_words, family_words = _family_at_end(words, len(words) - 1)
+    return SplitName(" ".join(given_words), " ".join(family_words), str(NameOrder(order)))
 
 
 def guess_order(names: Iterable[str]) -> NameOrder | None:

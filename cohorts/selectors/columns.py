@@ -45,9 +45,7 @@ class NameSplitting:
 
 
 def _rows(cohort_import: CohortImport) -> list[dict]:
-    return list(
-        cohort_import.rows.order_by("number").values_list("values", flat=True)[:ROWS_READ]
-    )
+    return list(cohort_import.rows.order_by("number").values_list("values", flat=True)[:ROWS_READ])
 
 
 def _split(text: str, order: NameOrder) -> SplitName | None:

@@ -39,8 +39,8 @@ from cohorts.importing import (
     read_table,
     suggest_mapping,
 )
-from cohorts.names import guess_order, read_order
 from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
+from cohorts.names import guess_order, read_order
 from cohorts.selectors.imports import latest_committed_month, leaving_memberships
 from cohorts.services.import_rows import (
     BATCH,

@@ -25,6 +25,8 @@ from accounts.models import ObjectType, Purpose
 from cohorts.forms.imports import ColumnsForm, CommitForm, RowDecisionForm, UploadForm
 from cohorts.importing import BIRTH_KEYS, FIELDS, NAME_ORDER, row_name
 from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
+from cohorts.names import RULE as NAME_RULE
+from cohorts.selectors.columns import columns_page
 from cohorts.selectors.imports import (
     IMPORT,
     coordinated_panel_for,
@@ -35,8 +37,6 @@ from cohorts.selectors.imports import (
     outcome_rows,
     shown_candidates,
 )
-from cohorts.names import RULE as NAME_RULE
-from cohorts.selectors.columns import columns_page
 from cohorts.services import imports as services
 from core.exports import CSV_TYPE, download, write_csv
 from offenders.selectors import nominals_for

@@ -108,8 +108,13 @@ def test_the_order_is_guessed_from_the_names_that_show_it(names, expected):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("family_first", FAMILY_FIRST), ("given_first", GIVEN_FIRST), ("", GIVEN_FIRST),
-     (None, GIVEN_FIRST), ("sideways", GIVEN_FIRST)],
+    [
+        ("family_first", FAMILY_FIRST),
+        ("given_first", GIVEN_FIRST),
+        ("", GIVEN_FIRST),
+        (None, GIVEN_FIRST),
+        ("sideways", GIVEN_FIRST),
+    ],
 )
 def test_an_unknown_order_reads_as_given_names_first(value, expected):
     assert read_order(value) == expected
