@@ -152,12 +152,18 @@ def column_fit(key: str, heading: str, values: Sequence[str], *, today: date) ->
     )
 
 
+def _in_a_sentence(label: str) -> str:
+    """"Date of birth" as "date of birth", but "PNC ID" and "NHS number" as written."""
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
 def wrong_choice_message(fit: ColumnFit, examples: Sequence[str]) -> str:
     """The message for a column chosen for a detail its values do not look like: the
     choice looks wrong, the data is not blamed."""
-    label = FIELDS_BY_KEY[fit.key].label.lower()
+    label = _in_a_sentence(FIELDS_BY_KEY[fit.key].label)
     shown = ", ".join(f"'{text}'" for text in examples[:SAMPLES])
     return (
-        f"The column '{fit.heading}' does not look like the {label}: {fit.text} (its values "
-        f"include {shown}). Check you chose the right column, or choose 'Not in this list'"
+        f"The column '{fit.heading}' does not look like the {label}: {fit.text}, for example "
+        f"{shown}. The choice of column looks wrong: check you chose the right one, or "
+        "choose 'Not in this list'"
     )

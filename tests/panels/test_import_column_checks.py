@@ -87,10 +87,12 @@ def test_a_wrong_choice_is_called_a_wrong_choice_not_bad_data():
     values = ["CR-2291", "CR-2292", "CR-2304"]
     fit = column_fit("crn", "Case ref", values, today=TODAY)
     message = wrong_choice_message(fit, values)
-    assert message.startswith("The column 'Case ref' does not look like the probation crn")
-    assert "0 of 3 look like a probation CRN" in message
-    assert "'CR-2291', 'CR-2292', 'CR-2304'" in message
-    assert "Check you chose the right column" in message
+    assert message == (
+        "The column 'Case ref' does not look like the probation CRN: 0 of 3 look like a "
+        "probation CRN (a letter and six digits), for example 'CR-2291', 'CR-2292', 'CR-2304'. "
+        "The choice of column looks wrong: check you chose the right one, or choose 'Not in "
+        "this list'"
+    )
 
 
 # --- Suggestions -------------------------------------------------------------------------------
