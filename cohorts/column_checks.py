@@ -153,7 +153,7 @@ def column_fit(key: str, heading: str, values: Sequence[str], *, today: date) ->
 
 
 def _in_a_sentence(label: str) -> str:
-    """"Date of birth" as "date of birth", but "PNC ID" and "NHS number" as written."""
+    """ "Date of birth" as "date of birth", but "PNC ID" and "NHS number" as written."""
     return label[0].lower() + label[1:] if label[1:2].islower() else label
 
 
