@@ -246,3 +246,42 @@ def test_a_whole_name_and_separate_name_columns_are_not_both_chosen(partnership,
     assert "Choose either the column with the whole name or the columns with the family name" in (
         response.content.decode()
     )
+
+
+def test_an_age_is_matched_as_a_year_band(partnership, client_for):
+    """Aged 34 on 20 May 2026 is born between May 1991 and May 1992: a record born in
+    either year is offered, one born five years earlier is not."""
+    p = partnership
+    early = make_nominal(
+        p.coordinator, given_names="Nia", family_name="Okafor", date_of_birth=date(1992, 4, 1)
+    )
+    late = make_nominal(
+        p.coordinator, given_names="Nia", family_name="Okafor", date_of_birth=date(1991, 6, 1)
+    )
+    elder = make_nominal(
+        p.coordinator, given_names="Nia", family_name="Okafor", date_of_birth=date(1986, 6, 1)
+    )
+    client = client_for(p.coordinator)
+    data = csv_bytes([["OKAFOR, Nia", "34"]], headers=["Name", "Age"])
+    cohort_import = upload(client, p.panel, data, "band.csv")
+    client.post(columns_url(cohort_import), cohort_import.mapping)
+    row = cohort_import.rows.get()
+    assert row.outcome == RowOutcome.QUEUED
+    offered = {entry["id"] for entry in row.candidates}
+    assert {early.pk, late.pk} <= offered
+    assert elder.pk not in offered
+
+
+def test_an_approximate_row_looks_up_the_years_either_side():
+    from cohorts.selectors.imports import probe_keys
+    from offenders.records import person_record
+
+    exact = person_record(given="Nia", family="Okafor", dob=date(1991, 11, 20))
+    approximate = person_record(
+        given="Nia", family="Okafor", dob=date(1991, 11, 20), dob_approximate=True
+    )
+    family_years = {key for key in probe_keys(approximate) if key.startswith("F:")}
+    assert {key.rsplit(":", 1)[1] for key in family_years} == {"1990", "1991", "1992"}
+    assert {key.rsplit(":", 1)[1] for key in probe_keys(exact) if key.startswith("F:")} == {
+        "1991"
+    }
