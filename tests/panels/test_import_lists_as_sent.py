@@ -282,6 +282,4 @@ def test_an_approximate_row_looks_up_the_years_either_side():
     )
     family_years = {key for key in probe_keys(approximate) if key.startswith("F:")}
     assert {key.rsplit(":", 1)[1] for key in family_years} == {"1990", "1991", "1992"}
-    assert {key.rsplit(":", 1)[1] for key in probe_keys(exact) if key.startswith("F:")} == {
-        "1991"
-    }
+    assert {key.rsplit(":", 1)[1] for key in probe_keys(exact) if key.startswith("F:")} == {"1991"}
