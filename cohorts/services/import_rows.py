@@ -77,6 +77,7 @@ def _probe(parsed: ParsedRow) -> PersonRecord:
         given=parsed.given_names,
         family=parsed.family_name,
         dob=parsed.date_of_birth,
+        dob_approximate=parsed.dob_approximate,
         gender=parsed.gender,
         postcode=parsed.postcode,
         identifiers={
