@@ -49,6 +49,7 @@ from cohorts.services.import_rows import (
     parsed_rows,
     save_rows,
 )
+from cohorts.services.remembered import remember_decisions
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Identifier, Nominal
 from offenders.selectors import nominals_for
 from offenders.services import match_fields
@@ -235,6 +236,9 @@ def import_map_columns(
         locked.save(update_fields=["mapping", "status"])
         Panel.objects.filter(pk=locked.panel_id).update(import_columns=mapping)
         counts = match_rows(actor, locked)
+        # Rows settled as on an earlier list: the page says how many.
+        locked.summary = {**locked.summary, "remembered": counts.pop("remembered", 0)}
+        locked.save(update_fields=["summary"])
         waiting = counts.get(RowOutcome.QUEUED, 0)
         if waiting:
             panel = locked.panel
@@ -300,7 +304,8 @@ def import_row_decide(*, actor: User, row: ImportRow, choice: str, reason: str =
             row.outcome, row.message = RowOutcome.CREATED, "New person, chosen by the coordinator"
         else:
             _choose_candidate(actor, locked, row, choice)
-        row.save(update_fields=["outcome", "nominal", "message", "result"])
+        row.decided = True
+        row.save(update_fields=["outcome", "nominal", "message", "result", "decided"])
         audit(
             actor=actor,
             verb=Verb.IMPORT_ROW_DECIDED,
@@ -504,6 +509,7 @@ def _apply(actor: User, cohort_import: CohortImport, *, exit_leavers: bool) -> d
     )
 
     save_rows(listed, ["nominal", "result"])
+    remember_decisions(actor, cohort_import, parsed_rows(cohort_import, cohort_import.rows.all()))
     counts = _outcome_counts(cohort_import)
     result = {
         **counts,
