@@ -21,6 +21,7 @@ from datetime import date
 
 from rapidfuzz.distance import JaroWinkler
 
+from core import table_limits
 from core.forms import POSTCODE
 from core.tables import (
     WINDOWS_1252,
@@ -31,10 +32,11 @@ from core.tables import (
     is_workbook,
     read_workbook,
     sniff_delimiter,
+    within_limits,
 )
 from matching.identifiers import validate_identifier
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = table_limits.MAX_FILE_BYTES
 MAX_ROWS = 20_000
 
 # Comma first: a tie between separators is read as a CSV file's commas.
@@ -91,7 +93,8 @@ def _read_csv(data: bytes) -> Table:
     if encoding == WINDOWS_1252:
         encoding = "Windows-1252 (Excel's plain CSV format)"
     delimiter = sniff_delimiter(text, DELIMITERS)
-    records = ([cell.strip() for cell in cells] for cells in _csv_records(text, delimiter))
+    rows = within_limits(_csv_records(text, delimiter), wording=WORDING)
+    records = ([cell.strip() for cell in cells] for cells in rows)
     return _table(records, read_as=f"CSV, {encoding}, values separated by {DELIMITERS[delimiter]}")
 
 
