@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from rapidfuzz.distance import JaroWinkler
 
 from core import table_limits
@@ -34,6 +35,7 @@ from core.tables import (
     sniff_delimiter,
     within_limits,
 )
+from core.validators import validate_date_of_birth
 from matching.identifiers import validate_identifier
 
 MAX_FILE_BYTES = table_limits.MAX_FILE_BYTES
@@ -335,7 +337,6 @@ _MONTHS = {
     for number in range(1, 13)
     for name in (calendar.month_name[number], calendar.month_abbr[number])
 } | {"sept": 9}
-EARLIEST_BIRTH_YEAR = 1900
 
 
 def parse_date_of_birth(text: str, *, today: date) -> date:
@@ -368,10 +369,10 @@ def parse_date_of_birth(text: str, *, today: date) -> date:
             f"'{value}' is not a real date: {calendar.month_name[month]} {year} has {days} days"
         )
     born = date(year, month, day)
-    if born > today:
-        raise ValueError(f"The date of birth {value} is in the future")
-    if year < EARLIEST_BIRTH_YEAR:
-        raise ValueError(f"The date of birth {value} is before {EARLIEST_BIRTH_YEAR}")
+    try:
+        validate_date_of_birth(born, today=today)
+    except ValidationError as error:
+        raise ValueError(f"{error.messages[0]}: the list has {value}") from None
     return born
 
 

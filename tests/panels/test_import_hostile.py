@@ -4,8 +4,6 @@ tested in tests/core/test_table_limits.py."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
