@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offenders', '0004_date_of_birth_validated'),
+        ("offenders", "0004_date_of_birth_validated"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='address',
-            name='source',
-            field=models.CharField(blank=True, help_text="Where it came from, such as a panel's monthly list.", max_length=200),
+            model_name="address",
+            name="source",
+            field=models.CharField(
+                blank=True,
+                help_text="Where it came from, such as a panel's monthly list.",
+                max_length=200,
+            ),
         ),
         migrations.AddField(
-            model_name='identifier',
-            name='source',
-            field=models.CharField(blank=True, help_text="Where it came from, such as a panel's monthly list.", max_length=200),
+            model_name="identifier",
+            name="source",
+            field=models.CharField(
+                blank=True,
+                help_text="Where it came from, such as a panel's monthly list.",
+                max_length=200,
+            ),
         ),
     ]
