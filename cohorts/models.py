@@ -10,6 +10,7 @@ from panels.models import Panel
 
 class ImportStatus(models.TextChoices):
     MAPPING = "mapping", "Choose columns"
+    MATCHING = "matching", "Matching the rows"
     PREVIEW = "preview", "Ready to check"
     COMMITTED = "committed", "Imported"
     DISCARDED = "discarded", "Discarded"
@@ -32,6 +33,9 @@ class CohortImport(models.Model):
         default=True, help_text="Exit active members who are not on this month's list."
     )
     summary = models.JSONField(default=dict, blank=True)
+    # A long list is matched by the worker: how many rows are done, for the page.
+    match_done = models.PositiveIntegerField(default=0)
+    match_total = models.PositiveIntegerField(default=0)
     committed_at = models.DateTimeField(null=True, blank=True)
     committed_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -11,7 +11,7 @@ costs a handful of queries per chunk rather than several per row.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -192,7 +192,11 @@ def _shifted(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def find_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[Candidate]]:
+def find_candidates(
+    user: User,
+    probes: Sequence[PersonRecord],
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[list[Candidate]]:
     """For each row (as a PersonRecord), the existing records it may be, best first.
 
     - A shared PNC ID, CRO number, CRN, prison or NHS number is looked up among every
@@ -203,6 +207,8 @@ def find_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[Can
     found: list[list[Candidate]] = []
     for start in range(0, len(probes), CHUNK_ROWS):
         found += _chunk_candidates(user, probes[start : start + CHUNK_ROWS])
+        if on_progress is not None:
+            on_progress(len(found), len(probes))
     return found
 
 

@@ -5,7 +5,7 @@ for thousands of rows."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 from django.utils import timezone
@@ -200,7 +200,11 @@ def _decide(row: ImportRow, candidates: list[Candidate]) -> None:
         row.outcome = RowOutcome.CREATED
 
 
-def match_rows(actor: User, cohort_import: CohortImport) -> dict[str, int]:
+def match_rows(
+    actor: User,
+    cohort_import: CohortImport,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
     """Give every row its outcome (decisions made before are cleared); returns the count of
     each. Candidates are the ones `actor` may see, and identifier matches from anyone."""
     rows = list(cohort_import.rows.order_by("number"))
@@ -223,7 +227,7 @@ def match_rows(actor: User, cohort_import: CohortImport) -> dict[str, int]:
         else:
             to_match.append((row, record))
     linked_by: dict[int, int] = {}
-    found = find_candidates(actor, [record for _, record in to_match])
+    found = find_candidates(actor, [record for _, record in to_match], on_progress)
     for (row, _record), candidates in zip(to_match, found, strict=True):
         _decide(row, candidates)
         if row.outcome == RowOutcome.LINKED and row.nominal_id is not None:

@@ -17,7 +17,9 @@ Rows stay with the outcome "" until their columns are chosen and they are matche
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count
@@ -223,45 +225,115 @@ def import_map_columns(
     *, actor: User, cohort_import: CohortImport, mapping: dict[str, str]
 ) -> CohortImport:
     """Remember the columns for the panel and match every row. Choosing again before the
-    list is committed matches again, and decisions already made on queued rows are lost."""
+    list is committed matches again, and decisions already made on queued rows are lost.
+
+    A list longer than `IMPORT_BACKGROUND_ROWS` is matched by the worker
+    (`cohorts.tasks.match_import`), with its progress on the page, so that no request
+    waits on it."""
     require_coordinator(actor, cohort_import.panel)
     rows = list(cohort_import.rows.order_by("number").values_list("values", flat=True))
     mapping = check_mapping(cohort_import.headers, mapping, rows)
+    in_background = len(rows) > settings.IMPORT_BACKGROUND_ROWS
     with transaction.atomic():
         locked = CohortImport.objects.select_for_update().get(pk=cohort_import.pk)
         if locked.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEW):
             raise ValidationError(_closed_message(locked))
         locked.mapping = mapping
-        locked.status = ImportStatus.PREVIEW
+        locked.status = ImportStatus.MATCHING if in_background else ImportStatus.PREVIEW
+        locked.match_done, locked.match_total = 0, len(rows)
         locked.full_clean()
-        locked.save(update_fields=["mapping", "status"])
+        locked.save(update_fields=["mapping", "status", "match_done", "match_total"])
         Panel.objects.filter(pk=locked.panel_id).update(import_columns=mapping)
-        counts = match_rows(actor, locked)
-        # Rows settled as on an earlier list: the page says how many.
-        locked.summary = {**locked.summary, "remembered": counts.pop("remembered", 0)}
-        locked.save(update_fields=["summary"])
-        waiting = counts.get(RowOutcome.QUEUED, 0)
-        if waiting:
-            panel = locked.panel
-            send(
-                [
-                    user
-                    for user in coordinators_of([panel.coordinating_agency_id])
-                    if user.pk != actor.pk
-                ],
-                kind="list_waiting",
-                key=f"{locked.pk}:queued",
-                text=f"The {locked.month:%B %Y} list for {panel.name} has {waiting} "
-                f"row{'s' if waiting != 1 else ''} waiting for a decision",
-                url=reverse("cohorts:import", args=[locked.pk]),
+        if in_background:
+            audit(
+                actor=actor,
+                verb=Verb.IMPORT_MAPPED,
+                target=locked,
+                detail={"mapping": mapping, "matching": "worker", "rows": len(rows)},
             )
-        audit(
-            actor=actor,
-            verb=Verb.IMPORT_MAPPED,
-            target=locked,
-            detail={"mapping": mapping, "outcomes": counts},
-        )
+            transaction.on_commit(partial(_queue_matching, locked.pk, actor.pk))
+            return locked
+        counts = match_rows(actor, locked)
+        _matched(actor, locked, counts, mapping)
     return locked
+
+
+def _queue_matching(import_id: int, actor_id: int) -> None:
+    from cohorts.tasks import match_import
+
+    match_import.delay(import_id, actor_id)
+
+
+def import_match_in_background(import_id: int, actor_id: int) -> CohortImport | None:
+    """The worker's part of a long list: match every row, saying how far it has got, then
+    make the list ready to check. Delivered twice (a lost worker), it matches again from
+    the start, which gives the same outcome; a list no longer waiting is left alone."""
+    actor = User.objects.select_related("agency").get(pk=actor_id)
+    cohort_import = CohortImport.objects.select_related("panel").get(pk=import_id)
+    if cohort_import.status != ImportStatus.MATCHING:
+        return None
+
+    def progress(done: int, total: int) -> None:
+        # Committed at once (outside any transaction), so the page sees it move.
+        CohortImport.objects.filter(pk=import_id).update(match_done=done, match_total=total)
+
+    # Outside a transaction: the rows' outcomes are written by one statement at the end,
+    # and the list becomes ready to check only below, once they are.
+    counts = match_rows(actor, cohort_import, on_progress=progress)
+    with transaction.atomic():
+        locked = CohortImport.objects.select_for_update().get(pk=import_id)
+        if locked.status != ImportStatus.MATCHING:
+            return None
+        locked.status = ImportStatus.PREVIEW
+        locked.match_done = locked.match_total
+        locked.save(update_fields=["status", "match_done"])
+        _matched(actor, locked, counts, locked.mapping, tell_actor=True)
+    return locked
+
+
+def _matched(
+    actor: User,
+    locked: CohortImport,
+    counts: dict[str, int],
+    mapping: dict[str, str],
+    *,
+    tell_actor: bool = False,
+) -> None:
+    """After matching: say how many rows were settled as before, tell the coordinators
+    about rows waiting for a decision, and audit."""
+    # Rows settled as on an earlier list: the page says how many.
+    locked.summary = {**locked.summary, "remembered": counts.pop("remembered", 0)}
+    locked.save(update_fields=["summary"])
+    waiting = counts.get(RowOutcome.QUEUED, 0)
+    panel = locked.panel
+    url = reverse("cohorts:import", args=[locked.pk])
+    if waiting:
+        send(
+            [
+                user
+                for user in coordinators_of([panel.coordinating_agency_id])
+                if tell_actor or user.pk != actor.pk
+            ],
+            kind="list_waiting",
+            key=f"{locked.pk}:queued",
+            text=f"The {locked.month:%B %Y} list for {panel.name} has {waiting} "
+            f"row{'s' if waiting != 1 else ''} waiting for a decision",
+            url=url,
+        )
+    elif tell_actor:
+        send(
+            [actor],
+            kind="list_waiting",
+            key=f"{locked.pk}:matched",
+            text=f"The {locked.month:%B %Y} list for {panel.name} is matched and ready to check",
+            url=url,
+        )
+    audit(
+        actor=actor,
+        verb=Verb.IMPORT_MAPPED,
+        target=locked,
+        detail={"mapping": mapping, "outcomes": counts},
+    )
 
 
 def _closed_message(cohort_import: CohortImport) -> str:
@@ -727,7 +799,7 @@ def import_discard(*, actor: User, cohort_import: CohortImport) -> CohortImport:
     require_coordinator(actor, cohort_import.panel)
     with transaction.atomic():
         locked = CohortImport.objects.select_for_update().get(pk=cohort_import.pk)
-        if locked.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEW):
+        if locked.status not in (ImportStatus.MAPPING, ImportStatus.MATCHING, ImportStatus.PREVIEW):
             raise ValidationError(_closed_message(locked))
         deleted, _ = locked.rows.all().delete()
         locked.status = ImportStatus.DISCARDED

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import refuse
 from accounts.audit import log_access, log_access_many
@@ -126,14 +127,21 @@ def import_columns(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = ColumnsForm(request.POST, headers=headers)
         if form.is_valid():
             try:
-                services.import_map_columns(
+                mapped = services.import_map_columns(
                     actor=request.user, cohort_import=cohort_import, mapping=form.mapping()
                 )
             except ValidationError as error:
                 for field, errors in getattr(error, "message_dict", {None: error.messages}).items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, "Rows matched. Check what the list will change.")
+                if mapped.status == ImportStatus.MATCHING:
+                    messages.success(
+                        request,
+                        f"The list's {mapped.match_total:,} rows are being matched. This page "
+                        "shows how far it has got; you will be told when it is ready to check.",
+                    )
+                else:
+                    messages.success(request, "Rows matched. Check what the list will change.")
                 return redirect("cohorts:import", pk=cohort_import.pk)
     else:
         form = ColumnsForm(initial=cohort_import.mapping, headers=headers)
@@ -216,10 +224,21 @@ def _preview_page(
 def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The check before commit, or afterwards the report of what happened to every row."""
     cohort_import = import_for(request, pk)
+    if request.GET.get("progress") and cohort_import.status != ImportStatus.MATCHING:
+        # The worker has finished: htmx, polling for progress, loads the whole page.
+        return HttpResponseClientRedirect(reverse("cohorts:import", args=[cohort_import.pk]))
     if cohort_import.status == ImportStatus.MAPPING:
         return redirect("cohorts:import-columns", pk=cohort_import.pk)
     if cohort_import.status == ImportStatus.PREVIEW:
         return _preview_page(request, cohort_import)
+    if cohort_import.status == ImportStatus.MATCHING:
+        log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
+        template = (
+            "cohorts/imports/matching_progress.html"
+            if request.GET.get("progress")
+            else "cohorts/imports/matching.html"
+        )
+        return render(request, template, _context(cohort_import))
     page = Paginator(cohort_import.rows.order_by("number"), REPORT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -409,7 +428,11 @@ def import_updates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort_import = import_for(request, pk)
-    if cohort_import.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEW):
+    if cohort_import.status not in (
+        ImportStatus.MAPPING,
+        ImportStatus.MATCHING,
+        ImportStatus.PREVIEW,
+    ):
         return _closed(request, cohort_import)
     if request.method == "POST":
         if request.POST.get("discard") != "yes":
