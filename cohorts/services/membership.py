@@ -77,23 +77,41 @@ def _check_panel_fields(panel: Panel, fields: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if name in own}
 
 
-def _check_kind_rules(membership: CohortMembership) -> None:
+def _kind_rule_problems(membership: CohortMembership) -> dict[str, list[str]]:
     """Rules between the panel fields that the model's own `clean` does not know about."""
-    errors: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
     consent_given = membership.consent_to_share is not None or membership.consent_on
     if consent_given and membership.statutory is not False:
-        errors["consent_to_share"] = (
+        errors["consent_to_share"] = [
             "Consent to share is only recorded for non-statutory cases: "
             "choose non-statutory, or leave consent blank"
-        )
+        ]
     if (membership.treatment_start or membership.treatment_completed) and not (
         membership.treatment_requirement
     ):
-        errors["treatment_requirement"] = (
+        errors["treatment_requirement"] = [
             "Select the treatment requirement (DRR or ATR) the dates are for"
-        )
+        ]
     if membership.treatment_completed and not membership.treatment_start:
-        errors["treatment_start"] = "Enter the treatment start date as well as its completion"
+        errors["treatment_start"] = ["Enter the treatment start date as well as its completion"]
+    return errors
+
+
+def _check_membership(
+    membership: CohortMembership, errors: dict[str, list[str]] | None = None
+) -> None:
+    """The panel's rules and the model's own checks together, with any `errors` found
+    before, so one answer names every problem rather than the first of them."""
+    errors = {**(errors or {})}
+    for field, messages in _kind_rule_problems(membership).items():
+        errors.setdefault(field, []).extend(messages)
+    try:
+        membership.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(
+                message for message in messages if message not in errors.get(field, [])
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -174,10 +192,10 @@ def membership_refer(
             reason=reason.strip(),
             **fields,
         )
-        if not membership.reason:
-            raise ValidationError({"reason": "Enter why you are referring this person"})
-        _check_kind_rules(membership)
-        membership.full_clean()
+        _check_membership(
+            membership,
+            {} if membership.reason else {"reason": ["Enter why you are referring this person"]},
+        )
         membership.save()
         audit(
             actor=actor,
@@ -338,8 +356,7 @@ def membership_update(
         diff = _changes(before, current)
         if not diff:
             return current
-        _check_kind_rules(current)
-        current.full_clean()
+        _check_membership(current)
         current.save(update_fields=list(diff))
         audit(actor=actor, verb=Verb.MEMBERSHIP_CHANGED, target=current, detail={"changes": diff})
     return current
