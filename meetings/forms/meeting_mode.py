@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from core.forms import DateInputField, form_field
+from core.forms import DateInputField, add_problems, form_field
 from meetings.models import AgendaItem, CaseAction, CaseActionStatus, MeetingKind
 from meetings.selectors.meeting_mode import AttendanceStatus
 from meetings.services.case_actions import UPDATE_MAX_LENGTH, ActionInput, case_action_problems
@@ -27,17 +27,6 @@ ACTION_FIELDS = {
     "owner": "action_owner",
     "due": "action_due",
 }
-
-
-def add_problems(form: forms.Form, problems: dict[str, list[str]], names: dict[str, str]) -> None:
-    """Put a service's problems on the form's fields, beside what the form found itself.
-    A field that already has an error keeps only that one, so nothing is said twice."""
-    for key, messages in problems.items():
-        field = names.get(key, key)
-        if field not in form.fields:
-            form.add_error(None, messages)
-        elif not form.has_error(field):
-            form.add_error(field, messages)
 
 
 def action_problems(
