@@ -80,9 +80,16 @@ def _changed(record: models.Model, values: dict[str, Any]) -> list[str]:
 # --- The plan -------------------------------------------------------------------------------
 
 
-def _check_plan_period(starts_on: date | None, ends_on: date | None) -> None:
+def _plan_period_problems(starts_on: date | None, ends_on: date | None) -> dict[str, str]:
     if starts_on and ends_on and ends_on < starts_on:
-        raise ValidationError({"ends_on": "The plan must end on or after the day it starts"})
+        return {"ends_on": "The plan must end on or after the day it starts"}
+    return {}
+
+
+def _check_plan_period(starts_on: date | None, ends_on: date | None) -> None:
+    errors = _plan_period_problems(starts_on, ends_on)
+    if errors:
+        raise ValidationError(errors)
 
 
 def plan_create(
@@ -145,9 +152,10 @@ def plan_update(
     the owning agency's staff, or nobody (its coordinators then edit the plan)."""
     if not may_edit_plan(actor, plan):
         raise PermissionDenied
-    _check_plan_period(starts_on, ends_on)
     chosen = {agency.pk: agency for agency in agencies}
-    errors: dict[str, str] = {}
+    # The period, the owner and the partnership are checked together: one answer names
+    # every problem.
+    errors = _plan_period_problems(starts_on, ends_on)
     if owner is not None and not _is_working_staff(owner, plan.owner_agency):
         errors["owner"] = f"Select a member of staff of {plan.owner_agency.name}, or nobody"
     with transaction.atomic():
