@@ -13,10 +13,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cohorts.selectors.cohort import NOT_REVIEWED, CohortFilter
-from cohorts.services.membership import PANEL_FIELDS, panel_fields_version
-from core.forms import DateInputField, choice_labels, form_field
+from cohorts.services.membership import PANEL_FIELDS, exit_problems, panel_fields_version
+from core.forms import DateInputField, add_problems, choice_labels, form_field
 from offenders.models import Nominal, Pathway
 from panels.models import (
     RAG_BY_SCHEME,
@@ -420,3 +421,25 @@ class ExitForm(forms.Form):
             "max_length": "The reason must be 200 characters or fewer",
         },
     )
+
+    def __init__(
+        self, *args: Any, membership: CohortMembership | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.membership is not None:
+            # An exit date before they joined is named beside a missing reason.
+            add_problems(
+                self,
+                exit_problems(
+                    self.membership,
+                    end=data.get("end"),
+                    reason=data.get("exit_reason"),
+                    today=timezone.localdate(),
+                ),
+            )
+        return data
