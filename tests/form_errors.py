@@ -87,9 +87,11 @@ def assert_shown_everywhere(shown: ErrorsShown, expected: dict[str, str]) -> Non
     """Each `field id: message` is in the error summary (linking to the field) and beside
     the field itself."""
     for field_id, message in expected.items():
-        assert any(
-            _is_for(field_id, link) and text == message for link, text in shown.summary
-        ), (field_id, message, shown.summary)
+        assert any(_is_for(field_id, link) and text == message for link, text in shown.summary), (
+            field_id,
+            message,
+            shown.summary,
+        )
         assert any(
             _is_for(field_id, beside) and message in messages
             for beside, messages in shown.beside.items()

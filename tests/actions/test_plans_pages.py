@@ -17,6 +17,7 @@ from accounts.models import AccessLog, AccessOutcome
 from actions.models import ActionStep, ProgressUpdate, Rag
 from actions.services.plans import version_of
 from tests.actions.factories import add_update, make_large_plan, make_plan, steps_of
+from tests.form_errors import errors_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -426,3 +427,33 @@ def test_dashboard_plan_flags_take_one_query_whatever_the_number_of_plans(partne
         counts.append(len(queries))
     assert body.count('href="/action-plan/') >= 2
     assert counts[0] == counts[1], counts
+
+
+def test_settings_name_an_end_before_the_start_beside_an_agency_that_cannot_leave(
+    partnership, plan, client_for
+):
+    p = partnership
+    response = client_for(p.coordinator).post(
+        reverse("actions:plan-settings", args=[plan.pk]),
+        {
+            "version": version_of(plan),
+            "title": "Reducing reoffending 2026 to 2030",
+            "starts_on-day": "1",
+            "starts_on-month": "4",
+            "starts_on-year": "2026",
+            "ends_on-day": "31",
+            "ends_on-month": "3",
+            "ends_on-year": "2026",
+            "needs_update_days": "60",
+            "agencies": [p.council.pk, p.police.pk],
+            "owner": p.coordinator.pk,
+        },
+    )
+
+    assert response.status_code == 200
+    summary = errors_shown(response.content).summary_messages()
+    assert "The plan must end on or after the day it starts" in summary
+    assert any("lead steps of the plan" in line for line in summary)
+    assert "Reducing reoffending 2026 to 2030" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.title != "Reducing reoffending 2026 to 2030"

@@ -14,6 +14,7 @@ from cohorts.services.membership import membership_refer
 from offenders.models import RiskScore
 from panels.models import CohortMembership, MembershipStatus, PanelKind
 from tests.factories import make_nominal, make_panel
+from tests.form_errors import assert_shown_everywhere, errors_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -446,3 +447,23 @@ def test_a_declined_referral_of_another_agencys_person_names_nobody_to_the_coord
         assert b"PROBATIONONLY" not in response.content.upper()
     tracker = client.get(reverse("cohorts:cohort", args=[p.panel.pk])).content.upper()
     assert b"PROBATIONONLY" not in tracker
+
+
+def test_an_exit_names_a_missing_reason_and_a_date_before_joining_at_once(partnership, client_for):
+    p = partnership
+    membership = active(p)
+    response = client_for(p.coordinator).post(
+        reverse("cohorts:membership-exit", args=[membership.pk]),
+        {**day_fields("end", date(2025, 1, 1)), "exit_reason": ""},
+    )
+
+    assert response.status_code == 200
+    assert_shown_everywhere(
+        errors_shown(response.content),
+        {
+            "id_end": "The exit date must be the same as or after the start date",
+            "id_exit_reason": "Enter why they left the cohort",
+        },
+    )
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.ACTIVE

@@ -176,3 +176,23 @@ def test_changing_an_action_names_a_blank_description_a_past_date_and_the_wrong_
     )
     action.refresh_from_db()
     assert action.description == "Arrange a joint home visit"
+
+
+def test_moving_a_meeting_names_a_past_date_and_a_missing_reason_at_once(partnership, client_for):
+    upcoming = make_meeting(partnership.panel, on=timezone.localdate() + timedelta(days=7))
+    response = client_for(partnership.coordinator).post(
+        reverse("meetings:meeting-move", args=[upcoming.pk]),
+        {"starts_at": "10:00", "reason": ""}
+        | date_fields("date", timezone.localdate() - timedelta(days=2)),
+    )
+
+    assert response.status_code == 200
+    assert_shown_everywhere(
+        errors_shown(response.content),
+        {
+            "id_date": "The new date must be today or in the future",
+            "id_reason": "Enter why the meeting is moving",
+        },
+    )
+    upcoming.refresh_from_db()
+    assert upcoming.date == timezone.localdate() + timedelta(days=7)
