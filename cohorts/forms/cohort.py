@@ -16,7 +16,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cohorts.selectors.cohort import NOT_REVIEWED, CohortFilter
-from cohorts.services.membership import PANEL_FIELDS, exit_problems, panel_fields_version
+from cohorts.services.membership import (
+    PANEL_FIELDS,
+    exit_problems,
+    panel_fields_problems,
+    panel_fields_version,
+)
 from core.forms import DateInputField, add_problems, choice_labels, form_field
 from offenders.models import Nominal, Pathway
 from panels.models import (
@@ -192,9 +197,16 @@ def _statutory_field() -> forms.Field:
 class BasePanelFieldsForm(forms.Form):
     """The panel's own fields about a person, for the panel's kind only."""
 
-    def __init__(self, *args: Any, panel: Panel, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        panel: Panel,
+        membership: CohortMembership | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.panel = panel
+        self.membership = membership
         builders = {
             "mappa_category": lambda: _optional_select("MAPPA category", MappaCategory.choices),
             "mappa_level": lambda: _optional_select(
@@ -228,6 +240,19 @@ class BasePanelFieldsForm(forms.Form):
         }
         for name in PANEL_FIELDS.get(panel.kind, ()):
             self.fields[name] = builders[name]()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.is_bound and PANEL_FIELDS.get(self.panel.kind):
+            # The panel's rules on the fields that could be read (one not read keeps what
+            # is recorded), beside the form's own messages.
+            readable = {
+                name: value
+                for name, value in self.panel_values().items()
+                if name not in self.errors
+            }
+            add_problems(self, panel_fields_problems(self.panel, readable, self.membership))
+        return self.cleaned_data
 
     def panel_values(self) -> dict[str, Any]:
         """The panel fields as the services take them."""

@@ -9,6 +9,7 @@ decline withdraws it. Nothing else needs recomputing.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from datetime import date
@@ -94,6 +95,30 @@ def _kind_rule_problems(membership: CohortMembership) -> dict[str, list[str]]:
         ]
     if membership.treatment_completed and not membership.treatment_start:
         errors["treatment_start"] = ["Enter the treatment start date as well as its completion"]
+    return errors
+
+
+def panel_fields_problems(
+    panel: Panel, values: dict[str, Any], membership: CohortMembership | None = None
+) -> dict[str, list[str]]:
+    """What would be wrong with the panel's fields about a person set to `values` (on
+    `membership` as it stands, or on a new referral), by field: the panel's rules and the
+    record's own, without saving anything. A form runs them on the fields it could read, so
+    every problem is named in one answer."""
+    # A copy, so the record as it stands is not touched.
+    trial = (
+        copy.copy(membership)
+        if membership is not None
+        else CohortMembership(panel=panel, status=MembershipStatus.REFERRED)
+    )
+    for name, value in values.items():
+        setattr(trial, name, value)
+    errors = _kind_rule_problems(trial)
+    try:
+        trial.clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
     return errors
 
 

@@ -550,6 +550,7 @@ def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = PanelFieldsForm(
         request.POST if request.method == "POST" else None,
         panel=panel,
+        membership=membership,
         initial=PanelFieldsForm.initial_from(membership),
     )
     status, stale_message = 200, ""
