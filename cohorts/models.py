@@ -70,6 +70,9 @@ class ImportRow(models.Model):
     # Settled by the coordinator (not by the matching, nor by a remembered decision): kept
     # for the panel's next lists when the list is imported.
     decided = models.BooleanField(default=False)
+    # The coordinator chose to update the linked record from this row (a new postcode or
+    # identifier), with the list as its source, when the list is imported.
+    update_record = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["cohort_import", "number"]

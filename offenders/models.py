@@ -161,6 +161,9 @@ class Identifier(models.Model):
         "accounts.Agency", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where it came from, such as a panel's monthly list."
+    )
 
     class Meta:
         ordering = ["kind", "value"]
@@ -210,6 +213,9 @@ class Address(models.Model):
     no_fixed_abode = models.BooleanField("No fixed abode (NFA)", default=False)
     recorded_by_agency = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where it came from, such as a panel's monthly list."
     )
 
     class Meta:

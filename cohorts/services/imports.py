@@ -42,6 +42,7 @@ from cohorts.importing import (
 from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
 from cohorts.names import guess_order, read_order
 from cohorts.selectors.imports import latest_committed_month, leaving_memberships
+from cohorts.services.differences import apply_record_updates
 from cohorts.services.import_rows import (
     BATCH,
     IDENTIFIER_LABELS,
@@ -429,6 +430,7 @@ def _apply(actor: User, cohort_import: CohortImport, *, exit_leavers: bool) -> d
     parsed = parsed_rows(cohort_import, listed)
     created = _create_people(actor, cohort_import, listed, parsed)
     identifiers_added = _add_identifiers(actor, listed, parsed)
+    records_updated = apply_record_updates(actor, cohort_import, listed, parsed)
 
     # An active membership wins over a waiting referral of the same person ("active"
     # sorts before "referred").
@@ -518,6 +520,7 @@ def _apply(actor: User, cohort_import: CohortImport, *, exit_leavers: bool) -> d
         "left": len(left),
         "new_records": created,
         "identifiers_added": identifiers_added,
+        "records_updated": records_updated,
     }
     cohort_import.status = ImportStatus.COMMITTED
     cohort_import.committed_at = timezone.now()

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,6 +28,7 @@ from cohorts.importing import BIRTH_KEYS, FIELDS, NAME_ORDER, row_name
 from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
 from cohorts.names import RULE as NAME_RULE
 from cohorts.selectors.columns import columns_page
+from cohorts.selectors.differences import row_differences
 from cohorts.selectors.imports import (
     IMPORT,
     coordinated_panel_for,
@@ -38,6 +40,7 @@ from cohorts.selectors.imports import (
     shown_candidates,
 )
 from cohorts.services import imports as services
+from cohorts.services.differences import import_updates_choose
 from core.exports import CSV_TYPE, download, write_csv
 from offenders.selectors import nominals_for
 
@@ -164,6 +167,7 @@ def _preview_page(
 ) -> HttpResponse:
     preview = import_preview(cohort_import)
     earlier = earlier_import_of_month(request.user, cohort_import)
+    differences = row_differences(request.user, cohort_import)
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
     # The people the page names: joiners matched to a record (shown by its number beside
     # the name on the list) and the cohort members not on the list, in one insert.
@@ -181,6 +185,7 @@ def _preview_page(
                 nominal.pk
                 for nominal in (earlier.new_people + earlier.missing_people if earlier else [])
             ),
+            *(difference.nominal.pk for difference in differences[:SHOWN_LIMIT]),
         ],
     )
     return render(
@@ -190,6 +195,7 @@ def _preview_page(
             cohort_import,
             preview=preview,
             earlier=earlier,
+            differences=differences[:SHOWN_LIMIT],
             outcome_counts=[
                 (value, label, preview.counts.get(value, 0)) for value, label in RowOutcome.choices
             ],
@@ -370,6 +376,33 @@ def import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "cohort.",
     )
     return redirect("cohorts:import", pk=cohort_import.pk)
+
+
+@login_required
+@require_POST
+def import_updates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Choose which linked rows update their record from the list when it is imported."""
+    cohort_import = import_for(request, pk)
+    if cohort_import.status != ImportStatus.PREVIEW:
+        return _closed(request, cohort_import)
+    rows = [value for value in request.POST.getlist("update") if value.isdigit()]
+    try:
+        chosen = import_updates_choose(
+            actor=request.user, cohort_import=cohort_import, rows=[int(row) for row in rows]
+        )
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(
+            request,
+            f"{chosen} {'record is' if chosen == 1 else 'records are'} updated from the list "
+            "when it is imported."
+            if chosen
+            else "No record is updated from the list.",
+        )
+    return redirect(
+        reverse("cohorts:import", args=[cohort_import.pk]) + "#differences-from-records"
+    )
 
 
 @login_required
