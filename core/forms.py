@@ -38,6 +38,22 @@ def add_service_errors(
         form.add_error(default_field, error.messages)
 
 
+def add_problems(
+    form: forms.Form, problems: dict[str, list[str]], names: dict[str, str] | None = None
+) -> None:
+    """Put the problems a service's rules find on the form's fields, beside those the form
+    found itself, so one answer names them all. `names` maps a service's key to the form
+    field; a field that already has an error keeps only that one, so nothing is said twice.
+    """
+    names = names or {}
+    for key, messages in problems.items():
+        field = names.get(key, key)
+        if field not in form.fields:
+            form.add_error(None, messages)
+        elif not form.has_error(field):
+            form.add_error(field, messages)
+
+
 # A full UK postcode: outward code, then inward code of a digit and two letters.
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 

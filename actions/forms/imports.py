@@ -60,9 +60,9 @@ class SourceForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if self.errors:
-            return data
-        pasted, upload = data.get("pasted", "").strip(), data.get("plan_file")
+        # What was sent, read from the request: a paste or a file refused for its size was
+        # still given, so "not both" is said beside that refusal, not after it is put right.
+        pasted, upload = (self.data.get("pasted") or "").strip(), self.files.get("plan_file")
         if pasted and upload:
             self.add_error(
                 "pasted", "Paste the table or choose a file, not both: clear one of them"
