@@ -14,15 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import pypdf
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from docx import Document
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from actions.models import ActionStep
+from demo.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from meetings.models import Meeting
 from offenders.models import Nominal
-from demo.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from tests.e2e.browser import sign_in
 from tests.panels.agenda_helpers import pdf_text
 from tests.panels.import_samples import csv_bytes
@@ -30,6 +34,7 @@ from tests.panels.import_samples import csv_bytes
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 IOM = "Kingsmere IOM panel"
+PLAN = "Reducing reoffending action plan 2025 to 2029"
 # Pages that ask for their progress every few seconds (htmx) and reload once work has ended.
 POLLED = 20_000
 
@@ -253,7 +258,9 @@ def journey_3_build_the_next_agenda(demo: Demo) -> Meeting:
     expect(heading(page)).to_contain_text("Meetings")
     check()
     upcoming = page.get_by_role("table", name="Upcoming meetings, soonest first")
-    upcoming.get_by_role("row").filter(has_text="Main panel").first.get_by_role("link").first.click()
+    upcoming.get_by_role("row").filter(has_text="Main panel").first.get_by_role(
+        "link"
+    ).first.click()
     meeting = Meeting.objects.filter(
         panel__name=IOM, kind="main", date__gt=timezone.localdate()
     ).earliest("date")
@@ -281,9 +288,7 @@ def journey_3_build_the_next_agenda(demo: Demo) -> Meeting:
 
     page.get_by_role("link", name="Back to the meeting").click()
     expect(heading(page)).to_contain_text("Main panel")
-    expect(page.get_by_role("table", name=re.compile("People on the agenda"))).to_contain_text(
-        name
-    )
+    expect(page.get_by_role("table", name=re.compile("People on the agenda"))).to_contain_text(name)
     check()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the agenda pack (PDF)").click()
@@ -316,7 +321,9 @@ def journey_4_run_the_meeting(demo: Demo, meeting: Meeting) -> None:
     expect(heading(page)).to_have_text(f"Run the main panel, {meeting.date:%-d %B %Y}")
     check()
     for group in page.get_by_role("group", name=re.compile(r"^Did .* attend\?$")).all():
-        agency = group.locator("legend").inner_text().strip().removeprefix("Did ")[: -len(" attend?")]
+        agency = (
+            group.locator("legend").inner_text().strip().removeprefix("Did ")[: -len(" attend?")]
+        )
         who = ATTENDED.get(agency)
         group.get_by_label("Present" if who else "Sent apologies").check()
         if who:
@@ -335,9 +342,7 @@ def journey_4_run_the_meeting(demo: Demo, meeting: Meeting) -> None:
     page.get_by_role("group", name="RAG decision").get_by_label("Red").check()
     page.get_by_label("What needs to be done (optional)").fill("Joint home visit with probation")
     page.get_by_label("Agency that owns the action").select_option(label="Kingsmere Police")
-    page.get_by_label("Named person (optional)").select_option(
-        label="Sam Reid, Kingsmere Police"
-    )
+    page.get_by_label("Named person (optional)").select_option(label="Sam Reid, Kingsmere Police")
     fill_date(page, "Due date", due)
     page.get_by_role("group", name="Has the panel discussed this person?").get_by_label(
         "Yes, discussed"
@@ -364,6 +369,196 @@ def journey_4_run_the_meeting(demo: Demo, meeting: Meeting) -> None:
     expect(heading(police)).to_have_text(f"Case action for {person}")
     expect(police.locator("#action-status")).to_contain_text("Open")
     check_police()
+
+
+def journey_5_read_and_add_to_a_profile(demo: Demo) -> None:
+    """Probation's offender manager reads Kyle Brennan's record and adds to it."""
+    today = timezone.localdate()
+    page, check = demo.home("probation")
+    menu(page, "Nominals")
+    expect(heading(page)).to_have_text("Find a person")
+    check()
+    page.get_by_label("Name", exact=True).fill("Kyle Brennan")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#results")).to_have_text("1 person found")
+    check()
+    page.get_by_role("table", name=re.compile("^People found")).get_by_role(
+        "link", name="Kyle BRENNAN"
+    ).click()
+    expect(heading(page)).to_have_text("Why are you opening this record?")
+    check()
+    page.get_by_role("button", name="Case management").click()
+
+    expect(heading(page)).to_have_text("Kyle BRENNAN")
+    for section in (
+        "Identity",
+        "Aliases and identifiers",
+        "Panels",
+        "RAG history",
+        "Needs by pathway",
+        "Case actions",
+        "Custody and enforcement",
+        "Timeline",
+    ):
+        expect(page.get_by_role("heading", name=section, exact=True)).to_be_visible()
+    expect(page.locator("#identity + dl")).to_contain_text("2 November 1989")
+    expect(page.get_by_role("table", name="Identifiers")).to_contain_text("K204518")
+    panels = page.get_by_role("table", name="Panels this person is on")
+    expect(panels).to_contain_text(IOM)
+    expect(panels).to_contain_text("Kingsmere DIP panel")
+    expect(page.get_by_role("img", name=re.compile(f"^RAG at {IOM}"))).to_be_visible()
+    expect(
+        page.get_by_role("table", name="Current need on each reducing-reoffending pathway")
+    ).to_contain_text("High")
+    expect(page.locator(".moj-timeline")).to_contain_text("Home visit")
+    check()
+
+    page.get_by_role("link", name="Record an offence").click()
+    expect(heading(page)).to_contain_text("offence")
+    check()
+    page.get_by_label("Type of offence").select_option(label="Theft")
+    fill_date(page, "Date of the offence (optional)", today - timedelta(days=10))
+    page.get_by_label("Outcome").fill("Charged; remanded in custody")
+    page.get_by_role("button", name="Record the offence").click()
+    expect(heading(page)).to_have_text("Kyle BRENNAN")
+    offences = page.get_by_role("table", name="Offences")
+    expect(offences).to_contain_text("Theft")
+    check()
+
+    page.get_by_role("link", name="Record time in custody").click()
+    expect(heading(page)).to_contain_text("custody")
+    check()
+    page.get_by_label("Remand").check()
+    fill_date(page, "Date custody began", today - timedelta(days=9))
+    page.get_by_label("Prison or establishment").fill("HMP Kingsmere")
+    page.get_by_label("The offence a sentence was for (optional)").select_option(index=1)
+    page.get_by_role("button", name="Record the time in custody").click()
+    expect(heading(page)).to_have_text("Kyle BRENNAN")
+    expect(page.get_by_role("table", name="Custody")).to_contain_text("HMP Kingsmere")
+    check()
+
+    page.get_by_role("link", name="Record a risk assessment").click()
+    expect(heading(page)).to_contain_text("risk")
+    check()
+    page.get_by_label("OGRS score (optional)").fill("68")
+    page.get_by_label("Risk of serious harm (RoSH) (optional)").select_option(label="Medium")
+    fill_date(page, "Date of the assessment", today)
+    page.get_by_label("Where the assessment comes from").fill("OASys")
+    page.get_by_role("button", name="Record the assessment").click()
+    expect(heading(page)).to_have_text("Kyle BRENNAN")
+    expect(page.get_by_text("OGRS 68%, RoSH medium (OASys)")).to_be_visible()
+    check()
+
+
+def journey_6_sign_the_sgv_addendum(demo: Demo) -> None:
+    """The council's, the police's and probation's governance leads each sign the serious
+    group violence addendum for their agency; the staff then see the SGV panel."""
+    for username in ("governance", "policegovernance", "probationgovernance"):
+        page, check = demo.home(username)
+        menu(page, "Sharing")
+        expect(heading(page)).to_have_text("Information-sharing agreements")
+        check()
+        page.get_by_role("link", name="KM-ISA-SGV").click()
+        expect(heading(page)).to_contain_text("serious group violence data-sharing addendum")
+        check()
+        page.get_by_role("link", name=re.compile("^Sign for ")).click()
+        expect(heading(page)).to_contain_text("Sign for")
+        check()
+        page.get_by_label("Name of the person signing").fill("Head of service")
+        page.get_by_label("Their role").fill("Senior information risk owner")
+        page.get_by_role("button", name="Sign the agreement").click()
+        expect(page.get_by_text(re.compile("^Signed for "))).to_be_visible()
+        check()
+    expect(page.get_by_text("Not signed", exact=True)).to_have_count(0)
+
+    page, check = demo.home("police")
+    menu(page, "Panels")
+    check()
+    page.get_by_role("link", name="Kingsmere SGV panel").click()
+    expect(heading(page)).to_contain_text("Kingsmere SGV panel")
+    check()
+    page.get_by_role("link", name=re.compile("^Cohort")).first.click()
+    expect(page.locator("main")).to_contain_text("Tyrone ACHEBE")
+    check()
+
+
+def journey_7_produce_the_scrutiny_report(demo: Demo) -> None:
+    page, check = demo.home("committee")
+    menu(page, "Reports")
+    expect(heading(page)).to_have_text("Reports")
+    check()
+    page.get_by_role("link", name=re.compile("^Reducing Reoffending Update")).first.click()
+    expect(heading(page)).to_contain_text("Reducing Reoffending Update")
+    check()
+    page.get_by_role("button", name="Produce the report").click()
+    expect(heading(page)).to_have_text(re.compile("Version 1"))
+    expect(page.get_by_role("link", name="PDF")).to_be_visible(timeout=POLLED)
+    expect(page.get_by_role("table", name="Headline figures")).to_contain_text("Cohort size")
+    check()
+    downloads = {}
+    for name in ("Word document (DOCX)", "PDF", "Spreadsheet of every figure and table (XLSX)"):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=name).click()
+        downloads[Path(download.value.suggested_filename).suffix] = Path(
+            download.value.path()
+        ).read_bytes()
+    document = Document(io.BytesIO(downloads[".docx"]))
+    assert "Reducing Reoffending Update" in "\n".join(p.text for p in document.paragraphs)
+    pdf = "\n".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(downloads[".pdf"])).pages
+    )
+    assert "Reducing Reoffending Update" in pdf and "Headline figures" in pdf
+    workbook = load_workbook(io.BytesIO(downloads[".xlsx"]))
+    figures = {
+        row[0]: row[1]
+        for row in workbook["Headline figures"].iter_rows(min_row=2, values_only=True)
+    }
+    assert figures["Cohort size"] >= 50
+
+
+def journey_8_update_the_action_plan(demo: Demo) -> None:
+    today = timezone.localdate()
+    page, check = demo.home("coordinator")
+    menu(page, "Action plan")
+    expect(heading(page)).to_have_text("Action plan")
+    check()
+    page.get_by_role("link", name=PLAN).click()
+    expect(heading(page)).to_have_text(PLAN)
+    check()
+    page.get_by_role("link", name="Change objectives, actions and steps").click()
+    expect(heading(page)).to_have_text("Objectives, actions and steps")
+    check()
+    page.get_by_role("link", name="Add a step to action 1.1", exact=True).click()
+    expect(heading(page)).to_contain_text("Add a step")
+    check()
+    page.get_by_label("Step", exact=True).fill("Agree one referral form with housing")
+    page.get_by_label("Lead agency").select_option(label="Kingsmere Council Community Safety Team")
+    page.get_by_role("button", name="Add the step").click()
+    expect(page.locator("#main-content")).to_contain_text("added")
+    check()
+    step = ActionStep.objects.get(text="Agree one referral form with housing")
+
+    page.get_by_role("link", name=PLAN).first.click()
+    expect(heading(page)).to_have_text(PLAN)
+    check()
+    page.get_by_role("link", name=step.action.title).first.click()
+    expect(heading(page)).to_have_text(step.action.title)
+    check()
+    page.get_by_role("link", name=f"Add an update to step {step.number}").click()
+    expect(heading(page)).to_have_text(f"Add an update to step {step.number}")
+    check()
+    fill_date(page, "Date of the update", today)
+    page.get_by_role("group", name="RAG").get_by_label("Amber-Green").check()
+    page.get_by_label("Progress to date").fill("Draft form shared with housing for comment")
+    page.get_by_role("button", name="Add the update").click()
+    expect(heading(page)).to_have_text(step.action.title)
+    expect(page.get_by_text(f"Update added to step {step.number}")).to_be_visible()
+    expect(page.locator(f"#step-{step.pk}-rag")).to_contain_text("Amber-Green")
+    history = page.get_by_role(
+        "table", name=f"Progress updates on step {step.number}, newest first"
+    )
+    expect(history.locator("tbody tr").first).to_contain_text(f"{today:%-d %b %Y}")
+    check()
 
 
 def fill_date(page: Page, group: str, when: date) -> None:
@@ -393,10 +588,13 @@ def test_the_eight_journeys_with_the_demo_accounts(
 ) -> None:
     call_command("seed_demo", stdout=io.StringIO())
     demo = Demo(first=(page, check_page), another_browser=another_browser)
-    import time; t=time.time()
-    journey_1_import_the_monthly_list(demo); print("J1", time.time()-t)
-    journey_2_cross_reference(demo); print("J2", time.time()-t)
-    meeting = journey_3_build_the_next_agenda(demo); print("J3", time.time()-t)
+    journey_1_import_the_monthly_list(demo)
+    journey_2_cross_reference(demo)
+    meeting = journey_3_build_the_next_agenda(demo)
     with monkeypatch.context() as clock:
         on_the_day(clock, meeting.date)
         journey_4_run_the_meeting(demo, meeting)
+    journey_5_read_and_add_to_a_profile(demo)
+    journey_6_sign_the_sgv_addendum(demo)
+    journey_7_produce_the_scrutiny_report(demo)
+    journey_8_update_the_action_plan(demo)
