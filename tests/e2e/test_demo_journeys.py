@@ -295,6 +295,15 @@ def journey_3_build_the_next_agenda(demo: Demo) -> Meeting:
     text = pdf_text(Path(download.value.path()).read_bytes())
     assert "Main panel agenda pack" in text
     assert f"{len(before) - 1}. {name}" in text
+
+    # Before its day the meeting cannot be run, and the page says from when it can.
+    page.get_by_role("link", name="Run the meeting").click()
+    expect(heading(page)).to_have_text(f"Run the main panel, {meeting.date:%-d %B %Y}")
+    expect(page.get_by_text(f"This meeting is on {meeting.date:%-d %B %Y}.")).to_contain_text(
+        "Attendance and decisions are recorded from that day"
+    )
+    expect(page.get_by_role("button", name="Save attendance")).to_have_count(0)
+    check()
     return meeting
 
 
@@ -470,6 +479,7 @@ def journey_6_sign_the_sgv_addendum(demo: Demo) -> None:
         expect(page.get_by_text(re.compile("^Signed for "))).to_be_visible()
         check()
     expect(page.get_by_text("Not signed", exact=True)).to_have_count(0)
+    expect(page.locator("#access-dates")).to_contain_text("Access ends on")
 
     page, check = demo.home("police")
     menu(page, "Panels")
