@@ -175,8 +175,21 @@ class Candidate:
 
 def probe_keys(record: PersonRecord) -> set[str]:
     """A row's blocking keys: its own, and with given and family names swapped, as the
-    search builds them for a record (swapped names are a common recording error)."""
-    return record_match_keys(record) | match_keys(record.family, record.given, record.dob)
+    search builds them for a record (swapped names are a common recording error). A date of
+    birth read from an age or a year is a year band: the years either side count too."""
+    keys = record_match_keys(record) | match_keys(record.family, record.given, record.dob)
+    if record.dob is not None and record.dob_approximate:
+        for years in (-1, 1):
+            near = _shifted(record.dob, years)
+            keys |= match_keys(record.given, record.family, near)
+    return keys
+
+
+def _shifted(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def find_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[Candidate]]:

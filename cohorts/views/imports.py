@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import refuse
@@ -22,8 +23,10 @@ from accounts.audit import log_access, log_access_many
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Purpose
 from cohorts.forms.imports import ColumnsForm, CommitForm, RowDecisionForm, UploadForm
-from cohorts.importing import FIELDS, row_name
+from cohorts.importing import BIRTH_KEYS, FIELDS, NAME_ORDER, row_name
 from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
+from cohorts.names import RULE as NAME_RULE
+from cohorts.selectors.columns import columns_page
 from cohorts.selectors.imports import (
     IMPORT,
     coordinated_panel_for,
@@ -132,6 +135,7 @@ def import_columns(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         form = ColumnsForm(initial=cohort_import.mapping, headers=headers)
     sample = list(cohort_import.rows.order_by("number")[:SAMPLE_ROWS])
+    columns, splitting = columns_page(cohort_import, form.chosen(), today=timezone.localdate())
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
     return render(
         request,
@@ -139,8 +143,12 @@ def import_columns(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _context(
             cohort_import,
             form=form,
-            required=[form[item.key] for item in FIELDS if item.required],
+            names=[form[key] for key in ("family_name", "given_names", "full_name")],
+            name_order=form[NAME_ORDER],
+            births=[form[key] for key in BIRTH_KEYS],
             optional=[form[item.key] for item in FIELDS if not item.required],
+            columns=columns,
+            splitting=splitting,
             sample=[(row.number, [row.values.get(h, "") for h in headers]) for row in sample],
         ),
     )
@@ -191,6 +199,7 @@ def _preview_page(
             form=form or CommitForm(initial={"exit_leavers": False}),
             error=error,
             error_row=first,
+            name_rule=NAME_RULE,
         ),
         status=400 if error else 200,
     )

@@ -256,7 +256,7 @@ def test_preview_shows_the_plan_its_counts_and_warnings(partnership, client_for)
     assert "Lead agency: Borough Police" in page
     assert "The lead “Family Mosaic” (step 2) names no agency of the partnership" in page
     assert "Step 5 has no number in the plan" in page
-    assert "RAG for the imported progress" in page
+    assert "RAG for progress the plan gives no RAG for" in page
     # The suggested partnership: the importer's agency and every agency matched as a lead.
     form = client.get(_preview_url(plan_import)).context["form"]
     assert sorted(form.initial["agencies"]) == sorted([p.council.pk, p.police.pk, p.probation.pk])
