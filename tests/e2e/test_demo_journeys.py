@@ -23,9 +23,11 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from actions.models import ActionStep
+from crossref.models import FindingStatus, MatchFinding
 from demo.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
 from meetings.models import Meeting
 from offenders.models import Nominal
+from panels.models import CohortMembership, MembershipStatus
 from tests.panels.agenda_helpers import pdf_text
 from tests.panels.import_samples import csv_bytes
 
@@ -155,6 +157,14 @@ def journey_1_import_the_monthly_list(demo: Demo) -> None:
     rows = page.get_by_role("table", name="Every row of the list, page 1 of 1")
     expect(rows.locator("tbody tr")).to_have_count(4)
     check()
+    joined = CohortMembership.objects.filter(
+        panel__name=IOM, status=MembershipStatus.ACTIVE, start__isnull=False
+    )
+    assert joined.filter(nominal__family_name="Marlowe").exists()
+    assert joined.filter(
+        nominal__family_name="Whitlock", nominal__date_of_birth=date(1996, 6, 21)
+    ).exists()
+    assert Nominal.objects.filter(family_name="Whitlock").count() == 2
 
 
 def journey_2_cross_reference(demo: Demo) -> None:
@@ -254,6 +264,13 @@ def journey_2_cross_reference(demo: Demo) -> None:
     page.get_by_role("button", name="Close: no action needed").click()
     expect(page.locator("#finding-status")).to_have_text("No action needed")
     check()
+
+    def decided(name: str) -> set[str]:
+        findings = MatchFinding.objects.filter(nominal_a__family_name=name)
+        return set(findings.values_list("status", flat=True))
+
+    assert decided("Whitlock") == {FindingStatus.DISMISSED}
+    assert decided("Okoro") == {FindingStatus.NO_ACTION}
 
 
 def journey_3_build_the_next_agenda(demo: Demo) -> Meeting:
