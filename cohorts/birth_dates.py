@@ -1,6 +1,6 @@
 """An age ("34") or a year of birth ("1990") on a list, read as an approximate date of birth.
 
-Plain Python, no Django. The record keeps a date and marks it approximate
+The record keeps a date and marks it approximate
 (`Nominal.dob_approximate`), and the matching engine then compares only the years, with a
 year either side still counting as close: the date chosen is the middle of the span the
 age or year allows, so that year is the likeliest one.
@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-EARLIEST_BIRTH_YEAR = 1900
+from core.validators import EARLIEST_DATE_OF_BIRTH
+
+# The same first year as every other entry point (core.validators).
+EARLIEST_BIRTH_YEAR = EARLIEST_DATE_OF_BIRTH.year
 OLDEST_AGE = 120
 
 _AGE = re.compile(r"^(\d{1,3})(?:\.0+)?(?:\s*(?:years?|yrs?|y)(?:\s*old)?)?$", re.IGNORECASE)

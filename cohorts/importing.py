@@ -19,10 +19,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from rapidfuzz.distance import JaroWinkler
 
 from cohorts.birth_dates import looks_like_year, parse_age, parse_birth_year
 from cohorts.names import NameOrder, read_order, split_full_name
+from core import table_limits
 from core.forms import POSTCODE
 from core.tables import (
     WINDOWS_1252,
@@ -33,10 +35,12 @@ from core.tables import (
     is_workbook,
     read_workbook,
     sniff_delimiter,
+    within_limits,
 )
+from core.validators import validate_date_of_birth
 from matching.identifiers import validate_identifier
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = table_limits.MAX_FILE_BYTES
 MAX_ROWS = 20_000
 
 # Comma first: a tie between separators is read as a CSV file's commas.
@@ -93,7 +97,8 @@ def _read_csv(data: bytes) -> Table:
     if encoding == WINDOWS_1252:
         encoding = "Windows-1252 (Excel's plain CSV format)"
     delimiter = sniff_delimiter(text, DELIMITERS)
-    records = ([cell.strip() for cell in cells] for cells in _csv_records(text, delimiter))
+    rows = within_limits(_csv_records(text, delimiter), wording=WORDING)
+    records = ([cell.strip() for cell in cells] for cells in rows)
     return _table(records, read_as=f"CSV, {encoding}, values separated by {DELIMITERS[delimiter]}")
 
 
@@ -424,7 +429,6 @@ _MONTHS = {
     for number in range(1, 13)
     for name in (calendar.month_name[number], calendar.month_abbr[number])
 } | {"sept": 9}
-EARLIEST_BIRTH_YEAR = 1900
 
 
 def parse_date_of_birth(text: str, *, today: date) -> date:
@@ -457,10 +461,10 @@ def parse_date_of_birth(text: str, *, today: date) -> date:
             f"'{value}' is not a real date: {calendar.month_name[month]} {year} has {days} days"
         )
     born = date(year, month, day)
-    if born > today:
-        raise ValueError(f"The date of birth {value} is in the future")
-    if year < EARLIEST_BIRTH_YEAR:
-        raise ValueError(f"The date of birth {value} is before {EARLIEST_BIRTH_YEAR}")
+    try:
+        validate_date_of_birth(born, today=today)
+    except ValidationError as error:
+        raise ValueError(f"{error.messages[0]}: the list has {value}") from None
     return born
 
 

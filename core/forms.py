@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.validators import validate_date_of_birth
+
 DATE_PARTS = ("day", "month", "year")
 
 
@@ -118,3 +120,14 @@ class DateInputField(forms.Field):
             raise ValidationError(f"{self.label} must be in the past")
         if self.when == "not_future" and value > today:
             raise ValidationError(f"{self.label} must be today or in the past")
+
+
+class DateOfBirthField(DateInputField):
+    """A date of birth typed as day, month and year, held to `validate_date_of_birth` and
+    refused in its words, as every other way a date of birth comes in is."""
+
+    default_validators = [validate_date_of_birth]
+
+    def __init__(self, **kwargs: Any):
+        # The validator alone says which dates of birth are possible.
+        super().__init__(when=None, earliest_year=date.min.year, **kwargs)

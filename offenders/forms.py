@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from core.forms import POSTCODE, DateInputField, form_field
+from core.forms import POSTCODE, DateInputField, DateOfBirthField, form_field
 from offenders.models import (
     TYPED_EVENT_KINDS,
     CustodyReason,
@@ -49,10 +49,9 @@ class IdentityForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     given_names = _text("Given names")
     family_name = _text("Family name")
-    date_of_birth = DateInputField(
+    date_of_birth = DateOfBirthField(
         label="Date of birth",
         required=False,
-        when="past",
         help_text="For example, 27 3 1990",
     )
     dob_approximate = forms.BooleanField(
@@ -154,10 +153,9 @@ class IdentifierForm(forms.Form):
 class AliasForm(forms.Form):
     given_names = _text("Given names", required=False)
     family_name = _text("Family name", required=False)
-    date_of_birth = DateInputField(
+    date_of_birth = DateOfBirthField(
         label="Date of birth used with this name",
         required=False,
-        when="past",
         help_text="Leave blank if no other date of birth was used. For example, 27 3 1990",
     )
     error_anchor = "id_given_names"

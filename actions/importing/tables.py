@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from actions.importing.text import clean_line, clean_text
+from core import table_limits
 from core.tables import (
     UnreadableTable,
     Wording,
@@ -22,9 +23,10 @@ from core.tables import (
     is_workbook,
     read_workbook,
     sniff_delimiter,
+    within_limits,
 )
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = table_limits.MAX_FILE_BYTES
 MAX_PASTE_CHARACTERS = 1_000_000
 MAX_ROWS = 2_000
 
@@ -73,7 +75,10 @@ def read_pasted(text: str) -> Table:
             "The pasted text has no columns: copy the whole table from Word or Excel (select "
             "the table, not only its text) and paste it again, or upload the plan as a file."
         )
-    return _table(_records(text, "\t"), read_as="Pasted text, cells separated by tabs")
+    return _table(
+        within_limits(_records(text, "\t"), wording=WORDING),
+        read_as="Pasted text, cells separated by tabs",
+    )
 
 
 def read_file(data: bytes, file_name: str) -> Table:
@@ -85,7 +90,7 @@ def read_file(data: bytes, file_name: str) -> Table:
     text, encoding = decode_text(data, wording=WORDING, replace_undecodable=True)
     delimiter = sniff_delimiter(text, DELIMITERS)
     return _table(
-        _records(text, delimiter),
+        within_limits(_records(text, delimiter), wording=WORDING),
         read_as=f"CSV file, {encoding}, values separated by {DELIMITERS[delimiter]}",
     )
 
