@@ -52,6 +52,8 @@ from bench.access_log import (
 )
 from bench.actions import prepare_plans
 from bench.crossref import CrossrefResult, crossref_lines, run_crossref_benchmarks
+from bench.import_quality import ImportQuality, measure_import_quality
+from bench.import_quality import report_lines as import_quality_lines
 from bench.panels import IMPORT_ROWS, ImportResult, prepare_cohorts, time_import
 from bench.search_quality import MODES as QUALITY_MODES
 from bench.search_quality import NAME_KINDS, QualityResult, measure_search_quality
@@ -258,6 +260,9 @@ class BenchResult:
     quality_probes: int = 0
     crossref: CrossrefResult | None = None  # bench/crossref.py, when asked for
     access_log_only: bool = False  # only the access log's cost was measured
+    # Monthly-list matching with agency-style typing (bench/import_quality.py), when asked.
+    import_quality: list[ImportQuality] = field(default_factory=list)
+    import_quality_previous: list[ImportQuality] = field(default_factory=list)
 
     def queries_flat(self) -> dict[str, bool]:
         """Per page: the same number of queries at every size."""
@@ -925,6 +930,25 @@ def _time_import(nominals: int, seed: int, rows: int, log: Callable[[str], None]
     return result
 
 
+def _import_quality(
+    people: int, rows: int, seed: int, log: Callable[[str], None]
+) -> list[ImportQuality]:
+    """A borough of `people` (one borough: at most NOMINALS_PER_BOROUGH), then the lists."""
+    plans = plan_partnership(people, seed)
+    if len(plans) > 1:
+        raise ValueError(f"The import-quality borough holds at most {plans[0].nominals:,} people")
+    generate(nominals=people, seed=seed, password="bench-password-not-secret")  # noqa: S106
+    log(f"import quality: {people} people generated; matching {rows}-row lists")
+    results = measure_import_quality(plans[0], rows=rows, seed=seed)
+    for result in results:
+        log(
+            f"import quality, {result.layout}: right record linked or first "
+            f"{result.right_linked_or_first:.1%}, linked without a decision "
+            f"{result.linked_without_decision:.1%}, wrong links {result.wrong_links}"
+        )
+    return results
+
+
 def run_benchmarks(
     *,
     sizes: list[int],
@@ -938,10 +962,14 @@ def run_benchmarks(
     crossref_sizes: list[int] | None = None,
     report_runs: int = REPORT_RUNS,
     access_log_only: bool = False,
+    import_quality_people: int = 0,
+    import_quality_rows: int = 0,
 ) -> BenchResult:
     """Pages, search and imports at each of `sizes`; then, given `crossref_sizes`, the
     cross-referencing benchmarks (FEBRL4, the generated data at those sizes, and the job end
-    to end, each size in a scratch database of its own)."""
+    to end, each size in a scratch database of its own); then, given
+    `import_quality_rows`, monthly-list matching with agency-style typing against a borough
+    of `import_quality_people` in a scratch database of its own."""
     started = timezone.now()
     load_before = os.getloadavg()
     allowed_hosts = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -978,6 +1006,10 @@ def run_benchmarks(
             crossref = run_crossref_benchmarks(
                 sizes=crossref_sizes, seed=seed, fresh=fresh, log=log
             )
+        import_quality = []
+        if import_quality_rows:
+            fresh("import_quality")
+            import_quality = _import_quality(import_quality_people, import_quality_rows, seed, log)
         machine = _machine()
         connections.close_all()
     return BenchResult(
@@ -993,6 +1025,7 @@ def run_benchmarks(
         quality_probes=quality_probes,
         crossref=crossref,
         access_log_only=access_log_only,
+        import_quality=import_quality,
     )
 
 
@@ -1452,6 +1485,12 @@ def render_markdown(result: BenchResult) -> str:
             repeat=result.repeat,
         ),
         *crossref_lines(result.crossref),
+        *import_quality_lines(
+            result.import_quality,
+            command=result.command,
+            seed=result.seed,
+            previous=result.import_quality_previous,
+        ),
         "## Interpretation",
         "",
         _interpretation(result),

@@ -334,7 +334,7 @@ _COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "search_name",
         "recorded_by_agency_id",
     ),
-    Identifier: ("nominal_id", "kind", "value", "recorded_by_agency_id", "created_at"),
+    Identifier: ("nominal_id", "kind", "value", "recorded_by_agency_id", "created_at", "source"),
     CohortMembership: (
         "nominal_id",
         "panel_id",
@@ -530,11 +530,18 @@ def _records(plan: BoroughPlan, borough: Borough, wanted: int) -> Iterator[_Reco
                 validate_identifier(kind, value),
                 agency[IDENTIFIER_AGENCY.get(kind, "health")],
                 created,
+                "",  # source: recorded by the agency, not read from a list
             )
             for kind, value in person.identifiers.items()
         ]
         rows[Identifier].append(
-            (IdentifierKind.LOCAL.value, synthetic_reference(plan, index), agency[owner], created)
+            (
+                IdentifierKind.LOCAL.value,
+                synthetic_reference(plan, index),
+                agency[owner],
+                created,
+                "",
+            )
         )
         for _ in range(rng.randint(2, 6)):
             kind = event_kinds.draw(rng)

