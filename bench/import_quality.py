@@ -79,7 +79,14 @@ OFFERED_LATER = "own record offered, not first"
 NOT_OFFERED = "own record not offered"
 LINKED_WRONG = "linked to a wrong record"
 NOT_MATCHED = "not matched (invalid or duplicate)"
-KNOWN_OUTCOMES = (LINKED_RIGHT, OFFERED_FIRST, OFFERED_LATER, NOT_OFFERED, LINKED_WRONG, NOT_MATCHED)
+KNOWN_OUTCOMES = (
+    LINKED_RIGHT,
+    OFFERED_FIRST,
+    OFFERED_LATER,
+    NOT_OFFERED,
+    LINKED_WRONG,
+    NOT_MATCHED,
+)
 # How each row of a new person came out.
 NEW_CREATED = "created"
 NEW_QUEUED = "queued for a decision"
@@ -218,7 +225,11 @@ def agency_list(
                 continue
             stranger = replace(stranger, family=like.family, postcode=like.postcode, dob=dob)
         elif kind.startswith("namesake"):
-            if like.dob is None or stranger.dob is None or abs(like.dob.year - stranger.dob.year) < 3:
+            if (
+                like.dob is None
+                or stranger.dob is None
+                or abs(like.dob.year - stranger.dob.year) < 3
+            ):
                 continue
             stranger = replace(stranger, given=like.given, family=like.family, gender=like.gender)
         cells = _cells(stranger, birth=_birth_of(kind), today=today, whole_name=whole_name)
@@ -324,7 +335,9 @@ class ImportQuality:
         )
 
 
-def tally(layout: str, people: int, rows: list[ListRow], matched: list[MatchedRow]) -> ImportQuality:
+def tally(
+    layout: str, people: int, rows: list[ListRow], matched: list[MatchedRow]
+) -> ImportQuality:
     result = ImportQuality(layout=layout, people=people, rows=len(rows))
     for row, outcome in zip(rows, matched, strict=True):
         side = result.new if row.expected is None else result.known
@@ -401,14 +414,20 @@ def _percent(value: float) -> str:
 def _figures(result: ImportQuality) -> list[tuple[str, str]]:
     known, new = result.known_total(), result.new_total()
     return [
-        ("right record linked or offered first (target 99 %)", _percent(result.right_linked_or_first)),
+        (
+            "right record linked or offered first (target 99 %)",
+            _percent(result.right_linked_or_first),
+        ),
         ("linked without a decision (target 70 %)", _percent(result.linked_without_decision)),
         ("wrong automatic links (target 0)", str(result.wrong_links)),
         *(
             (f"known rows: {outcome}", f"{result.known_total(outcome)} of {known}")
             for outcome in KNOWN_OUTCOMES
         ),
-        *((f"new rows: {outcome}", f"{result.new_total(outcome)} of {new}") for outcome in NEW_OUTCOMES),
+        *(
+            (f"new rows: {outcome}", f"{result.new_total(outcome)} of {new}")
+            for outcome in NEW_OUTCOMES
+        ),
     ]
 
 

@@ -199,7 +199,9 @@ class Command(BaseCommand):
         self, *, seed: int, people: int, rows: int, previous: str, save: str, output: str
     ) -> None:
         if rows < 1:
-            raise CommandError("--import-quality-rows must be at least 1 with --import-quality-only.")
+            raise CommandError(
+                "--import-quality-rows must be at least 1 with --import-quality-only."
+            )
         command = (
             f"python manage.py run_bench --import-quality-only --seed {seed} "
             f"--import-quality-people {people} --import-quality-rows {rows}"
