@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Left, Upper
 from django.http import HttpRequest
 
 from accounts.access import refuse, require
@@ -26,6 +27,7 @@ from accounts.models import ObjectType, User
 from cohorts.importing import row_name
 from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
 from matching.keys import match_keys, record_match_keys
+from matching.names import name_tokens
 from matching.records import POSSIBLE_THRESHOLD, AliasName, Decision, MatchResult, PersonRecord
 from matching.scoring import score
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Alias, Identifier, Nominal
@@ -253,6 +255,12 @@ def _chunk_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[C
             for key in row[7]:
                 if key in wanted_keys:
                     holders[key].append(row[0])
+    # 2b. A row whose date of birth is only an age or a year: the blocking keys that would
+    # survive a misspelt name need the exact date, so records born in the years the row
+    # allows whose given or family name begins with one of the row's initials are candidates.
+    near_birth = _near_birth_candidates(visible_base, probes)
+    for row in near_birth.records:
+        rows.setdefault(row[0], row)
     visible = set(rows)
 
     # 3. Records found by identifier only: their details to score, and whether visible.
@@ -274,7 +282,8 @@ def _chunk_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[C
         }
         shared = Counter(pk for key in keys for pk in holders.get(key, ()))
         ranked = sorted(shared, key=lambda pk: (-shared[pk], pk))[:CANDIDATES_PER_ROW]
-        chosen.append((hits, [pk for pk in dict.fromkeys([*hits, *ranked]) if pk in rows]))
+        near = near_birth.of(probe)[: max(0, CANDIDATES_PER_ROW - len(ranked))]
+        chosen.append((hits, [pk for pk in dict.fromkeys([*hits, *ranked, *near]) if pk in rows]))
 
     ids = {pk for _, pks in chosen for pk in pks}
     identifiers: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -300,6 +309,63 @@ def _chunk_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[C
         candidates.sort(key=lambda candidate: (-candidate.score, candidate.nominal_id))
         result.append(candidates)
     return result
+
+
+def _initials(given: str, family: str) -> set[str]:
+    """The first letters of a person's first given name and family name, upper case."""
+    return {tokens[0][0].upper() for tokens in (name_tokens(given), name_tokens(family)) if tokens}
+
+
+def _birth_years(probe: PersonRecord) -> set[int]:
+    """The years an approximate date of birth allows: its own and one either side."""
+    if probe.dob is None or not probe.dob_approximate:
+        return set()
+    return {probe.dob.year - 1, probe.dob.year, probe.dob.year + 1}
+
+
+@dataclass
+class _NearBirth:
+    """Records born in the years rows with only an age or a year of birth allow, sharing an
+    initial with them; `of(probe)` gives a row's, nearest birth year first."""
+
+    records: list[tuple]  # rows of RECORD_FIELDS and match_keys
+
+    def of(self, probe: PersonRecord) -> list[int]:
+        years = _birth_years(probe)
+        if not years:
+            return []
+        initials = _initials(probe.given, probe.family)
+        assert probe.dob is not None  # noqa: S101 - _birth_years is empty without one
+        found = [
+            (abs(row[3].year - probe.dob.year), row[0])
+            for row in self.records
+            if row[3] is not None and row[3].year in years and _initials(row[1], row[2]) & initials
+        ]
+        return [pk for _, pk in sorted(found)]
+
+
+def _near_birth_candidates(
+    visible_base: QuerySet[Nominal], probes: Sequence[PersonRecord]
+) -> _NearBirth:
+    """One query for every row of the chunk with only an age or a year of birth."""
+    years: set[int] = set()
+    initials: set[str] = set()
+    for probe in probes:
+        if row_years := _birth_years(probe):
+            years |= row_years
+            initials |= _initials(probe.given, probe.family)
+    if not years or not initials:
+        return _NearBirth([])
+    records = list(
+        visible_base.annotate(
+            given_initial=Upper(Left("given_names", 1)),
+            family_initial=Upper(Left("family_name", 1)),
+        )
+        .filter(date_of_birth__year__in=sorted(years))
+        .filter(Q(given_initial__in=sorted(initials)) | Q(family_initial__in=sorted(initials)))
+        .values_list(*RECORD_FIELDS, "match_keys")
+    )
+    return _NearBirth(records)
 
 
 # --- Joiners and leavers ----------------------------------------------------------------------
