@@ -438,6 +438,7 @@ def report_lines(
     seed: int,
     previous: list[ImportQuality] | None = None,
     previous_label: str = "previous engine",
+    previous_source: str = "",
 ) -> list[str]:
     """The section: the headline figures per layout (beside `previous`, when given), then
     per kind of typing for the first layout."""
@@ -461,6 +462,14 @@ def report_lines(
         "`import_map_columns` with the columns the importer suggests, not committed; each "
         "row's outcome is then checked against the person it was made from. Candidates are "
         "offered only on rows that need a decision, best first.",
+        *(
+            [
+                f"- The {previous_label}: the same measure's figures in `{previous_source}`, "
+                "kept from a run of the code before the change it is compared with."
+            ]
+            if previous and previous_source
+            else []
+        ),
         "",
     ]
     columns: list[tuple[str, ImportQuality]] = [(result.layout, result) for result in results]

@@ -263,6 +263,7 @@ class BenchResult:
     # Monthly-list matching with agency-style typing (bench/import_quality.py), when asked.
     import_quality: list[ImportQuality] = field(default_factory=list)
     import_quality_previous: list[ImportQuality] = field(default_factory=list)
+    import_quality_previous_source: str = ""  # the file they were read from
 
     def queries_flat(self) -> dict[str, bool]:
         """Per page: the same number of queries at every size."""
@@ -1490,6 +1491,7 @@ def render_markdown(result: BenchResult) -> str:
             command=result.command,
             seed=result.seed,
             previous=result.import_quality_previous,
+            previous_source=result.import_quality_previous_source,
         ),
         "## Interpretation",
         "",

@@ -27,9 +27,10 @@ BATCH = 1000
 _SAME_FILE_COMPARISONS = 50
 IDENTIFIER_LABELS = dict(IdentifierKind.choices)
 # A "likely" match this close to certain links a row by itself when it is the row's only
-# plausible record and the row has an exact date of birth (`_sure_enough`). On agency-typed
-# lists (bench/import_quality.py) the true record of a row with one slip scores 0.98 or
-# more, and no person new to the records scored above 0.96 against anyone.
+# plausible record and the row has the record's exact date of birth (`_sure_enough`). On
+# the agency-typed lists of `make bench` (bench/import_quality.py) most rows with a slip
+# in one name and no postcode score 0.98 to 0.999, and no row of a person new to the
+# records had such a score against anyone.
 LINK_WITHOUT_DECISION = 0.98
 
 

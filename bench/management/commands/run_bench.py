@@ -149,6 +149,11 @@ class Command(BaseCommand):
             command += (
                 f" --import-quality-people {import_quality_people}"
                 f" --import-quality-rows {import_quality_rows}"
+                + (
+                    f" --import-quality-previous {import_quality_previous}"
+                    if import_quality_previous
+                    else ""
+                )
             )
         else:
             command += " --import-quality-rows 0"
@@ -177,6 +182,7 @@ class Command(BaseCommand):
         )
         if import_quality_previous:
             result.import_quality_previous = load_figures(_path(import_quality_previous))
+            result.import_quality_previous_source = import_quality_previous
         if import_quality_save and result.import_quality:
             save_figures(result.import_quality, _path(import_quality_save))
         target = Path(output)
@@ -226,6 +232,7 @@ class Command(BaseCommand):
                 command=command,
                 seed=seed,
                 previous=load_figures(_path(previous)) if previous else None,
+                previous_source=previous,
             )
         )
         target = _path(output)
