@@ -265,12 +265,41 @@ def journey_2_cross_reference(demo: Demo) -> None:
     expect(page.locator("#finding-status")).to_have_text("No action needed")
     check()
 
+    # Gary Fenwick is on the council's IOM panel and probation's MAPPA: the coordinator
+    # proposes MAPPA to lead, and probation's MAPPA coordinator agrees from a notification.
+    page.get_by_role("link", name="Open findings").click()
+    expect(heading(page)).to_have_text("Open findings for your panels")
+    check()
+    finding(page, "Gary FENWICK").click()
+    expect(heading(page)).to_have_text("One person on 2 panels")
+    check()
+    page.get_by_label(re.compile(r"^Kingsmere MAPPA \(coordinated by")).check()
+    page.get_by_role("button", name="Propose lead panel").click()
+    expect(page.get_by_role("alert")).to_contain_text("You proposed Kingsmere MAPPA to lead")
+    check()
+    mappa, check_mappa = demo.home("mappa")
+    mappa.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name=re.compile("^Notifications")
+    ).click()
+    check_mappa()
+    mappa.get_by_role(
+        "link",
+        name="A lead panel is proposed for a person on your panel: your agreement is needed",
+    ).click()
+    expect(mappa.get_by_role("heading", name="Your answer for Kingsmere MAPPA")).to_be_visible()
+    check_mappa()
+    mappa.get_by_label("Yes, this panel should lead").check()
+    mappa.get_by_role("button", name="Send your answer").click()
+    expect(mappa.locator("#finding-status")).to_have_text("Lead panel agreed")
+    check_mappa()
+
     def decided(name: str) -> set[str]:
         findings = MatchFinding.objects.filter(nominal_a__family_name=name)
         return set(findings.values_list("status", flat=True))
 
     assert decided("Whitlock") == {FindingStatus.DISMISSED}
     assert decided("Okoro") == {FindingStatus.NO_ACTION}
+    assert decided("Fenwick") == {FindingStatus.LEAD_AGREED}
 
 
 def journey_3_build_the_next_agenda(demo: Demo) -> Meeting:
