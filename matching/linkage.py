@@ -48,8 +48,21 @@ from matching.compare import (
     _normalise_identifier,
 )
 from matching.keys import record_batch_match_keys
-from matching.names import name_tokens, normalise_postcode, phonetic_key
-from matching.records import FieldComparison, MatchResult, PersonRecord
+from matching.names import (
+    _canonical_forms,
+    name_tokens,
+    normalise_place,
+    normalise_postcode,
+    phonetic_key,
+    postcode_sector,
+)
+from matching.records import (
+    DEFINITE_THRESHOLD,
+    LIKELY_THRESHOLD,
+    FieldComparison,
+    MatchResult,
+    PersonRecord,
+)
 from matching.scoring import _decision as decision_for
 from matching.scoring import _probability, frequency_key, score
 
@@ -77,6 +90,7 @@ _EXTRA_SIMILAR_MIN = 0.90
 # Starting m values for EM, for fields the hand-set scorer has no view on.
 _EXTRA_START_M = {"exact": 0.85, "similar": 0.08, "different": 0.07}
 _OTHER_START_M = {
+    "same_sector": 0.10,  # out of the district's share: most of a district's agreements
     "swapped": 0.02,
     "conflict": 0.02,
     "identifier_different": 0.05,
@@ -107,6 +121,10 @@ class LinkageParameters:
     iterations: int = 0
     common: dict[str, dict[str, float]] = field(default_factory=dict)
     version: str = field(default="")
+    # Each (column, level)'s weight once worked out: scoring asks for it for every pair.
+    _weights: dict[tuple[str, str], float] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if not self.version:
@@ -124,25 +142,58 @@ class LinkageParameters:
         )
         return "em-" + hashlib.sha256(body.encode()).hexdigest()[:10]
 
-    def weight(self, column: str, level: str) -> float:
-        """Bits of evidence (log2 m/u) for `column` agreeing at `level`; 0 if unknown."""
-        if level == MISSING:
-            return 0.0
+    def _fitted_weight(self, column: str, level: str) -> float | None:
         m = self.m.get(column, {}).get(level)
         u = self.u.get(column, {}).get(level)
         if m is None or u is None:
-            return 0.0
+            return None
         return math.log2(max(m, _MIN_PROBABILITY) / max(u, _MIN_PROBABILITY))
 
-    def exact_name_weight(self, column: str, name: str) -> tuple[float, float | None]:
-        """Bits of evidence for two records agreeing exactly on `name` (as `frequency_key`
-        gives it) in `column`, and the share of records holding it when it is a common
-        one: then its own share stands for u."""
-        share = self.common.get(column, {}).get(name)
+    def weight(self, column: str, level: str) -> float:
+        """Bits of evidence (log2 m/u) for `column` agreeing at `level`; 0 if unknown.
+
+        A closer agreement never counts for less than a looser one of the same field
+        (`_LEVEL_ORDER`): estimation on a sample where most slips hit the names can make,
+        say, a bare initial look likelier than the whole name, which no one would accept.
+        """
+        if level == MISSING:
+            return 0.0
+        known = self._weights.get((column, level))
+        if known is not None:
+            return known
+        weight = self._fitted_weight(column, level)
+        if weight is None:
+            return 0.0
+        for tiers in _LEVEL_ORDER.get(_column_kind(column), ()):
+            if level in tiers[-1]:
+                weight = min(
+                    [
+                        weight,
+                        *(
+                            self.weight(column, other)
+                            for tier in tiers[:-1]
+                            for other in tier
+                            if self._fitted_weight(column, other) is not None
+                        ),
+                    ]
+                )
+        self._weights[(column, level)] = weight
+        return weight
+
+    def exact_weight(self, column: str, value: str) -> tuple[float, float | None]:
+        """Bits of evidence for two records agreeing exactly on `value` (as `_EXACT_VALUE`
+        reads it) in `column`, and the share of records holding it when it is a common
+        one: then its own share stands for u, so "London" counts for less than a village
+        and 01/01 for less than another birthday."""
+        share = self.common.get(column, {}).get(value) if value else None
         if share is None:
             return self.weight(column, "exact"), None
         m = self.m.get(column, {}).get("exact", _MIN_PROBABILITY)
         return math.log2(max(m, _MIN_PROBABILITY) / max(share, _MIN_PROBABILITY)), share
+
+    def exact_name_weight(self, column: str, name: str) -> tuple[float, float | None]:
+        """`exact_weight` of a name, as `frequency_key` gives it."""
+        return self.exact_weight(column, name)
 
     @property
     def prior_log2_odds(self) -> float:
@@ -174,6 +225,44 @@ class LinkageParameters:
         )
 
 
+def _column_kind(column: str) -> str:
+    return "extra" if column.startswith("extra:") else column
+
+
+# For each field, its levels from the closest agreement to the loosest: each tier's weight
+# is held at or below every tier before it (`LinkageParameters.weight`). A name's variant,
+# sound and spelling slips are peers; "swapped" weighs both names at once, so stands apart.
+_NAME_TIERS = (
+    ({"exact"},),
+    ({"exact"}, {"variant", "phonetic", "similar"}),
+    ({"exact"}, {"variant", "phonetic", "similar"}, {"other_name"}),
+    ({"exact"}, {"variant", "phonetic", "similar"}, {"other_name"}, {"initial"}),
+)
+_LEVEL_ORDER: dict[str, tuple[tuple[set[str], ...], ...]] = {
+    "given": _NAME_TIERS[1:],
+    "family": _NAME_TIERS[1:],
+    "dob": (
+        (
+            {"exact"},
+            {
+                "transposed",
+                "year_off_by_one",
+                "one_digit",
+                "digits_swapped",
+                "same_day_month",
+                "approximate_same_year",
+                "approximate_near_year",
+            },
+        ),
+    ),
+    "postcode": (
+        ({"exact"}, {"same_sector"}),
+        ({"exact"}, {"same_sector"}, {"same_outward"}),
+    ),
+    "extra": (({"exact"}, {"similar"}),),
+}
+
+
 def _rounded(table: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
     return {col: {lvl: round(p, 9) for lvl, p in levels.items()} for col, levels in table.items()}
 
@@ -190,7 +279,8 @@ def blocking_keys(record: PersonRecord) -> set[str]:
       and name forms search and the import use);
     - one key per identifier, so a shared identifier is always compared;
     - a postcode (or an extra field such as an address line) with each name's sound and with
-      the date of birth: two records at one address sharing a name or a birthday.
+      the date of birth: two records at one address sharing a name or a birthday;
+    - the keys of `loose_keys`, which need no date of birth at all.
     """
     keys = record_batch_match_keys(record)
     for kind, value in record.identifiers.items():
@@ -200,7 +290,7 @@ def blocking_keys(record: PersonRecord) -> set[str]:
         phonetic_key(name.split()[0]) for name in (record.given, record.family) if name.split()
     ]
     places = [("P", normalise_postcode(record.postcode))] + [
-        (f"X:{name}", " ".join(value.casefold().split())) for name, value in record.extra.items()
+        (f"X:{name}", normalise_place(value)) for name, value in record.extra.items()
     ]
     for prefix, place in places:
         if not place:
@@ -208,7 +298,85 @@ def blocking_keys(record: PersonRecord) -> set[str]:
         keys |= {f"{prefix}:{place}:{sound}" for sound in sounds if sound}
         if record.dob is not None:
             keys.add(f"{prefix}:{place}:{record.dob.isoformat()}")
+    return keys | set(loose_keys(record))
+
+
+def _given_forms(given_first: str) -> set[str]:
+    """A given name's first word and its usual forms (Bill: bill, william), so a nickname
+    still shares a key."""
+    return {given_first, *_canonical_forms(given_first)}
+
+
+def _ends(name: str, length: int) -> set[str]:
+    """The first and the last `length` letters of a name: one slip leaves one of them."""
+    return {name[:length], name[-length:]}
+
+
+def loose_keys(record: PersonRecord) -> dict[str, str]:
+    """Blocking keys that need no date of birth, each with a tighter key for when it is too
+    common: {key: tighter key}.
+
+    A record whose date of birth is missing, guessed or wrong still meets its namesakes,
+    whatever else the agency mistyped:
+    - "A:<four letters of one name>:<three of the other>", from each name's start and end,
+      both ways round: a slip in each name leaves one key in common, and so do names
+      reversed (Smith John and John Smith) and a nickname (Bill and William, from the
+      given name's usual forms); tighter: with the postcode district;
+    - "J:<sound of one name>:<initial of the other>" from a name given only as an initial,
+      and "j:" from every other name: an initial meets the full names it may stand for,
+      while two full names sharing an initial are left to the keys above;
+    - "S:<postcode sector>:<both initials>": both names misspelt, at one address; tighter:
+      the whole postcode;
+    - "E:<date of birth>:<both initials>": both names misspelt, the date right.
+    Aliases give keys of their own.
+    """
+    keys: dict[str, str] = {}
+    names = [(record.given, record.family)] + [(a.given, a.family) for a in record.aliases]
+    postcode = normalise_postcode(record.postcode)
+    district = postcode.split(" ")[0] if postcode else "-"
+    sector = postcode_sector(postcode)
+    for given, family in names:
+        given_tokens, family_tokens = name_tokens(given), name_tokens(family)
+        if not given_tokens or not family_tokens:
+            continue
+        given_first, family_whole = given_tokens[0], "".join(family_tokens)
+        for sounded, others in (
+            (family_whole, _given_forms(given_first)),
+            (given_first, {family_whole}),
+        ):
+            sound = phonetic_key(sounded)
+            if len(sounded) < 2 or not sound:
+                continue  # an initial has no sound worth a block
+            for other in others:
+                mark = "J" if len(other) == 1 else "j"
+                keys[f"{mark}:{sound}:{other[0]}"] = ""
+                if len(other) == 1:
+                    continue
+                for start in _ends(sounded, 4):
+                    for end in _ends(other, 3):
+                        keys[f"A:{start}:{end}"] = f"A:{start}:{end}:{district}"
+        initials = "".join(sorted((given_first[0], family_whole[0])))
+        if sector:
+            keys[f"S:{sector}:{initials}"] = f"S:{postcode}:{initials}"
+        if record.dob is not None and not record.dob_approximate:
+            day = record.dob.isoformat()
+            keys[f"E:{day}:{initials}"] = f"E:{day}:{initials}:{district}"
     return keys
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """The candidate pairs, and what was left out because a key was too common.
+
+    A block of more than `max_block` records (a very common name with no date) is split by
+    each record's tighter key; the parts still too large are skipped, and counted here so
+    the run can say how many records could not be compared that way.
+    """
+
+    pairs: list[tuple[int, int]]
+    split_blocks: int = 0
+    skipped_blocks: int = 0
+    skipped_records: int = 0
 
 
 def candidate_pairs(
@@ -217,30 +385,55 @@ def candidate_pairs(
     groups: Sequence[int] | None = None,
     max_block: int = 500,
 ) -> list[tuple[int, int]]:
-    """Index pairs (i < j) of records that share a blocking key, sorted.
+    """Index pairs (i < j) of records that share a blocking key, sorted (see `block`)."""
+    return block(records, groups=groups, max_block=max_block).pairs
+
+
+# Records a block of date-free keys may hold before it is split by the tighter key: names
+# alone say less than names and a date, so such blocks are kept smaller.
+LOOSE_MAX_BLOCK = 40
+
+
+def block(
+    records: Sequence[PersonRecord],
+    *,
+    groups: Sequence[int] | None = None,
+    max_block: int = 500,
+    loose_max_block: int = LOOSE_MAX_BLOCK,
+) -> Blocking:
+    """The pairs of records that share a blocking key, and what was skipped.
 
     With `groups`, only pairs from different groups (linking files rather than deduplicating
     one). A key shared by more than `max_block` records (a very common name with no date)
     says too little to compare them all; identifier keys are never skipped. A record without
     a date of birth is compared with every record of the same name sounds: its "N:" key
-    with the "n:" key the others carry.
+    with the "n:" key the others carry. Date-free keys (`loose_keys`) over
+    `loose_max_block` records are split by their tighter keys.
     """
     blocks: dict[str, list[int]] = defaultdict(list)
+    tighter: dict[str, dict[int, str]] = defaultdict(dict)
     for index, record in enumerate(records):
+        loose = loose_keys(record)
         for key in blocking_keys(record):
             blocks[key].append(index)
+        for key, tight in loose.items():
+            tighter[key][index] = tight
     pairs: set[tuple[int, int]] = set()
+    split = skipped = 0
+    skipped_records: set[int] = set()
 
     def add(i: int, j: int) -> None:
         if i != j and (groups is None or groups[i] != groups[j]):
             pairs.add((i, j) if i < j else (j, i))
 
     for key, members in blocks.items():
-        if key.startswith("n:"):
-            continue  # compared only with the undated records of the same "N:" key
-        if key.startswith("N:"):
-            dated = blocks.get("n" + key[1:], [])
+        if key.startswith(("n:", "j:")):
+            continue  # compared only with the records of the same "N:" or "J:" key
+        if key.startswith(("N:", "J:")):
+            dated = blocks.get(key[0].lower() + key[1:], [])
             if len(members) + len(dated) > max_block:
+                skipped += 1
+                skipped_records.update(members)
                 continue
             for position, i in enumerate(members):
                 for j in members[position + 1 :]:
@@ -248,11 +441,28 @@ def candidate_pairs(
                 for j in dated:
                     add(i, j)
             continue
-        if len(members) < 2 or (len(members) > max_block and not key.startswith("I:")):
+        if len(members) < 2:
+            continue
+        if key in tighter and len(members) > loose_max_block:
+            split += 1
+            parts: dict[str, list[int]] = defaultdict(list)
+            for index in members:
+                parts[tighter[key][index]].append(index)
+            for part in parts.values():
+                if len(part) > loose_max_block:
+                    skipped += 1
+                    skipped_records.update(part)
+                    continue
+                for i, j in combinations(part, 2):
+                    add(i, j)
+            continue
+        if len(members) > max_block and not key.startswith("I:"):
+            skipped += 1
+            skipped_records.update(members)
             continue
         for i, j in combinations(members, 2):
             add(i, j)
-    return sorted(pairs)
+    return Blocking(sorted(pairs), split, skipped, len(skipped_records))
 
 
 # --- Comparison vectors ----------------------------------------------------------------------
@@ -300,7 +510,7 @@ _DOB_CONFLICT = FieldComparison(
 
 
 def _extra_level(a: str, b: str) -> tuple[str, str]:
-    a_text, b_text = " ".join(a.casefold().split()), " ".join(b.casefold().split())
+    a_text, b_text = normalise_place(a), normalise_place(b)
     if not a_text or not b_text:
         return MISSING, "not recorded on both"
     if a_text == b_text:
@@ -308,6 +518,16 @@ def _extra_level(a: str, b: str) -> tuple[str, str]:
     if JaroWinkler.similarity(a_text, b_text) >= _EXTRA_SIMILAR_MIN:
         return "similar", f"close ({a.strip()} / {b.strip()})"
     return "different", f"different ({a.strip()} / {b.strip()})"
+
+
+def _postcode_sector_agreement(a: PersonRecord, b: PersonRecord) -> FieldComparison | None:
+    """Two postcodes of one sector (a street or two) agree more closely than two of one
+    district: a move down the road, or one letter of the postcode mistyped."""
+    sector_a, sector_b = postcode_sector(a.postcode), postcode_sector(b.postcode)
+    if not sector_a or sector_a != sector_b:
+        return None
+    shown = f"{normalise_postcode(a.postcode)} vs {normalise_postcode(b.postcode)}"
+    return FieldComparison("Postcode", "same_sector", 0.0, f"Postcode: same street area ({shown})")
 
 
 def _compare(a: PersonRecord, b: PersonRecord, *, rule_levels: bool = True) -> _Compared:
@@ -338,6 +558,8 @@ def _compare(a: PersonRecord, b: PersonRecord, *, rule_levels: bool = True) -> _
             kept.append(item)
             continue
         column = _COLUMN_OF_FIELD.get(item.field)
+        if column == "postcode" and item.level == "same_outward":
+            item = _postcode_sector_agreement(a, b) or item
         if column is not None:
             levels[column] = item.level
             texts[column] = item.text
@@ -463,7 +685,7 @@ def _exact_u_from_values(
 ) -> dict[str, dict[str, float]]:
     """Replace each column's sampled u for exact agreement by its exact value, worked out
     from how often each value occurs, and scale the column's other levels to fit; return
-    the names commoner than that average, with the share of records holding each.
+    the values commoner than that average, with the share of records holding each.
 
     A random sample of tens of thousands of pairs sees two records share a date of birth or
     a postcode a handful of times at most, so the sampled u of those rare agreements is
@@ -505,16 +727,27 @@ def _exact_u_from_values(
                 if level != "exact":
                     table[level] *= (1 - exact) / rest
         table["exact"] = exact
-        if column in _NAME_COLUMNS:
-            shares = {value: sum(by.values()) / present for value, by in counts.items()}
-            common[column] = {
-                value: round(share, 9) for value, share in sorted(shares.items()) if share > exact
-            }
+        shares = {value: sum(by.values()) / present for value, by in counts.items()}
+        # Names: every one commoner than average. Other fields: the values at least twice
+        # as common as average (a default 01/01 date, a big town), the commonest few
+        # hundred, so the model stored with each run stays small.
+        floor = exact if column in _NAME_COLUMNS else 2 * exact
+        kept = sorted(
+            (value for value, share in shares.items() if share > floor),
+            key=lambda value: (-shares[value], value),
+        )
+        if column not in _NAME_COLUMNS:
+            kept = kept[:_MAX_COMMON_VALUES]
+        if kept or column in _NAME_COLUMNS:
+            common[column] = {value: round(shares[value], 9) for value in sorted(kept)}
     return common
 
 
+_MAX_COMMON_VALUES = 200
+
+
 def _extra_value(record: PersonRecord, *, name: str) -> str:
-    return " ".join(record.extra.get(name, "").casefold().split())
+    return normalise_place(record.extra.get(name, ""))
 
 
 def _dob_place_key(record: PersonRecord) -> str:
@@ -758,12 +991,62 @@ def _shared_name(a: PersonRecord, b: PersonRecord, column: str) -> str:
     return name_a if name_a == name_b else ""
 
 
+def _shared_value(a: PersonRecord, b: PersonRecord, column: str) -> str:
+    """The value both records hold in `column`, as its frequency is counted; "" if they
+    agree only through an alias or a form the counts do not hold."""
+    if column in _NAME_COLUMNS:
+        return _shared_name(a, b, column)
+    if column.startswith("extra:"):
+        name = column.removeprefix("extra:")
+        value_a, value_b = _extra_value(a, name=name), _extra_value(b, name=name)
+    elif column in _EXACT_VALUE:
+        value_a, value_b = _EXACT_VALUE[column](a), _EXACT_VALUE[column](b)
+    else:
+        return ""
+    return value_a if value_a == value_b else ""
+
+
+# How the explanation names a common value, by field.
+_COMMON_VALUE_NOUN = {
+    "given": "a name",
+    "family": "a name",
+    "dob": "a date of birth",
+    "postcode": "a postcode",
+}
+
+
+# A single disagreeing field with everything else agreeing strongly: likely, never definite,
+# so a person still looks (twins share all but a given name; a parent and child all but a
+# date of birth).
+BELOW_DEFINITE = 0.99
+
+
+def _conflict_explained(cap: FieldComparison) -> FieldComparison:
+    label = cap.field
+    what = (
+        "twins and siblings share a family name, date of birth and address"
+        if label == "Given name"
+        else "a parent and child can share a name and an address"
+    )
+    return FieldComparison(
+        label,
+        "conflict",
+        0.0,
+        f"{label}: wholly different, but everything else agrees strongly, so this is "
+        f"likely rather than certain: {what}, so a person should check",
+    )
+
+
 def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> MatchResult:
     """How likely `a` and `b` are one person under the fitted model, with the reasons.
 
     Identifier rules decide first, exactly as `matching.scoring.score` does. Otherwise
-    each field's level adds its fitted weight to the prior odds; the scorer's caps still
-    apply (a wholly different given name or date of birth holds the score below "likely").
+    each field's level adds its fitted weight to the prior odds; an exact agreement on a
+    common value (a name, a date, a postcode, a town) counts for less than on a rare one.
+    A wholly different given name or date of birth holds the score below "likely", unless
+    it is the only field that disagrees and the others alone would make the pair certain:
+    then the pair is at most "likely" (`BELOW_DEFINITE`). Two such disagreements, or
+    identifiers that disagree, hold it below "likely" whatever else agrees.
     """
     compared = _compare(a, b, rule_levels=False)
     if compared.rule is not None:
@@ -776,18 +1059,21 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
         )
     items: list[FieldComparison] = []
     log2_odds = params.prior_log2_odds
+    weights: dict[str, float] = {}
     for column, level in compared.levels:
         if level == MISSING:
             continue
         weight, share = params.weight(column, level), None
-        if level == "exact" and column in _NAME_COLUMNS:
-            weight, share = params.exact_name_weight(column, _shared_name(a, b, column))
+        if level == "exact":
+            weight, share = params.exact_weight(column, _shared_value(a, b, column))
         log2_odds += weight
+        weights[column] = weight
         text = compared.texts.get(column)
         if text is None:
             continue
         label = text.split(":", 1)[0]
-        common = f", a name {share:.1%} of records hold" if share is not None else ""
+        noun = _COMMON_VALUE_NOUN.get(column, "a value")
+        common = f", {noun} {share:.1%} of records hold" if share is not None else ""
         items.append(
             FieldComparison(
                 label, level, round(weight, 2), f"{text}{common} ({evidence_strength(weight)})"
@@ -797,13 +1083,23 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
         if item.field == "Alias":
             items.insert(0, item)
     probability = _probability(log2_odds)
+    identifiers_conflict = any(i.field == "Identifiers" for i in compared.caps)
+    if len(compared.caps) == 1 and not identifiers_conflict:
+        cap = compared.caps[0]
+        column = "given" if cap.field == "Given name" else "dob"
+        rest = _probability(log2_odds - weights.get(column, 0.0))
+        if rest >= DEFINITE_THRESHOLD and probability >= LIKELY_THRESHOLD:
+            if probability > BELOW_DEFINITE:
+                probability = BELOW_DEFINITE
+            items.append(_conflict_explained(cap))
+            return MatchResult(
+                probability, decision_for(probability), tuple(items), model_version=params.version
+            )
     for cap in compared.caps:
         if probability > CONFLICT_CAP:
             probability = CONFLICT_CAP
             items.append(cap)
-    rule = (
-        "conflicting_identifiers" if any(i.field == "Identifiers" for i in compared.caps) else None
-    )
+    rule = "conflicting_identifiers" if identifiers_conflict else None
     decision = decision_for(probability)
     return MatchResult(probability, decision, tuple(items), rule=rule, model_version=params.version)
 
