@@ -278,7 +278,8 @@ def compare_dob(
     if a.day == b.day and a.month == b.month:
         if abs(a.year - b.year) == 1:
             return DobLevel.YEAR_OFF_BY_ONE, f"same day and month, year one out {shown}"
-    text_a, text_b = a.strftime("%d%m%Y"), b.strftime("%d%m%Y")
+    # Padded by hand: strftime writes a year before 1000 with fewer than four digits.
+    text_a, text_b = f"{a:%d%m}{a.year:04d}", f"{b:%d%m}{b.year:04d}"
     differing = [i for i, (x, y) in enumerate(zip(text_a, text_b, strict=True)) if x != y]
     if len(differing) == 1:
         return DobLevel.ONE_DIGIT, f"one digit differs {shown}"

@@ -36,6 +36,7 @@ from itertools import combinations
 
 from rapidfuzz.distance import JaroWinkler
 
+from matching.clusters import Agreement, clusters
 from matching.compare import _DOB_MU as _DOB_MU_BY_LEVEL
 from matching.compare import (
     _FAMILY_MU,
@@ -68,13 +69,18 @@ from matching.scoring import _probability, frequency_key, score
 
 __all__ = [
     "ENGINE",
+    "Blocking",
     "LinkResult",
     "LinkageParameters",
     "blocking_keys",
     "candidate_pairs",
     "comparison_vector",
+    "agreement_of",
+    "block",
     "estimate_parameters",
     "evidence_strength",
+    "group_people",
+    "loose_keys",
     "link",
     "score_with",
 ]
@@ -1021,6 +1027,16 @@ _COMMON_VALUE_NOUN = {
 BELOW_DEFINITE = 0.99
 
 
+# Dates of birth this many years apart or more are a parent's and a child's, not a slip.
+_GENERATION_YEARS = 12
+
+
+def _within_a_generation(a: PersonRecord, b: PersonRecord) -> bool:
+    if a.dob is None or b.dob is None:
+        return False
+    return abs(a.dob.year - b.dob.year) < _GENERATION_YEARS
+
+
 def _conflict_explained(cap: FieldComparison) -> FieldComparison:
     label = cap.field
     what = (
@@ -1088,7 +1104,11 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
         cap = compared.caps[0]
         column = "given" if cap.field == "Given name" else "dob"
         rest = _probability(log2_odds - weights.get(column, 0.0))
-        if rest >= DEFINITE_THRESHOLD and probability >= LIKELY_THRESHOLD:
+        if (
+            rest >= DEFINITE_THRESHOLD
+            and probability >= LIKELY_THRESHOLD
+            and (column == "given" or _within_a_generation(a, b))
+        ):
             if probability > BELOW_DEFINITE:
                 probability = BELOW_DEFINITE
             items.append(_conflict_explained(cap))
@@ -1107,12 +1127,48 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
 # --- The whole batch -------------------------------------------------------------------------
 
 
+def agreement_of(result: MatchResult, *, threshold: float = 0.5) -> Agreement:
+    """How a scored pair counts when records are grouped into people: a match at
+    `threshold` or more; clearly two people when an identifier rules it out or a wholly
+    different given name or date of birth held the score down."""
+    if (result.rule or "").startswith("different_"):
+        return Agreement.DIFFERENT
+    held = any(item.level == "conflict" for item in result.explanation)
+    if held and result.score <= CONFLICT_CAP:
+        return Agreement.DIFFERENT
+    return Agreement.MATCH if result.score >= threshold else Agreement.UNSURE
+
+
+def group_people(
+    records: Sequence[PersonRecord],
+    matches: Iterable[tuple[int, int, float]],
+    params: LinkageParameters,
+    *,
+    threshold: float = 0.5,
+) -> list[list[int]]:
+    """The matched records grouped into people (`matching.clusters.clusters`): `matches`
+    are (i, j, score) at `threshold` or more; pairs blocking never compared are scored
+    when a group needs them."""
+
+    def agreement(i: int, j: int) -> Agreement:
+        return agreement_of(score_with(records[i], records[j], params), threshold=threshold)
+
+    return clusters(len(records), [match for match in matches if match[2] >= threshold], agreement)
+
+
 @dataclass(frozen=True)
 class LinkResult:
     matches: list[tuple[int, int, MatchResult]]
     params: LinkageParameters
     candidate_pairs: int
     seconds: dict[str, float]
+    blocking: Blocking | None = None
+    people: list[list[int]] | None = None  # the matches grouped, when asked for
+
+    @property
+    def compared(self) -> list[tuple[int, int]]:
+        """Every pair blocking put forward (the matches are among them)."""
+        return self.blocking.pairs if self.blocking is not None else []
 
 
 def link(
@@ -1124,15 +1180,18 @@ def link(
     one_to_one: bool = False,
     seed: int = 1,
     max_block: int = 500,
+    group: bool = False,
 ) -> LinkResult:
     """Block, estimate (unless `params` is given), score; the pairs at or above `threshold`.
 
     `one_to_one` keeps, greedily by score, at most one match per record: right when each
     group holds each person at most once (two clean files), wrong for deduplication.
+    `group` also groups the matches into people (`group_people`), timed as "group".
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    pairs = candidate_pairs(records, groups=groups, max_block=max_block)
+    blocking = block(records, groups=groups, max_block=max_block)
+    pairs = blocking.pairs
     seconds["block"] = time.perf_counter() - started
     if params is None:
         mark = time.perf_counter()
@@ -1155,5 +1214,12 @@ def link(
             kept.append((i, j, result))
         matches = kept
     seconds["score"] = time.perf_counter() - mark
+    people = None
+    if group:
+        mark = time.perf_counter()
+        people = group_people(
+            records, [(i, j, r.score) for i, j, r in matches], params, threshold=threshold
+        )
+        seconds["group"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - started
-    return LinkResult(matches, params, len(pairs), seconds)
+    return LinkResult(matches, params, len(pairs), seconds, blocking, people)

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bench.crossref import MILLION
 from bench.runner import (
+    merge_crossref_section,
     merge_logging_section,
+    render_crossref_section,
     render_logging_section,
     render_markdown,
     run_benchmarks,
@@ -63,6 +65,15 @@ class Command(BaseCommand):
                 "that section of --output, leaving the rest of the file as it is."
             ),
         )
+        parser.add_argument(
+            "--crossref-only",
+            action="store_true",
+            help=(
+                "Run only the cross-referencing benchmarks (FEBRL4, the generated and "
+                "agency-typed sets at each size, the job end to end) and replace that "
+                "section of --output, leaving the rest of the file as it is."
+            ),
+        )
         parser.add_argument("--output", default="docs/benchmarks.md")
 
     def handle(
@@ -77,6 +88,7 @@ class Command(BaseCommand):
         crossref_million: bool,
         no_crossref: bool,
         access_log_only: bool,
+        crossref_only: bool,
         **options,
     ):
         if repeat < 1:
@@ -96,6 +108,13 @@ class Command(BaseCommand):
                 f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
                 f"--seed {seed} --repeat {repeat} --access-log-only --output {output}"
             )
+        if crossref_only:
+            command = (
+                f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
+                f"--seed {seed} --crossref-only"
+                + (" --crossref-million" if crossref_million else "")
+                + f" --output {output}"
+            )
         crossref_sizes = (
             []
             if no_crossref or access_log_only
@@ -111,11 +130,19 @@ class Command(BaseCommand):
             log=self.stdout.write,
             crossref_sizes=crossref_sizes,
             access_log_only=access_log_only,
+            crossref_only=crossref_only,
         )
         target = Path(output)
         if not target.is_absolute():
             target = Path(settings.BASE_DIR) / target
         target.parent.mkdir(parents=True, exist_ok=True)
+        if crossref_only:
+            section = render_crossref_section(result)
+            existing = target.read_text() if target.exists() else ""
+            target.write_text(merge_crossref_section(existing, section))
+            self.stdout.write(section)
+            self.stdout.write(self.style.SUCCESS(f"Section written to {target}"))
+            return
         if access_log_only:
             section = render_logging_section(result)
             existing = target.read_text() if target.exists() else ""
