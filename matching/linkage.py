@@ -6,17 +6,20 @@ this module reuses its comparisons, blocking keys and identifier rules so search
 the monthly job agree on who is who.
 
 What it adds is the batch part, in the Fellegi-Sunter way that splink also follows:
-1. blocking: records sharing a batch match key (`matching.scoring.record_batch_match_keys`),
-   an identifier, or an address with a name or date of birth are compared; every other pair
-   is taken as not a match;
+1. blocking (`matching.blocking`): records sharing a batch match key, an identifier, an
+   address with a name or date of birth, or a key that needs no date of birth at all are
+   compared; every other pair is taken as not a match;
 2. estimation: each field's u (the chance two different people agree at a level) from a
    random sample of record pairs, and its m (the chance two records of one person do) and
    the share of candidate pairs that match by expectation-maximisation, starting from the
    scorer's hand-set values;
 3. scoring: identifier rules first (a shared PNC ID, CRO number, CRN, prison or NHS number is
    one person; different PNC IDs are two), then the fitted weights summed into a probability,
-   with a plain-English line for every field; agreeing on a common name counts for less
-   than on a rare one.
+   with a plain-English line for every field; agreeing on a common value (a name, a date,
+   a postcode, a town) counts for less than on a rare one, and a single disagreeing field
+   does not sink a pair everything else agrees on;
+4. grouping (`group_people`): the matches grouped into people, never chaining two clearly
+   different people through a third record.
 The fitted values are a `LinkageParameters`, whose `version` is a hash of them: the job keeps
 each version in the database, so a finding can always be explained by the model that made it.
 """
@@ -36,6 +39,7 @@ from itertools import combinations
 
 from rapidfuzz.distance import JaroWinkler
 
+from matching.blocking import Blocking, block, blocking_keys, candidate_pairs, loose_keys
 from matching.clusters import Agreement, clusters
 from matching.compare import _DOB_MU as _DOB_MU_BY_LEVEL
 from matching.compare import (
@@ -46,15 +50,11 @@ from matching.compare import (
     CONFLICT_CAP,
     DobLevel,
     NameLevel,
-    _normalise_identifier,
 )
-from matching.keys import record_batch_match_keys
 from matching.names import (
-    _canonical_forms,
     name_tokens,
     normalise_place,
     normalise_postcode,
-    phonetic_key,
     postcode_sector,
 )
 from matching.records import (
@@ -271,204 +271,6 @@ _LEVEL_ORDER: dict[str, tuple[tuple[set[str], ...], ...]] = {
 
 def _rounded(table: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
     return {col: {lvl: round(p, 9) for lvl, p in levels.items()} for col, levels in table.items()}
-
-
-# --- Blocking --------------------------------------------------------------------------------
-
-
-def blocking_keys(record: PersonRecord) -> set[str]:
-    """Keys shared by the records worth comparing: each single error an agency makes still
-    leaves one in common.
-
-    - the batch match keys of `matching.scoring.record_batch_match_keys`: names with a part
-      of the date of birth, and a date of birth with either name's sound (the same sounds
-      and name forms search and the import use);
-    - one key per identifier, so a shared identifier is always compared;
-    - a postcode (or an extra field such as an address line) with each name's sound and with
-      the date of birth: two records at one address sharing a name or a birthday;
-    - the keys of `loose_keys`, which need no date of birth at all.
-    """
-    keys = record_batch_match_keys(record)
-    for kind, value in record.identifiers.items():
-        if value:
-            keys.add(f"I:{kind}:{_normalise_identifier(kind, value)}")
-    sounds = [
-        phonetic_key(name.split()[0]) for name in (record.given, record.family) if name.split()
-    ]
-    places = [("P", normalise_postcode(record.postcode))] + [
-        (f"X:{name}", normalise_place(value)) for name, value in record.extra.items()
-    ]
-    for prefix, place in places:
-        if not place:
-            continue
-        keys |= {f"{prefix}:{place}:{sound}" for sound in sounds if sound}
-        if record.dob is not None:
-            keys.add(f"{prefix}:{place}:{record.dob.isoformat()}")
-    return keys | set(loose_keys(record))
-
-
-def _given_forms(given_first: str) -> set[str]:
-    """A given name's first word and its usual forms (Bill: bill, william), so a nickname
-    still shares a key."""
-    return {given_first, *_canonical_forms(given_first)}
-
-
-def _ends(name: str, length: int) -> set[str]:
-    """The first and the last `length` letters of a name: one slip leaves one of them."""
-    return {name[:length], name[-length:]}
-
-
-def loose_keys(record: PersonRecord) -> dict[str, str]:
-    """Blocking keys that need no date of birth, each with a tighter key for when it is too
-    common: {key: tighter key}.
-
-    A record whose date of birth is missing, guessed or wrong still meets its namesakes,
-    whatever else the agency mistyped:
-    - "A:<four letters of one name>:<three of the other>", from each name's start and end,
-      both ways round: a slip in each name leaves one key in common, and so do names
-      reversed (Smith John and John Smith) and a nickname (Bill and William, from the
-      given name's usual forms); tighter: with the postcode district;
-    - "J:<sound of one name>:<initial of the other>" from a name given only as an initial,
-      and "j:" from every other name: an initial meets the full names it may stand for,
-      while two full names sharing an initial are left to the keys above;
-    - "S:<postcode sector>:<both initials>": both names misspelt, at one address; tighter:
-      the whole postcode;
-    - "E:<date of birth>:<both initials>": both names misspelt, the date right.
-    Aliases give keys of their own.
-    """
-    keys: dict[str, str] = {}
-    names = [(record.given, record.family)] + [(a.given, a.family) for a in record.aliases]
-    postcode = normalise_postcode(record.postcode)
-    district = postcode.split(" ")[0] if postcode else "-"
-    sector = postcode_sector(postcode)
-    for given, family in names:
-        given_tokens, family_tokens = name_tokens(given), name_tokens(family)
-        if not given_tokens or not family_tokens:
-            continue
-        given_first, family_whole = given_tokens[0], "".join(family_tokens)
-        for sounded, others in (
-            (family_whole, _given_forms(given_first)),
-            (given_first, {family_whole}),
-        ):
-            sound = phonetic_key(sounded)
-            if len(sounded) < 2 or not sound:
-                continue  # an initial has no sound worth a block
-            for other in others:
-                mark = "J" if len(other) == 1 else "j"
-                keys[f"{mark}:{sound}:{other[0]}"] = ""
-                if len(other) == 1:
-                    continue
-                for start in _ends(sounded, 4):
-                    for end in _ends(other, 3):
-                        keys[f"A:{start}:{end}"] = f"A:{start}:{end}:{district}"
-        initials = "".join(sorted((given_first[0], family_whole[0])))
-        if sector:
-            keys[f"S:{sector}:{initials}"] = f"S:{postcode}:{initials}"
-        if record.dob is not None and not record.dob_approximate:
-            day = record.dob.isoformat()
-            keys[f"E:{day}:{initials}"] = f"E:{day}:{initials}:{district}"
-    return keys
-
-
-@dataclass(frozen=True)
-class Blocking:
-    """The candidate pairs, and what was left out because a key was too common.
-
-    A block of more than `max_block` records (a very common name with no date) is split by
-    each record's tighter key; the parts still too large are skipped, and counted here so
-    the run can say how many records could not be compared that way.
-    """
-
-    pairs: list[tuple[int, int]]
-    split_blocks: int = 0
-    skipped_blocks: int = 0
-    skipped_records: int = 0
-
-
-def candidate_pairs(
-    records: Sequence[PersonRecord],
-    *,
-    groups: Sequence[int] | None = None,
-    max_block: int = 500,
-) -> list[tuple[int, int]]:
-    """Index pairs (i < j) of records that share a blocking key, sorted (see `block`)."""
-    return block(records, groups=groups, max_block=max_block).pairs
-
-
-# Records a block of date-free keys may hold before it is split by the tighter key: names
-# alone say less than names and a date, so such blocks are kept smaller.
-LOOSE_MAX_BLOCK = 40
-
-
-def block(
-    records: Sequence[PersonRecord],
-    *,
-    groups: Sequence[int] | None = None,
-    max_block: int = 500,
-    loose_max_block: int = LOOSE_MAX_BLOCK,
-) -> Blocking:
-    """The pairs of records that share a blocking key, and what was skipped.
-
-    With `groups`, only pairs from different groups (linking files rather than deduplicating
-    one). A key shared by more than `max_block` records (a very common name with no date)
-    says too little to compare them all; identifier keys are never skipped. A record without
-    a date of birth is compared with every record of the same name sounds: its "N:" key
-    with the "n:" key the others carry. Date-free keys (`loose_keys`) over
-    `loose_max_block` records are split by their tighter keys.
-    """
-    blocks: dict[str, list[int]] = defaultdict(list)
-    tighter: dict[str, dict[int, str]] = defaultdict(dict)
-    for index, record in enumerate(records):
-        loose = loose_keys(record)
-        for key in blocking_keys(record):
-            blocks[key].append(index)
-        for key, tight in loose.items():
-            tighter[key][index] = tight
-    pairs: set[tuple[int, int]] = set()
-    split = skipped = 0
-    skipped_records: set[int] = set()
-
-    def add(i: int, j: int) -> None:
-        if i != j and (groups is None or groups[i] != groups[j]):
-            pairs.add((i, j) if i < j else (j, i))
-
-    for key, members in blocks.items():
-        if key.startswith(("n:", "j:")):
-            continue  # compared only with the records of the same "N:" or "J:" key
-        if key.startswith(("N:", "J:")):
-            dated = blocks.get(key[0].lower() + key[1:], [])
-            if len(members) + len(dated) > max_block:
-                skipped += 1
-                skipped_records.update(members)
-                continue
-            for position, i in enumerate(members):
-                for j in members[position + 1 :]:
-                    add(i, j)
-                for j in dated:
-                    add(i, j)
-            continue
-        if len(members) < 2:
-            continue
-        if key in tighter and len(members) > loose_max_block:
-            split += 1
-            parts: dict[str, list[int]] = defaultdict(list)
-            for index in members:
-                parts[tighter[key][index]].append(index)
-            for part in parts.values():
-                if len(part) > loose_max_block:
-                    skipped += 1
-                    skipped_records.update(part)
-                    continue
-                for i, j in combinations(part, 2):
-                    add(i, j)
-            continue
-        if len(members) > max_block and not key.startswith("I:"):
-            skipped += 1
-            skipped_records.update(members)
-            continue
-        for i, j in combinations(members, 2):
-            add(i, j)
-    return Blocking(sorted(pairs), split, skipped, len(skipped_records))
 
 
 # --- Comparison vectors ----------------------------------------------------------------------
@@ -834,7 +636,7 @@ def estimate_parameters(
     seed: int = 1,
     u_sample: int = 30_000,
     session_pairs: int = 30_000,
-    candidate_sample: int = 50_000,
+    candidate_sample: int = 20_000,
     max_iterations: int = 60,
     tolerance: float = 1e-6,
 ) -> LinkageParameters:

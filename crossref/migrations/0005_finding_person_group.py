@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('crossref', '0004_finding_no_action'),
+        ("crossref", "0004_finding_no_action"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='matchfinding',
-            name='person_group',
-            field=models.PositiveIntegerField(blank=True, help_text='For a duplicate: the lowest record id of the group of records the run took to be one person (findings sharing it are about one person); blank if none.', null=True),
+            model_name="matchfinding",
+            name="person_group",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="For a duplicate: the lowest record id of the group of records the run took to be one person (findings sharing it are about one person); blank if none.",
+                null=True,
+            ),
         ),
     ]

@@ -543,7 +543,7 @@ def _group(progress: _Progress, people: People, params: LinkageParameters) -> No
         if a in position and b in position and score >= GROUP_THRESHOLD
     ]
     groups = group_people(people.records, matches, params, threshold=GROUP_THRESHOLD)
-    group_of = {}
+    group_of: dict[int, int] = {}
     for members in groups:
         ids = sorted(people.ids[index] for index in members)
         group_of |= dict.fromkeys(ids, ids[0])
