@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from matching.compare import _normalise_identifier
+from matching.compare import DobLevel, _normalise_identifier, compare_dob
 from matching.keys import record_batch_match_keys
 from matching.names import (
     _canonical_forms,
@@ -92,7 +92,11 @@ def loose_keys(record: PersonRecord) -> dict[str, str]:
     - "A:<four letters of one name>:<three of the other>", from each name's start and end,
       both ways round: a slip in each name leaves one key in common, and so do names
       reversed (Smith John and John Smith) and a nickname (Bill and William, from the
-      given name's usual forms); tighter: with the postcode district;
+      given name's usual forms); tighter: with the postcode district. Such fragments say
+      little, so they pair two records only if one has no exact date of birth or their
+      dates are at most a slip apart;
+    - "W:<both names, sorted>": namesakes, whatever their dates of birth say; tighter: with
+      the postcode district;
     - "J:<sound of one name>:<initial of the other>" from a name given only as an initial,
       and "j:" from every other name: an initial meets the full names it may stand for,
       while two full names sharing an initial are left to the keys above;
@@ -126,6 +130,8 @@ def loose_keys(record: PersonRecord) -> dict[str, str]:
                 for start in _ends(sounded, 4):
                     for end in _ends(other, 3):
                         keys[f"A:{start}:{end}"] = f"A:{start}:{end}:{district}"
+        whole = "|".join(sorted((given_first, family_whole)))
+        keys[f"W:{whole}"] = f"W:{whole}:{district}"
         initials = "".join(sorted((given_first[0], family_whole[0])))
         if sector:
             keys[f"S:{sector}:{initials}"] = f"S:{postcode}:{initials}"
@@ -133,6 +139,12 @@ def loose_keys(record: PersonRecord) -> dict[str, str]:
             day = record.dob.isoformat()
             keys[f"E:{day}:{initials}"] = f"E:{day}:{initials}:{district}"
     return keys
+
+
+def _slip_apart(a: PersonRecord, b: PersonRecord) -> bool:
+    """Dates of birth one typing slip apart (or the same): a misspelt name with them is
+    worth a look."""
+    return compare_dob(a.dob, b.dob)[0] != DobLevel.DIFFERENT
 
 
 @dataclass(frozen=True)
@@ -162,7 +174,7 @@ def candidate_pairs(
 
 # Records a block of date-free keys may hold before it is split by the tighter key: names
 # alone say less than names and a date, so such blocks are kept smaller.
-LOOSE_MAX_BLOCK = 40
+LOOSE_MAX_BLOCK = 20
 
 
 def block(
@@ -183,6 +195,7 @@ def block(
     """
     blocks: dict[str, list[int]] = defaultdict(list)
     tighter: dict[str, dict[int, str]] = defaultdict(dict)
+    exact_dob = [record.dob is not None and not record.dob_approximate for record in records]
     for index, record in enumerate(records):
         loose = loose_keys(record)
         for key in _dated_keys(record) | set(loose):
@@ -214,18 +227,26 @@ def block(
             continue
         if len(members) < 2:
             continue
-        if key in tighter and len(members) > loose_max_block:
-            split += 1
-            parts: dict[str, list[int]] = defaultdict(list)
-            for index in members:
-                parts[tighter[key][index]].append(index)
+        if key in tighter:
+            parts: dict[str, list[int]] = {key: members}
+            if len(members) > loose_max_block:
+                split += 1
+                parts = defaultdict(list)
+                for index in members:
+                    parts[tighter[key][index]].append(index)
+            # Name fragments say little on their own: they pair a record only with those
+            # whose date of birth cannot vouch for or against it.
+            undated_only = key.startswith("A:")
             for part in parts.values():
                 if len(part) > loose_max_block:
                     skipped += 1
                     skipped_records.update(part)
                     continue
                 for i, j in combinations(part, 2):
-                    add(i, j)
+                    if not (undated_only and exact_dob[i] and exact_dob[j]) or _slip_apart(
+                        records[i], records[j]
+                    ):
+                        add(i, j)
             continue
         if len(members) > max_block and not key.startswith("I:"):
             skipped += 1

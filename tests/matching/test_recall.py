@@ -37,8 +37,10 @@ def _person(**fields) -> PersonRecord:
         {"given": "Okonkwo", "family": "Daniel", "dob": None, "postcode": ""},
         # a nickname and an age rather than a date
         {"given": "Dan", "dob": date(1993, 1, 1), "dob_approximate": True, "postcode": ""},
-        # a wholly wrong date of birth and a typo
-        {"given": "Danial", "dob": date(1979, 8, 30), "postcode": ""},
+        # a wholly wrong date of birth, elsewhere
+        {"dob": date(1979, 8, 30), "postcode": "QF9 9ZZ"},
+        # a typo in each name and a slip in the date, elsewhere
+        {"given": "Danial", "family": "Okonkow", "dob": date(1994, 3, 21), "postcode": ""},
         # typos in both names at the same address, wrong date
         {"given": "Danieo", "family": "Okonkwi", "dob": date(1994, 12, 3)},
     ],
