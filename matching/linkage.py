@@ -536,12 +536,18 @@ def _exact_u_from_values(
                     table[level] *= (1 - exact) / rest
         table["exact"] = exact
         shares = {value: sum(by.values()) / present for value, by in counts.items()}
+        held = {value: sum(by.values()) for value, by in counts.items()}
         # Names: every one commoner than average. Other fields: the values at least twice
         # as common as average (a default 01/01 date, a big town), the commonest few
-        # hundred, so the model stored with each run stays small.
+        # hundred, so the model stored with each run stays small. A value only two records
+        # hold is never common: in a small register that is the duplicate itself.
         floor = exact if column in _NAME_COLUMNS else 2 * exact
         kept = sorted(
-            (value for value, share in shares.items() if share > floor),
+            (
+                value
+                for value, share in shares.items()
+                if share > floor and held[value] >= _MIN_COMMON_HOLDERS
+            ),
             key=lambda value: (-shares[value], value),
         )
         if column not in _NAME_COLUMNS:
@@ -552,6 +558,7 @@ def _exact_u_from_values(
 
 
 _MAX_COMMON_VALUES = 200
+_MIN_COMMON_HOLDERS = 3
 
 
 def _extra_value(record: PersonRecord, *, name: str) -> str:
