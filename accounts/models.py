@@ -298,6 +298,8 @@ class Verb(models.TextChoices):
     MERGE_REQUESTED = "merge_requested", "Asked the agencies holding two records to agree a merge"
     MERGE_AGREED = "merge_agreed", "Agreed to merge two records"
     MERGE_REFUSED = "merge_refused", "Refused to merge two records"
+    LEAD_PANEL_PROPOSED = "lead_panel_proposed", "Proposed a lead panel"
+    LEAD_PANEL_ANSWERED = "lead_panel_answered", "Answered a lead panel proposal"
     LEAD_PANEL_AGREED = "lead_panel_agreed", "Agreed a lead panel"
     OVERLAP_CLOSED = "overlap_closed", "Closed an overlap: no action needed"
     OVERLAPS_EXPORTED = "overlaps_exported", "Exported an overlap report"

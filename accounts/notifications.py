@@ -37,6 +37,7 @@ KINDS = {
     "list_waiting": "A monthly list has rows waiting for a decision",
     "crossref_findings": "A cross-reference run has open findings for your panels",
     "merge_request": "A merge of two records waits for your agency, or one you asked for is decided",
+    "lead_panel": "A lead panel is proposed for a person on your panel, or one you proposed is decided",
     "plan_steps": "Action plan steps your agency leads need an update",
     "agreement_to_sign": "An information-sharing agreement is circulated for your agency to sign",
     "agreement_review": "An information-sharing agreement's review is due",

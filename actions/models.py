@@ -208,6 +208,12 @@ class PlanImport(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     rows = models.JSONField(default=list, help_text="The table as read, one list per row.")
     parsed = models.JSONField(default=dict, blank=True, help_text="The plan as it will import.")
+    kept_apart = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Rows the coordinator chose to import as steps of their own, rather than "
+        "join to the row above as the rest of a row split by a page break.",
+    )
     status = models.CharField(
         max_length=10, choices=PlanImportStatus.choices, default=PlanImportStatus.PREVIEW
     )

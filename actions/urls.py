@@ -50,5 +50,6 @@ urlpatterns = [
     path("imports/<int:pk>/columns/", imports.plan_import_columns, name="plan-import-columns"),
     path("imports/<int:pk>/commit/", imports.plan_import_commit, name="plan-import-commit"),
     path("imports/<int:pk>/discard/", imports.plan_import_discard, name="plan-import-discard"),
+    path("imports/<int:pk>/rows/", imports.plan_import_keep_apart, name="plan-import-keep-apart"),
     # --- end of importing a plan ---
 ]

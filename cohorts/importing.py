@@ -15,12 +15,16 @@ import calendar
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from rapidfuzz.distance import JaroWinkler
 
+from cohorts.birth_dates import looks_like_year, parse_age, parse_birth_year
+from cohorts.names import NameOrder, read_order, split_full_name
+from core import table_limits
 from core.forms import POSTCODE
 from core.tables import (
     WINDOWS_1252,
@@ -31,10 +35,12 @@ from core.tables import (
     is_workbook,
     read_workbook,
     sniff_delimiter,
+    within_limits,
 )
+from core.validators import validate_date_of_birth
 from matching.identifiers import validate_identifier
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = table_limits.MAX_FILE_BYTES
 MAX_ROWS = 20_000
 
 # Comma first: a tie between separators is read as a CSV file's commas.
@@ -91,7 +97,8 @@ def _read_csv(data: bytes) -> Table:
     if encoding == WINDOWS_1252:
         encoding = "Windows-1252 (Excel's plain CSV format)"
     delimiter = sniff_delimiter(text, DELIMITERS)
-    records = ([cell.strip() for cell in cells] for cells in _csv_records(text, delimiter))
+    rows = within_limits(_csv_records(text, delimiter), wording=WORDING)
+    records = ([cell.strip() for cell in cells] for cells in rows)
     return _table(records, read_as=f"CSV, {encoding}, values separated by {DELIMITERS[delimiter]}")
 
 
@@ -212,8 +219,9 @@ class ImportField:
 
     key: str
     label: str
-    required: bool
+    required: bool  # one of the details needed to match people (names, date of birth)
     headings: tuple[str, ...]
+    hint: str = ""
 
 
 FIELDS: tuple[ImportField, ...] = (
@@ -239,10 +247,44 @@ FIELDS: tuple[ImportField, ...] = (
         ),
     ),
     ImportField(
+        "full_name",
+        "Whole name",
+        True,
+        (
+            "name",
+            "full name",
+            "fullname",
+            "names",
+            "client name",
+            "offender name",
+            "person name",
+            "nominal name",
+            "service user name",
+            "individual name",
+        ),
+        "Only when the list has the whole name in one column (FLYNN, Guy or Eric Taylor), "
+        "instead of family name and given names",
+    ),
+    ImportField(
         "date_of_birth",
         "Date of birth",
         True,
         ("date of birth", "dob", "d o b", "birth date", "birthdate", "born", "date born"),
+    ),
+    ImportField(
+        "year_of_birth",
+        "Year of birth",
+        True,
+        ("year of birth", "birth year", "yob", "year born"),
+        "For rows with no date of birth: read as an approximate date of birth, in that year",
+    ),
+    ImportField(
+        "age",
+        "Age",
+        True,
+        ("age", "age years", "current age", "age now", "age in years"),
+        "For rows with no date of birth or year of birth: read as an approximate date of "
+        "birth, a year either side",
     ),
     ImportField("gender", "Gender", False, ("gender", "sex")),
     ImportField("postcode", "Postcode", False, ("postcode", "post code", "postal code")),
@@ -269,8 +311,39 @@ FIELDS: tuple[ImportField, ...] = (
     ),
 )
 FIELDS_BY_KEY = {item.key: item for item in FIELDS}
-REQUIRED_KEYS = tuple(item.key for item in FIELDS if item.required)
 IDENTIFIER_KEYS = ("pnc", "cro", "crn", "prison", "nhs", "local")
+# The mapping also says, when the whole name is in one column, which end the family name is.
+NAME_ORDER = "name_order"
+SEPARATE_NAMES = ("family_name", "given_names")
+BIRTH_KEYS = ("date_of_birth", "year_of_birth", "age")
+
+
+def missing_details(chosen: Mapping[str, str]) -> dict[str, str]:
+    """{field key: message} for the details a list needs to match people and the chosen
+    columns do not give: the name (one column or two) and a date of birth, year or age."""
+    errors: dict[str, str] = {}
+    if chosen.get("full_name"):
+        both = [key for key in SEPARATE_NAMES if chosen.get(key)]
+        if both:
+            errors[both[0]] = (
+                "Choose either the column with the whole name or the columns with the family "
+                "name and given names, not both: set the other to 'Not in this list'"
+            )
+    else:
+        for key in SEPARATE_NAMES:
+            if not chosen.get(key):
+                label = FIELDS_BY_KEY[key].label.lower()
+                errors[key] = (
+                    f"Choose the column with the {label}, or the column with the whole name. "
+                    "If the list has neither, add it to the spreadsheet and upload the list again"
+                )
+    if not any(chosen.get(key) for key in BIRTH_KEYS):
+        errors["date_of_birth"] = (
+            "Choose the column with the date of birth, or with the year of birth or age. If "
+            "the list has none, add it to the spreadsheet and upload the list again"
+        )
+    return errors
+
 
 # A heading at least this close to a usual heading is suggested for the field.
 _SUGGEST_MIN = 0.85
@@ -291,22 +364,47 @@ def _heading_score(heading: str, item: ImportField) -> float:
     return max(JaroWinkler.similarity(text, usual) for usual in item.headings)
 
 
-def suggest_mapping(headers: list[str], remembered: Mapping[str, str]) -> dict[str, str]:
+def suggest_mapping(
+    headers: list[str],
+    remembered: Mapping[str, str],
+    *,
+    fits: Callable[[str, str], bool] = lambda key, heading: True,
+) -> dict[str, str]:
     """{field key: heading}: the panel's remembered choice where the file has that heading,
-    otherwise the heading most like the field's usual headings."""
+    otherwise the heading most like the field's usual headings; never a column whose values
+    do not look like the field (`fits(key, heading)`). A whole-name column is suggested only
+    when the list has no separate family and given name columns."""
     mapping: dict[str, str] = {}
     used: set[str] = set()
     by_normalised = {_normalised_heading(heading): heading for heading in headers}
     for key, heading in remembered.items():
         found = by_normalised.get(_normalised_heading(str(heading)))
-        if key in FIELDS_BY_KEY and found and found not in used:
+        if key in FIELDS_BY_KEY and found and found not in used and fits(key, found):
             mapping[key] = found
             used.add(found)
+    if any(key in mapping for key in SEPARATE_NAMES):
+        mapping.pop("full_name", None)
+    _suggest_by_heading(headers, mapping, used, fits, skip={"full_name"})
+    # "Offender surname" is nearly "offender name": the whole name is looked for only in a
+    # list that has no separate name columns.
+    if not any(key in mapping for key in SEPARATE_NAMES):
+        _suggest_by_heading(headers, mapping, used, fits, skip=set())
+    return {item.key: mapping[item.key] for item in FIELDS if item.key in mapping}
+
+
+def _suggest_by_heading(
+    headers: list[str],
+    mapping: dict[str, str],
+    used: set[str],
+    fits: Callable[[str, str], bool],
+    *,
+    skip: set[str],
+) -> None:
     scored = sorted(
         (
             (_heading_score(heading, item), index, item.key, heading)
             for index, item in enumerate(FIELDS)
-            if item.key not in mapping
+            if item.key not in mapping and item.key not in skip
             for heading in headers
             if heading not in used
         ),
@@ -315,11 +413,10 @@ def suggest_mapping(headers: list[str], remembered: Mapping[str, str]) -> dict[s
     for similarity, _index, key, heading in scored:
         if similarity < _SUGGEST_MIN:
             break
-        if key in mapping or heading in used:
+        if key in mapping or heading in used or not fits(key, heading):
             continue
         mapping[key] = heading
         used.add(heading)
-    return {item.key: mapping[item.key] for item in FIELDS if item.key in mapping}
 
 
 # --- Reading a row as a person ------------------------------------------------------------------
@@ -332,7 +429,6 @@ _MONTHS = {
     for number in range(1, 13)
     for name in (calendar.month_name[number], calendar.month_abbr[number])
 } | {"sept": 9}
-EARLIEST_BIRTH_YEAR = 1900
 
 
 def parse_date_of_birth(text: str, *, today: date) -> date:
@@ -365,10 +461,10 @@ def parse_date_of_birth(text: str, *, today: date) -> date:
             f"'{value}' is not a real date: {calendar.month_name[month]} {year} has {days} days"
         )
     born = date(year, month, day)
-    if born > today:
-        raise ValueError(f"The date of birth {value} is in the future")
-    if year < EARLIEST_BIRTH_YEAR:
-        raise ValueError(f"The date of birth {value} is before {EARLIEST_BIRTH_YEAR}")
+    try:
+        validate_date_of_birth(born, today=today)
+    except ValidationError as error:
+        raise ValueError(f"{error.messages[0]}: the list has {value}") from None
     return born
 
 
@@ -380,7 +476,7 @@ def _full_year(text: str, today: date) -> int:
     return year if year <= today.year else year - 100
 
 
-_GENDERS = {
+GENDERS = {
     "m": "male",
     "male": "male",
     "man": "male",
@@ -409,6 +505,8 @@ class ParsedRow:
     given_names: str = ""
     family_name: str = ""
     date_of_birth: date | None = None
+    # Read from an age or a year of birth: the engine compares only the year.
+    dob_approximate: bool = False
     gender: str = "unknown"
     postcode: str = ""
     identifiers: dict[str, str] = field(default_factory=dict)  # kind -> normalised value
@@ -420,32 +518,83 @@ class ParsedRow:
         return not self.errors
 
 
-def parse_row(values: Mapping[str, str], mapping: Mapping[str, str], *, today: date) -> ParsedRow:
-    """Read one row's values through the chosen columns."""
+def name_order(mapping: Mapping[str, str]) -> NameOrder:
+    """The order chosen for a whole-name column (given names first unless chosen)."""
+    return read_order(mapping.get(NAME_ORDER))
 
-    def value(key: str) -> str:
-        heading = mapping.get(key)
-        return " ".join(str(values.get(heading, "")).split()) if heading else ""
 
-    parsed = ParsedRow()
-    for key, label in (("family_name", "family name"), ("given_names", "given names")):
-        text = value(key)
-        if not text:
-            parsed.errors.append(f"No {label}")
-        elif len(text) > MAX_NAME_LENGTH:
-            parsed.errors.append(f"The {label} is longer than {MAX_NAME_LENGTH} characters")
-        setattr(parsed, key, text)
-    born = value("date_of_birth")
-    if not born:
-        parsed.errors.append("No date of birth")
+def _cell(values: Mapping[str, str], mapping: Mapping[str, str], key: str) -> str:
+    heading = mapping.get(key)
+    return " ".join(str(values.get(heading, "")).split()) if heading else ""
+
+
+def _read_names(values: Mapping[str, str], mapping: Mapping[str, str], parsed: ParsedRow) -> None:
+    if mapping.get("full_name"):
+        whole = _cell(values, mapping, "full_name")
+        if not whole:
+            parsed.errors.append("No name")
+            return
+        try:
+            split = split_full_name(whole, name_order(mapping))
+        except ValueError as error:
+            parsed.errors.append(str(error))
+            return
+        parsed.family_name, parsed.given_names = split.family, split.given
     else:
+        parsed.family_name = _cell(values, mapping, "family_name")
+        parsed.given_names = _cell(values, mapping, "given_names")
+        for key, label in (("family_name", "family name"), ("given_names", "given names")):
+            if not getattr(parsed, key):
+                parsed.errors.append(f"No {label}")
+    for key, label in (("family_name", "family name"), ("given_names", "given names")):
+        if len(getattr(parsed, key)) > MAX_NAME_LENGTH:
+            parsed.errors.append(f"The {label} is longer than {MAX_NAME_LENGTH} characters")
+
+
+def _read_birth(
+    values: Mapping[str, str], mapping: Mapping[str, str], parsed: ParsedRow, today: date
+) -> None:
+    """The date of birth where the row has one; otherwise its year of birth or age, read as
+    an approximate date of birth. A date column holding a year alone is a year of birth."""
+    born = _cell(values, mapping, "date_of_birth")
+    if born and not looks_like_year(born):
         try:
             parsed.date_of_birth = parse_date_of_birth(born, today=today)
         except ValueError as error:
             parsed.errors.append(str(error))
+        return
+    readers = (
+        (born, parse_birth_year),
+        (_cell(values, mapping, "year_of_birth"), parse_birth_year),
+        (_cell(values, mapping, "age"), parse_age),
+    )
+    for text, reader in readers:
+        if not text:
+            continue
+        try:
+            approximate = reader(text, today=today)
+        except ValueError as error:
+            parsed.errors.append(str(error))
+            return
+        parsed.date_of_birth, parsed.dob_approximate = approximate.date_of_birth, True
+        parsed.notes.append(approximate.note)
+        return
+    chosen = [FIELDS_BY_KEY[key].label.lower() for key in BIRTH_KEYS if mapping.get(key)]
+    parsed.errors.append(f"No {' or '.join(chosen) or 'date of birth'}")
+
+
+def parse_row(values: Mapping[str, str], mapping: Mapping[str, str], *, today: date) -> ParsedRow:
+    """Read one row's values through the chosen columns."""
+
+    def value(key: str) -> str:
+        return _cell(values, mapping, key)
+
+    parsed = ParsedRow()
+    _read_names(values, mapping, parsed)
+    _read_birth(values, mapping, parsed, today)
     gender = value("gender")
-    parsed.gender = _GENDERS.get(gender.casefold(), "unknown")
-    if gender.casefold() not in _GENDERS:
+    parsed.gender = GENDERS.get(gender.casefold(), "unknown")
+    if gender.casefold() not in GENDERS:
         parsed.notes.append(f"Gender '{gender}' was not recognised and is recorded as not known")
     postcode = value("postcode").upper()
     if postcode:
@@ -466,7 +615,16 @@ def parse_row(values: Mapping[str, str], mapping: Mapping[str, str], *, today: d
 
 
 def row_name(values: Mapping[str, str], mapping: Mapping[str, str]) -> str:
-    """The person's name as the list gives it, "Given FAMILY", for pages and reports."""
-    given = " ".join(str(values.get(mapping.get("given_names", ""), "")).split())
-    family = " ".join(str(values.get(mapping.get("family_name", ""), "")).split())
+    """The person's name as the list gives it, "Given FAMILY", for pages and reports; a whole
+    name that cannot be split is shown as written."""
+    if mapping.get("full_name"):
+        whole = _cell(values, mapping, "full_name")
+        try:
+            split = split_full_name(whole, name_order(mapping))
+        except ValueError:
+            return whole or "(no name)"
+        given, family = split.given, split.family
+    else:
+        given = _cell(values, mapping, "given_names")
+        family = _cell(values, mapping, "family_name")
     return f"{given} {family.upper()}".strip() or "(no name)"

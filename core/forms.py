@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.validators import validate_date_of_birth
+
 DATE_PARTS = ("day", "month", "year")
 
 
@@ -34,6 +36,22 @@ def add_service_errors(
             form.add_error(field if field in form.fields else default_field, messages)
     else:
         form.add_error(default_field, error.messages)
+
+
+def add_problems(
+    form: forms.Form, problems: dict[str, list[str]], names: dict[str, str] | None = None
+) -> None:
+    """Put the problems a service's rules find on the form's fields, beside those the form
+    found itself, so one answer names them all. `names` maps a service's key to the form
+    field; a field that already has an error keeps only that one, so nothing is said twice.
+    """
+    names = names or {}
+    for key, messages in problems.items():
+        field = names.get(key, key)
+        if field not in form.fields:
+            form.add_error(None, messages)
+        elif not form.has_error(field):
+            form.add_error(field, messages)
 
 
 # A full UK postcode: outward code, then inward code of a digit and two letters.
@@ -118,3 +136,14 @@ class DateInputField(forms.Field):
             raise ValidationError(f"{self.label} must be in the past")
         if self.when == "not_future" and value > today:
             raise ValidationError(f"{self.label} must be today or in the past")
+
+
+class DateOfBirthField(DateInputField):
+    """A date of birth typed as day, month and year, held to `validate_date_of_birth` and
+    refused in its words, as every other way a date of birth comes in is."""
+
+    default_validators = [validate_date_of_birth]
+
+    def __init__(self, **kwargs: Any):
+        # The validator alone says which dates of birth are possible.
+        super().__init__(when=None, earliest_year=date.min.year, **kwargs)

@@ -5,6 +5,10 @@ sheet's cells if it is an Excel workbook.
 No database here. Every refusal is raised as the importer's own error class, a subclass of
 `UnreadableTable`, with a message in the importer's words (`Wording`) that says what is wrong
 with the file and what to do about it. What a table's rows mean stays with each importer.
+
+An upload is untrusted: every reading here stops at the limits of `core.table_limits`, counted
+from what the file holds rather than what it declares, so a hostile or damaged file is refused
+in a moment instead of tying up the web worker that reads it.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import io
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Protocol
+from typing import IO, Protocol
+
+from core import table_limits as limits
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -75,6 +81,15 @@ def _megabytes(size: int) -> str:
 
 # --- Recognising the file -------------------------------------------------------------------
 
+# Old Office files, and Excel workbooks saved with a password, are OLE compound files. A
+# password-protected workbook keeps the encrypted zip in a stream named "EncryptedPackage",
+# its name written in UTF-16 in the file's directory.
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+LOCKED_WORKBOOK = (
+    "This workbook is password-protected: save it without a password and upload it again."
+)
+
 
 def is_workbook(data: bytes, file_name: str, *, wording: Wording, max_bytes: int) -> bool:
     """True for a workbook (a zip archive, whatever its name), False for a CSV file, or the
@@ -91,7 +106,9 @@ def is_workbook(data: bytes, file_name: str, *, wording: Wording, max_bytes: int
         raise wording.error(wording.empty())
     if data.startswith(b"%PDF"):
         raise wording.error(f"The file is a PDF, not a spreadsheet. {wording.upload_as()}")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
+    if data.startswith(_OLE_SIGNATURE):
+        if _ENCRYPTED_PACKAGE in data:
+            raise wording.error(LOCKED_WORKBOOK)
         raise wording.error(
             wording.and_also(
                 "The file is an older Excel (.xls) or Word (.doc) file. Open it in Excel, save "
@@ -226,15 +243,15 @@ def read_workbook[T](
     line_breaks: bool = False,
 ) -> T:
     """The importer's table, built by `table(records, read_as=...)` from the first sheet's rows
-    as they are read. A parser failure anywhere in the reading refuses the file."""
-    try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except zipfile.BadZipFile:
-        raise wording.error(_NOT_A_WORKBOOK) from None
-    if "word/document.xml" in names:
+    as they are read. A parser failure anywhere in the reading refuses the file, and so does a
+    workbook bigger than `core.table_limits` allows, before or while it is read."""
+    archive = _open_archive(data, wording)
+    if "word/document.xml" in archive.namelist():
         raise wording.error(
             f"The file is a Word document, not a spreadsheet. {wording.upload_as()}"
         )
+    _check_packing(archive, wording)
+    _count_cells(archive, wording)
     from openpyxl import load_workbook
 
     try:
@@ -245,9 +262,11 @@ def read_workbook[T](
         if not workbook.worksheets:
             raise wording.error(_NOT_A_WORKBOOK)
         sheet = workbook.worksheets[0]
+        # The sheet's own <dimension> is not trusted: openpyxl would pad every row to it.
+        sheet.reset_dimensions()
         records = (
             [cell_text(value, line_breaks=line_breaks) for value in row]
-            for row in sheet.iter_rows(values_only=True)
+            for row in within_limits(sheet.iter_rows(values_only=True), wording=wording)
         )
         return table(records, read_as=f"Excel workbook, first sheet ({sheet.title})")
     except UnreadableTable:
@@ -256,3 +275,136 @@ def read_workbook[T](
         raise wording.error(_NOT_A_WORKBOOK) from None
     finally:
         workbook.close()
+
+
+def _open_archive(data: bytes, wording: Wording) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except Exception:  # a damaged zip fails in many ways: BadZipFile, NotImplementedError, ...
+        raise wording.error(_NOT_A_WORKBOOK) from None
+    if any(info.flag_bits & 0x1 for info in infos):  # a part encrypted inside the zip
+        raise wording.error(LOCKED_WORKBOOK)
+    return archive
+
+
+def _too_big(wording: Wording) -> str:
+    return (
+        f"The workbook is far bigger inside than any {wording.thing}: it unpacks to more than "
+        f"{_megabytes(limits.MAX_UNPACKED_BYTES)}, or holds an unusual amount of repeated "
+        f"data. Check you chose {wording.chosen}. If you did, save it as CSV and upload that."
+    )
+
+
+def _check_packing(archive: zipfile.ZipFile, wording: Wording) -> None:
+    """Refuse a zip bomb from the archive's directory, before any part is unpacked. zipfile
+    never unpacks more of a part than its directory entry declares, so the declared sizes
+    bound the unpacking."""
+    infos = archive.infolist()
+    if len(infos) > limits.MAX_PARTS:
+        raise wording.error(_too_big(wording))
+    if sum(info.file_size for info in infos) > limits.MAX_UNPACKED_BYTES:
+        raise wording.error(_too_big(wording))
+    for info in infos:
+        if (
+            info.file_size >= limits.RATIO_CHECKED_FROM_BYTES
+            and info.file_size > limits.MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+        ):
+            raise wording.error(_too_big(wording))
+
+
+# A row or cell element of a worksheet, with or without a namespace prefix ("<x:row ...>").
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_CHUNK_BYTES = 1024 * 1024
+
+
+def _count_cells(archive: zipfile.ZipFile, wording: Wording) -> None:
+    """Count the rows and cells of every XML part as it unpacks, and refuse a sheet over the
+    limits before openpyxl parses it: openpyxl reads a whole row before handing it over, so a
+    row of a million cells would hold the worker for as long as it takes to read."""
+    for info in archive.infolist():
+        if info.filename.endswith(".xml"):
+            try:
+                with archive.open(info) as part:
+                    _count_part(part, wording)
+            except UnreadableTable:
+                raise
+            except Exception:  # a part that does not unpack
+                raise wording.error(_NOT_A_WORKBOOK) from None
+
+
+def _count_part(part: IO[bytes], wording: Wording) -> None:
+    rows = cells = in_row = 0
+    carry = b""
+    while chunk := part.read(_CHUNK_BYTES):
+        text = carry + chunk
+        # A tag cut at the chunk's end is counted with the next chunk.
+        cut = text.rfind(b"<")
+        if cut == -1 or len(text) - cut > 64:
+            cut = len(text)
+        text, carry = text[:cut], text[cut:]
+        for index, piece in enumerate(_ROW_TAG.split(text)):
+            if index:
+                rows, in_row = rows + 1, 0
+            found = sum(1 for _ in _CELL_TAG.finditer(piece))
+            cells, in_row = cells + found, in_row + found
+            if in_row > limits.MAX_CELLS_IN_A_ROW:
+                raise wording.error(_too_wide(wording, rows, limits.MAX_CELLS_IN_A_ROW))
+        if rows > limits.MAX_ROWS:
+            raise wording.error(_too_long(wording))
+        if cells > limits.MAX_CELLS:
+            raise wording.error(_too_many_cells(wording))
+
+
+# --- Limits on any table --------------------------------------------------------------------
+
+
+def _too_long(wording: Wording) -> str:
+    return (
+        f"The file has more than {limits.MAX_ROWS:,} rows, counting blank ones, more than any "
+        f"{wording.thing}. Check you chose {wording.chosen}, delete any rows below the "
+        f"{wording.thing}, or split it into smaller files."
+    )
+
+
+def _too_wide(wording: Wording, row: int, most: int = limits.MAX_COLUMNS) -> str:
+    return (
+        f"Row {row} has more than {most:,} columns, more than any "
+        f"{wording.thing}. Check you chose {wording.chosen}, and delete the columns that are "
+        "not needed, then upload it again."
+    )
+
+
+def _too_many_cells(wording: Wording) -> str:
+    return (
+        f"The file has more than {limits.MAX_CELLS:,} cells, counting empty ones, more than any "
+        f"{wording.thing}. Check you chose {wording.chosen}, and delete the rows and columns "
+        "that are not needed, or save it as CSV, then upload it again."
+    )
+
+
+def within_limits[R: Sequence[object]](records: Iterable[R], *, wording: Wording) -> Iterator[R]:
+    """The records, one by one, refusing the table as soon as it passes `core.table_limits`:
+    too many rows, too many cells, or a row with too many filled columns. Nothing past the
+    limit is read."""
+    cells = 0
+    for number, cells_in_row in enumerate(records, start=1):
+        if number > limits.MAX_ROWS:
+            raise wording.error(_too_long(wording))
+        cells += len(cells_in_row)
+        if cells > limits.MAX_CELLS:
+            raise wording.error(_too_many_cells(wording))
+        if len(cells_in_row) > limits.MAX_COLUMNS and _filled_width(cells_in_row) > (
+            limits.MAX_COLUMNS
+        ):
+            raise wording.error(_too_wide(wording, number))
+        yield cells_in_row
+
+
+def _filled_width(cells: Sequence[object]) -> int:
+    """The row's width up to its last cell with something in it."""
+    width = len(cells)
+    while width and cells[width - 1] in (None, ""):
+        width -= 1
+    return width

@@ -43,13 +43,10 @@ from crossref.selectors.findings import (
     run_for_month,
     runs_for,
 )
+from crossref.selectors.leads import lead_proposals_of
+from crossref.services.leads import lead_panel_answer, lead_panel_propose, waiting_proposal
 from crossref.services.reasons import REASON_MAX_LENGTH
-from crossref.services.review import (
-    finding_confirm,
-    finding_dismiss,
-    lead_panel_agree,
-    overlap_close,
-)
+from crossref.services.review import finding_confirm, finding_dismiss, overlap_close
 from offenders.api import NominalRefSerializer
 from offenders.models import Nominal
 from panels.models import Panel
@@ -255,6 +252,24 @@ class LeadSerializer(serializers.Serializer):
     agreed_at = serializers.DateTimeField()
 
 
+class LeadAnswerSerializer(serializers.Serializer):
+    panel = serializers.CharField(help_text="The panel answering.")
+    coordinated_by = serializers.CharField(help_text="The agency that coordinates it.")
+    decision = serializers.CharField(help_text="Not yet decided, Agreed or Refused.")
+    by = serializers.CharField(help_text="Who answered: a name for your own agency's staff.")
+    at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(help_text="Why the panel did not agree, if it did not.")
+
+
+class LeadProposalSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    panel = serializers.CharField(help_text="The panel proposed to lead.")
+    proposed_by = serializers.CharField()
+    proposed_at = serializers.DateTimeField()
+    status = serializers.CharField(help_text="Waiting for agreement, Agreed, Not agreed or Closed.")
+    answers = LeadAnswerSerializer(many=True, help_text="Each of the person's panels' answer.")
+
+
 class FindingDetailSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="finding.pk")
     kind = serializers.ChoiceField(choices=FindingKind.choices, source="finding.kind")
@@ -296,12 +311,23 @@ class FindingDetailSerializer(serializers.Serializer):
     lead_panel = LeadSerializer(
         source="lead", allow_null=True, help_text="The person's agreed lead panel, if any."
     )
+    lead_proposals = serializers.SerializerMethodField(
+        help_text="Lead panels proposed for the person, newest first, with each panel's answer."
+    )
 
     def get_month(self, shown: FindingShown) -> str:
         return month_value(shown.finding.run)
 
     def get_resolved_by(self, shown: FindingShown) -> str:
         return person_label(shown.finding.resolved_by, request_user(self.context["request"]))
+
+    @extend_schema_field(LeadProposalSerializer(many=True))
+    def get_lead_proposals(self, shown: FindingShown) -> list[dict[str, Any]]:
+        if shown.pair is not None:
+            return []
+        viewer = request_user(self.context["request"])
+        proposals = lead_proposals_of(shown.finding, viewer)
+        return list(LeadProposalSerializer(proposals, many=True).data)
 
     @extend_schema_field(OverlapPersonSerializer(allow_null=True))
     def get_person(self, shown: FindingShown) -> dict[str, Any] | None:
@@ -374,6 +400,28 @@ class LeadDecisionSerializer(serializers.Serializer):
         return value
 
 
+class LeadAnswerDecisionSerializer(serializers.Serializer):
+    agree = serializers.BooleanField(
+        help_text="Whether the proposed panel should lead, for the panels your agency coordinates.",
+        error_messages={
+            "required": "Choose whether you agree",
+            "invalid": "Choose whether you agree",
+        },
+    )
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why not, when you do not agree (required then).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs["agree"] and not attrs.get("reason", "").strip():
+            raise serializers.ValidationError({"reason": "Enter why this panel should not lead"})
+        return attrs
+
+
 def _decision_input(
     serializer_class: type[serializers.Serializer], request: Request, **context: Any
 ) -> dict[str, Any]:
@@ -396,7 +444,8 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
     """The open findings for the panels you coordinate, strongest first (`?kind=duplicate`
     or `?kind=overlap` narrows them), and each finding with its decisions: `confirm` that two
     records are one person, `dismiss` a possible duplicate with the reason, or agree which
-    panel leads for a person on several (`agree-lead`)."""
+    panel leads for a person on several (`propose-lead`, then each other panel's coordinator
+    `answer-lead`)."""
 
     serializer_class = FindingSerializer
     lookup_value_regex = "[0-9]+"
@@ -405,7 +454,8 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         "retrieve": COORDINATORS,
         "confirm": COORDINATORS,
         "dismiss": COORDINATORS,
-        "agree_lead": COORDINATORS,
+        "propose_lead": COORDINATORS,
+        "answer_lead": COORDINATORS,
         "no_action": COORDINATORS,
     }
 
@@ -480,11 +530,39 @@ class MatchFindingViewSet(viewsets.GenericViewSet):
         return self._decide(request, overlap_close, finding, reason=data["reason"])
 
     @extend_schema(request=LeadDecisionSerializer, responses=FindingDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="agree-lead")
-    def agree_lead(self, request: Request, pk: str) -> Response:
-        """Agree which of the person's panels leads; the others defer to it."""
+    @action(detail=True, methods=["post"], url_path="propose-lead")
+    def propose_lead(self, request: Request, pk: str) -> Response:
+        """Propose which of the person's panels leads. The coordinators of the person's
+        other panels are asked to agree (`answer-lead`); panels your agency coordinates agree
+        at once, so where it coordinates them all the lead is agreed straight away."""
         finding = finding_for(request, int(pk))
         _still_open(finding, FindingKind.OVERLAP)
         data = _decision_input(LeadDecisionSerializer, request, panels=finding_panels(finding))
         panel = Panel.objects.get(pk=data["panel"])
-        return self._decide(request, lead_panel_agree, finding, panel=panel)
+        return self._decide(request, lead_panel_propose, finding, panel=panel)
+
+    @extend_schema(request=LeadAnswerDecisionSerializer, responses=FindingDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="answer-lead")
+    def answer_lead(self, request: Request, pk: str) -> Response:
+        """Agree, or not (with a reason), to the waiting lead-panel proposal, for the panels
+        your agency coordinates. The lead is agreed when every panel has agreed; one that
+        does not agree closes the proposal. 403 when none of your panels is asked."""
+        finding = finding_for(request, int(pk))
+        _still_open(finding, FindingKind.OVERLAP)
+        proposal = waiting_proposal(finding)
+        if proposal is None:
+            raise ValidationError(
+                {NON_FIELD: ["There is no lead panel proposal waiting for an answer."]}
+            )
+        data = _decision_input(LeadAnswerDecisionSerializer, request)
+        call(
+            lead_panel_answer,
+            request=request,
+            object_type=FINDING,
+            object_id=finding.pk,
+            actor=request_user(request),
+            proposal=proposal,
+            agree=data["agree"],
+            reason=data["reason"],
+        )
+        return self._answer(request, finding_for(request, finding.pk))

@@ -88,7 +88,8 @@ class LeadPanelForm(forms.Form):
     panel = forms.TypedChoiceField(
         label="Which panel should lead?",
         coerce=int,
-        help_text="The other panels defer to the lead panel for this person.",
+        help_text="The other panels defer to the lead panel for this person. The "
+        "coordinators of the other panels are asked to agree.",
         error_messages={"required": "Choose the panel that should lead"},
     )
 
@@ -100,6 +101,37 @@ class LeadPanelForm(forms.Form):
         self.fields["panel"].error_messages["invalid_choice"] = (
             "Choose one of the panels the person is on"
         )
+
+
+class LeadAnswerForm(forms.Form):
+    # Prefixed: the page also holds the "no action needed" form, with its own reason.
+    prefix = "answer"
+    agree = forms.TypedChoiceField(
+        label="Do you agree?",
+        coerce=lambda value: value == "yes",
+        choices=[("yes", "Yes, this panel should lead"), ("no", "No")],
+        error_messages={
+            "required": "Choose whether you agree",
+            "invalid_choice": "Choose whether you agree",
+        },
+    )
+    reason = forms.CharField(
+        label="If not, why not?",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text="The coordinator who proposed it reads this. For example: the person's "
+        "risk is managed at MAPPA level 2, so MAPPA should lead.",
+        error_messages={
+            "max_length": f"The reason must be {REASON_MAX_LENGTH} characters or fewer",
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("agree") is False and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Enter why this panel should not lead")
+        return cleaned
 
 
 def month_value(run: CrossReferenceRun) -> str:

@@ -310,3 +310,64 @@ class MergeAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency}: {self.get_decision_display()}"
+
+
+class ProposalStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for agreement"
+    AGREED = "agreed", "Agreed"
+    REFUSED = "refused", "Not agreed"
+    CLOSED = "closed", "Closed without a lead panel"
+
+
+class LeadProposal(models.Model):
+    """One coordinator's proposal of which panel leads for a person on several panels. The
+    coordinators of the person's other panels are asked to agree; the lead is set when all
+    have."""
+
+    finding = models.ForeignKey(
+        MatchFinding, on_delete=models.CASCADE, related_name="lead_proposals"
+    )
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.WAITING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding"],
+                condition=models.Q(status="waiting"),
+                name="one_waiting_lead_proposal_per_finding",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel} proposed to lead ({self.get_status_display()})"
+
+
+class LeadAnswer(models.Model):
+    """The answer for one of the person's panels, given by a coordinator of that panel."""
+
+    proposal = models.ForeignKey(LeadProposal, on_delete=models.CASCADE, related_name="answers")
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(
+        max_length=10, choices=AgreementDecision.choices, default=AgreementDecision.WAITING
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["panel__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "panel"], name="one_answer_per_panel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel}: {self.get_decision_display()}"

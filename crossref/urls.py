@@ -36,6 +36,11 @@ urlpatterns = [
         crossref.crossref_lead,
         name="lead",
     ),
+    path(
+        "cross-referencing/findings/<int:pk>/lead-panel/answer/",
+        crossref.crossref_lead_answer,
+        name="lead-answer",
+    ),
     path("cross-referencing/overlaps/", crossref.crossref_overlaps, name="overlaps"),
     path(
         "cross-referencing/overlaps/export.csv",

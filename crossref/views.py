@@ -38,6 +38,7 @@ from crossref.forms import (
     ConfirmForm,
     DismissForm,
     InboxFilterForm,
+    LeadAnswerForm,
     LeadPanelForm,
     MonthForm,
     NoActionForm,
@@ -66,13 +67,16 @@ from crossref.selectors.findings import (
     run_for_month,
     runs_for,
 )
+from crossref.selectors.leads import lead_proposals_of
 from crossref.selectors.merges import merge_request_of
-from crossref.services.review import (
-    finding_confirm,
-    finding_dismiss,
-    lead_panel_agree,
-    overlap_close,
+from crossref.services.leads import (
+    LEAD_RULE,
+    answerable_panels,
+    lead_panel_answer,
+    lead_panel_propose,
+    waiting_proposal,
 )
+from crossref.services.review import finding_confirm, finding_dismiss, overlap_close
 from offenders.models import Nominal
 from panels.models import Panel
 
@@ -322,14 +326,21 @@ def _finding_page(
         }
     else:
         lead = shown.lead
+        waiting = waiting_proposal(finding) if is_open else None
+        answering = answerable_panels(user, waiting) if waiting else []
         context |= {
             "panels": shown.panels,
             "known_to": shown.known_to,
             "lead": lead,
+            "lead_rule": LEAD_RULE,
+            "proposals": lead_proposals_of(finding, user),
+            "waiting_proposal": waiting,
+            "answering_for": [answer.panel.name for answer in answering],
             "lead_form": forms.get("lead_form")
             or LeadPanelForm(
                 initial={"panel": lead.panel_id} if lead else None, panels=shown.panels
             ),
+            "answer_form": forms.get("answer_form") or LeadAnswerForm(),
             "no_action_form": forms.get("no_action_form") or NoActionForm(),
         }
     return render(request, "crossref/finding.html", context)
@@ -462,6 +473,7 @@ def _reasoned_decision(
 @login_required
 @require_POST
 def crossref_lead(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Propose a lead panel; the other panels' coordinators are asked to agree."""
     finding = finding_for(request, pk)
     elsewhere = _not_open(request, finding, FindingKind.OVERLAP)
     if elsewhere:
@@ -471,7 +483,7 @@ def crossref_lead(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         chosen = next(item for item in panels if item.panel_id == form.cleaned_data["panel"])
         try:
-            lead_panel_agree(
+            lead_panel_propose(
                 actor=request.user,
                 finding=finding,
                 panel=Panel.objects.get(pk=chosen.panel_id),
@@ -483,9 +495,58 @@ def crossref_lead(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if back:
                 return back
         else:
-            messages.success(request, f"Lead panel agreed: {chosen.name} leads.")
+            finding.refresh_from_db()
+            if finding.status == FindingStatus.LEAD_AGREED:
+                messages.success(request, f"Lead panel agreed: {chosen.name} leads.")
+            else:
+                messages.success(
+                    request,
+                    f"You proposed {chosen.name} to lead. The other panels' coordinators "
+                    "have been asked to agree.",
+                )
             return redirect("crossref:finding", pk=finding.pk)
     return _finding_page(request, finding, lead_form=form)
+
+
+@login_required
+@require_POST
+def crossref_lead_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Agree, or not, to the lead panel proposed for the person, for your own panels."""
+    finding = finding_for(request, pk)
+    elsewhere = _not_open(request, finding, FindingKind.OVERLAP)
+    if elsewhere:
+        return elsewhere
+    proposal = waiting_proposal(finding)
+    if proposal is None:
+        messages.error(request, "There is no lead panel proposal waiting for an answer.")
+        return redirect("crossref:finding", pk=finding.pk)
+    form = LeadAnswerForm(request.POST)
+    if form.is_valid():
+        agree = form.cleaned_data["agree"]
+        try:
+            lead_panel_answer(
+                actor=request.user,
+                proposal=proposal,
+                agree=agree,
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied:
+            forbid(request, object_type=FINDING, object_id=finding.pk)
+        except ValidationError as error:
+            back = _refused(request, finding, form, error)
+            if back:
+                return back
+        else:
+            finding.refresh_from_db()
+            if finding.status == FindingStatus.LEAD_AGREED:
+                done = f"Lead panel agreed: {proposal.panel.name} leads."
+            elif agree:
+                done = "You agreed. The proposal waits for the other panels' coordinators."
+            else:
+                done = "You did not agree. The coordinator who proposed it has been told why."
+            messages.success(request, done)
+            return redirect("crossref:finding", pk=finding.pk)
+    return _finding_page(request, finding, answer_form=form)
 
 
 # --- The overlap report ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ PEOPLE = [
     ("Shanice", "Whitlock", date(1997, 6, 21), "female", "S771042", ["dip"], "drugs"),
     ("Marek", "Nowicki", date(1985, 1, 30), "male", "M390266", ["iom"], "probation"),
     ("Tyrone", "Achebe", date(2001, 9, 9), "male", "T118734", ["sgv"], "police"),
-    ("Gary", "Fenwick", date(1978, 4, 17), "male", "G650391", ["mappa"], "probation"),
+    ("Gary", "Fenwick", date(1978, 4, 17), "male", "G650391", ["mappa", "iom"], "probation"),
     ("Leanne", "Pryce", date(1991, 8, 5), "female", "L902817", ["asb_marac"], "housing"),
     ("Imran", "Siddiqui", date(1999, 12, 28), "male", "I345670", ["iom", "dip"], "police"),
 ]

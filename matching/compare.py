@@ -244,7 +244,13 @@ _MISTYPED_YEAR_SPAN = 5
 
 
 def _fmt(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+    # Not strftime: it writes year 999 as "999", and the digit comparison below needs
+    # every date as the same eight digits.
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def _digits(day: date) -> str:
+    return f"{day.day:02d}{day.month:02d}{day.year:04d}"
 
 
 @lru_cache(maxsize=262_144)
@@ -278,8 +284,7 @@ def compare_dob(
     if a.day == b.day and a.month == b.month:
         if abs(a.year - b.year) == 1:
             return DobLevel.YEAR_OFF_BY_ONE, f"same day and month, year one out {shown}"
-    # Padded by hand: strftime writes a year before 1000 with fewer than four digits.
-    text_a, text_b = f"{a:%d%m}{a.year:04d}", f"{b:%d%m}{b.year:04d}"
+    text_a, text_b = _digits(a), _digits(b)
     differing = [i for i, (x, y) in enumerate(zip(text_a, text_b, strict=True)) if x != y]
     if len(differing) == 1:
         return DobLevel.ONE_DIGIT, f"one digit differs {shown}"

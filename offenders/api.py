@@ -15,6 +15,7 @@ from accounts.audit import log_access, log_access_many
 from accounts.http import request_user
 from accounts.models import CASEWORK_ROLES, ObjectType, Purpose, User
 from core.api import page_of
+from core.validators import validate_date_of_birth
 from offenders import services
 from offenders.models import (
     TYPED_EVENT_KINDS,
@@ -40,7 +41,9 @@ class IdentifierSerializer(serializers.Serializer):
 class AliasSerializer(serializers.Serializer):
     given_names = serializers.CharField(max_length=150, allow_blank=True)
     family_name = serializers.CharField(max_length=150, allow_blank=True)
-    date_of_birth = serializers.DateField(allow_null=True, required=False)
+    date_of_birth = serializers.DateField(
+        allow_null=True, required=False, validators=[validate_date_of_birth]
+    )
 
 
 class EventSerializer(serializers.Serializer):
@@ -125,7 +128,7 @@ class NominalWriteSerializer(serializers.Serializer):
 
     given_names = serializers.CharField(max_length=150)
     family_name = serializers.CharField(max_length=150)
-    date_of_birth = serializers.DateField(allow_null=True)
+    date_of_birth = serializers.DateField(allow_null=True, validators=[validate_date_of_birth])
     dob_approximate = serializers.BooleanField(default=False)
     gender = serializers.ChoiceField(
         choices=["male", "female", "other", "unknown"], default="unknown"
@@ -140,7 +143,9 @@ class NominalUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     given_names = serializers.CharField(max_length=150, required=False)
     family_name = serializers.CharField(max_length=150, required=False)
-    date_of_birth = serializers.DateField(allow_null=True, required=False)
+    date_of_birth = serializers.DateField(
+        allow_null=True, required=False, validators=[validate_date_of_birth]
+    )
     dob_approximate = serializers.BooleanField(required=False)
     gender = serializers.ChoiceField(choices=["male", "female", "other", "unknown"], required=False)
     ethnicity = serializers.CharField(max_length=100, allow_blank=True, required=False)
@@ -152,7 +157,9 @@ class SearchSerializer(serializers.Serializer):
     """Search terms travel in the request body, never in the URL."""
 
     name = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
-    date_of_birth = serializers.DateField(allow_null=True, required=False, default=None)
+    date_of_birth = serializers.DateField(
+        allow_null=True, required=False, default=None, validators=[validate_date_of_birth]
+    )
     identifier = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
 
     def validate(self, attrs):

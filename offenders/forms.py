@@ -12,19 +12,22 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import User
-from core.forms import POSTCODE, DateInputField, form_field
+from core.forms import POSTCODE, DateInputField, DateOfBirthField, add_problems, form_field
 from offenders.models import (
     TYPED_EVENT_KINDS,
     CustodyReason,
     Gender,
     IdentifierKind,
     NeedLevel,
+    Nominal,
     OffenceType,
     Pathway,
     RoshLevel,
 )
+from offenders.services import custody_problems
 
 
 def _text(label: str, *, required: bool = True, max_length: int = 150, **kwargs: Any):
@@ -49,10 +52,9 @@ class IdentityForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     given_names = _text("Given names")
     family_name = _text("Family name")
-    date_of_birth = DateInputField(
+    date_of_birth = DateOfBirthField(
         label="Date of birth",
         required=False,
-        when="past",
         help_text="For example, 27 3 1990",
     )
     dob_approximate = forms.BooleanField(
@@ -154,10 +156,9 @@ class IdentifierForm(forms.Form):
 class AliasForm(forms.Form):
     given_names = _text("Given names", required=False)
     family_name = _text("Family name", required=False)
-    date_of_birth = DateInputField(
+    date_of_birth = DateOfBirthField(
         label="Date of birth used with this name",
         required=False,
-        when="past",
         help_text="Leave blank if no other date of birth was used. For example, 27 3 1990",
     )
     error_anchor = "id_given_names"
@@ -265,13 +266,37 @@ class CustodyForm(forms.Form):
         error_messages={"invalid_choice": "Select one of this person's offences"},
     )
 
-    def __init__(self, *args: Any, offences: list, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, offences: list, nominal: Nominal | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.nominal = nominal
         self.offences = {str(offence.pk): offence for offence in offences}
         form_field(self, "offence", forms.ChoiceField).choices = [
             ("", "Not linked to an offence"),
             *[(pk, str(offence)) for pk, offence in self.offences.items()],
         ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.nominal is not None:
+            # The service's rules on whatever could be read, so a release before custody
+            # began is named beside a reason not chosen, not after it is put right.
+            add_problems(
+                self,
+                {
+                    field: [message]
+                    for field, message in custody_problems(
+                        nominal=self.nominal,
+                        entered_on=data.get("entered_on"),
+                        released_on=data.get("released_on"),
+                        offence=self.offences.get(data.get("offence") or ""),
+                        today=timezone.localdate(),
+                    ).items()
+                },
+            )
+        return data
 
     def service_values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

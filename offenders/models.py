@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from guardian.models import GroupObjectPermissionBase
 
+from core.validators import validate_date_of_birth
+
 if TYPE_CHECKING:
     from accounts.models import Agency, User
 
@@ -64,7 +66,9 @@ class NominalQuerySet(models.QuerySet["Nominal"]):
 class Nominal(models.Model):
     given_names = models.CharField("Given names", max_length=150)
     family_name = models.CharField("Family name", max_length=150)
-    date_of_birth = models.DateField("Date of birth", null=True, blank=True)
+    date_of_birth = models.DateField(
+        "Date of birth", null=True, blank=True, validators=[validate_date_of_birth]
+    )
     dob_approximate = models.BooleanField(
         "Date of birth is approximate",
         default=False,
@@ -157,6 +161,9 @@ class Identifier(models.Model):
         "accounts.Agency", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where it came from, such as a panel's monthly list."
+    )
 
     class Meta:
         ordering = ["kind", "value"]
@@ -177,7 +184,7 @@ class Alias(models.Model):
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="aliases")
     given_names = models.CharField(max_length=150, blank=True)
     family_name = models.CharField(max_length=150, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_date_of_birth])
     search_name = models.CharField(max_length=320, blank=True, editable=False)
     recorded_by_agency = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="+"
@@ -206,6 +213,9 @@ class Address(models.Model):
     no_fixed_abode = models.BooleanField("No fixed abode (NFA)", default=False)
     recorded_by_agency = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where it came from, such as a panel's monthly list."
     )
 
     class Meta:

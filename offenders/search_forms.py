@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import DateInputField
+from core.forms import DateInputField, DateOfBirthField
 from matching.identifiers import validate_identifier
 from offenders.forms import IdentityForm
 from offenders.models import IdentifierKind
@@ -29,8 +29,8 @@ class SearchForm(forms.Form):
         "matched too, for example Bill Smyth finds William Smith.",
         error_messages={"max_length": "Name must be 300 characters or fewer"},
     )
-    date_of_birth = DateInputField(
-        label="Date of birth", required=False, when="past", help_text="For example, 27 3 1990"
+    date_of_birth = DateOfBirthField(
+        label="Date of birth", required=False, help_text="For example, 27 3 1990"
     )
     identifier = forms.CharField(
         label="Identifier",

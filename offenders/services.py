@@ -441,6 +441,34 @@ def offence_add(
     return offence
 
 
+def custody_problems(
+    *,
+    nominal: Nominal,
+    entered_on: date | None,
+    released_on: date | None,
+    offence: Offence | None,
+    today: date,
+) -> dict[str, str]:
+    """Every problem with a new time in custody, by field: dates not in the future (nor
+    before records began), a release on or after the day custody began, one of the person's
+    own offences, and no earlier time in custody still open. A date given as None was not
+    readable and is not checked, so the rest are named in the same answer."""
+    errors: dict[str, str] = {}
+    _check_day(errors, "entered_on", entered_on, "date custody began", today)
+    _check_day(errors, "released_on", released_on, "date of release", today)
+    if released_on and entered_on and released_on < entered_on and "released_on" not in errors:
+        errors["released_on"] = "The date of release must be on or after the date custody began"
+    if offence is not None and offence.nominal_id != nominal.pk:
+        errors["offence"] = "Select one of this person's offences"
+    open_episode = CustodyEpisode.objects.filter(nominal=nominal, released_on__isnull=True).first()
+    if open_episode is not None and "entered_on" not in errors:
+        errors["entered_on"] = (
+            f"The record shows this person in custody since "
+            f"{open_episode.entered_on:%-d %B %Y}. Record that release first."
+        )
+    return errors
+
+
 def custody_add(
     *,
     actor: User,
@@ -456,24 +484,20 @@ def custody_add(
     A person already in custody is released before a new episode begins."""
     _casework_only(actor)
     today = today or timezone.localdate()
-    errors: dict[str, str] = {}
-    _check_day(errors, "entered_on", entered_on, "date custody began", today)
-    _check_day(errors, "released_on", released_on, "date of release", today)
-    if released_on and entered_on and released_on < entered_on and "released_on" not in errors:
-        errors["released_on"] = "The date of release must be on or after the date custody began"
-    if offence is not None and offence.nominal_id != nominal.pk:
-        errors["offence"] = "Select one of this person's offences"
     with transaction.atomic():
-        open_episode = (
-            CustodyEpisode.objects.select_for_update()
-            .filter(nominal=nominal, released_on__isnull=True)
-            .first()
-        )
-        if open_episode is not None and "entered_on" not in errors:
-            errors["entered_on"] = (
-                f"The record shows this person in custody since "
-                f"{open_episode.entered_on:%-d %B %Y}. Record that release first."
+        # Lock the open episode, if any, so two episodes begun at once cannot both pass.
+        list(
+            CustodyEpisode.objects.select_for_update().filter(
+                nominal=nominal, released_on__isnull=True
             )
+        )
+        errors = custody_problems(
+            nominal=nominal,
+            entered_on=entered_on,
+            released_on=released_on,
+            offence=offence,
+            today=today,
+        )
         if errors:
             raise ValidationError(errors)
         episode = CustodyEpisode(

@@ -12,6 +12,7 @@ from accounts.audit import log_access
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType
 from accounts.permissions import is_coordinator
+from core.forms import add_service_errors
 from panels.forms import PanelSettingsForm
 from panels.permissions import can_coordinate
 from panels.selectors import PANEL_SORTS, agencies_seeing_panel, panel_for, panels_for
@@ -80,8 +81,7 @@ def panel_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             panel_update(actor=request.user, panel=panel, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Panel settings saved")
             return redirect("panels:detail", pk=panel.pk)

@@ -194,9 +194,10 @@ class ReportForm(PeriodChoiceMixin):
             data["compare_value"] = period.previous()
         elif compare == DATES:
             start, end = data.get("compare_start"), data.get("compare_end")
-            if start is None:
+            # A date that could not be read already says why; a blank one is asked for.
+            if start is None and not self.has_error("compare_start"):
                 self.add_error("compare_start", "Enter the date the comparison starts")
-            if end is None:
+            if end is None and not self.has_error("compare_end"):
                 self.add_error("compare_end", "Enter the date the comparison ends")
             if start and end and end < start:
                 self.add_error(

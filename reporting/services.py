@@ -130,13 +130,19 @@ def report_save(
     for name in REPORT_FIELDS:
         if name in fields:
             setattr(report, name, fields[name])
+    # Every problem is named in one answer: the comparison's and the report's own fields.
+    errors: dict[str, list[str]] = {}
     if bool(report.compare_start) != bool(report.compare_end):
-        raise ValidationError({"compare_start": "Enter both dates of the period to compare with"})
+        errors["compare_start"] = ["Enter both dates of the period to compare with"]
     if report.compare_start and report.compare_end and report.compare_end < report.compare_start:
-        raise ValidationError(
-            {"compare_end": "The comparison must end on or after the day it starts"}
-        )
-    report.full_clean()
+        errors["compare_end"] = ["The comparison must end on or after the day it starts"]
+    try:
+        report.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         report.save()
         report.panels.set(panels)

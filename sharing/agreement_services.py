@@ -167,12 +167,20 @@ def agreement_update(
     _require_may_draft_for(actor, details.parties)
     if agreement.status not in EDITABLE_STATUSES:
         raise ValidationError("Only a draft can be changed. Start a new version instead.")
+    # A changed reference is named beside the details' own problems, in one answer.
+    errors: dict[str, list[str]] = {}
     if agreement.previous_version_id and details.reference != agreement.reference:
-        raise ValidationError({"reference": "A new version keeps the agreement's reference."})
+        errors["reference"] = ["A new version keeps the agreement's reference."]
     with transaction.atomic():
         _set_details(agreement, details)
         _set_document(agreement, document)
-        agreement.full_clean()
+        try:
+            agreement.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
         agreement.save()
         agreement.parties.set(details.parties)
         agreement.panels.set(details.panels)

@@ -36,13 +36,20 @@ def _zip_names(content: bytes) -> set[str] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return set(archive.namelist())
-    except zipfile.BadZipFile:
+    except Exception:  # a damaged zip fails in many ways: BadZipFile, NotImplementedError, ...
         return None
 
 
 def _odt_mimetype(content: bytes) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return archive.read("mimetype").strip()
+    try:
+        with (
+            zipfile.ZipFile(io.BytesIO(content)) as archive,
+            archive.open("mimetype") as part,
+        ):
+            # Only the start is read: the part could unpack to gigabytes.
+            return part.read(100).strip()
+    except Exception:  # encrypted, damaged, or packed in a way zipfile cannot read
+        return b""
 
 
 def _content_matches(content_type: str, content: bytes) -> bool:

@@ -60,9 +60,9 @@ class SourceForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if self.errors:
-            return data
-        pasted, upload = data.get("pasted", "").strip(), data.get("plan_file")
+        # What was sent, read from the request: a paste or a file refused for its size was
+        # still given, so "not both" is said beside that refusal, not after it is put right.
+        pasted, upload = (self.data.get("pasted") or "").strip(), self.files.get("plan_file")
         if pasted and upload:
             self.add_error(
                 "pasted", "Paste the table or choose a file, not both: clear one of them"
@@ -136,11 +136,12 @@ class CommitForm(forms.Form):
         error_messages={"invalid_choice": "Choose agencies from the list"},
     )
     progress_rag = forms.ChoiceField(
-        label="RAG for the imported progress",
-        help_text="The plan's progress text has no RAG. Progress that says nothing has "
-        "happened yet (such as “Yet to be looked into” or “Update needed”) is imported as "
-        "Not started; all other progress gets the RAG you choose here. Steps with no progress "
-        "are Not started. Leads change the RAG with their next update.",
+        label="RAG for progress the plan gives no RAG for",
+        help_text="Where the plan gives a step's RAG (in a RAG column, or at the start of "
+        "its progress, such as “Green - meeting held”), the step keeps it. Progress that "
+        "says nothing has happened yet (such as “Yet to be looked into” or “Update needed”) "
+        "is imported as Not started; all other progress gets the RAG you choose here. Steps "
+        "with no progress are Not started. Leads change the RAG with their next update.",
         error_messages={
             "required": "Choose the RAG for the imported progress",
             "invalid_choice": "Choose the RAG for the imported progress",

@@ -16,10 +16,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import Agency, User
-from actions.models import Objective, Rag
+from actions.models import ActionPlan, Objective, Rag
 from actions.selectors.plans import RAG_ORDER, PlanFilter
-from actions.services.plans import PROGRESS_MAX_LENGTH
-from core.forms import DateInputField, choice_labels, form_field
+from actions.services.plans import (
+    PROGRESS_MAX_LENGTH,
+    plan_settings_problems,
+    step_lead_problems,
+)
+from core.forms import DateInputField, add_problems, choice_labels, form_field
 
 NOBODY = ("", "Nobody named")
 
@@ -226,9 +230,15 @@ class PlanSettingsForm(VersionedForm):
     )
 
     def __init__(
-        self, *args: Any, agencies: list[Agency], owners: list[User], **kwargs: Any
+        self,
+        *args: Any,
+        agencies: list[Agency],
+        owners: list[User],
+        plan: ActionPlan | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.plan = plan
         # Not `self.agencies`: that name is the form's field.
         self.agency_by_pk = {str(agency.pk): agency for agency in agencies}
         self.owners = {str(user.pk): user for user in owners}
@@ -239,6 +249,22 @@ class PlanSettingsForm(VersionedForm):
             NOBODY,
             *[(pk, _staff_name(user)) for pk, user in self.owners.items()],
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if self.plan is not None:
+            # The plan's rules on whatever could be read, beside the form's own checks.
+            chosen = data.get("agencies")
+            owner = data.get("owner")
+            problems = plan_settings_problems(
+                self.plan,
+                starts_on=data.get("starts_on"),
+                ends_on=data.get("ends_on"),
+                owner=self.owners.get(owner) if owner else None,
+                agencies=None if chosen is None else [self.agency_by_pk[pk] for pk in chosen],
+            )
+            add_problems(self, {field: [message] for field, message in problems.items()})
+        return super().clean()
 
     def service_values(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -262,6 +288,22 @@ class NewPlanForm(PlanSettingsForm):
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, agencies=agencies, owners=[], **kwargs)
         del self.fields["owner"]
+
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if self.plan is not None:
+            # The plan's rules on whatever could be read, beside the form's own checks.
+            chosen = data.get("agencies")
+            owner = data.get("owner")
+            problems = plan_settings_problems(
+                self.plan,
+                starts_on=data.get("starts_on"),
+                ends_on=data.get("ends_on"),
+                owner=self.owners.get(owner) if owner else None,
+                agencies=None if chosen is None else [self.agency_by_pk[pk] for pk in chosen],
+            )
+            add_problems(self, {field: [message] for field, message in problems.items()})
+        return super().clean()
 
     def service_values(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -352,9 +394,15 @@ class StepForm(VersionedForm):
     )
 
     def __init__(
-        self, *args: Any, agencies: list[Agency], staff: list[User], **kwargs: Any
+        self,
+        *args: Any,
+        agencies: list[Agency],
+        staff: list[User],
+        plan: ActionPlan | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.plan = plan
         self.agencies = {str(agency.pk): agency for agency in agencies}
         self.staff = {str(user.pk): user for user in staff}
         form_field(self, "lead_agency", forms.ChoiceField).choices = [
@@ -365,6 +413,19 @@ class StepForm(VersionedForm):
             NOBODY,
             *[(pk, _staff_name(user)) for pk, user in self.staff.items()],
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if self.plan is not None:
+            # The lead's rules run beside the form's own checks, so a named lead of another
+            # agency is said together with a missing step rather than after it.
+            problems = step_lead_problems(
+                self.plan,
+                self.agencies.get(data.get("lead_agency") or ""),
+                self.staff.get(data.get("lead_person") or ""),
+            )
+            add_problems(self, {field: [message] for field, message in problems.items()})
+        return super().clean()
 
     def service_values(self) -> dict[str, Any]:
         data = self.cleaned_data

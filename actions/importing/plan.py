@@ -9,12 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from actions.importing.dates import DueDateReader, financial_year_of, plan_financial_year
+from actions.importing.rag import RagRead, leading_rating, read_rating
 from actions.importing.text import (
     Numbered,
     clean_line,
     clean_text,
     first_date,
-    only_date,
     says_not_started,
     shorten,
     split_numbered,
@@ -116,6 +117,7 @@ class ParsedStep:
     due: date | None = None
     progress: str = ""
     not_started: bool = False
+    rag: str | None = None  # as the plan gives it, in a RAG column or opening the progress
 
     def as_json(self) -> dict:
         return {
@@ -126,6 +128,7 @@ class ParsedStep:
             "due": self.due.isoformat() if self.due else None,
             "progress": self.progress,
             "not_started": self.not_started,
+            "rag": self.rag,
         }
 
 
@@ -138,6 +141,7 @@ class ParsedAction:
     timescale: str = ""
     due: date | None = None
     progress_on: date | None = None
+    strategic_links: str = ""
     steps: list[ParsedStep] = field(default_factory=list)
 
     def as_json(self) -> dict:
@@ -146,6 +150,7 @@ class ParsedAction:
             "title": self.title,
             "description": self.description,
             "outcomes": self.outcomes,
+            "strategic_links": self.strategic_links,
             "timescale": self.timescale,
             "due": self.due.isoformat() if self.due else None,
             "progress_on": self.progress_on.isoformat() if self.progress_on else None,
@@ -164,7 +169,12 @@ class ParsedObjective:
 class ParsedPlan:
     objectives: list[ParsedObjective] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)  # {"row", "action", "text"}
-    continuations: int = 0
+    # Rows read as the rest of the row above, split by a page break: {"row", "into", "text"}.
+    joined: list[dict] = field(default_factory=list)
+
+    @property
+    def continuations(self) -> int:
+        return len(self.joined)
 
     def as_json(self) -> dict:
         return {
@@ -178,6 +188,7 @@ class ParsedPlan:
             ],
             "warnings": self.warnings,
             "continuations": self.continuations,
+            "joined": self.joined,
         }
 
 
@@ -215,13 +226,29 @@ def _title_and_rest(text: str) -> tuple[str, str]:
 
 
 class _PlanReader:
-    """Builds the plan row by row; `rows` are the table's rows with their numbers."""
+    """Builds the plan row by row; `rows` are the table's rows with their numbers.
 
-    def __init__(self, mapping: dict[str, int], today: date, agencies: Sequence[AgencyName]):
+    `kept_apart` holds the numbers of rows the coordinator chose not to join to the row
+    above: each is read as a step of its own under the action above it."""
+
+    def __init__(
+        self,
+        mapping: dict[str, int],
+        today: date,
+        agencies: Sequence[AgencyName],
+        kept_apart: Iterable[int] = (),
+    ):
         self.mapping = mapping
         self.today = today
         self.names = agency_names_for_matching(agencies)
+        self.kept_apart = set(kept_apart)
         self.plan = ParsedPlan()
+        self.dates = DueDateReader(financial_year_of(today))
+        # Steps made from the action cell alone ("Title", no numbered steps): replaced by the
+        # action's milestone rows where the plan has them.
+        self._placeholder: ParsedAction | None = None
+        # Each milestone's timescale as written, by action: the action's timescale is theirs.
+        self._wordings: dict[int, list[str]] = {}
 
     def cell(self, cells: list[str], key: str) -> str:
         index = self.mapping.get(key)
@@ -230,25 +257,37 @@ class _PlanReader:
     def warn(self, row: int, text: str, action: str = "") -> None:
         self.plan.warnings.append({"row": row, "action": action, "text": text})
 
+    def _is_step_row(self, number: int, cells: list[str]) -> bool:
+        """A row with no objective or action that is a step of the action above: a
+        milestone row, or a row the coordinator chose to keep apart."""
+        return number in self.kept_apart or bool(clean_text(self.cell(cells, "milestone")))
+
     def read(self, rows: Sequence[tuple[int, list[str]]]) -> ParsedPlan:
-        # 1. Rows of the plan: page-break continuations joined to the row they continue.
+        self.dates = DueDateReader(
+            plan_financial_year(
+                (self.cell(cells, "timescale") for _, cells in rows), today=self.today
+            )
+        )
+        # 1. Rows of the plan: page-break continuations joined to the row they continue,
+        # each named in the preview so the coordinator can keep it apart instead.
         merged: list[tuple[int, list[str]]] = []
         for number, cells in rows:
             cells = list(cells)
             objective_text = clean_text(self.cell(cells, "objective"))
             action = clean_text(self.cell(cells, "action"))
-            if not objective_text and not action:
+            if not objective_text and not action and not self._is_step_row(number, cells):
                 if not merged:
                     self.warn(number, "The row is not under any action, so it was not imported.")
                     continue
-                previous = merged[-1][1]
+                into, previous = merged[-1]
+                shown = next((clean_line(value) for value in cells if value.strip()), "")
                 for index, value in enumerate(cells):
                     if value.strip():
                         previous[index] = _join_continued(previous[index], value)
-                self.plan.continuations += 1
+                self.plan.joined.append({"row": number, "into": into, "text": shorten(shown, 120)})
                 continue
             merged.append((number, cells))
-        # 2. Objectives and actions.
+        # 2. Objectives, actions, and the steps of milestone rows.
         objective: ParsedObjective | None = None
         for number, cells in merged:
             title = clean_line(self.cell(cells, "objective"))
@@ -258,6 +297,9 @@ class _PlanReader:
                     self.warn(number, f"The objective was shortened to {TITLE_LENGTH} characters.")
                 self.plan.objectives.append(objective)
             if not clean_text(self.cell(cells, "action")):
+                if self._is_step_row(number, cells) and objective and objective.actions:
+                    self._add_step_row(objective, number, cells)
+                    continue
                 if any(
                     clean_text(self.cell(cells, key)) for key in self.mapping if key != "objective"
                 ):
@@ -274,10 +316,102 @@ class _PlanReader:
                     "The first action has no strategy objective: it is put under "
                     "“Objective not given”.",
                 )
-            objective.actions.append(
-                self.action(number, cells, len(objective.actions) + 1, len(self.plan.objectives))
-            )
+            made = self.action(number, cells, len(objective.actions) + 1, len(self.plan.objectives))
+            objective.actions.append(made)
+            if clean_text(self.cell(cells, "milestone")):
+                # The action's own row names its first milestone, with that milestone's
+                # lead, timescale and progress.
+                made.steps = [self._row_step(1, number, cells, self._label(objective))]
+                made.timescale, made.due = "", None
+                self._placeholder = None
+                self._timescale_of(made, cells)
+        for each in self.plan.objectives:
+            for read in each.actions:
+                wordings = self._wordings.get(id(read))
+                if wordings:
+                    joined = "; ".join(dict.fromkeys(wordings))
+                    read.timescale = shorten(joined, TIMESCALE_LENGTH)
+                dues = [step.due for step in read.steps if step.due]
+                if (read.due is None or wordings) and dues:
+                    read.due = max(dues)
         return self.plan
+
+    def _label(self, objective: ParsedObjective) -> str:
+        return f"{self.plan.objectives.index(objective) + 1}.{len(objective.actions)}"
+
+    def _add_step_row(self, objective: ParsedObjective, number: int, cells: list[str]) -> None:
+        action = objective.actions[-1]
+        if self._placeholder is action:
+            # The action's row named no milestone: its one step is the action's title,
+            # unless the row gave it progress of its own.
+            [only] = action.steps
+            if not only.progress:
+                action.steps = []
+            self._placeholder = None
+        label = self._label(objective)
+        step = self._row_step(len(action.steps) + 1, number, cells, label)
+        action.steps.append(step)
+        self._timescale_of(action, cells)
+        links = clean_text(self.cell(cells, "strategic_links"))
+        if links and links not in action.strategic_links:
+            action.strategic_links = "\n".join(filter(None, (action.strategic_links, links)))
+        if number in self.kept_apart:
+            self.warn(
+                number,
+                f"Row {number} is imported as step {step.number}, as you chose, rather than "
+                "joined to the row above.",
+                label,
+            )
+
+    def _timescale_of(self, action: ParsedAction, cells: list[str]) -> None:
+        wording = " ".join(clean_text(self.cell(cells, "timescale")).split())
+        if wording:
+            self._wordings.setdefault(id(action), []).append(wording)
+
+    def _row_step(self, position: int, number: int, cells: list[str], label: str) -> ParsedStep:
+        """A step from one row: its milestone (or, for a row kept apart, its text), with
+        the row's own lead, due date, progress and RAG."""
+        text = clean_text(self.cell(cells, "milestone")) or "\n".join(
+            clean_text(value)
+            for key in ("action", "outcomes", "lead", "progress")
+            if (value := self.cell(cells, key)).strip()
+        )
+        step = ParsedStep(position, text or "Step not described")
+        lead = " ".join(clean_text(self.cell(cells, "lead")).split())
+        step.lead_text = shorten(lead, LEAD_LENGTH)
+        if lead:
+            step.lead_agency = match_agency(lead, self.names)
+        step.due = self.dates.due(clean_text(self.cell(cells, "timescale")))
+        step.progress = clean_text(self.cell(cells, "progress"))
+        step.not_started = bool(step.progress) and says_not_started(step.progress)
+        self._rag(step, self.cell(cells, "rag"), number, label)
+        return step
+
+    def _rag(self, step: ParsedStep, column: str, row: int, label: str) -> None:
+        """The step's RAG: from the RAG column where there is one, else from the start of its
+        progress ("Green - ...")."""
+        read: RagRead | None = None
+        if column.strip():
+            read = read_rating(clean_line(column))
+            if read is None:
+                self.warn(
+                    row,
+                    f"The RAG “{shorten(clean_line(column), 40)}” of step {step.number} is not "
+                    "a RAG rating: the step takes the RAG you choose below.",
+                    label,
+                )
+        elif step.progress:
+            read = leading_rating(step.progress)
+        if read is None:
+            return
+        step.rag = read.rag
+        if read.plain_amber:
+            self.warn(
+                row,
+                f"Step {step.number} is rated “Amber”: it is read as Amber-Red. Change it after "
+                "importing if it should be Amber-Green.",
+                label,
+            )
 
     def action(
         self, row: int, cells: list[str], position: int, objective_number: int
@@ -311,9 +445,11 @@ class _PlanReader:
             description=description,
             outcomes=clean_text(self.cell(cells, "outcomes")),
             timescale=shorten(timescale_text.replace("\n", "; "), TIMESCALE_LENGTH),
-            due=first_date(timescale_text),
+            due=self.dates.due(timescale_text),
+            strategic_links=clean_text(self.cell(cells, "strategic_links")),
             steps=steps,
         )
+        self._placeholder = None if numbered.entries else action
         if len(timescale_text) > TIMESCALE_LENGTH:
             self.warn(row, f"The timescale was shortened to {TIMESCALE_LENGTH} characters.", label)
         leads = split_numbered(self.cell(cells, "lead"))
@@ -322,8 +458,15 @@ class _PlanReader:
         self._step_dues(action, timescale_text)
         self._leads(action, leads, row, label)
         self._progress(action, progress, row, label)
+        self._step_rags(action, cells, row, label)
         self._progress_date(action, cells, row, label)
         return action
+
+    def _step_rags(self, action: ParsedAction, cells: list[str], row: int, label: str) -> None:
+        ratings = split_numbered(self.cell(cells, "rag"))
+        by_step = self._by_step(ratings, action, row, label, "RAG") if "rag" in self.mapping else {}
+        for step in action.steps:
+            self._rag(step, by_step.get(step.number, ""), row, label)
 
     def _unnumbered_last_step(self, action, leads: Numbered, progress: Numbered, row, label):
         """A paragraph after the last numbered step is a step of its own when the leads or
@@ -349,7 +492,7 @@ class _PlanReader:
         """One date per line, as many as the steps: each step's own due date."""
         lines = [line for line in timescale.split("\n") if line.strip()]
         if len(lines) > 1 and len(lines) == len(action.steps):
-            dues = [only_date(line) for line in lines]
+            dues = [self.dates.due(line) for line in lines]
             if all(dues):
                 for step, due in zip(action.steps, dues, strict=True):
                     step.due = due
@@ -448,7 +591,9 @@ def parse_plan(
     *,
     today: date,
     agencies: Sequence[AgencyName] = (),
+    kept_apart: Iterable[int] = (),
 ) -> ParsedPlan:
     """The plan in the table, read through the chosen columns; leads matched to `agencies`
-    (the partnership's) where they name one."""
-    return _PlanReader(mapping, today, agencies).read(rows)
+    (the partnership's) where they name one; the rows in `kept_apart` read as steps of their
+    own rather than joined to the row above."""
+    return _PlanReader(mapping, today, agencies, kept_apart).read(rows)

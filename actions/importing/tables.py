@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from actions.importing.text import clean_line, clean_text
+from core import table_limits
 from core.tables import (
     UnreadableTable,
     Wording,
@@ -22,9 +23,10 @@ from core.tables import (
     is_workbook,
     read_workbook,
     sniff_delimiter,
+    within_limits,
 )
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = table_limits.MAX_FILE_BYTES
 MAX_PASTE_CHARACTERS = 1_000_000
 MAX_ROWS = 2_000
 
@@ -73,7 +75,10 @@ def read_pasted(text: str) -> Table:
             "The pasted text has no columns: copy the whole table from Word or Excel (select "
             "the table, not only its text) and paste it again, or upload the plan as a file."
         )
-    return _table(_records(text, "\t"), read_as="Pasted text, cells separated by tabs")
+    return _table(
+        within_limits(_records(text, "\t"), wording=WORDING),
+        read_as="Pasted text, cells separated by tabs",
+    )
 
 
 def read_file(data: bytes, file_name: str) -> Table:
@@ -85,7 +90,7 @@ def read_file(data: bytes, file_name: str) -> Table:
     text, encoding = decode_text(data, wording=WORDING, replace_undecodable=True)
     delimiter = sniff_delimiter(text, DELIMITERS)
     return _table(
-        _records(text, delimiter),
+        within_limits(_records(text, delimiter), wording=WORDING),
         read_as=f"CSV file, {encoding}, values separated by {DELIMITERS[delimiter]}",
     )
 
@@ -203,6 +208,25 @@ FIELDS: tuple[PlanField, ...] = (
         "Its title, then its numbered steps: “Title 1. first step 2. second step”.",
     ),
     PlanField(
+        "milestone",
+        "Milestone or step",
+        False,
+        (
+            "milestone",
+            "milestones",
+            "key milestones",
+            "milestone step",
+            "step",
+            "steps",
+            "task",
+            "tasks",
+            "sub action",
+            "deliverable",
+            "deliverables",
+        ),
+        "Where the plan gives one row per milestone under each action: each becomes a step.",
+    ),
+    PlanField(
         "outcomes",
         "Outcomes",
         False,
@@ -235,8 +259,43 @@ FIELDS: tuple[PlanField, ...] = (
         "progress",
         "Progress to date",
         False,
-        ("progress to date", "progress", "update", "updates", "progress update", "status"),
+        (
+            "progress to date",
+            "progress",
+            "update",
+            "updates",
+            "progress update",
+            "status",
+            "comments",
+            "comment",
+            "commentary",
+            "progress comments",
+        ),
         "One text for every step, or numbered to match the steps: “1. Done 2. Started”.",
+    ),
+    PlanField(
+        "rag",
+        "RAG",
+        False,
+        ("rag", "rag status", "rag rating", "rating", "rag rating status", "red amber green"),
+        "Each step's RAG (“Green”, “Amber/Red”, “AG”). Without it, a RAG at the start of "
+        "the progress (“Green - meeting held”) is read.",
+    ),
+    PlanField(
+        "strategic_links",
+        "Strategic links",
+        False,
+        (
+            "strategic links",
+            "strategic link",
+            "links to strategy",
+            "link to strategy",
+            "links to other strategies",
+            "related strategies",
+            "strategic fit",
+            "links",
+        ),
+        "The strategies or plans the action serves.",
     ),
     PlanField(
         "progress_date",

@@ -103,6 +103,11 @@ class PreviewStep:
     due: date | None
     progress: str
     not_started: bool
+    rag: str | None = None  # the plan's own RAG for the step, where it gives one
+
+    @property
+    def rag_label(self) -> str:
+        return Rag(self.rag).label if self.rag else ""
 
 
 @dataclass
@@ -117,6 +122,7 @@ class PreviewAction:
     progress_on: date | None
     steps: list[PreviewStep]
     warnings: list[str] = field(default_factory=list)
+    strategic_links: str = ""
 
 
 @dataclass
@@ -132,6 +138,18 @@ class ImportPreview:
     warnings: list[dict]
     counts: dict[str, int]
     lead_agencies: list[Agency]  # every agency matched as a lead, by name
+    joinable: list[JoinableRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class JoinableRow:
+    """A row read as the rest of the row above (split by a page break), or one the
+    coordinator chose to keep apart as a step of its own."""
+
+    row: int
+    into: int | None
+    text: str
+    kept_apart: bool
 
 
 def _date(value: str | None) -> date | None:
@@ -170,6 +188,7 @@ def import_preview(plan_import: PlanImport) -> ImportPreview:
                     due=_date(step["due"]),
                     progress=step["progress"],
                     not_started=step["not_started"],
+                    rag=step.get("rag"),
                 )
                 for step in action["steps"]
             ]
@@ -191,6 +210,7 @@ def import_preview(plan_import: PlanImport) -> ImportPreview:
                     progress_on=_date(action["progress_on"]),
                     steps=steps,
                     warnings=by_action.get(label, []),
+                    strategic_links=action.get("strategic_links", ""),
                 )
             )
         counts["actions"] += len(actions)
@@ -201,7 +221,27 @@ def import_preview(plan_import: PlanImport) -> ImportPreview:
         warnings=parsed.get("warnings", []),
         counts=counts,
         lead_agencies=sorted(agencies.values(), key=lambda agency: agency.name),
+        joinable=_joinable(plan_import),
     )
+
+
+def _joinable(plan_import: PlanImport) -> list[JoinableRow]:
+    joined = [
+        JoinableRow(item["row"], item["into"], item["text"], kept_apart=False)
+        for item in (plan_import.parsed or {}).get("joined", [])
+    ]
+    cells_of = {number: cells for number, cells in plan_import.rows}
+    apart = [
+        JoinableRow(
+            number,
+            None,
+            next((" ".join(cell.split())[:120] for cell in cells_of[number] if cell.strip()), ""),
+            kept_apart=True,
+        )
+        for number in plan_import.kept_apart
+        if number in cells_of
+    ]
+    return sorted(joined + apart, key=lambda item: item.row)
 
 
 def progress_rag_choices() -> list[tuple[str, str]]:

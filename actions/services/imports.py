@@ -25,6 +25,7 @@ from accounts.models import Agency, User, Verb
 from actions.importing import (
     FIELDS_BY_KEY,
     REQUIRED_KEYS,
+    ParsedPlan,
     Table,
     UnreadablePlan,
     parse_plan,
@@ -143,12 +144,7 @@ def plan_import_map(
     _require_importer(actor, plan_import)
     _require_preview(plan_import)
     columns = check_mapping(plan_import.headers, mapping)
-    parsed = parse_plan(
-        [(number, cells) for number, cells in plan_import.rows],
-        columns,
-        today=timezone.localdate(),
-        agencies=agency_names(actor),
-    )
+    parsed = _parsed(actor, plan_import, columns, plan_import.kept_apart)
     if not parsed.objectives or not any(objective.actions for objective in parsed.objectives):
         raise ValidationError(
             {
@@ -163,6 +159,44 @@ def plan_import_map(
         locked.parsed = {"read": (locked.parsed or {}).get("read", {}), **parsed.as_json()}
         locked.save(update_fields=["mapping", "parsed"])
     plan_import.mapping, plan_import.parsed = locked.mapping, locked.parsed
+    return plan_import
+
+
+def _parsed(
+    actor: User, plan_import: PlanImport, columns: dict[str, int], kept_apart: list[int]
+) -> ParsedPlan:
+    return parse_plan(
+        [(number, cells) for number, cells in plan_import.rows],
+        columns,
+        today=timezone.localdate(),
+        agencies=agency_names(actor),
+        kept_apart=kept_apart,
+    )
+
+
+def plan_import_keep_apart(
+    *, actor: User, plan_import: PlanImport, rows: Iterable[int]
+) -> PlanImport:
+    """Choose which rows the preview joined to the row above (as the rest of a row split by
+    a page break) are instead steps of their own, and read the plan again. Rows not listed
+    are joined again."""
+    _require_importer(actor, plan_import)
+    _require_preview(plan_import)
+    numbers = {number for number, _cells in plan_import.rows}
+    chosen = sorted({int(row) for row in rows})
+    unknown = [row for row in chosen if row not in numbers]
+    if unknown:
+        raise ValidationError({"rows": "Choose rows of the table"})
+    if not plan_import.mapping:
+        raise ValidationError("Choose which column holds what first.")
+    parsed = _parsed(actor, plan_import, plan_import.mapping, chosen)
+    with transaction.atomic():
+        locked = PlanImport.objects.select_for_update().get(pk=plan_import.pk)
+        _require_preview(locked)
+        locked.kept_apart = chosen
+        locked.parsed = {"read": (locked.parsed or {}).get("read", {}), **parsed.as_json()}
+        locked.save(update_fields=["kept_apart", "parsed"])
+    plan_import.kept_apart, plan_import.parsed = locked.kept_apart, locked.parsed
     return plan_import
 
 
@@ -289,6 +323,7 @@ def _create_plan(
                 outcomes=action["outcomes"],
                 timescale=action["timescale"],
                 due=_iso(action["due"]),
+                strategic_links=action.get("strategic_links", ""),
             )
             action_rows.append((row, action))
     _check(row for row, _action in action_rows)
@@ -308,14 +343,17 @@ def _create_plan(
                 lead_agency_id=lead,
                 due=_iso(step["due"]),
             )
-            if step["progress"]:
-                rag = Rag.NOT_STARTED if step["not_started"] else progress_rag
+            # The plan's own RAG for the step wins; else "Not started" where the progress
+            # says nothing has happened, else the RAG the coordinator chose.
+            given = step.get("rag")
+            if step["progress"] or given:
+                rag = given or (Rag.NOT_STARTED if step["not_started"] else progress_rag)
                 step_row.current_rag, step_row.last_update_on = rag, written_on
                 updates.append(
                     ProgressUpdate(
                         step=step_row,
                         written_on=written_on,
-                        text=step["progress"],
+                        text=step["progress"] or "RAG as given in the imported plan.",
                         rag=rag,
                         author=actor,
                         author_agency_id=actor.agency_id,

@@ -80,9 +80,16 @@ def _changed(record: models.Model, values: dict[str, Any]) -> list[str]:
 # --- The plan -------------------------------------------------------------------------------
 
 
-def _check_plan_period(starts_on: date | None, ends_on: date | None) -> None:
+def _plan_period_problems(starts_on: date | None, ends_on: date | None) -> dict[str, str]:
     if starts_on and ends_on and ends_on < starts_on:
-        raise ValidationError({"ends_on": "The plan must end on or after the day it starts"})
+        return {"ends_on": "The plan must end on or after the day it starts"}
+    return {}
+
+
+def _check_plan_period(starts_on: date | None, ends_on: date | None) -> None:
+    errors = _plan_period_problems(starts_on, ends_on)
+    if errors:
+        raise ValidationError(errors)
 
 
 def plan_create(
@@ -124,6 +131,41 @@ def plan_create(
     return plan
 
 
+def plan_settings_problems(
+    plan: ActionPlan,
+    *,
+    starts_on: date | None,
+    ends_on: date | None,
+    owner: User | None,
+    agencies: Iterable[Agency] | None,
+) -> dict[str, str]:
+    """Every problem with a plan's new settings, by field, named together: an end before
+    the start, an owner who is not the owning agency's staff, and a partnership that leaves
+    out the owning agency or an agency leading a step. `agencies` is None when the choice
+    could not be read, and is then not checked."""
+    errors = _plan_period_problems(starts_on, ends_on)
+    if owner is not None and not _is_working_staff(owner, plan.owner_agency):
+        errors["owner"] = f"Select a member of staff of {plan.owner_agency.name}, or nobody"
+    if agencies is None:
+        return errors
+    chosen = {agency.pk for agency in agencies}
+    leading = (
+        Agency.objects.filter(action_steps__action__objective__plan=plan)
+        .exclude(pk__in=chosen)
+        .distinct()
+    )
+    dropped_leads = sorted(agency.name for agency in leading)
+    if plan.owner_agency_id not in chosen:
+        errors["agencies"] = f"{plan.owner_agency.name} owns the plan, so it stays in it"
+    elif dropped_leads:
+        errors["agencies"] = (
+            f"{', '.join(dropped_leads)} lead{'s' if len(dropped_leads) == 1 else ''} "
+            "steps of the plan: give those steps another lead before removing "
+            f"{'it' if len(dropped_leads) == 1 else 'them'}"
+        )
+    return errors
+
+
 def plan_update(
     *,
     actor: User,
@@ -145,28 +187,13 @@ def plan_update(
     the owning agency's staff, or nobody (its coordinators then edit the plan)."""
     if not may_edit_plan(actor, plan):
         raise PermissionDenied
-    _check_plan_period(starts_on, ends_on)
     chosen = {agency.pk: agency for agency in agencies}
-    errors: dict[str, str] = {}
-    if owner is not None and not _is_working_staff(owner, plan.owner_agency):
-        errors["owner"] = f"Select a member of staff of {plan.owner_agency.name}, or nobody"
     with transaction.atomic():
         current = ActionPlan.objects.select_for_update().get(pk=plan.pk)
         check_version(current, seen_version)
-        leading = (
-            Agency.objects.filter(action_steps__action__objective__plan=plan)
-            .exclude(pk__in=chosen)
-            .distinct()
+        errors = plan_settings_problems(
+            plan, starts_on=starts_on, ends_on=ends_on, owner=owner, agencies=chosen.values()
         )
-        dropped_leads = sorted(agency.name for agency in leading)
-        if plan.owner_agency_id not in chosen:
-            errors["agencies"] = f"{plan.owner_agency.name} owns the plan, so it stays in it"
-        elif dropped_leads:
-            errors["agencies"] = (
-                f"{', '.join(dropped_leads)} lead{'s' if len(dropped_leads) == 1 else ''} "
-                "steps of the plan: give those steps another lead before removing "
-                f"{'it' if len(dropped_leads) == 1 else 'them'}"
-            )
         if errors:
             raise ValidationError(errors)
         changed = _changed(
@@ -247,8 +274,17 @@ def action_update(
 
 
 def check_step_lead(plan: ActionPlan, lead_agency: Agency | None, lead_person: User | None) -> None:
+    """Refuse a step's lead that breaks the rules of `step_lead_problems`."""
+    errors = step_lead_problems(plan, lead_agency, lead_person)
+    if errors:
+        raise ValidationError(errors)
+
+
+def step_lead_problems(
+    plan: ActionPlan, lead_agency: Agency | None, lead_person: User | None
+) -> dict[str, str]:
     """A step's lead is one of the plan's agencies, and its named lead one of that agency's
-    staff who works on the partnership's business."""
+    staff who works on the partnership's business: what is wrong, by field."""
     errors: dict[str, str] = {}
     if lead_agency is not None and not plan.agencies.filter(pk=lead_agency.pk).exists():
         errors["lead_agency"] = "Select one of the plan's agencies"
@@ -260,8 +296,7 @@ def check_step_lead(plan: ActionPlan, lead_agency: Agency | None, lead_person: U
             if lead_agency is not None
             else "Select the lead agency first, or nobody"
         )
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def step_update(

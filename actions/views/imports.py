@@ -194,6 +194,34 @@ def plan_import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 
 
 @login_required
+@require_POST
+def plan_import_keep_apart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Choose which rows joined to the row above are steps of their own instead."""
+    plan_import = import_for(request, pk)
+    if plan_import.status != PlanImportStatus.PREVIEW:
+        return _closed(request, plan_import)
+    if not (plan_import.parsed or {}).get("objectives"):
+        return redirect("actions:plan-import-columns", pk=plan_import.pk)
+    rows = [int(value) for value in request.POST.getlist("keep_apart") if value.isdigit()]
+    try:
+        services.plan_import_keep_apart(actor=request.user, plan_import=plan_import, rows=rows)
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        kept = len(plan_import.kept_apart)
+        messages.success(
+            request,
+            "The plan was read again: "
+            + (
+                f"{kept} {'row is' if kept == 1 else 'rows are'} imported as steps of their own."
+                if kept
+                else "every row split by a page break is joined to the row above."
+            ),
+        )
+    return redirect(reverse("actions:plan-import-preview", args=[plan_import.pk]) + "#joined")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def plan_import_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan_import = import_for(request, pk)

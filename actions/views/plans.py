@@ -190,7 +190,7 @@ def plan_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _editor_only(request, plan, object_type=PLAN, pk=plan.pk)
     agencies, owners = _partnership_choices(), _owner_choices(plan)
     if request.method == "POST":
-        form = PlanSettingsForm(request.POST, agencies=agencies, owners=owners)
+        form = PlanSettingsForm(request.POST, agencies=agencies, owners=owners, plan=plan)
         if form.is_valid():
             try:
                 plan_update(actor=request.user, plan=plan, **form.service_values())
@@ -337,14 +337,14 @@ def _step_initial(step: ActionStep) -> dict[str, Any]:
     }
 
 
-def step_choices(plan: ActionPlan) -> dict[str, list]:
+def step_choices(plan: ActionPlan) -> dict[str, Any]:
     agencies = list(plan.agencies.filter(active=True).order_by("name"))
     staff = list(
         User.objects.filter(agency__in=agencies, is_active=True, groups__name__in=CASEWORK_ROLES)
         .distinct()
         .order_by("agency__name", "first_name", "last_name", "username")
     )
-    return {"agencies": agencies, "staff": staff}
+    return {"agencies": agencies, "staff": staff, "plan": plan}
 
 
 @login_required

@@ -13,10 +13,16 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cohorts.selectors.cohort import NOT_REVIEWED, CohortFilter
-from cohorts.services.membership import PANEL_FIELDS, panel_fields_version
-from core.forms import DateInputField, choice_labels, form_field
+from cohorts.services.membership import (
+    PANEL_FIELDS,
+    exit_problems,
+    panel_fields_problems,
+    panel_fields_version,
+)
+from core.forms import DateInputField, add_problems, choice_labels, form_field
 from offenders.models import Nominal, Pathway
 from panels.models import (
     RAG_BY_SCHEME,
@@ -191,9 +197,16 @@ def _statutory_field() -> forms.Field:
 class BasePanelFieldsForm(forms.Form):
     """The panel's own fields about a person, for the panel's kind only."""
 
-    def __init__(self, *args: Any, panel: Panel, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        panel: Panel,
+        membership: CohortMembership | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.panel = panel
+        self.membership = membership
         builders = {
             "mappa_category": lambda: _optional_select("MAPPA category", MappaCategory.choices),
             "mappa_level": lambda: _optional_select(
@@ -227,6 +240,19 @@ class BasePanelFieldsForm(forms.Form):
         }
         for name in PANEL_FIELDS.get(panel.kind, ()):
             self.fields[name] = builders[name]()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.is_bound and PANEL_FIELDS.get(self.panel.kind):
+            # The panel's rules on the fields that could be read (one not read keeps what
+            # is recorded), beside the form's own messages.
+            readable = {
+                name: value
+                for name, value in self.panel_values().items()
+                if name not in self.errors
+            }
+            add_problems(self, panel_fields_problems(self.panel, readable, self.membership))
+        return self.cleaned_data
 
     def panel_values(self) -> dict[str, Any]:
         """The panel fields as the services take them."""
@@ -420,3 +446,25 @@ class ExitForm(forms.Form):
             "max_length": "The reason must be 200 characters or fewer",
         },
     )
+
+    def __init__(
+        self, *args: Any, membership: CohortMembership | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.membership is not None:
+            # An exit date before they joined is named beside a missing reason.
+            add_problems(
+                self,
+                exit_problems(
+                    self.membership,
+                    end=data.get("end"),
+                    reason=data.get("exit_reason"),
+                    today=timezone.localdate(),
+                ),
+            )
+        return data

@@ -10,7 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cohorts.importing import FIELDS, MAX_FILE_BYTES
+from cohorts.importing import FIELDS, MAX_FILE_BYTES, NAME_ORDER
+from cohorts.names import ORDER_LABELS, RULE
 from cohorts.services.imports import LEAVE_OUT, NEW_PERSON
 from core.forms import form_field
 
@@ -98,7 +99,8 @@ class UploadForm(forms.Form):
 
 
 class ColumnsForm(forms.Form):
-    """One select per detail, listing the file's column headings."""
+    """One select per detail, listing the file's column headings, and the order of a
+    whole-name column."""
 
     def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,15 +108,27 @@ class ColumnsForm(forms.Form):
         for item in FIELDS:
             self.fields[item.key] = forms.ChoiceField(
                 label=item.label if item.required else f"{item.label} (optional)",
+                help_text=item.hint,
                 choices=choices,
                 required=False,
                 error_messages={
                     "invalid_choice": f"Choose a column of the list for {item.label.lower()}"
                 },
             )
+        self.fields[NAME_ORDER] = forms.ChoiceField(
+            label="How is the whole name written?",
+            help_text=f"Only used when the whole name is in one column. {RULE}",
+            choices=[(str(order), label) for order, label in ORDER_LABELS.items()],
+            required=False,
+            error_messages={"invalid_choice": "Choose how the whole name is written"},
+        )
 
     def mapping(self) -> dict[str, str]:
         return {key: value for key, value in self.cleaned_data.items() if value}
+
+    def chosen(self) -> dict[str, str]:
+        """The choices as the page shows them: submitted, or else the initial ones."""
+        return {name: str(self[name].value() or "") for name in self.fields}
 
 
 class RowDecisionForm(forms.Form):

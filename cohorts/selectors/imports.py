@@ -11,7 +11,7 @@ costs a handful of queries per chunk rather than several per row.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -175,11 +175,28 @@ class Candidate:
 
 def probe_keys(record: PersonRecord) -> set[str]:
     """A row's blocking keys: its own, and with given and family names swapped, as the
-    search builds them for a record (swapped names are a common recording error)."""
-    return record_match_keys(record) | match_keys(record.family, record.given, record.dob)
+    search builds them for a record (swapped names are a common recording error). A date of
+    birth read from an age or a year is a year band: the years either side count too."""
+    keys = record_match_keys(record) | match_keys(record.family, record.given, record.dob)
+    if record.dob is not None and record.dob_approximate:
+        for years in (-1, 1):
+            near = _shifted(record.dob, years)
+            keys |= match_keys(record.given, record.family, near)
+    return keys
 
 
-def find_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[Candidate]]:
+def _shifted(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def find_candidates(
+    user: User,
+    probes: Sequence[PersonRecord],
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[list[Candidate]]:
     """For each row (as a PersonRecord), the existing records it may be, best first.
 
     - A shared PNC ID, CRO number, CRN, prison or NHS number is looked up among every
@@ -190,6 +207,8 @@ def find_candidates(user: User, probes: Sequence[PersonRecord]) -> list[list[Can
     found: list[list[Candidate]] = []
     for start in range(0, len(probes), CHUNK_ROWS):
         found += _chunk_candidates(user, probes[start : start + CHUNK_ROWS])
+        if on_progress is not None:
+            on_progress(len(found), len(probes))
     return found
 
 

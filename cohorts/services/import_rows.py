@@ -5,7 +5,7 @@ for thousands of rows."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 from django.utils import timezone
@@ -14,6 +14,7 @@ from accounts.models import User
 from cohorts.importing import ParsedRow, parse_row
 from cohorts.models import CohortImport, ImportRow, RowOutcome
 from cohorts.selectors.imports import CANDIDATES_SHOWN, Candidate, find_candidates, probe_keys
+from cohorts.services.remembered import apply_remembered
 from matching.records import Decision, PersonRecord
 from matching.scoring import score
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, IdentifierKind
@@ -36,6 +37,7 @@ _ROW_COLUMNS = {
     "candidates": ("candidates", "text", "{}::jsonb"),
     "message": ("message", "text", "{}"),
     "result": ("result", "text", "{}"),
+    "decided": ("decided", "boolean", "{}"),
 }
 
 
@@ -77,6 +79,7 @@ def _probe(parsed: ParsedRow) -> PersonRecord:
         given=parsed.given_names,
         family=parsed.family_name,
         dob=parsed.date_of_birth,
+        dob_approximate=parsed.dob_approximate,
         gender=parsed.gender,
         postcode=parsed.postcode,
         identifiers={
@@ -197,14 +200,18 @@ def _decide(row: ImportRow, candidates: list[Candidate]) -> None:
         row.outcome = RowOutcome.CREATED
 
 
-def match_rows(actor: User, cohort_import: CohortImport) -> dict[str, int]:
+def match_rows(
+    actor: User,
+    cohort_import: CohortImport,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
     """Give every row its outcome (decisions made before are cleared); returns the count of
     each. Candidates are the ones `actor` may see, and identifier matches from anyone."""
     rows = list(cohort_import.rows.order_by("number"))
     parsed = parsed_rows(cohort_import, rows)
     valid: list[tuple[ImportRow, PersonRecord]] = []
     for row in rows:
-        row.nominal_id, row.score, row.result = None, None, ""
+        row.nominal_id, row.score, row.result, row.decided = None, None, "", False
         row.explanation, row.candidates, row.message = [], [], ""
         details = parsed[row.number]
         if details.valid:
@@ -220,7 +227,7 @@ def match_rows(actor: User, cohort_import: CohortImport) -> dict[str, int]:
         else:
             to_match.append((row, record))
     linked_by: dict[int, int] = {}
-    found = find_candidates(actor, [record for _, record in to_match])
+    found = find_candidates(actor, [record for _, record in to_match], on_progress)
     for (row, _record), candidates in zip(to_match, found, strict=True):
         _decide(row, candidates)
         if row.outcome == RowOutcome.LINKED and row.nominal_id is not None:
@@ -230,14 +237,27 @@ def match_rows(actor: User, cohort_import: CohortImport) -> dict[str, int]:
                 row.nominal_id = None
             else:
                 linked_by[row.nominal_id] = row.number
+    remembered = apply_remembered(actor, cohort_import, rows, parsed, linked_by)
     for row in rows:
         notes = parsed[row.number].notes
         if notes and row.outcome != RowOutcome.INVALID:
             row.message = "; ".join(filter(None, [row.message, *notes]))
     save_rows(
-        rows, ["outcome", "nominal", "score", "explanation", "candidates", "message", "result"]
+        rows,
+        [
+            "outcome",
+            "nominal",
+            "score",
+            "explanation",
+            "candidates",
+            "message",
+            "result",
+            "decided",
+        ],
     )
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.outcome] = counts.get(row.outcome, 0) + 1
+    if remembered:
+        counts["remembered"] = remembered
     return counts

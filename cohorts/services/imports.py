@@ -17,7 +17,9 @@ Rows stay with the outcome "" until their columns are chosen and they are matche
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count
@@ -28,17 +30,21 @@ from accounts.audit import audit
 from accounts.models import AuditEvent, User, Verb
 from accounts.notifications import coordinators_of, send
 from accounts.permissions import user_may_see_casework
+from cohorts.column_checks import column_fit, filled_values, wrong_choice_message
 from cohorts.importing import (
     FIELDS_BY_KEY,
-    REQUIRED_KEYS,
+    NAME_ORDER,
     ParsedRow,
     UnreadableFile,
+    missing_details,
     parse_row,
     read_table,
     suggest_mapping,
 )
 from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
+from cohorts.names import guess_order, read_order
 from cohorts.selectors.imports import latest_committed_month, leaving_memberships
+from cohorts.services.differences import apply_record_updates
 from cohorts.services.import_rows import (
     BATCH,
     IDENTIFIER_LABELS,
@@ -46,6 +52,7 @@ from cohorts.services.import_rows import (
     parsed_rows,
     save_rows,
 )
+from cohorts.services.remembered import remember_decisions
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Identifier, Nominal
 from offenders.selectors import nominals_for
 from offenders.services import match_fields
@@ -97,6 +104,7 @@ def import_upload(
     except UnreadableFile as error:
         raise ValidationError(str(error)) from None
     _refuse_earlier_month(panel, month)
+    columns = [dict(zip(table.headers, cells, strict=True)) for _, cells in table.rows]
     with transaction.atomic():
         cohort_import = CohortImport(
             panel=panel,
@@ -104,7 +112,7 @@ def import_upload(
             month=month,
             file_name=file_name[:255],
             headers=table.headers,
-            mapping=suggest_mapping(table.headers, panel.import_columns or {}),
+            mapping=suggested_mapping(table.headers, columns, panel.import_columns or {}),
             status=ImportStatus.MAPPING,
             summary={
                 "read_as": table.read_as,
@@ -147,22 +155,44 @@ def _refuse_earlier_month(panel: Panel, month: date) -> None:
 # --- Columns and matching ---------------------------------------------------------------------
 
 
-def check_mapping(headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
-    """The mapping without empty choices, or ValidationError {field: message}."""
-    chosen = {key: heading for key, heading in mapping.items() if heading}
+def suggested_mapping(
+    headers: list[str], rows: list[dict[str, str]], remembered: dict[str, str]
+) -> dict[str, str]:
+    """The columns suggested for a list: by their headings and the panel's last choice, but
+    never a column whose values do not look like the detail; with a whole-name column, the
+    order its names seem to be written in (or the panel's last choice, or given names
+    first)."""
+    today = timezone.localdate()
+    fits: dict[tuple[str, str], bool] = {}
+
+    def values_fit(key: str, heading: str) -> bool:
+        if (key, heading) not in fits:
+            values = filled_values(rows, heading)
+            fits[(key, heading)] = column_fit(key, heading, values, today=today).fits
+        return fits[(key, heading)]
+
+    mapping = suggest_mapping(headers, remembered, fits=values_fit)
+    if "full_name" in mapping:
+        guessed = guess_order(filled_values(rows, mapping["full_name"]))
+        mapping[NAME_ORDER] = str(guessed or read_order(remembered.get(NAME_ORDER)))
+    return mapping
+
+
+def check_mapping(
+    headers: list[str], mapping: dict[str, str], rows: list[dict[str, str]] | None = None
+) -> dict[str, str]:
+    """The mapping without empty choices, or ValidationError {field: message}. With the
+    list's rows, a column whose values do not look like the detail chosen is refused as a
+    wrong choice."""
+    chosen = {key: heading for key, heading in mapping.items() if heading and key != NAME_ORDER}
     errors: dict[str, str] = {}
     for key, heading in chosen.items():
         if key not in FIELDS_BY_KEY:
             errors[key] = "Unknown detail"
         elif heading not in headers:
             errors[key] = f"Choose a column of the file for {FIELDS_BY_KEY[key].label.lower()}"
-    for key in REQUIRED_KEYS:
-        if key not in chosen:
-            label = FIELDS_BY_KEY[key].label.lower()
-            errors[key] = (
-                f"Choose the column with the {label}. If the list has none, add it to the "
-                "spreadsheet and upload the list again"
-            )
+    for key, message in missing_details(chosen).items():
+        errors.setdefault(key, message)
     seen: dict[str, str] = {}
     for item in FIELDS_BY_KEY.values():
         column = chosen.get(item.key)
@@ -174,50 +204,136 @@ def check_mapping(headers: list[str], mapping: dict[str, str]) -> dict[str, str]
                 f"{FIELDS_BY_KEY[seen[column]].label.lower()}: choose a different column"
             )
         seen.setdefault(column, item.key)
+    if rows is not None:
+        today = timezone.localdate()
+        for key, heading in chosen.items():
+            if key in errors or key not in FIELDS_BY_KEY:
+                continue
+            values = filled_values(rows, heading)
+            fit = column_fit(key, heading, values, today=today)
+            if not fit.fits:
+                errors[key] = wrong_choice_message(fit, values)
     if errors:
         raise ValidationError(errors)
-    return {key: chosen[key] for key in FIELDS_BY_KEY if key in chosen}
+    checked = {key: chosen[key] for key in FIELDS_BY_KEY if key in chosen}
+    if "full_name" in checked:
+        checked[NAME_ORDER] = str(read_order(mapping.get(NAME_ORDER)))
+    return checked
 
 
 def import_map_columns(
     *, actor: User, cohort_import: CohortImport, mapping: dict[str, str]
 ) -> CohortImport:
     """Remember the columns for the panel and match every row. Choosing again before the
-    list is committed matches again, and decisions already made on queued rows are lost."""
+    list is committed matches again, and decisions already made on queued rows are lost.
+
+    A list longer than `IMPORT_BACKGROUND_ROWS` is matched by the worker
+    (`cohorts.tasks.match_import`), with its progress on the page, so that no request
+    waits on it."""
     require_coordinator(actor, cohort_import.panel)
-    mapping = check_mapping(cohort_import.headers, mapping)
+    rows = list(cohort_import.rows.order_by("number").values_list("values", flat=True))
+    mapping = check_mapping(cohort_import.headers, mapping, rows)
+    in_background = len(rows) > settings.IMPORT_BACKGROUND_ROWS
     with transaction.atomic():
         locked = CohortImport.objects.select_for_update().get(pk=cohort_import.pk)
         if locked.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEW):
             raise ValidationError(_closed_message(locked))
         locked.mapping = mapping
-        locked.status = ImportStatus.PREVIEW
+        locked.status = ImportStatus.MATCHING if in_background else ImportStatus.PREVIEW
+        locked.match_done, locked.match_total = 0, len(rows)
         locked.full_clean()
-        locked.save(update_fields=["mapping", "status"])
+        locked.save(update_fields=["mapping", "status", "match_done", "match_total"])
         Panel.objects.filter(pk=locked.panel_id).update(import_columns=mapping)
-        counts = match_rows(actor, locked)
-        waiting = counts.get(RowOutcome.QUEUED, 0)
-        if waiting:
-            panel = locked.panel
-            send(
-                [
-                    user
-                    for user in coordinators_of([panel.coordinating_agency_id])
-                    if user.pk != actor.pk
-                ],
-                kind="list_waiting",
-                key=f"{locked.pk}:queued",
-                text=f"The {locked.month:%B %Y} list for {panel.name} has {waiting} "
-                f"row{'s' if waiting != 1 else ''} waiting for a decision",
-                url=reverse("cohorts:import", args=[locked.pk]),
+        if in_background:
+            audit(
+                actor=actor,
+                verb=Verb.IMPORT_MAPPED,
+                target=locked,
+                detail={"mapping": mapping, "matching": "worker", "rows": len(rows)},
             )
-        audit(
-            actor=actor,
-            verb=Verb.IMPORT_MAPPED,
-            target=locked,
-            detail={"mapping": mapping, "outcomes": counts},
-        )
+            transaction.on_commit(partial(_queue_matching, locked.pk, actor.pk))
+            return locked
+        counts = match_rows(actor, locked)
+        _matched(actor, locked, counts, mapping)
     return locked
+
+
+def _queue_matching(import_id: int, actor_id: int) -> None:
+    from cohorts.tasks import match_import
+
+    match_import.delay(import_id, actor_id)
+
+
+def import_match_in_background(import_id: int, actor_id: int) -> CohortImport | None:
+    """The worker's part of a long list: match every row, saying how far it has got, then
+    make the list ready to check. Delivered twice (a lost worker), it matches again from
+    the start, which gives the same outcome; a list no longer waiting is left alone."""
+    actor = User.objects.select_related("agency").get(pk=actor_id)
+    cohort_import = CohortImport.objects.select_related("panel").get(pk=import_id)
+    if cohort_import.status != ImportStatus.MATCHING:
+        return None
+
+    def progress(done: int, total: int) -> None:
+        # Committed at once (outside any transaction), so the page sees it move.
+        CohortImport.objects.filter(pk=import_id).update(match_done=done, match_total=total)
+
+    # Outside a transaction: the rows' outcomes are written by one statement at the end,
+    # and the list becomes ready to check only below, once they are.
+    counts = match_rows(actor, cohort_import, on_progress=progress)
+    with transaction.atomic():
+        locked = CohortImport.objects.select_for_update().get(pk=import_id)
+        if locked.status != ImportStatus.MATCHING:
+            return None
+        locked.status = ImportStatus.PREVIEW
+        locked.match_done = locked.match_total
+        locked.save(update_fields=["status", "match_done"])
+        _matched(actor, locked, counts, locked.mapping, tell_actor=True)
+    return locked
+
+
+def _matched(
+    actor: User,
+    locked: CohortImport,
+    counts: dict[str, int],
+    mapping: dict[str, str],
+    *,
+    tell_actor: bool = False,
+) -> None:
+    """After matching: say how many rows were settled as before, tell the coordinators
+    about rows waiting for a decision, and audit."""
+    # Rows settled as on an earlier list: the page says how many.
+    locked.summary = {**locked.summary, "remembered": counts.pop("remembered", 0)}
+    locked.save(update_fields=["summary"])
+    waiting = counts.get(RowOutcome.QUEUED, 0)
+    panel = locked.panel
+    url = reverse("cohorts:import", args=[locked.pk])
+    if waiting:
+        send(
+            [
+                user
+                for user in coordinators_of([panel.coordinating_agency_id])
+                if tell_actor or user.pk != actor.pk
+            ],
+            kind="list_waiting",
+            key=f"{locked.pk}:queued",
+            text=f"The {locked.month:%B %Y} list for {panel.name} has {waiting} "
+            f"row{'s' if waiting != 1 else ''} waiting for a decision",
+            url=url,
+        )
+    elif tell_actor:
+        send(
+            [actor],
+            kind="list_waiting",
+            key=f"{locked.pk}:matched",
+            text=f"The {locked.month:%B %Y} list for {panel.name} is matched and ready to check",
+            url=url,
+        )
+    audit(
+        actor=actor,
+        verb=Verb.IMPORT_MAPPED,
+        target=locked,
+        detail={"mapping": mapping, "outcomes": counts},
+    )
 
 
 def _closed_message(cohort_import: CohortImport) -> str:
@@ -261,7 +377,8 @@ def import_row_decide(*, actor: User, row: ImportRow, choice: str, reason: str =
             row.outcome, row.message = RowOutcome.CREATED, "New person, chosen by the coordinator"
         else:
             _choose_candidate(actor, locked, row, choice)
-        row.save(update_fields=["outcome", "nominal", "message", "result"])
+        row.decided = True
+        row.save(update_fields=["outcome", "nominal", "message", "result", "decided"])
         audit(
             actor=actor,
             verb=Verb.IMPORT_ROW_DECIDED,
@@ -385,6 +502,7 @@ def _apply(actor: User, cohort_import: CohortImport, *, exit_leavers: bool) -> d
     parsed = parsed_rows(cohort_import, listed)
     created = _create_people(actor, cohort_import, listed, parsed)
     identifiers_added = _add_identifiers(actor, listed, parsed)
+    records_updated = apply_record_updates(actor, cohort_import, listed, parsed)
 
     # An active membership wins over a waiting referral of the same person ("active"
     # sorts before "referred").
@@ -465,6 +583,7 @@ def _apply(actor: User, cohort_import: CohortImport, *, exit_leavers: bool) -> d
     )
 
     save_rows(listed, ["nominal", "result"])
+    remember_decisions(actor, cohort_import, parsed_rows(cohort_import, cohort_import.rows.all()))
     counts = _outcome_counts(cohort_import)
     result = {
         **counts,
@@ -473,6 +592,7 @@ def _apply(actor: User, cohort_import: CohortImport, *, exit_leavers: bool) -> d
         "left": len(left),
         "new_records": created,
         "identifiers_added": identifiers_added,
+        "records_updated": records_updated,
     }
     cohort_import.status = ImportStatus.COMMITTED
     cohort_import.committed_at = timezone.now()
@@ -522,6 +642,7 @@ def _create_people(
             given_names=details.given_names.strip(),
             family_name=details.family_name.strip(),
             date_of_birth=details.date_of_birth,
+            dob_approximate=details.dob_approximate,
             gender=details.gender,
             postcode=details.postcode.strip().upper(),
             owning_agency=actor.agency,
@@ -678,7 +799,7 @@ def import_discard(*, actor: User, cohort_import: CohortImport) -> CohortImport:
     require_coordinator(actor, cohort_import.panel)
     with transaction.atomic():
         locked = CohortImport.objects.select_for_update().get(pk=cohort_import.pk)
-        if locked.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEW):
+        if locked.status not in (ImportStatus.MAPPING, ImportStatus.MATCHING, ImportStatus.PREVIEW):
             raise ValidationError(_closed_message(locked))
         deleted, _ = locked.rows.all().delete()
         locked.status = ImportStatus.DISCARDED

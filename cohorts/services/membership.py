@@ -9,6 +9,7 @@ decline withdraws it. Nothing else needs recomputing.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from datetime import date
@@ -77,23 +78,65 @@ def _check_panel_fields(panel: Panel, fields: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if name in own}
 
 
-def _check_kind_rules(membership: CohortMembership) -> None:
+def _kind_rule_problems(membership: CohortMembership) -> dict[str, list[str]]:
     """Rules between the panel fields that the model's own `clean` does not know about."""
-    errors: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
     consent_given = membership.consent_to_share is not None or membership.consent_on
     if consent_given and membership.statutory is not False:
-        errors["consent_to_share"] = (
+        errors["consent_to_share"] = [
             "Consent to share is only recorded for non-statutory cases: "
             "choose non-statutory, or leave consent blank"
-        )
+        ]
     if (membership.treatment_start or membership.treatment_completed) and not (
         membership.treatment_requirement
     ):
-        errors["treatment_requirement"] = (
+        errors["treatment_requirement"] = [
             "Select the treatment requirement (DRR or ATR) the dates are for"
-        )
+        ]
     if membership.treatment_completed and not membership.treatment_start:
-        errors["treatment_start"] = "Enter the treatment start date as well as its completion"
+        errors["treatment_start"] = ["Enter the treatment start date as well as its completion"]
+    return errors
+
+
+def panel_fields_problems(
+    panel: Panel, values: dict[str, Any], membership: CohortMembership | None = None
+) -> dict[str, list[str]]:
+    """What would be wrong with the panel's fields about a person set to `values` (on
+    `membership` as it stands, or on a new referral), by field: the panel's rules and the
+    record's own, without saving anything. A form runs them on the fields it could read, so
+    every problem is named in one answer."""
+    # A copy, so the record as it stands is not touched.
+    trial = (
+        copy.copy(membership)
+        if membership is not None
+        else CohortMembership(panel=panel, status=MembershipStatus.REFERRED)
+    )
+    for name, value in values.items():
+        setattr(trial, name, value)
+    errors = _kind_rule_problems(trial)
+    try:
+        trial.clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+def _check_membership(
+    membership: CohortMembership, errors: dict[str, list[str]] | None = None
+) -> None:
+    """The panel's rules and the model's own checks together, with any `errors` found
+    before, so one answer names every problem rather than the first of them."""
+    errors = {**(errors or {})}
+    for field, messages in _kind_rule_problems(membership).items():
+        errors.setdefault(field, []).extend(messages)
+    try:
+        membership.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(
+                message for message in messages if message not in errors.get(field, [])
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -174,10 +217,10 @@ def membership_refer(
             reason=reason.strip(),
             **fields,
         )
-        if not membership.reason:
-            raise ValidationError({"reason": "Enter why you are referring this person"})
-        _check_kind_rules(membership)
-        membership.full_clean()
+        _check_membership(
+            membership,
+            {} if membership.reason else {"reason": ["Enter why you are referring this person"]},
+        )
         membership.save()
         audit(
             actor=actor,
@@ -264,6 +307,22 @@ def membership_decline(
     return current
 
 
+def exit_problems(
+    membership: CohortMembership, *, end: date | None, reason: str | None, today: date
+) -> dict[str, list[str]]:
+    """Every problem with recording that someone left the cohort, by field: why, and an
+    exit date not in the future nor before they joined. A part given as None was not
+    readable and is not checked, so the rest are named in the same answer."""
+    errors: dict[str, list[str]] = {}
+    if reason is not None and not reason.strip():
+        errors["exit_reason"] = ["Enter why they are leaving the cohort"]
+    if end is not None and end > today:
+        errors["end"] = ["The exit date must be today or in the past"]
+    elif end is not None and membership.start and end < membership.start:
+        errors["end"] = ["The exit date must be the same as or after the start date"]
+    return errors
+
+
 def membership_exit(
     *, actor: User, membership: CohortMembership, end: date, reason: str
 ) -> CohortMembership:
@@ -277,13 +336,11 @@ def membership_exit(
                 "Only someone active on the cohort can leave it: this person is "
                 f"{current.get_status_display().lower()}"
             )
-        if not reason:
-            raise ValidationError({"exit_reason": "Enter why they are leaving the cohort"})
-        _not_future(end, "end", "The exit date")
+        problems = exit_problems(current, end=end, reason=reason, today=timezone.localdate())
         current.status = MembershipStatus.EXITED
         current.end = end
         current.exit_reason = reason
-        current.full_clean()
+        _check_membership(current, problems)
         current.save(update_fields=["status", "end", "exit_reason"])
         audit(
             actor=actor,
@@ -338,8 +395,7 @@ def membership_update(
         diff = _changes(before, current)
         if not diff:
             return current
-        _check_kind_rules(current)
-        current.full_clean()
+        _check_membership(current)
         current.save(update_fields=list(diff))
         audit(actor=actor, verb=Verb.MEMBERSHIP_CHANGED, target=current, detail={"changes": diff})
     return current

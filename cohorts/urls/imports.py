@@ -13,5 +13,6 @@ urlpatterns = [
     path("imports/<int:pk>/rows/<int:number>/", imports.import_row, name="import-row"),
     path("imports/<int:pk>/commit/", imports.import_commit, name="import-commit"),
     path("imports/<int:pk>/discard/", imports.import_discard, name="import-discard"),
+    path("imports/<int:pk>/updates/", imports.import_updates, name="import-updates"),
     path("imports/<int:pk>/outcome.csv", imports.import_outcome_csv, name="import-outcome"),
 ]

@@ -500,6 +500,7 @@ def membership_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     form = ExitForm(
         request.POST if request.method == "POST" else None,
         initial={"end": timezone.localdate()},
+        membership=membership,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -549,6 +550,7 @@ def membership_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = PanelFieldsForm(
         request.POST if request.method == "POST" else None,
         panel=panel,
+        membership=membership,
         initial=PanelFieldsForm.initial_from(membership),
     )
     status, stale_message = 200, ""

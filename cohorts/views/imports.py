@@ -15,15 +15,21 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import refuse
 from accounts.audit import log_access, log_access_many
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Purpose
 from cohorts.forms.imports import ColumnsForm, CommitForm, RowDecisionForm, UploadForm
-from cohorts.importing import FIELDS, row_name
+from cohorts.importing import BIRTH_KEYS, FIELDS, NAME_ORDER, row_name
 from cohorts.models import CohortImport, ImportRow, ImportStatus, RowOutcome
+from cohorts.names import RULE as NAME_RULE
+from cohorts.selectors.columns import columns_page
+from cohorts.selectors.differences import row_differences
 from cohorts.selectors.imports import (
     IMPORT,
     coordinated_panel_for,
@@ -35,6 +41,7 @@ from cohorts.selectors.imports import (
     shown_candidates,
 )
 from cohorts.services import imports as services
+from cohorts.services.differences import import_updates_choose
 from core.exports import CSV_TYPE, download, write_csv
 from offenders.selectors import nominals_for
 
@@ -120,18 +127,26 @@ def import_columns(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = ColumnsForm(request.POST, headers=headers)
         if form.is_valid():
             try:
-                services.import_map_columns(
+                mapped = services.import_map_columns(
                     actor=request.user, cohort_import=cohort_import, mapping=form.mapping()
                 )
             except ValidationError as error:
                 for field, errors in getattr(error, "message_dict", {None: error.messages}).items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, "Rows matched. Check what the list will change.")
+                if mapped.status == ImportStatus.MATCHING:
+                    messages.success(
+                        request,
+                        f"The list's {mapped.match_total:,} rows are being matched. This page "
+                        "shows how far it has got; you will be told when it is ready to check.",
+                    )
+                else:
+                    messages.success(request, "Rows matched. Check what the list will change.")
                 return redirect("cohorts:import", pk=cohort_import.pk)
     else:
         form = ColumnsForm(initial=cohort_import.mapping, headers=headers)
     sample = list(cohort_import.rows.order_by("number")[:SAMPLE_ROWS])
+    columns, splitting = columns_page(cohort_import, form.chosen(), today=timezone.localdate())
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
     return render(
         request,
@@ -139,8 +154,12 @@ def import_columns(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _context(
             cohort_import,
             form=form,
-            required=[form[item.key] for item in FIELDS if item.required],
+            names=[form[key] for key in ("family_name", "given_names", "full_name")],
+            name_order=form[NAME_ORDER],
+            births=[form[key] for key in BIRTH_KEYS],
             optional=[form[item.key] for item in FIELDS if not item.required],
+            columns=columns,
+            splitting=splitting,
             sample=[(row.number, [row.values.get(h, "") for h in headers]) for row in sample],
         ),
     )
@@ -156,6 +175,7 @@ def _preview_page(
 ) -> HttpResponse:
     preview = import_preview(cohort_import)
     earlier = earlier_import_of_month(request.user, cohort_import)
+    differences = row_differences(request.user, cohort_import)
     log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
     # The people the page names: joiners matched to a record (shown by its number beside
     # the name on the list) and the cohort members not on the list, in one insert.
@@ -173,6 +193,7 @@ def _preview_page(
                 nominal.pk
                 for nominal in (earlier.new_people + earlier.missing_people if earlier else [])
             ),
+            *(difference.nominal.pk for difference in differences[:SHOWN_LIMIT]),
         ],
     )
     return render(
@@ -182,6 +203,7 @@ def _preview_page(
             cohort_import,
             preview=preview,
             earlier=earlier,
+            differences=differences[:SHOWN_LIMIT],
             outcome_counts=[
                 (value, label, preview.counts.get(value, 0)) for value, label in RowOutcome.choices
             ],
@@ -191,6 +213,7 @@ def _preview_page(
             form=form or CommitForm(initial={"exit_leavers": False}),
             error=error,
             error_row=first,
+            name_rule=NAME_RULE,
         ),
         status=400 if error else 200,
     )
@@ -201,10 +224,21 @@ def _preview_page(
 def import_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The check before commit, or afterwards the report of what happened to every row."""
     cohort_import = import_for(request, pk)
+    if request.GET.get("progress") and cohort_import.status != ImportStatus.MATCHING:
+        # The worker has finished: htmx, polling for progress, loads the whole page.
+        return HttpResponseClientRedirect(reverse("cohorts:import", args=[cohort_import.pk]))
     if cohort_import.status == ImportStatus.MAPPING:
         return redirect("cohorts:import-columns", pk=cohort_import.pk)
     if cohort_import.status == ImportStatus.PREVIEW:
         return _preview_page(request, cohort_import)
+    if cohort_import.status == ImportStatus.MATCHING:
+        log_access(request=request, object_type=IMPORT, object_id=cohort_import.pk)
+        template = (
+            "cohorts/imports/matching_progress.html"
+            if request.GET.get("progress")
+            else "cohorts/imports/matching.html"
+        )
+        return render(request, template, _context(cohort_import))
     page = Paginator(cohort_import.rows.order_by("number"), REPORT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -364,10 +398,41 @@ def import_commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def import_updates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Choose which linked rows update their record from the list when it is imported."""
+    cohort_import = import_for(request, pk)
+    if cohort_import.status != ImportStatus.PREVIEW:
+        return _closed(request, cohort_import)
+    rows = [value for value in request.POST.getlist("update") if value.isdigit()]
+    try:
+        chosen = import_updates_choose(
+            actor=request.user, cohort_import=cohort_import, rows=[int(row) for row in rows]
+        )
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(
+            request,
+            f"{chosen} {'record is' if chosen == 1 else 'records are'} updated from the list "
+            "when it is imported."
+            if chosen
+            else "No record is updated from the list.",
+        )
+    return redirect(
+        reverse("cohorts:import", args=[cohort_import.pk]) + "#differences-from-records"
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def import_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cohort_import = import_for(request, pk)
-    if cohort_import.status not in (ImportStatus.MAPPING, ImportStatus.PREVIEW):
+    if cohort_import.status not in (
+        ImportStatus.MAPPING,
+        ImportStatus.MATCHING,
+        ImportStatus.PREVIEW,
+    ):
         return _closed(request, cohort_import)
     if request.method == "POST":
         if request.POST.get("discard") != "yes":

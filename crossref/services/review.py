@@ -1,6 +1,6 @@
 """Coordinators' decisions on cross-referencing findings: confirm that two records are one
-person (and merge them), dismiss a possible match, or agree a lead panel for a person on
-several panels.
+person (and merge them), dismiss a possible match, or close a person-on-several-panels finding
+as needing no action. Lead panels are agreed between coordinators (crossref/services/leads.py).
 
 Each decision is made by a coordinator of a panel the finding names, on a finding that is
 still open: the finding's row is locked first, so two coordinators deciding at once (or a
@@ -16,15 +16,15 @@ from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import User, Verb
-from crossref.models import FindingKind, FindingStatus, MatchFinding, OverlapEntry
+from crossref.models import FindingKind, FindingStatus, MatchFinding
 from crossref.permissions import may_decide
+from crossref.services.leads import lead_proposals_close
 from crossref.services.merges import merge_request_open
 from crossref.services.reasons import checked_reason
 from offenders.models import Nominal
 from offenders.permissions import can_edit_identity
 from offenders.selectors import nominals_for
 from offenders.services import nominals_merge
-from panels.models import LeadPanel, Panel
 
 
 def _check(actor: User, finding: MatchFinding, kind: str) -> None:
@@ -157,49 +157,9 @@ def overlap_close(*, actor: User, finding: MatchFinding, reason: str) -> MatchFi
     with transaction.atomic():
         locked = _lock_open(finding)
         _resolve(locked, actor=actor, status=FindingStatus.NO_ACTION, note=reason)
+        lead_proposals_close(locked)
         # The reason stays on the finding, not in the append-only trail (it may name people).
         audit(
             actor=actor, verb=Verb.OVERLAP_CLOSED, target=locked, detail={"panels": locked.panels}
-        )
-    return locked
-
-
-def lead_panel_agree(*, actor: User, finding: MatchFinding, panel: Panel) -> MatchFinding:
-    """Agree which panel leads for a person on several: the others defer to it. Recorded on
-    the person (LeadPanel), the finding, and the person's row of the latest overlap report."""
-    _check(actor, finding, FindingKind.OVERLAP)
-    if panel.pk not in finding.panels:
-        raise ValidationError({"panel": "Choose one of the panels the person is on"})
-    with transaction.atomic():
-        locked = _lock_open(finding)
-        LeadPanel.objects.update_or_create(
-            nominal_id=locked.nominal_a_id,
-            defaults={
-                "panel": panel,
-                "agreed_by": actor,
-                "agreed_at": timezone.now(),
-                "finding": locked,
-            },
-        )
-        locked.lead_panel = panel
-        _resolve(
-            locked,
-            actor=actor,
-            status=FindingStatus.LEAD_AGREED,
-            note=f"{panel.name} leads.",
-        )
-        latest = (
-            OverlapEntry.objects.filter(nominal_id=locked.nominal_a_id)
-            .order_by("-run__month")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if latest is not None:
-            OverlapEntry.objects.filter(pk=latest).update(lead_panel=panel)
-        audit(
-            actor=actor,
-            verb=Verb.LEAD_PANEL_AGREED,
-            target=locked,
-            detail={"panel": panel.pk, "nominal": locked.nominal_a_id},
         )
     return locked

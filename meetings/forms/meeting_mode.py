@@ -10,13 +10,14 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import Agency, User
-from core.forms import DateInputField, form_field
-from meetings.models import AgendaItem, CaseActionStatus, MeetingKind
+from core.forms import DateInputField, add_problems, form_field
+from meetings.models import AgendaItem, CaseAction, CaseActionStatus, MeetingKind
 from meetings.selectors.meeting_mode import AttendanceStatus
-from meetings.services.case_actions import UPDATE_MAX_LENGTH, ActionInput
-from meetings.services.meeting_mode import AttendanceEntry, ItemOutcome
+from meetings.services.case_actions import UPDATE_MAX_LENGTH, ActionInput, case_action_problems
+from meetings.services.meeting_mode import AttendanceEntry, ItemOutcome, attendance_problems
 from panels.models import RAG_BY_SCHEME, Panel, RagScheme
 
 # Where the service's error keys for an action are shown on the item form.
@@ -26,6 +27,35 @@ ACTION_FIELDS = {
     "owner": "action_owner",
     "due": "action_due",
 }
+
+
+def action_problems(
+    form: forms.Form,
+    panel: Panel,
+    names: dict[str, str],
+    *,
+    due_changed: bool = True,
+) -> None:
+    """The case action rules (case_actions.case_action_problems) on whatever of the action
+    the form could read, so every problem shows in one answer rather than a second round
+    after the first is put right."""
+    data = form.cleaned_data
+    fields = {key: names.get(key, key) for key in ACTION_FIELDS}
+    # A field the form already refused is left out: its own message says what is wrong.
+    description = data.get(fields["description"])
+    add_problems(
+        form,
+        case_action_problems(
+            panel,
+            description=description if description else None,
+            owner_agency=data.get(fields["owner_agency"]),
+            owner=data.get(fields["owner"]),
+            due=data.get(fields["due"]),
+            today=timezone.localdate(),
+            due_changed=due_changed,
+        ),
+        fields,
+    )
 
 
 class StaffChoice(forms.ModelChoiceField):
@@ -62,6 +92,23 @@ class AttendanceForm(forms.Form):
             (agency, self[f"{agency.code}-status"], self[f"{agency.code}-attendees"])
             for agency in self.agencies
         ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        # The register's rules run on every agency whose answer could be read, so an agency
+        # left unanswered and another marked present with nobody named show together.
+        answered = [
+            AttendanceEntry(
+                agency=agency,
+                status=data[f"{agency.code}-status"],
+                attendees=data.get(f"{agency.code}-attendees") or "",
+            )
+            for agency in self.agencies
+            if data.get(f"{agency.code}-status")
+        ]
+        add_problems(self, attendance_problems(agencies=self.agencies, entries=answered), {})
+        return data
 
     def entries(self) -> list[AttendanceEntry]:
         return [
@@ -142,6 +189,7 @@ class ItemForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         panel: Panel = item.meeting.panel
+        self.panel = panel
         form_field(self, "rag", forms.ChoiceField).choices = [
             (rag.value, rag.label) for rag in RAG_BY_SCHEME[RagScheme(panel.rag_scheme)]
         ]
@@ -182,6 +230,7 @@ class ItemForm(forms.Form):
                 self.add_error("action_agency", "Select the agency that owns the action")
             if not data.get("action_due") and not self.has_error("action_due"):
                 self.add_error("action_due", "Enter the date the action is due")
+            action_problems(self, self.panel, ACTION_FIELDS)
         return data
 
     def outcome(self) -> ItemOutcome:
@@ -249,13 +298,32 @@ class ActionChangeForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, agencies: list[Agency], staff: QuerySet[User], **kwargs: Any
+        self,
+        *args: Any,
+        agencies: list[Agency],
+        staff: QuerySet[User],
+        action: CaseAction | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "owner_agency", forms.ModelChoiceField).queryset = Agency.objects.filter(
             pk__in=[agency.pk for agency in agencies]
         )
         form_field(self, "owner", forms.ModelChoiceField).queryset = staff
+        self.changing = action
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.changing is not None:
+            # An overdue action keeps its past date unless the coordinator moves it.
+            due = self.cleaned_data.get("due")
+            action_problems(
+                self,
+                self.changing.panel,
+                {},
+                due_changed=due is not None and due != self.changing.due,
+            )
+        return self.cleaned_data
 
     def action(self) -> ActionInput:
         data = self.cleaned_data

@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from core.forms import DateInputField, form_field
+from core.forms import DateInputField, add_problems, form_field
 from meetings.calendar import unusual_day
-from meetings.models import AgendaReason, MeetingKind, Weekday, WeekOfMonth
+from meetings.models import AgendaReason, Meeting, MeetingKind, Weekday, WeekOfMonth
+from meetings.services.meetings import meeting_move_problems
 from offenders.models import Nominal
 
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
@@ -78,14 +79,31 @@ class MeetingMoveForm(forms.Form):
     )
     unusual: str | None = None
 
+    def __init__(self, *args: Any, meeting: Meeting | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         day = data.get("date")
+        if self.meeting is not None:
+            # The move's rules run on whatever could be read, so a past date and a missing
+            # reason are named together.
+            add_problems(
+                self,
+                meeting_move_problems(
+                    self.meeting,
+                    new_date=day,
+                    starts_at=data.get("starts_at"),
+                    reason=data.get("reason"),
+                    today=timezone.localdate(),
+                ),
+            )
         # A past date is refused for that reason alone; only a date it could move to is asked about.
         why = unusual_day(day) if day and day >= timezone.localdate() else None
         # Shown once the date is one to ask about, and only then.
         self.unusual = why
-        if why and not data.get("hold_anyway"):
+        if why and not data.get("hold_anyway") and not self.has_error("date"):
             self.add_error(
                 "date",
                 f"{day:%-d %B %Y} is {why}. Check the date, or confirm the meeting is to be "

@@ -38,28 +38,57 @@ class ActionInput:
     due: date
 
 
+def case_action_problems(
+    panel: Panel,
+    *,
+    description: str | None,
+    owner_agency: Agency | None,
+    owner: User | None,
+    due: date | None,
+    today: date,
+    due_changed: bool = True,
+) -> dict[str, list[str]]:
+    """Every way an action breaks the rules, by the field it is about: a description, an
+    owning agency that sees the panel, a named person (if any) of that agency, and a due
+    date not in the past.
+
+    A part given as None is not checked, so a form whose due date could not be read still
+    hears, in the same answer, that its named person works for another agency.
+    """
+    errors: dict[str, list[str]] = {}
+    if description is not None and not description.strip():
+        errors["description"] = ["Enter what needs to be done"]
+    if owner_agency is not None:
+        # An agency that does not see the panel could not open the action it was given.
+        allowed = {agency.pk for agency in action_owner_agencies(panel)}
+        if owner_agency.pk not in allowed:
+            errors["owner_agency"] = ["Select one of the agencies that see this panel"]
+        elif owner is not None and (
+            owner.agency_id != owner_agency.pk
+            or not owner.is_active
+            or not (owner.roles & CASEWORK_ROLES)
+        ):
+            errors["owner"] = [
+                f"Select a member of staff of {owner_agency.name}, or no named person"
+            ]
+    if due is not None and due_changed and due < today:
+        errors["due"] = ["The due date must be today or in the future"]
+    return errors
+
+
 def case_action_validate(
     panel: Panel, data: ActionInput, *, today: date, due_changed: bool = True
 ) -> None:
-    """The rules an action must meet: a description, an owning agency that sees the panel,
-    a named person (if any) of that agency, and a due date not in the past."""
-    errors: dict[str, str] = {}
-    if not data.description.strip():
-        errors["description"] = "Enter what needs to be done"
-    # An agency that does not see the panel could not open the action it was given.
-    allowed = {agency.pk for agency in action_owner_agencies(panel)}
-    if data.owner_agency.pk not in allowed:
-        errors["owner_agency"] = "Select one of the agencies that see this panel"
-    elif data.owner is not None and (
-        data.owner.agency_id != data.owner_agency.pk
-        or not data.owner.is_active
-        or not (data.owner.roles & CASEWORK_ROLES)
-    ):
-        errors["owner"] = (
-            f"Select a member of staff of {data.owner_agency.name}, or no named person"
-        )
-    if due_changed and data.due < today:
-        errors["due"] = "The due date must be today or in the future"
+    """Refuse an action that breaks any of the rules, naming every problem at once."""
+    errors = case_action_problems(
+        panel,
+        description=data.description,
+        owner_agency=data.owner_agency,
+        owner=data.owner,
+        due=data.due,
+        today=today,
+        due_changed=due_changed,
+    )
     if errors:
         raise ValidationError(errors)
 

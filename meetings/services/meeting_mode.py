@@ -76,6 +76,28 @@ def _start(meeting: Meeting) -> bool:
     return True
 
 
+def attendance_problems(
+    *, agencies: list[Agency], entries: list[AttendanceEntry]
+) -> dict[str, list[str]]:
+    """Every problem with a register, by the field it is about (`<code>-status`,
+    `<code>-attendees`): each of the panel's agencies answered, and the names of who came
+    from each agency that attended."""
+    panel_agencies = {agency.pk for agency in agencies}
+    given = {entry.agency.pk: entry for entry in entries}
+    errors: dict[str, list[str]] = {}
+    for agency in agencies:
+        entry = given.get(agency.pk)
+        if entry is None or entry.status not in AttendanceStatus.values:
+            errors[f"{agency.code}-status"] = [f"Select whether {agency.name} attended"]
+        elif entry.status == AttendanceStatus.PRESENT and not entry.attendees.strip():
+            errors[f"{agency.code}-attendees"] = [
+                f"Enter who attended from {agency.name}, with their roles"
+            ]
+    if set(given) - panel_agencies:
+        errors["__all__"] = ["Attendance can only be recorded for the panel's agencies"]
+    return errors
+
+
 def attendance_record(
     *, actor: User, meeting: Meeting, entries: list[AttendanceEntry], today: date | None = None
 ) -> list[Attendance]:
@@ -87,17 +109,7 @@ def attendance_record(
     _check_runnable(actor, meeting, today)
     agencies = {agency.pk: agency for agency in meeting_agencies(meeting.panel)}
     given = {entry.agency.pk: entry for entry in entries}
-    errors: dict[str, str] = {}
-    for agency in agencies.values():
-        entry = given.get(agency.pk)
-        if entry is None or entry.status not in AttendanceStatus.values:
-            errors[f"{agency.code}-status"] = f"Select whether {agency.name} attended"
-        elif entry.status == AttendanceStatus.PRESENT and not entry.attendees.strip():
-            errors[f"{agency.code}-attendees"] = (
-                f"Enter who attended from {agency.name}, with their roles"
-            )
-    if set(given) - set(agencies):
-        errors["__all__"] = "Attendance can only be recorded for the panel's agencies"
+    errors = attendance_problems(agencies=list(agencies.values()), entries=entries)
     if errors:
         raise ValidationError(errors)
 

@@ -186,6 +186,27 @@ def meeting_rule_stop(
     return removed, kept
 
 
+def meeting_move_problems(
+    meeting: Meeting,
+    *,
+    new_date: date | None,
+    starts_at: time | None,
+    reason: str | None,
+    today: date,
+) -> dict[str, list[str]]:
+    """Every problem with moving the meeting, by field: a new date not in the past and
+    different (with the time) from the current one, and a reason. A part given as None was
+    not readable and is not checked, so the rest are still named in the same answer."""
+    errors: dict[str, list[str]] = {}
+    if new_date is not None and new_date < today:
+        errors["date"] = ["The new date must be today or in the future"]
+    elif new_date is not None and (new_date, starts_at) == (meeting.date, meeting.starts_at):
+        errors["date"] = ["Enter a different date or time from the meeting's current one"]
+    if reason is not None and not reason.strip():
+        errors["reason"] = ["Enter why the meeting is moving"]
+    return errors
+
+
 def meeting_move(
     *,
     actor: User | None,
@@ -200,15 +221,11 @@ def meeting_move(
     require_coordinator(actor, meeting.panel)
     today = today or timezone.localdate()
     reason = reason.strip()
-    errors: dict[str, str] = {}
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(f"This meeting is {meeting.get_status_display().lower()}")
-    if new_date < today:
-        errors["date"] = "The new date must be today or in the future"
-    elif (new_date, starts_at) == (meeting.date, meeting.starts_at):
-        errors["date"] = "Enter a different date or time from the meeting's current one"
-    if not reason:
-        errors["reason"] = "Enter why the meeting is moving"
+    errors = meeting_move_problems(
+        meeting, new_date=new_date, starts_at=starts_at, reason=reason, today=today
+    )
     if errors:
         raise ValidationError(errors)
     before = {"date": meeting.date.isoformat(), "starts_at": meeting.starts_at.strftime("%H:%M")}

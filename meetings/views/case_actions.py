@@ -226,7 +226,9 @@ def action_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _change_page(request, action)
     agencies = action_owner_agencies(action.panel)
-    form = ActionChangeForm(request.POST, agencies=agencies, staff=action_owner_staff(agencies))
+    form = ActionChangeForm(
+        request.POST, agencies=agencies, staff=action_owner_staff(agencies), action=action
+    )
     if form.is_valid():
         try:
             case_action_change(actor=request.user, action=action, data=form.action())

@@ -206,6 +206,7 @@ def meeting_move_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     form = MeetingMoveForm(
         request.POST if request.method == "POST" else None,
         initial={"date": meeting.date, "starts_at": meeting.starts_at.strftime("%H:%M")},
+        meeting=meeting,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -315,7 +315,7 @@ def custody_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     nominal = _record_page(request, pk, "custody-create")
     if isinstance(nominal, HttpResponse):
         return nominal
-    form = CustodyForm(_posted(request), offences=list(nominal.offences.all()))
+    form = CustodyForm(_posted(request), offences=list(nominal.offences.all()), nominal=nominal)
     return _add_to_record(
         request,
         nominal,

@@ -24,6 +24,7 @@ from actions.models import (
 )
 from actions.services.imports import plan_import_map, plan_import_start
 from tests.actions.import_samples import seed_csv, seed_text, seed_xlsx, table_text
+from tests.form_errors import errors_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +257,7 @@ def test_preview_shows_the_plan_its_counts_and_warnings(partnership, client_for)
     assert "Lead agency: Borough Police" in page
     assert "The lead “Family Mosaic” (step 2) names no agency of the partnership" in page
     assert "Step 5 has no number in the plan" in page
-    assert "RAG for the imported progress" in page
+    assert "RAG for progress the plan gives no RAG for" in page
     # The suggested partnership: the importer's agency and every agency matched as a lead.
     form = client.get(_preview_url(plan_import)).context["form"]
     assert sorted(form.initial["agencies"]) == sorted([p.council.pk, p.police.pk, p.probation.pk])
@@ -520,3 +521,16 @@ def test_preview_page_queries_do_not_grow_with_the_plan(
     # from: the same for 54 steps as for one.
     with django_assert_max_num_queries(9):
         assert client.get(_preview_url(plan_import)).status_code == 200
+
+
+def test_a_file_too_large_and_a_paste_as_well_are_both_named_at_once(partnership, client_for):
+    too_large = SimpleUploadedFile("plan.csv", b"O,A\n" + b"x" * (5 * 1024 * 1024))
+    response = client_for(partnership.coordinator).post(
+        START, {"pasted": seed_text(), "plan_file": too_large}
+    )
+
+    assert response.status_code == 200
+    summary = errors_shown(response.content).summary_messages()
+    assert "Paste the table or choose a file, not both: clear one of them" in summary
+    assert any("the largest plan that can be imported is 5 MB" in line for line in summary)
+    assert not PlanImport.objects.exists()

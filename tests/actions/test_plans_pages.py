@@ -17,6 +17,7 @@ from accounts.models import AccessLog, AccessOutcome
 from actions.models import ActionStep, ProgressUpdate, Rag
 from actions.services.plans import version_of
 from tests.actions.factories import add_update, make_large_plan, make_plan, steps_of
+from tests.form_errors import assert_shown_everywhere, errors_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -426,3 +427,72 @@ def test_dashboard_plan_flags_take_one_query_whatever_the_number_of_plans(partne
         counts.append(len(queries))
     assert body.count('href="/action-plan/') >= 2
     assert counts[0] == counts[1], counts
+
+
+def test_settings_name_a_missing_title_an_end_before_the_start_and_an_agency_that_must_stay(
+    partnership, plan, client_for
+):
+    p = partnership
+    response = client_for(p.coordinator).post(
+        reverse("actions:plan-settings", args=[plan.pk]),
+        {
+            "version": version_of(plan),
+            "title": "",
+            "strategy": "Reducing Reoffending Strategy 2026",
+            "starts_on-day": "1",
+            "starts_on-month": "4",
+            "starts_on-year": "2026",
+            "ends_on-day": "31",
+            "ends_on-month": "3",
+            "ends_on-year": "2026",
+            "needs_update_days": "60",
+            "agencies": [p.council.pk, p.police.pk],
+            "owner": p.coordinator.pk,
+        },
+    )
+
+    assert response.status_code == 200
+    shown = errors_shown(response.content)
+    assert_shown_everywhere(
+        shown,
+        {
+            "id_title": "Enter the plan's title",
+            "id_ends_on": "The plan must end on or after the day it starts",
+        },
+    )
+    assert any("lead steps of the plan" in line for line in shown.summary_messages())
+    assert "Reducing Reoffending Strategy 2026" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.strategy != "Reducing Reoffending Strategy 2026"
+
+
+def test_a_step_names_a_missing_wording_and_a_lead_of_another_agency_at_once(
+    partnership, plan, client_for
+):
+    p = partnership
+    review = steps_of(plan)[0]
+    response = client_for(p.coordinator).post(
+        reverse("actions:step-edit", args=[review.pk]),
+        {
+            "version": version_of(review),
+            "text": "",
+            "lead_agency": p.probation.pk,
+            "lead_person": p.partner.pk,
+            "lead_text": "Probation and the council",
+            "due-day": "31",
+            "due-month": "3",
+        },
+    )
+
+    assert response.status_code == 200
+    assert_shown_everywhere(
+        errors_shown(response.content),
+        {
+            "id_text": "Enter the step",
+            "id_lead_person": "Select a member of staff of Probation, or nobody",
+            "id_due": "Due date must include a year",
+        },
+    )
+    assert "Probation and the council" in response.content.decode()
+    review.refresh_from_db()
+    assert review.lead_person != p.partner

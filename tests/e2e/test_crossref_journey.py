@@ -272,7 +272,8 @@ def test_coordinator_runs_the_cross_reference_and_decides_what_it_found(
     check_page()
     inbox.get_by_role("link", name=re.compile("^One person on 2 panels")).click()
 
-    # Priya is on the IOM panel and the SGV panel: the SGV panel is agreed to lead.
+    # Priya is on the IOM panel and the SGV panel, both coordinated by the council: the SGV
+    # panel is proposed to lead, and agreed at once, as no other agency coordinates either.
     expect(heading(page)).to_have_text("One person on 2 panels")
     expect(page.locator("#finding-person")).to_have_text("Priya LAKHANI, born 4 January 1988")
     on_panels = page.get_by_role("table", name="Panels the person is on")
@@ -281,7 +282,7 @@ def test_coordinator_runs_the_cross_reference_and_decides_what_it_found(
     expect(page.locator("#finding-lead")).to_have_text("Lead panel: none agreed yet.")
     check_page()
     page.get_by_label("Test SGV panel (coordinated by Council CST)").check()
-    page.get_by_role("button", name="Agree lead panel").click()
+    page.get_by_role("button", name="Propose lead panel").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Lead panel agreed: Test SGV panel leads.")
     expect(page.locator("#finding-status")).to_have_text("Lead panel agreed")

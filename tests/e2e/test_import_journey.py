@@ -154,3 +154,55 @@ def test_coordinator_imports_the_months_list_resolves_a_row_and_downloads_the_ou
         "Joined the cohort",
         "",
     ]
+
+
+def test_a_list_with_the_whole_name_in_one_column_and_ages_shows_how_it_is_read(
+    page: Page, check_page, partnership
+):
+    p = partnership
+    month = timezone.localdate().replace(day=1)
+    sign_in(page, check_page, p.coordinator)
+    page.goto(f"/panels/{p.panel.pk}/imports/new/")
+    expect(heading(page)).to_have_text("Upload a monthly list")
+    check_page()
+    data = csv_bytes(
+        [["Taylor Eric", "41", "CR-2291"], ["Jones Mary", "36", "CR-2292"]],
+        headers=["Client name", "Age", "Case reference number"],
+    )
+    page.get_by_label("The month's list").set_input_files(
+        files=[{"name": "ages.csv", "mimeType": "text/csv", "buffer": data}]
+    )
+    when = page.get_by_role("group", name="The month the list is for")
+    when.get_by_label("Month").fill(str(month.month))
+    when.get_by_label("Year").fill(str(month.year))
+    page.get_by_role("button", name="Upload the list").click()
+
+    # Each column's first values and how many look right; the case reference is not
+    # offered as the CRN.
+    expect(heading(page)).to_have_text("Choose which column holds what")
+    expect(page.get_by_label("Whole name", exact=True)).to_have_value("Client name")
+    expect(page.get_by_label("Age", exact=True)).to_have_value("Age")
+    expect(page.get_by_label("Probation CRN (optional)")).to_have_value("")
+    columns = page.get_by_role("table", name="The list's columns and what they are chosen for")
+    expect(columns).to_contain_text("CR-2291")
+    expect(columns).to_contain_text("2 of 2 look like an age")
+    splitting = page.get_by_role("table", name="How the names in ‘Client name’ are split")
+    expect(splitting).to_contain_text("Family name Eric, given names Taylor")
+    expect(splitting).to_contain_text("Family name Taylor, given names Eric")
+    check_page()
+
+    # Choosing the case reference as the CRN is called a wrong choice of column.
+    page.get_by_label("Probation CRN (optional)").select_option("Case reference number")
+    page.get_by_role("button", name="Match the rows").click()
+    expect(page.get_by_role("alert")).to_contain_text("The choice of column looks wrong")
+    check_page()
+    page.get_by_label("Probation CRN (optional)").select_option("")
+    page.get_by_label("Family name first, like Taylor Eric").check()
+    page.get_by_role("button", name="Match the rows").click()
+
+    expect(heading(page)).to_have_text(f"Check the {month:%B %Y} list")
+    expect(page.locator("#name-rule")).to_contain_text("read family name first")
+    expect(page.get_by_role("table", name="People joining the cohort")).to_contain_text(
+        "Eric TAYLOR"
+    )
+    check_page()

@@ -82,6 +82,29 @@ def test_coordinator_runs_the_meeting_and_probation_sees_its_action(
     page.get_by_role("group", name="RAG decision").get_by_label("Red").check()
     page.get_by_label("What needs to be done (optional)").fill("Arrange a joint home visit")
     page.get_by_label("Agency that owns the action").select_option(label="Probation")
+    # First sent with three problems: someone of the council named for probation's action,
+    # a due date that does not exist, and "discussed" left unanswered. All three come back
+    # at once, and nothing typed is lost.
+    page.get_by_label("Named person (optional)").select_option(str(p.partner.pk))
+    boxes = page.get_by_role("group", name="Due date")
+    for part, value in (("Day", "31"), ("Month", "2"), ("Year", str(due.year + 1))):
+        boxes.get_by_label(part).fill(value)
+    page.get_by_role("button", name="Save and go to the next item").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Select whether the panel has discussed this person")
+    expect(summary).to_contain_text("Select a member of staff of Probation, or no named person")
+    expect(summary).to_contain_text("Due date must be a real date")
+    expect(summary.get_by_role("listitem")).to_have_count(3)
+    expect(page.get_by_label("Discussion notes")).to_have_value(
+        "Two missed appointments; arrested last week."
+    )
+    expect(page.get_by_role("group", name="RAG decision").get_by_label("Red")).to_be_checked()
+    expect(page.get_by_label("What needs to be done (optional)")).to_have_value(
+        "Arrange a joint home visit"
+    )
+    check_page()
+    assert not CaseAction.objects.exists()
+
     page.get_by_label("Named person (optional)").select_option(
         label=f"{p.member_partner.get_full_name()}, Probation"
     )

@@ -14,6 +14,7 @@ from meetings.models import CaseAction
 from offenders.models import CaseEvent, CustodyEpisode, EventKind, Offence, RiskScore
 from panels.models import PanelKind
 from tests.factories import make_nominal, make_panel
+from tests.form_errors import assert_shown_everywhere, errors_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +315,31 @@ def test_timeline_kinds_written_by_their_records_cannot_be_typed_in(partnership,
     )
     assert response.status_code == 400
     assert not CaseEvent.objects.filter(kind=EventKind.CUSTODY).exists()
+
+
+def test_custody_names_a_missing_reason_and_a_release_before_it_began_at_once(
+    partnership, client_for
+):
+    p = partnership
+    nominal = on_cohort(p)
+    client = client_with_purpose(client_for(p.coordinator), nominal)
+    entered = TODAY() - timedelta(days=10)
+    response = client.post(
+        reverse("offenders:custody-create", args=[nominal.pk]),
+        {
+            "establishment": "HMP Kingsmere",
+            **day_fields("entered_on", entered),
+            **day_fields("released_on", entered - timedelta(days=3)),
+        },
+    )
+
+    assert response.status_code == 200
+    assert_shown_everywhere(
+        errors_shown(response.content),
+        {
+            "id_reason": "Select why they went into custody",
+            "id_released_on": "The date of release must be on or after the date custody began",
+        },
+    )
+    assert "HMP Kingsmere" in response.content.decode()
+    assert not CustodyEpisode.objects.filter(nominal=nominal).exists()

@@ -14,6 +14,7 @@ from cohorts.services.membership import membership_refer
 from offenders.models import RiskScore
 from panels.models import CohortMembership, MembershipStatus, PanelKind
 from tests.factories import make_nominal, make_panel
+from tests.form_errors import assert_shown_everywhere, errors_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -446,3 +447,78 @@ def test_a_declined_referral_of_another_agencys_person_names_nobody_to_the_coord
         assert b"PROBATIONONLY" not in response.content.upper()
     tracker = client.get(reverse("cohorts:cohort", args=[p.panel.pk])).content.upper()
     assert b"PROBATIONONLY" not in tracker
+
+
+def test_an_exit_names_a_missing_reason_and_a_date_before_joining_at_once(partnership, client_for):
+    p = partnership
+    membership = active(p)
+    response = client_for(p.coordinator).post(
+        reverse("cohorts:membership-exit", args=[membership.pk]),
+        {**day_fields("end", date(2025, 1, 1)), "exit_reason": ""},
+    )
+
+    assert response.status_code == 200
+    assert_shown_everywhere(
+        errors_shown(response.content),
+        {
+            "id_end": "The exit date must be the same as or after the start date",
+            "id_exit_reason": "Enter why they left the cohort",
+        },
+    )
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.ACTIVE
+
+
+def test_a_referral_names_a_missing_reason_beside_consent_on_a_statutory_case(
+    partnership, client_for
+):
+    p = partnership
+    nominal = person(p.partner)
+    response = client_for(p.partner).post(
+        refer_url(nominal, p.panel),
+        {"reason": "", "statutory": "yes", "consent_to_share": "yes"},
+    )
+
+    assert response.status_code == 200
+    assert_shown_everywhere(
+        errors_shown(response.content),
+        {
+            "id_reason": "Enter why you are referring this person",
+            "id_consent_to_share": "Consent to share is only recorded for non-statutory "
+            "cases: choose non-statutory, or leave consent blank",
+        },
+    )
+    assert not CohortMembership.objects.exists()
+
+
+def test_editing_treatment_names_an_unreadable_date_and_a_missing_requirement_at_once(
+    partnership, client_for
+):
+    p = partnership
+    dip = make_panel(p.council, [], kind=PanelKind.DIP, name="DIP panel")
+    nominal = person(p.partner, on_panel=dip, status="active")
+    membership = CohortMembership.objects.get(nominal=nominal)
+    url = reverse("cohorts:membership-edit", args=[membership.pk])
+    response = client_for(p.coordinator).post(
+        url,
+        {
+            "version": PanelFieldsForm.initial_from(membership)["version"],
+            "treatment_requirement": "",
+            **day_fields("treatment_start", date(2026, 2, 2)),
+            "treatment_completed-day": "31",
+            "treatment_completed-month": "2",
+            "treatment_completed-year": "2026",
+        },
+    )
+
+    assert response.status_code == 200
+    assert_shown_everywhere(
+        errors_shown(response.content),
+        {
+            "id_treatment_completed": "Treatment completion date must be a real date",
+            "id_treatment_requirement": "Select the treatment requirement (DRR or ATR) the "
+            "dates are for",
+        },
+    )
+    membership.refresh_from_db()
+    assert membership.treatment_start is None

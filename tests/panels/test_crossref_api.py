@@ -16,14 +16,14 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AccessLog, AccessOutcome, AuditEvent, Purpose, Verb
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Purpose, Role, Verb
 from crossref.models import CrossReferenceRun, FindingStatus, MatchFinding, RunStatus
 from crossref.services import run as crossref_run
 from crossref.services.review import finding_dismiss
 from crossref.tasks import cross_reference
 from offenders.models import Nominal
 from panels.models import LeadPanel
-from tests.factories import make_nominal, make_panel
+from tests.factories import make_nominal, make_panel, make_user
 from tests.panels.test_crossref_review import (
     FEBRUARY,
     make_finding,
@@ -308,7 +308,8 @@ def test_staff_who_coordinate_no_panel_are_refused_every_endpoint_and_it_is_logg
         client.get(detail_url(finding)),
         post(client, action_url(finding, "confirm"), {"survivor": second.pk}),
         post(client, action_url(finding, "dismiss"), {"reason": "Twins"}),
-        post(client, action_url(finding, "agree-lead"), {"panel": partnership.panel.pk}),
+        post(client, action_url(finding, "propose-lead"), {"panel": partnership.panel.pk}),
+        post(client, action_url(finding, "answer-lead"), {"agree": True}),
     ]
 
     assert [answer.status_code for answer in answers] == [403] * len(answers)
@@ -596,18 +597,52 @@ def test_deciding_a_finding_already_decided_changes_nothing(partnership, client_
     assert AuditEvent.objects.filter(verb=Verb.FINDING_DISMISSED).count() == 1
 
 
-def test_a_lead_panel_is_agreed_among_the_persons_panels(partnership, client_for, overlap):
+def test_a_lead_panel_is_proposed_and_agreed_by_the_other_panels_coordinator(
+    partnership, client_for, overlap
+):
     person, mappa, finding = overlap
 
     response = post(
-        client_for(partnership.coordinator), action_url(finding, "agree-lead"), {"panel": mappa.pk}
+        client_for(partnership.coordinator),
+        action_url(finding, "propose-lead"),
+        {"panel": mappa.pk},
     )
 
     assert response.status_code == 200, response.content
     data = response.json()
+    assert data["status"] == "open" and data["lead_panel"] is None
+    [proposal] = data["lead_proposals"]
+    assert proposal["panel"] == "MAPPA panel" and proposal["status"] == "Waiting for agreement"
+    assert {a["panel"]: a["decision"] for a in proposal["answers"]} == {
+        partnership.panel.name: "Agreed",
+        "MAPPA panel": "Not yet decided",
+    }
+
+    mo = make_user(partnership.probation, Role.COORDINATOR, Role.PARTNER, username="mo")
+    theirs = client_for(mo)
+    without_reason = post(theirs, action_url(finding, "answer-lead"), {"agree": False})
+    assert without_reason.status_code == 400
+    assert without_reason.json() == {"reason": ["Enter why this panel should not lead"]}
+
+    agreed = post(theirs, action_url(finding, "answer-lead"), {"agree": True})
+    assert agreed.status_code == 200, agreed.content
+    data = agreed.json()
     assert data["status"] == "lead_agreed"
     assert (data["lead_panel"]["panel"], data["lead_panel"]["name"]) == (mappa.pk, "MAPPA panel")
     assert LeadPanel.objects.get(nominal=person).panel == mappa
+
+
+def test_answering_with_no_proposal_waiting_is_refused(partnership, client_for, overlap):
+    _, _, finding = overlap
+
+    response = post(
+        client_for(partnership.coordinator), action_url(finding, "answer-lead"), {"agree": True}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": ["There is no lead panel proposal waiting for an answer."]
+    }
 
 
 def test_a_lead_panel_the_person_is_not_on_is_refused(partnership, client_for, overlap):
@@ -615,7 +650,9 @@ def test_a_lead_panel_the_person_is_not_on_is_refused(partnership, client_for, o
     other = make_panel(partnership.council, [], name="SGV panel")
 
     response = post(
-        client_for(partnership.coordinator), action_url(finding, "agree-lead"), {"panel": other.pk}
+        client_for(partnership.coordinator),
+        action_url(finding, "propose-lead"),
+        {"panel": other.pk},
     )
 
     assert response.status_code == 400
@@ -633,7 +670,7 @@ def test_a_decision_for_the_other_kind_of_finding_is_refused(
     client = client_for(partnership.coordinator)
 
     answers = [
-        post(client, action_url(duplicate, "agree-lead"), {"panel": partnership.panel.pk}),
+        post(client, action_url(duplicate, "propose-lead"), {"panel": partnership.panel.pk}),
         post(client, action_url(overlapping, "confirm"), {"survivor": person.pk}),
         post(client, action_url(overlapping, "dismiss"), {"reason": "Different"}),
     ]
@@ -658,6 +695,7 @@ def test_the_openapi_schema_describes_cross_referencing(partnership, client_for)
         b"/api/v1/crossref-runs/{month}/",
         b"/api/v1/crossref-findings/{id}/confirm/",
         b"/api/v1/crossref-findings/{id}/dismiss/",
-        b"/api/v1/crossref-findings/{id}/agree-lead/",
+        b"/api/v1/crossref-findings/{id}/propose-lead/",
+        b"/api/v1/crossref-findings/{id}/answer-lead/",
     ):
         assert path in response.content, path

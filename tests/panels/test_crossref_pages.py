@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import AccessLog, AccessOutcome, AuditEvent, Verb
+from accounts.models import AccessLog, AccessOutcome, AuditEvent, Role, Verb
 from crossref.models import CrossReferenceRun, FindingStatus, MatchFinding, OverlapEntry, RunStatus
 from crossref.services.review import finding_dismiss
 from offenders.models import Nominal
 from panels.models import LeadPanel, PanelKind
-from tests.factories import make_nominal, make_panel
+from tests.factories import make_nominal, make_panel, make_user
 from tests.panels.test_crossref_review import (
     FEBRUARY,
     make_finding,
@@ -326,22 +326,52 @@ def overlap(partnership):
     return person, mappa, make_finding(run, person, None, [p.panel, mappa])
 
 
-def test_a_lead_panel_is_agreed_among_the_persons_panels(partnership, client_for, overlap):
+def test_a_lead_panel_is_proposed_and_agreed_by_the_other_panels_coordinator(
+    partnership, client_for, overlap
+):
     person, mappa, finding = overlap
     client = client_for(partnership.coordinator)
 
     page = page_text(client.get(finding_url(finding)))
     assert "MAPPA panel" in page and "Probation" in page and person.full_name in page
+    assert "Propose a lead panel" in page
 
     wrong = client.post(finding_url(finding, "lead"), {"panel": "999999"})
     assert wrong.status_code == 200
     assert "Choose one of the panels the person is on" in page_text(wrong)
     assert not LeadPanel.objects.exists()
 
-    agreed = client.post(finding_url(finding, "lead"), {"panel": str(mappa.pk)}, follow=True)
+    proposed = client.post(finding_url(finding, "lead"), {"panel": str(mappa.pk)}, follow=True)
+    text = page_text(proposed)
+    assert "You proposed MAPPA panel to lead" in text
+    assert "Waiting for Probation's coordinator" in text
+    assert "Propose a lead panel" not in text and "Your answer" not in text
+    assert not LeadPanel.objects.exists()
+
+    # Probation's MAPPA coordinator answers: a "no" needs a reason, and keeps the choice.
+    mo = make_user(partnership.probation, Role.COORDINATOR, Role.PARTNER, username="mo")
+    theirs = client_for(mo)
+    assert "Your answer for MAPPA panel" in page_text(theirs.get(finding_url(finding)))
+    refused = theirs.post(finding_url(finding, "lead-answer"), {"answer-agree": "no"})
+    assert refused.status_code == 200
+    assert "Enter why this panel should not lead" in page_text(refused)
+    assert 'value="no" checked' in refused.content.decode()
+
+    agreed = theirs.post(finding_url(finding, "lead-answer"), {"answer-agree": "yes"}, follow=True)
     assert "Lead panel agreed: MAPPA panel leads." in page_text(agreed)
     assert LeadPanel.objects.get(nominal=person).panel == mappa
     assert OverlapEntry.objects.get(nominal=person).lead_panel == mappa
+
+
+def test_a_coordinator_not_asked_cannot_answer_a_proposal(partnership, client_for, overlap):
+    _, mappa, finding = overlap
+    client = client_for(partnership.coordinator)
+    client.post(finding_url(finding, "lead"), {"panel": str(mappa.pk)})
+
+    response = client.post(finding_url(finding, "lead-answer"), {"answer-agree": "yes"})
+
+    assert response.status_code == 403
+    assert not LeadPanel.objects.exists()
 
 
 def test_an_overlap_is_closed_from_the_page_as_no_action_needed(partnership, client_for, overlap):

@@ -1,7 +1,6 @@
 """Coordinators' decisions on cross-referencing findings: confirming merges the two records
 (or, where the coordinator may not change one, says which agency must), a dismissal is kept
-with the record versions it was made on, a lead panel is agreed among the person's panels,
-and a decision on a finding someone has already decided changes nothing."""
+with the record versions it was made on, an overlap may be closed as needing no action, and a decision on a finding someone has already decided changes nothing."""
 
 from __future__ import annotations
 
@@ -19,9 +18,9 @@ from crossref.models import (
     OverlapEntry,
     RunStatus,
 )
-from crossref.services.review import finding_confirm, finding_dismiss, lead_panel_agree
+from crossref.services.review import finding_confirm, finding_dismiss
 from offenders.models import Nominal
-from panels.models import CohortMembership, LeadPanel, Panel, PanelKind
+from panels.models import CohortMembership, Panel, PanelKind
 from tests.factories import make_nominal, make_panel
 
 pytestmark = pytest.mark.django_db
@@ -238,7 +237,7 @@ def test_a_decision_on_a_finding_decided_meanwhile_is_refused_and_changes_nothin
     assert not audits(Verb.FINDING_CONFIRMED)
 
 
-# --- Lead panel ----------------------------------------------------------------------------------
+# --- People on several panels --------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -254,79 +253,6 @@ def overlap(partnership):
     OverlapEntry.objects.create(run=run, nominal=person, panels=[p.panel.pk, mappa.pk])
     finding = make_finding(run, person, None, [p.panel, mappa])
     return person, mappa, finding
-
-
-def test_agreeing_a_lead_panel_records_it_on_the_person_the_finding_and_the_latest_report(
-    partnership, overlap
-):
-    person, mappa, finding = overlap
-
-    decided = lead_panel_agree(actor=partnership.coordinator, finding=finding, panel=mappa)
-
-    assert decided.status == FindingStatus.LEAD_AGREED and decided.lead_panel == mappa
-    lead = LeadPanel.objects.get(nominal=person)
-    assert (lead.panel, lead.agreed_by, lead.finding) == (mappa, partnership.coordinator, decided)
-    leads = dict(
-        OverlapEntry.objects.filter(nominal=person).values_list("run__month", "lead_panel_id")
-    )
-    assert leads == {date(2026, 1, 1): None, FEBRUARY: mappa.pk}
-    [event] = audits(Verb.LEAD_PANEL_AGREED)
-    assert event.detail == {"panel": mappa.pk, "nominal": person.pk}
-
-
-def test_a_new_agreement_replaces_the_persons_earlier_lead_panel(partnership, overlap):
-    person, mappa, finding = overlap
-    LeadPanel.objects.create(nominal=person, panel=mappa, agreed_by=partnership.coordinator)
-
-    lead_panel_agree(actor=partnership.coordinator, finding=finding, panel=partnership.panel)
-
-    lead = LeadPanel.objects.get(nominal=person)
-    assert lead.panel == partnership.panel and lead.finding_id == finding.pk
-
-
-def test_the_lead_panel_must_be_one_of_the_persons_panels(partnership, overlap):
-    _, _, finding = overlap
-    elsewhere = make_panel(partnership.outsider, [], name="Elsewhere IOM panel")
-
-    with pytest.raises(ValidationError) as refused:
-        lead_panel_agree(actor=partnership.coordinator, finding=finding, panel=elsewhere)
-
-    assert "panel" in refused.value.message_dict
-    assert not LeadPanel.objects.exists()
-    finding.refresh_from_db()
-    assert finding.status == FindingStatus.OPEN
-
-
-def test_decisions_apply_only_to_their_kind_of_finding(partnership, pair, overlap):
-    first, _, duplicate = pair
-    _, mappa, overlap_finding = overlap
-
-    with pytest.raises(ValidationError, match="two records"):
-        lead_panel_agree(actor=partnership.coordinator, finding=duplicate, panel=partnership.panel)
-    with pytest.raises(ValidationError, match="several panels"):
-        finding_dismiss(actor=partnership.coordinator, finding=overlap_finding, reason="No")
-    assert not LeadPanel.objects.exists()
-
-
-def test_a_lead_panel_agreed_twice_is_refused_the_second_time(partnership, overlap):
-    _, mappa, finding = overlap
-    stale = MatchFinding.objects.get(pk=finding.pk)
-    lead_panel_agree(actor=partnership.coordinator, finding=finding, panel=mappa)
-
-    with pytest.raises(ValidationError, match="already been decided"):
-        lead_panel_agree(actor=partnership.coordinator, finding=stale, panel=partnership.panel)
-
-    assert LeadPanel.objects.get().panel == mappa
-    assert len(audits(Verb.LEAD_PANEL_AGREED)) == 1
-
-
-def test_a_coordinator_of_another_borough_may_not_agree_a_lead_panel(partnership, overlap):
-    _, mappa, finding = overlap
-
-    with pytest.raises(PermissionDenied):
-        lead_panel_agree(actor=partnership.outsider_coordinator, finding=finding, panel=mappa)
-
-    assert not LeadPanel.objects.exists()
 
 
 def test_an_overlap_is_closed_as_no_action_needed_with_a_reason(partnership, overlap):

@@ -160,7 +160,7 @@ def test_each_row_is_linked_queued_created_invalid_or_duplicate(partnership, peo
     assert rows[9].message == "Same person as row 7"
     assert rows[10].message == "'31/02/1990' is not a real date: February 1990 has 28 days"
     assert "'next week' is not a date of birth" in rows[11].message
-    assert rows[12].message == "The date of birth 01/01/2090 is in the future"
+    assert rows[12].message == "Date of birth must be in the past: the list has 01/01/2090"
     assert "check letter of PNC ID" in rows[13].message
 
 

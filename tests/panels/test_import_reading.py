@@ -235,8 +235,10 @@ def test_dates_of_birth_are_read_day_first(text, expected):
         ("05/13/1990", "there is no month 13 (dates are read day first"),
         ("next week", "'next week' is not a date of birth: write it as day/month/year"),
         ("17 Maybe 1990", "'maybe' is not a month"),
-        ("01/01/2030", "The date of birth 01/01/2030 is in the future"),
-        ("01/01/1850", "The date of birth 01/01/1850 is before 1900"),
+        ("01/01/2030", "Date of birth must be in the past: the list has 01/01/2030"),
+        ("20/05/2026", "Date of birth must be in the past: the list has 20/05/2026"),
+        ("01/01/1850", "Date of birth must be on or after 1 January 1900: the list has 01/01/1850"),
+        ("04/03/0999", "Date of birth must be on or after 1 January 1900: the list has 04/03/0999"),
     ],
 )
 def test_bad_dates_of_birth_say_what_is_wrong(text, reason):

@@ -9,6 +9,7 @@ from datetime import date
 
 import pypdf
 import pytest
+from django.core.exceptions import ValidationError
 from docx import Document
 from openpyxl import load_workbook
 
@@ -414,3 +415,20 @@ def test_the_figures_api_says_what_is_wrong_with_its_question(
     response = client_for(partnership.committee).get(f"/api/v1/figures/?{query}")
     assert response.status_code == 400
     assert message in str(response.json()[field])
+
+
+def test_a_report_with_several_problems_is_refused_naming_them_all(partnership):
+    with pytest.raises(ValidationError) as refused:
+        report_save(
+            actor=partnership.committee,
+            report=None,
+            panels=[partnership.panel],
+            title="",
+            period_start=date(2025, 4, 1),
+            period_end=date(2026, 3, 31),
+            compare_start=date(2024, 4, 1),
+        )
+    problems = refused.value.message_dict
+    assert problems["compare_start"] == ["Enter both dates of the period to compare with"]
+    assert "title" in problems
+    assert not Report.objects.exists()

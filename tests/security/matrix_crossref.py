@@ -123,6 +123,9 @@ PAGE_ROUTES: tuple[Route, ...] = (
     _decision("crossref:confirm", "duplicate"),
     _decision("crossref:dismiss", "duplicate"),
     _decision("crossref:lead", "overlap"),
+    # No lead panel proposal waits in the matrix's world, so an answer on any finding sends
+    # its coordinator back to the finding (kind "" matches no finding a coordinator sees).
+    _decision("crossref:lead-answer", ""),
     _decision("crossref:no-action", "overlap"),
     Route("crossref:overlaps", expect=read_only(reviewers_only())),
     Route("crossref:overlaps-csv", expect=read_only(reviewers_only())),
@@ -209,7 +212,8 @@ API_ROUTES: tuple[Route, ...] = (
     ),
     _api_decision("crossref-finding-confirm"),
     _api_decision("crossref-finding-dismiss"),
-    _api_decision("crossref-finding-agree-lead"),
+    _api_decision("crossref-finding-propose-lead"),
+    _api_decision("crossref-finding-answer-lead"),
     _api_decision("crossref-finding-no-action"),
 )
 

@@ -46,6 +46,7 @@ IMPORTS: dict[str, tuple[Kwargs, tuple[str, ...], str | None]] = {
     "missing": (missing, (), None),
 }
 THE_IMPORT = Redirect("/panels/imports/{pk}/")
+THE_DIFFERENCES = Redirect("/panels/imports/{pk}/#differences-from-records")
 
 
 def coordinator_only(
@@ -120,6 +121,16 @@ IMPORTS_ROUTES: tuple[Route, ...] = (
         lambda viewers, coordinator: {
             "GET": coordinator_only(viewers, coordinator),
             "POST": coordinator_only(viewers, coordinator, THE_IMPORT),
+        },
+    ),
+    # Choosing no record to update is allowed: back to the list's differences.
+    _route(
+        "cohorts:import-updates",
+        "cohorts.cohortimport",
+        IMPORTS,
+        lambda viewers, coordinator: {
+            "GET": page(405),
+            "POST": coordinator_only(viewers, coordinator, THE_DIFFERENCES),
         },
     ),
     _route(

@@ -88,6 +88,14 @@ PLAN_IMPORT_ROUTES: tuple[Route, ...] = (
             "POST": importers_only(importers, colleagues, THE_PREVIEW),
         },
     ),
+    # Keeping rows apart needs the columns chosen first: the world's imports have none.
+    _route(
+        "actions:plan-import-keep-apart",
+        lambda importers, colleagues: {
+            "GET": page(405),
+            "POST": importers_only(importers, colleagues, THE_COLUMNS),
+        },
+    ),
     _route(
         "actions:plan-import-discard",
         lambda importers, colleagues: {

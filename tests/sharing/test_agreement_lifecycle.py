@@ -324,3 +324,24 @@ def test_the_signed_version_lapses_by_its_own_date_while_a_new_one_is_unsigned(
         lambda value=None, timezone=None: lapsed_on if value is None else real(value, timezone),
     )
     assert p.panel not in visible(p.member_partner)
+
+
+def test_a_new_version_changed_in_several_wrong_ways_is_refused_naming_them_all(partnership, leads):
+    p = partnership
+    second = agreement_new_version(actor=leads["council"], agreement=p.agreement)
+    with pytest.raises(ValidationError) as refused:
+        agreement_update(
+            actor=leads["council"],
+            agreement=second,
+            details=AgreementDetails(
+                title="",
+                reference="ISA-RENAMED",
+                parties=[p.council, p.police, p.probation, p.housing],
+                panels=[p.panel],
+            ),
+        )
+    problems = refused.value.message_dict
+    assert problems["reference"] == ["A new version keeps the agreement's reference."]
+    assert "title" in problems
+    second.refresh_from_db()
+    assert second.reference == p.agreement.reference

@@ -77,6 +77,18 @@ def test_an_empty_form_lists_every_error_at_once(partnership, client_for):
         assert body.count(message) == 2, message  # in the summary and by the field
 
 
+def _encrypted_odt() -> bytes:
+    """An ODT whose parts are marked as encrypted inside the zip: they cannot be read."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    data = bytearray(buffer.getvalue())
+    # zipfile writes no encrypted parts: set the flag in the part's two headers.
+    data[6] |= 0x1
+    data[data.index(b"PK\x01\x02") + 8] |= 0x1
+    return bytes(data)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -84,6 +96,7 @@ def test_an_empty_form_lists_every_error_at_once(partnership, client_for):
         ("isa.pdf", b"MZ\x90\x00 not a pdf", "is not a real PDF file"),
         ("isa.docx", PDF_BYTES, "is not a real DOCX file"),
         ("isa.odt", b"PK\x03\x04garbage", "is not a real ODT file"),
+        ("isa.odt", _encrypted_odt(), "is not a real ODT file"),
     ],
 )
 def test_the_document_is_checked_by_its_name_and_its_content(

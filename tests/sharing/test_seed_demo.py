@@ -197,3 +197,25 @@ def test_the_demos_own_accounts_can_finish_the_garvey_merge():
     request.refresh_from_db()
     assert request.status == MergeStatus.MERGED
     assert Nominal.objects.get(given_names="Thomas", family_name="Garvey").merged_into == tom
+
+
+def test_the_demo_has_a_person_whose_lead_panel_two_agencies_must_agree():
+    """Gary Fenwick is on the council's IOM panel and probation's MAPPA: the council's
+    coordinator proposes a lead panel and probation's MAPPA coordinator (`mappa`) agrees."""
+    from crossref.models import FindingKind, MatchFinding
+    from crossref.services.leads import lead_panel_answer, lead_panel_propose
+    from panels.models import LeadPanel, Panel, PanelKind
+
+    call_command("seed_demo", stdout=io.StringIO())
+    finding = MatchFinding.objects.open().get(
+        kind=FindingKind.OVERLAP, nominal_a__family_name="Fenwick"
+    )
+    mappa = Panel.objects.get(kind=PanelKind.MAPPA)
+    proposal = lead_panel_propose(
+        actor=User.objects.get(username="coordinator"), finding=finding, panel=mappa
+    )
+    assert not LeadPanel.objects.filter(nominal=finding.nominal_a).exists()
+
+    lead_panel_answer(actor=User.objects.get(username="mappa"), proposal=proposal, agree=True)
+
+    assert LeadPanel.objects.get(nominal=finding.nominal_a).panel == mappa

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crossref", "0004_finding_no_action"),
+        ("crossref", "0005_lead_proposals"),
     ]
 
     operations = [
