@@ -52,6 +52,7 @@ from matching.compare import (
     NameLevel,
 )
 from matching.names import (
+    _KNOWN_GIVEN_NAMES,
     name_tokens,
     normalise_place,
     normalise_postcode,
@@ -846,6 +847,19 @@ def _within_a_generation(a: PersonRecord, b: PersonRecord) -> bool:
     return abs(a.dob.year - b.dob.year) < _GENERATION_YEARS
 
 
+def _not_two_real_names(a: PersonRecord, b: PersonRecord) -> bool:
+    """Two given names that are both real, known names (Darren and Lee) are two people:
+    twins and siblings share everything else. One the name lists do not know is more
+    often a garbled entry, a transliteration or a name given to one agency only."""
+    first_a, first_b = name_tokens(a.given)[:1], name_tokens(b.given)[:1]
+    return not (
+        first_a
+        and first_b
+        and first_a[0] in _KNOWN_GIVEN_NAMES
+        and first_b[0] in _KNOWN_GIVEN_NAMES
+    )
+
+
 def _conflict_explained(cap: FieldComparison) -> FieldComparison:
     label = cap.field
     what = (
@@ -869,8 +883,10 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
     each field's level adds its fitted weight to the prior odds; an exact agreement on a
     common value (a name, a date, a postcode, a town) counts for less than on a rare one.
     A wholly different given name or date of birth holds the score below "likely", unless
-    it is the only field that disagrees and the others alone would make the pair certain:
-    then the pair is at most "likely" (`BELOW_DEFINITE`). Two such disagreements, or
+    it is the only field that disagrees, the others alone would make the pair certain, and
+    it is not what relatives show (two real given names, as twins have; dates of birth a
+    generation apart, as a parent and child have): then the pair is at most "likely"
+    (`BELOW_DEFINITE`), so a person still checks it. Two such disagreements, or
     identifiers that disagree, hold it below "likely" whatever else agrees.
     """
     compared = _compare(a, b, rule_levels=False)
@@ -916,7 +932,7 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
         if (
             rest >= DEFINITE_THRESHOLD
             and probability >= LIKELY_THRESHOLD
-            and (column == "given" or _within_a_generation(a, b))
+            and (_not_two_real_names(a, b) if column == "given" else _within_a_generation(a, b))
         ):
             if probability > BELOW_DEFINITE:
                 probability = BELOW_DEFINITE
