@@ -314,6 +314,10 @@ def _verdict(dataset: DatasetResult) -> str:
     ours, best = dataset.ours(), dataset.best_anchor()
     if ours is None or ours.error:
         return f"- **{dataset.name}**: our engine did not finish, so it did NOT reach the anchors."
+    if not any(s.engine in ANCHORS for s in dataset.scores):
+        return (
+            f"- **{dataset.name}**: our engine alone (the anchors are run on the sets beside it)."
+        )
     if best is None:
         return f"- **{dataset.name}**: no anchor finished on the whole data set to compare with."
     difference = dataset.difference()
