@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import combinations
 
 import pandas as pd
 import recordlinkage
@@ -28,7 +29,7 @@ from recordlinkage.preprocessing import phonetic
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-from matching.linkage import link
+from matching.linkage import LinkResult, link
 from matching.records import PersonRecord
 
 # One threshold for every engine: a pair is a match when its match probability is at least
@@ -59,6 +60,8 @@ class EngineRun:
     candidate_pairs: int | None = None
     records: int = 0  # records it ran on (fewer than the data set's when capped)
     how: str = ""  # blocking, one-to-one method, cap: what the report says about the run
+    compared: set[Pair] | None = None  # every pair its blocking put forward, where known
+    people: list[list[int]] | None = None  # its matches grouped into people, where it does
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,26 @@ class Quality:
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
+
+    @classmethod
+    def of_people(
+        cls, people: Iterable[Sequence[int]], truth: Iterable[tuple[int, int]]
+    ) -> Quality:
+        """Groups of records, each taken as one person, against the true pairs: every pair
+        within a group counts as found (clustered precision, recall and F1)."""
+        found = [pair_of(i, j) for group in people for i, j in combinations(sorted(group), 2)]
+        return cls.of(found, truth)
+
+
+def pair_completeness(
+    compared: Iterable[tuple[int, int]], truth: Iterable[tuple[int, int]]
+) -> float:
+    """The share of the true pairs that blocking put forward to be compared: the recall
+    no scoring can pass."""
+    true = {pair_of(*pair) for pair in truth}
+    if not true:
+        return 0.0
+    return len(true & {pair_of(*pair) for pair in compared}) / len(true)
 
 
 def pair_of(i: int, j: int) -> Pair:
@@ -156,9 +179,21 @@ def people_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
     return frame
 
 
+def blocking_note(result: LinkResult) -> str:
+    """What blocking left out of a run of our engine, for the report's "how"."""
+    blocking = result.blocking
+    if blocking is None or not (blocking.split_blocks or blocking.skipped_blocks):
+        return ""
+    return (
+        f"; {blocking.split_blocks:,} blocks of a common name split by a tighter key, "
+        f"{blocking.skipped_blocks:,} still too large and skipped "
+        f"({blocking.skipped_records:,} records in them)"
+    )
+
+
 def ours_dedupe(records: Sequence[PersonRecord]) -> EngineRun:
     clock = Clock()
-    result = link(list(records), threshold=THRESHOLD)
+    result = link(list(records), threshold=THRESHOLD, group=True)
     pairs = {pair_of(i, j) for i, j, _ in result.matches}
     return EngineRun(
         OURS,
@@ -168,7 +203,10 @@ def ours_dedupe(records: Sequence[PersonRecord]) -> EngineRun:
         result.candidate_pairs,
         len(records),
         "the records as they are (names, date of birth, gender, postcode, identifiers and "
-        "aliases); its own blocking keys and fitted parameters",
+        "aliases); its own blocking keys and fitted parameters; matches grouped into people "
+        "by `matching.linkage.group_people`" + blocking_note(result),
+        compared=set(result.compared),
+        people=result.people,
     )
 
 

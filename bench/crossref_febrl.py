@@ -24,6 +24,7 @@ from bench.crossref_engines import (
     Clock,
     EngineRun,
     Pair,
+    blocking_note,
     pair_of,
     splink_candidates,
 )
@@ -85,15 +86,18 @@ def ours_febrl(frame_a: pd.DataFrame, frame_b: pd.DataFrame, *, one_to_one: bool
     groups = [0] * len(frame_a) + [1] * len(frame_b)
     result = link(records, groups=groups, threshold=THRESHOLD, one_to_one=one_to_one)
     pairs = {pair_of(i, j) for i, j, _ in result.matches}
+    seconds = clock.seconds()
     return EngineRun(
         OURS,
         ONE_TO_ONE if one_to_one else AS_IS,
         pairs,
-        clock.seconds(),
+        seconds,
         result.candidate_pairs,
         len(records),
         _OURS_HOW
-        + ("; `link(..., one_to_one=True)` keeps each record's best link" if one_to_one else ""),
+        + ("; `link(..., one_to_one=True)` keeps each record's best link" if one_to_one else "")
+        + blocking_note(result),
+        compared=set(result.compared),
     )
 
 

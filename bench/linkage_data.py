@@ -32,13 +32,15 @@ import random
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
-from tests.people import CORRUPTIONS, Person, corrupt, generate_people
+from tests.people import AGENCY_CORRUPTIONS, CORRUPTIONS, Person, corrupt, generate_people
 
 __all__ = [
     "AGENCIES",
+    "AGENCY_MISSING_DOB_SHARE",
     "DUPLICATE_SHARE",
     "PANEL_KINDS",
     "LinkageDataset",
+    "agency_dataset",
     "linkage_dataset",
 ]
 
@@ -63,6 +65,9 @@ MORE_PANELS_SHARE = 0.15
 # The agencies that own records (codes of demo.borough.AGENCIES): a second record is
 # another agency's.
 AGENCIES = ("police", "probation", "council", "drugs", "housing", "health")
+# Agency-typed lists (`agency_dataset`): a quarter of all records, first or second, carry no
+# date of birth at all (so some people have none on either record).
+AGENCY_MISSING_DOB_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ class LinkageDataset:
     agencies: list[str]  # the owning agency's code, from AGENCIES
     corruptions: list[tuple[str, ...]]  # what a second record shows; () for first records
     true_pairs: frozenset[tuple[int, int]]
+    kinds: tuple[str, ...] = CORRUPTIONS  # the corruptions second records were drawn from
+    style: str = "standard"  # or "agency": see `agency_dataset`
 
     @property
     def people(self) -> int:
@@ -84,7 +91,7 @@ class LinkageDataset:
 
     def corruption_counts(self) -> dict[str, int]:
         """How many second records show each corruption (one record may show several)."""
-        counts = dict.fromkeys(CORRUPTIONS, 0)
+        counts = dict.fromkeys(self.kinds, 0)
         for kinds in self.corruptions:
             for kind in kinds:
                 counts[kind] += 1
@@ -95,6 +102,9 @@ class LinkageDataset:
 
     def with_identifiers(self) -> int:
         return sum(1 for record in self.records if record.identifiers)
+
+    def without_dob(self) -> int:
+        return sum(1 for record in self.records if record.dob is None)
 
 
 def _panels(rng: random.Random) -> tuple[int, ...]:
@@ -110,11 +120,11 @@ _PANEL_CUM = list(accumulate(PANEL_SHARES))
 
 
 def _second_record(
-    person: Person, rng: random.Random, postcodes: list[str]
+    person: Person, rng: random.Random, postcodes: list[str], corruptions: tuple[str, ...]
 ) -> tuple[Person, tuple[str, ...]]:
     """The person as another agency recorded them, and the corruptions it shows."""
     wanted = rng.choices(CORRUPTION_COUNTS, weights=CORRUPTION_WEIGHTS)[0]
-    kinds = list(CORRUPTIONS)
+    kinds = list(corruptions)
     rng.shuffle(kinds)
     record, shown = person, []
     for kind in kinds:
@@ -142,12 +152,32 @@ def _keep_identifiers(record: Person, rng: random.Random) -> Person:
     return replace(record, identifiers=kept)
 
 
-def linkage_dataset(nominals: int, seed: int) -> LinkageDataset:
+def agency_dataset(nominals: int, seed: int) -> LinkageDataset:
+    """As `linkage_dataset`, with the slips of lists typed by hand (`AGENCY_CORRUPTIONS`:
+    typos in both names, initials, names reversed, a date of birth missing or only an
+    age) for second records, and no date of birth on `AGENCY_MISSING_DOB_SHARE` of all
+    records, first or second."""
+    return linkage_dataset(
+        nominals,
+        seed,
+        corruptions=AGENCY_CORRUPTIONS,
+        missing_dob_share=AGENCY_MISSING_DOB_SHARE,
+    )
+
+
+def linkage_dataset(
+    nominals: int,
+    seed: int,
+    *,
+    corruptions: tuple[str, ...] = CORRUPTIONS,
+    missing_dob_share: float = 0.0,
+) -> LinkageDataset:
     """`nominals` records: about 1 / (1 + DUPLICATE_SHARE) of them people recorded once or
     first, the rest second records of some of those people. See the module's docstring."""
     if nominals < 2:
         raise ValueError("a linkage data set needs at least two records")
-    rng = random.Random(f"{seed}:linkage")
+    agency = corruptions != CORRUPTIONS or missing_dob_share > 0
+    rng = random.Random(f"{seed}:linkage" + (":agency" if agency else ""))
     people = generate_people(math.ceil(nominals / (1 + DUPLICATE_SHARE)), rng.randrange(2**63))
     twice = sorted(rng.sample(range(len(people)), nominals - len(people)))
     postcodes = [person.postcode for person in people if person.postcode]
@@ -157,7 +187,7 @@ def linkage_dataset(nominals: int, seed: int) -> LinkageDataset:
         rows.append((_keep_identifiers(person, rng), index, ()))
     for index in twice:
         first = rows[index][0]
-        second, shown = _second_record(people[index], rng, postcodes)
+        second, shown = _second_record(people[index], rng, postcodes, corruptions)
         second = _keep_identifiers(second, rng)
         # A number belongs to one record in the database: where both would hold it, one does.
         shared = {k for k, v in second.identifiers.items() if first.identifiers.get(k) == v}
@@ -175,6 +205,15 @@ def linkage_dataset(nominals: int, seed: int) -> LinkageDataset:
                 identifiers={k: v for k, v in second.identifiers.items() if k not in on_first},
             )
         rows.append((second, index, shown))
+    if missing_dob_share:
+        # Drawn from a stream of its own, so the rest of the data set is as without it.
+        dates = random.Random(f"{seed}:linkage:no-dob")
+        rows = [
+            (replace(record, dob=None, dob_approximate=False), person, shown)
+            if dates.random() < missing_dob_share
+            else (record, person, shown)
+            for record, person, shown in rows
+        ]
     rng.shuffle(rows)
 
     first_seen: dict[int, int] = {}
@@ -197,4 +236,6 @@ def linkage_dataset(nominals: int, seed: int) -> LinkageDataset:
         agencies=agencies,
         corruptions=[shown for _, _, shown in rows],
         true_pairs=frozenset(pairs),
+        kinds=corruptions,
+        style="agency" if agency else "standard",
     )

@@ -965,6 +965,7 @@ def run_benchmarks(
     access_log_only: bool = False,
     import_quality_people: int = 0,
     import_quality_rows: int = 0,
+    crossref_only: bool = False,
 ) -> BenchResult:
     """Pages, search and imports at each of `sizes`; then, given `crossref_sizes`, the
     cross-referencing benchmarks (FEBRL4, the generated data at those sizes, and the job end
@@ -983,7 +984,7 @@ def run_benchmarks(
     ):
         # WhiteNoise warns that collectstatic has not run; the pages link assets, never load them.
         warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-        for nominals in sizes:
+        for nominals in [] if crossref_only else sizes:
             name = fresh(str(nominals))
             log(f"{nominals} nominals: generating into {name}, then {repeat} rounds")
             if access_log_only:
@@ -1534,11 +1535,39 @@ def render_logging_section(result: BenchResult) -> str:
     )
 
 
-def merge_logging_section(existing: str, section: str) -> str:
-    """The report with its access-log section replaced by `section` (or, if it has none,
-    `section` put before the interpretation, or at the end)."""
+CROSSREF_HEADING = "## Cross-referencing"
+
+
+def render_crossref_section(result: BenchResult) -> str:
+    """`--crossref-only`: the cross-referencing section alone, dated, with its command."""
+    lines = crossref_lines(result.crossref)
+    heading, body = lines[0], lines[1:]
+    return "\n".join(
+        [
+            f"{heading} ({timezone.localtime(result.started):%d %B %Y})",
+            "",
+            f"- Command: `{result.command}` (this section only; the rest of this file is from "
+            "the runs dated in it).",
+            f"- Machine: {result.machine}",
+            "- Load average (1, 5, 15 min) before: "
+            f"{', '.join(f'{x:.2f}' for x in result.load_before)}; after: "
+            f"{', '.join(f'{x:.2f}' for x in result.load_after)}",
+            *body,
+        ]
+    )
+
+
+def merge_crossref_section(existing: str, section: str) -> str:
+    """The report with its cross-referencing section replaced by `section`."""
+    return merge_logging_section(existing, section, heading=CROSSREF_HEADING)
+
+
+def merge_logging_section(existing: str, section: str, *, heading: str = LOGGING_HEADING) -> str:
+    """The report with its access-log section (or the one under `heading`) replaced by
+    `section` (or, if it has none, `section` put before the interpretation, or at the
+    end)."""
     lines = existing.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith(LOGGING_HEADING)), None)
+    start = next((i for i, line in enumerate(lines) if line.startswith(heading)), None)
     if start is None:
         at = next((i for i, line in enumerate(lines) if line == "## Interpretation"), len(lines))
         return "\n".join([*lines[:at], section.rstrip(), "", *lines[at:]]) + "\n"

@@ -167,6 +167,14 @@ class MatchFinding(models.Model):
     rule = models.CharField(max_length=40, blank=True)
     explanation = models.JSONField(default=list, blank=True)
     model_version = models.CharField(max_length=40, blank=True)
+    person_group = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "For a duplicate: the lowest record id of the group of records the run took to "
+            "be one person (findings sharing it are about one person); blank if none."
+        ),
+    )
     status = models.CharField(
         max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )

@@ -88,6 +88,10 @@ COUNT_LABELS = {
     "nominals": "People checked",
     "active_memberships": "Active cohort memberships",
     "candidate_pairs": "Pairs compared",
+    "common_name_blocks_split": "Names too common to compare everyone who has them: narrowed",
+    "common_name_blocks_skipped": "Names too common to compare everyone who has them, even narrowed: left out",
+    "records_in_skipped_blocks": "Records in the names left out (still compared by date of birth and other details)",
+    "people_recorded_three_times_or_more": "People who may be recorded three times or more",
     "duplicates_raised": "Possible duplicates found for the first time",
     "duplicates_still_open": "Possible duplicates found again, still waiting from an earlier month",
     "duplicates_left_dismissed": "Pairs left alone: dismissed before",
@@ -102,6 +106,7 @@ PHASE_LABELS = {
     "block": "Finding pairs to compare",
     "estimate": "Working out how rare each detail is",
     "score": "Comparing pairs",
+    "group": "Grouping findings about one person",
     "overlaps": "Building the overlap report",
     "total": "Total",
 }

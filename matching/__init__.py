@@ -15,7 +15,11 @@ a nominal to the engine's `PersonRecord`.
 - `compare`: the level at which two names or dates of birth agree, and each level's weight;
 - `scoring`: `score(a, b)`: identifier rules, then a Fellegi-Sunter sum of per-field weights
   turned into a probability, with a plain-English line for every field;
-- `linkage`: the batch job's blocking, estimation (EM) and scoring of candidate pairs;
+- `blocking`: which pairs the batch job compares, with keys that need no date of birth and
+  a bound on very common names;
+- `linkage`: the batch job's estimation (EM) and scoring of candidate pairs, and grouping
+  of its matches into people;
+- `clusters`: grouping matched records so that a chain of matches never joins two people;
 - `identifiers`: the check digits and formats of PNC IDs, CRO numbers, CRNs and the rest.
 
 The weights are log2(m/u) for each level of agreement, where m is the chance that two records

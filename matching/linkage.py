@@ -6,17 +6,20 @@ this module reuses its comparisons, blocking keys and identifier rules so search
 the monthly job agree on who is who.
 
 What it adds is the batch part, in the Fellegi-Sunter way that splink also follows:
-1. blocking: records sharing a batch match key (`matching.scoring.record_batch_match_keys`),
-   an identifier, or an address with a name or date of birth are compared; every other pair
-   is taken as not a match;
+1. blocking (`matching.blocking`): records sharing a batch match key, an identifier, an
+   address with a name or date of birth, or a key that needs no date of birth at all are
+   compared; every other pair is taken as not a match;
 2. estimation: each field's u (the chance two different people agree at a level) from a
    random sample of record pairs, and its m (the chance two records of one person do) and
    the share of candidate pairs that match by expectation-maximisation, starting from the
    scorer's hand-set values;
 3. scoring: identifier rules first (a shared PNC ID, CRO number, CRN, prison or NHS number is
    one person; different PNC IDs are two), then the fitted weights summed into a probability,
-   with a plain-English line for every field; agreeing on a common name counts for less
-   than on a rare one.
+   with a plain-English line for every field; agreeing on a common value (a name, a date,
+   a postcode, a town) counts for less than on a rare one, and a single disagreeing field
+   does not sink a pair everything else agrees on;
+4. grouping (`group_people`): the matches grouped into people, never chaining two clearly
+   different people through a third record.
 The fitted values are a `LinkageParameters`, whose `version` is a hash of them: the job keeps
 each version in the database, so a finding can always be explained by the model that made it.
 """
@@ -36,6 +39,8 @@ from itertools import combinations
 
 from rapidfuzz.distance import JaroWinkler
 
+from matching.blocking import Blocking, block, blocking_keys, candidate_pairs, loose_keys
+from matching.clusters import Agreement, clusters
 from matching.compare import _DOB_MU as _DOB_MU_BY_LEVEL
 from matching.compare import (
     _FAMILY_MU,
@@ -45,23 +50,38 @@ from matching.compare import (
     CONFLICT_CAP,
     DobLevel,
     NameLevel,
-    _normalise_identifier,
 )
-from matching.keys import record_batch_match_keys
-from matching.names import name_tokens, normalise_postcode, phonetic_key
-from matching.records import FieldComparison, MatchResult, PersonRecord
+from matching.names import (
+    _KNOWN_GIVEN_NAMES,
+    name_tokens,
+    normalise_place,
+    normalise_postcode,
+    postcode_sector,
+)
+from matching.records import (
+    DEFINITE_THRESHOLD,
+    LIKELY_THRESHOLD,
+    FieldComparison,
+    MatchResult,
+    PersonRecord,
+)
 from matching.scoring import _decision as decision_for
 from matching.scoring import _probability, frequency_key, score
 
 __all__ = [
     "ENGINE",
+    "Blocking",
     "LinkResult",
     "LinkageParameters",
     "blocking_keys",
     "candidate_pairs",
     "comparison_vector",
+    "agreement_of",
+    "block",
     "estimate_parameters",
     "evidence_strength",
+    "group_people",
+    "loose_keys",
     "link",
     "score_with",
 ]
@@ -77,6 +97,7 @@ _EXTRA_SIMILAR_MIN = 0.90
 # Starting m values for EM, for fields the hand-set scorer has no view on.
 _EXTRA_START_M = {"exact": 0.85, "similar": 0.08, "different": 0.07}
 _OTHER_START_M = {
+    "same_sector": 0.10,  # out of the district's share: most of a district's agreements
     "swapped": 0.02,
     "conflict": 0.02,
     "identifier_different": 0.05,
@@ -107,6 +128,10 @@ class LinkageParameters:
     iterations: int = 0
     common: dict[str, dict[str, float]] = field(default_factory=dict)
     version: str = field(default="")
+    # Each (column, level)'s weight once worked out: scoring asks for it for every pair.
+    _weights: dict[tuple[str, str], float] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if not self.version:
@@ -124,25 +149,58 @@ class LinkageParameters:
         )
         return "em-" + hashlib.sha256(body.encode()).hexdigest()[:10]
 
-    def weight(self, column: str, level: str) -> float:
-        """Bits of evidence (log2 m/u) for `column` agreeing at `level`; 0 if unknown."""
-        if level == MISSING:
-            return 0.0
+    def _fitted_weight(self, column: str, level: str) -> float | None:
         m = self.m.get(column, {}).get(level)
         u = self.u.get(column, {}).get(level)
         if m is None or u is None:
-            return 0.0
+            return None
         return math.log2(max(m, _MIN_PROBABILITY) / max(u, _MIN_PROBABILITY))
 
-    def exact_name_weight(self, column: str, name: str) -> tuple[float, float | None]:
-        """Bits of evidence for two records agreeing exactly on `name` (as `frequency_key`
-        gives it) in `column`, and the share of records holding it when it is a common
-        one: then its own share stands for u."""
-        share = self.common.get(column, {}).get(name)
+    def weight(self, column: str, level: str) -> float:
+        """Bits of evidence (log2 m/u) for `column` agreeing at `level`; 0 if unknown.
+
+        A closer agreement never counts for less than a looser one of the same field
+        (`_LEVEL_ORDER`): estimation on a sample where most slips hit the names can make,
+        say, a bare initial look likelier than the whole name, which no one would accept.
+        """
+        if level == MISSING:
+            return 0.0
+        known = self._weights.get((column, level))
+        if known is not None:
+            return known
+        weight = self._fitted_weight(column, level)
+        if weight is None:
+            return 0.0
+        for tiers in _LEVEL_ORDER.get(_column_kind(column), ()):
+            if level in tiers[-1]:
+                weight = min(
+                    [
+                        weight,
+                        *(
+                            self.weight(column, other)
+                            for tier in tiers[:-1]
+                            for other in tier
+                            if self._fitted_weight(column, other) is not None
+                        ),
+                    ]
+                )
+        self._weights[(column, level)] = weight
+        return weight
+
+    def exact_weight(self, column: str, value: str) -> tuple[float, float | None]:
+        """Bits of evidence for two records agreeing exactly on `value` (as `_EXACT_VALUE`
+        reads it) in `column`, and the share of records holding it when it is a common
+        one: then its own share stands for u, so "London" counts for less than a village
+        and 01/01 for less than another birthday."""
+        share = self.common.get(column, {}).get(value) if value else None
         if share is None:
             return self.weight(column, "exact"), None
         m = self.m.get(column, {}).get("exact", _MIN_PROBABILITY)
         return math.log2(max(m, _MIN_PROBABILITY) / max(share, _MIN_PROBABILITY)), share
+
+    def exact_name_weight(self, column: str, name: str) -> tuple[float, float | None]:
+        """`exact_weight` of a name, as `frequency_key` gives it."""
+        return self.exact_weight(column, name)
 
     @property
     def prior_log2_odds(self) -> float:
@@ -174,85 +232,46 @@ class LinkageParameters:
         )
 
 
+def _column_kind(column: str) -> str:
+    return "extra" if column.startswith("extra:") else column
+
+
+# For each field, its levels from the closest agreement to the loosest: each tier's weight
+# is held at or below every tier before it (`LinkageParameters.weight`). A name's variant,
+# sound and spelling slips are peers; "swapped" weighs both names at once, so stands apart.
+_NAME_TIERS = (
+    ({"exact"},),
+    ({"exact"}, {"variant", "phonetic", "similar"}),
+    ({"exact"}, {"variant", "phonetic", "similar"}, {"other_name"}),
+    ({"exact"}, {"variant", "phonetic", "similar"}, {"other_name"}, {"initial"}),
+)
+_LEVEL_ORDER: dict[str, tuple[tuple[set[str], ...], ...]] = {
+    "given": _NAME_TIERS[1:],
+    "family": _NAME_TIERS[1:],
+    "dob": (
+        (
+            {"exact"},
+            {
+                "transposed",
+                "year_off_by_one",
+                "one_digit",
+                "digits_swapped",
+                "same_day_month",
+                "approximate_same_year",
+                "approximate_near_year",
+            },
+        ),
+    ),
+    "postcode": (
+        ({"exact"}, {"same_sector"}),
+        ({"exact"}, {"same_sector"}, {"same_outward"}),
+    ),
+    "extra": (({"exact"}, {"similar"}),),
+}
+
+
 def _rounded(table: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
     return {col: {lvl: round(p, 9) for lvl, p in levels.items()} for col, levels in table.items()}
-
-
-# --- Blocking --------------------------------------------------------------------------------
-
-
-def blocking_keys(record: PersonRecord) -> set[str]:
-    """Keys shared by the records worth comparing: each single error an agency makes still
-    leaves one in common.
-
-    - the batch match keys of `matching.scoring.record_batch_match_keys`: names with a part
-      of the date of birth, and a date of birth with either name's sound (the same sounds
-      and name forms search and the import use);
-    - one key per identifier, so a shared identifier is always compared;
-    - a postcode (or an extra field such as an address line) with each name's sound and with
-      the date of birth: two records at one address sharing a name or a birthday.
-    """
-    keys = record_batch_match_keys(record)
-    for kind, value in record.identifiers.items():
-        if value:
-            keys.add(f"I:{kind}:{_normalise_identifier(kind, value)}")
-    sounds = [
-        phonetic_key(name.split()[0]) for name in (record.given, record.family) if name.split()
-    ]
-    places = [("P", normalise_postcode(record.postcode))] + [
-        (f"X:{name}", " ".join(value.casefold().split())) for name, value in record.extra.items()
-    ]
-    for prefix, place in places:
-        if not place:
-            continue
-        keys |= {f"{prefix}:{place}:{sound}" for sound in sounds if sound}
-        if record.dob is not None:
-            keys.add(f"{prefix}:{place}:{record.dob.isoformat()}")
-    return keys
-
-
-def candidate_pairs(
-    records: Sequence[PersonRecord],
-    *,
-    groups: Sequence[int] | None = None,
-    max_block: int = 500,
-) -> list[tuple[int, int]]:
-    """Index pairs (i < j) of records that share a blocking key, sorted.
-
-    With `groups`, only pairs from different groups (linking files rather than deduplicating
-    one). A key shared by more than `max_block` records (a very common name with no date)
-    says too little to compare them all; identifier keys are never skipped. A record without
-    a date of birth is compared with every record of the same name sounds: its "N:" key
-    with the "n:" key the others carry.
-    """
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for index, record in enumerate(records):
-        for key in blocking_keys(record):
-            blocks[key].append(index)
-    pairs: set[tuple[int, int]] = set()
-
-    def add(i: int, j: int) -> None:
-        if i != j and (groups is None or groups[i] != groups[j]):
-            pairs.add((i, j) if i < j else (j, i))
-
-    for key, members in blocks.items():
-        if key.startswith("n:"):
-            continue  # compared only with the undated records of the same "N:" key
-        if key.startswith("N:"):
-            dated = blocks.get("n" + key[1:], [])
-            if len(members) + len(dated) > max_block:
-                continue
-            for position, i in enumerate(members):
-                for j in members[position + 1 :]:
-                    add(i, j)
-                for j in dated:
-                    add(i, j)
-            continue
-        if len(members) < 2 or (len(members) > max_block and not key.startswith("I:")):
-            continue
-        for i, j in combinations(members, 2):
-            add(i, j)
-    return sorted(pairs)
 
 
 # --- Comparison vectors ----------------------------------------------------------------------
@@ -300,7 +319,7 @@ _DOB_CONFLICT = FieldComparison(
 
 
 def _extra_level(a: str, b: str) -> tuple[str, str]:
-    a_text, b_text = " ".join(a.casefold().split()), " ".join(b.casefold().split())
+    a_text, b_text = normalise_place(a), normalise_place(b)
     if not a_text or not b_text:
         return MISSING, "not recorded on both"
     if a_text == b_text:
@@ -308,6 +327,16 @@ def _extra_level(a: str, b: str) -> tuple[str, str]:
     if JaroWinkler.similarity(a_text, b_text) >= _EXTRA_SIMILAR_MIN:
         return "similar", f"close ({a.strip()} / {b.strip()})"
     return "different", f"different ({a.strip()} / {b.strip()})"
+
+
+def _postcode_sector_agreement(a: PersonRecord, b: PersonRecord) -> FieldComparison | None:
+    """Two postcodes of one sector (a street or two) agree more closely than two of one
+    district: a move down the road, or one letter of the postcode mistyped."""
+    sector_a, sector_b = postcode_sector(a.postcode), postcode_sector(b.postcode)
+    if not sector_a or sector_a != sector_b:
+        return None
+    shown = f"{normalise_postcode(a.postcode)} vs {normalise_postcode(b.postcode)}"
+    return FieldComparison("Postcode", "same_sector", 0.0, f"Postcode: same street area ({shown})")
 
 
 def _compare(a: PersonRecord, b: PersonRecord, *, rule_levels: bool = True) -> _Compared:
@@ -338,6 +367,8 @@ def _compare(a: PersonRecord, b: PersonRecord, *, rule_levels: bool = True) -> _
             kept.append(item)
             continue
         column = _COLUMN_OF_FIELD.get(item.field)
+        if column == "postcode" and item.level == "same_outward":
+            item = _postcode_sector_agreement(a, b) or item
         if column is not None:
             levels[column] = item.level
             texts[column] = item.text
@@ -463,7 +494,7 @@ def _exact_u_from_values(
 ) -> dict[str, dict[str, float]]:
     """Replace each column's sampled u for exact agreement by its exact value, worked out
     from how often each value occurs, and scale the column's other levels to fit; return
-    the names commoner than that average, with the share of records holding each.
+    the values commoner than that average, with the share of records holding each.
 
     A random sample of tens of thousands of pairs sees two records share a date of birth or
     a postcode a handful of times at most, so the sampled u of those rare agreements is
@@ -505,16 +536,34 @@ def _exact_u_from_values(
                 if level != "exact":
                     table[level] *= (1 - exact) / rest
         table["exact"] = exact
-        if column in _NAME_COLUMNS:
-            shares = {value: sum(by.values()) / present for value, by in counts.items()}
-            common[column] = {
-                value: round(share, 9) for value, share in sorted(shares.items()) if share > exact
-            }
+        shares = {value: sum(by.values()) / present for value, by in counts.items()}
+        held = {value: sum(by.values()) for value, by in counts.items()}
+        # Names: every one commoner than average. Other fields: the values at least twice
+        # as common as average (a default 01/01 date, a big town), the commonest few
+        # hundred, so the model stored with each run stays small. A value only two records
+        # hold is never common: in a small register that is the duplicate itself.
+        floor = exact if column in _NAME_COLUMNS else 2 * exact
+        kept = sorted(
+            (
+                value
+                for value, share in shares.items()
+                if share > floor and held[value] >= _MIN_COMMON_HOLDERS
+            ),
+            key=lambda value: (-shares[value], value),
+        )
+        if column not in _NAME_COLUMNS:
+            kept = kept[:_MAX_COMMON_VALUES]
+        if kept or column in _NAME_COLUMNS:
+            common[column] = {value: round(shares[value], 9) for value in sorted(kept)}
     return common
 
 
+_MAX_COMMON_VALUES = 200
+_MIN_COMMON_HOLDERS = 3
+
+
 def _extra_value(record: PersonRecord, *, name: str) -> str:
-    return " ".join(record.extra.get(name, "").casefold().split())
+    return normalise_place(record.extra.get(name, ""))
 
 
 def _dob_place_key(record: PersonRecord) -> str:
@@ -595,7 +644,7 @@ def estimate_parameters(
     seed: int = 1,
     u_sample: int = 30_000,
     session_pairs: int = 30_000,
-    candidate_sample: int = 50_000,
+    candidate_sample: int = 20_000,
     max_iterations: int = 60,
     tolerance: float = 1e-6,
 ) -> LinkageParameters:
@@ -758,12 +807,87 @@ def _shared_name(a: PersonRecord, b: PersonRecord, column: str) -> str:
     return name_a if name_a == name_b else ""
 
 
+def _shared_value(a: PersonRecord, b: PersonRecord, column: str) -> str:
+    """The value both records hold in `column`, as its frequency is counted; "" if they
+    agree only through an alias or a form the counts do not hold."""
+    if column in _NAME_COLUMNS:
+        return _shared_name(a, b, column)
+    if column.startswith("extra:"):
+        name = column.removeprefix("extra:")
+        value_a, value_b = _extra_value(a, name=name), _extra_value(b, name=name)
+    elif column in _EXACT_VALUE:
+        value_a, value_b = _EXACT_VALUE[column](a), _EXACT_VALUE[column](b)
+    else:
+        return ""
+    return value_a if value_a == value_b else ""
+
+
+# How the explanation names a common value, by field.
+_COMMON_VALUE_NOUN = {
+    "given": "a name",
+    "family": "a name",
+    "dob": "a date of birth",
+    "postcode": "a postcode",
+}
+
+
+# A single disagreeing field with everything else agreeing strongly: likely, never definite,
+# so a person still looks (twins share all but a given name; a parent and child all but a
+# date of birth).
+BELOW_DEFINITE = 0.99
+
+
+# Dates of birth this many years apart or more are a parent's and a child's, not a slip.
+_GENERATION_YEARS = 12
+
+
+def _within_a_generation(a: PersonRecord, b: PersonRecord) -> bool:
+    if a.dob is None or b.dob is None:
+        return False
+    return abs(a.dob.year - b.dob.year) < _GENERATION_YEARS
+
+
+def _not_two_real_names(a: PersonRecord, b: PersonRecord) -> bool:
+    """Two given names that are both real, known names (Darren and Lee) are two people:
+    twins and siblings share everything else. One the name lists do not know is more
+    often a garbled entry, a transliteration or a name given to one agency only."""
+    first_a, first_b = name_tokens(a.given)[:1], name_tokens(b.given)[:1]
+    return not (
+        first_a
+        and first_b
+        and first_a[0] in _KNOWN_GIVEN_NAMES
+        and first_b[0] in _KNOWN_GIVEN_NAMES
+    )
+
+
+def _conflict_explained(cap: FieldComparison) -> FieldComparison:
+    label = cap.field
+    what = (
+        "twins and siblings share a family name, date of birth and address"
+        if label == "Given name"
+        else "a parent and child can share a name and an address"
+    )
+    return FieldComparison(
+        label,
+        "conflict",
+        0.0,
+        f"{label}: wholly different, but everything else agrees strongly, so this is "
+        f"likely rather than certain: {what}, so a person should check",
+    )
+
+
 def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> MatchResult:
     """How likely `a` and `b` are one person under the fitted model, with the reasons.
 
     Identifier rules decide first, exactly as `matching.scoring.score` does. Otherwise
-    each field's level adds its fitted weight to the prior odds; the scorer's caps still
-    apply (a wholly different given name or date of birth holds the score below "likely").
+    each field's level adds its fitted weight to the prior odds; an exact agreement on a
+    common value (a name, a date, a postcode, a town) counts for less than on a rare one.
+    A wholly different given name or date of birth holds the score below "likely", unless
+    it is the only field that disagrees, the others alone would make the pair certain, and
+    it is not what relatives show (two real given names, as twins have; dates of birth a
+    generation apart, as a parent and child have): then the pair is at most "likely"
+    (`BELOW_DEFINITE`), so a person still checks it. Two such disagreements, or
+    identifiers that disagree, hold it below "likely" whatever else agrees.
     """
     compared = _compare(a, b, rule_levels=False)
     if compared.rule is not None:
@@ -776,18 +900,21 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
         )
     items: list[FieldComparison] = []
     log2_odds = params.prior_log2_odds
+    weights: dict[str, float] = {}
     for column, level in compared.levels:
         if level == MISSING:
             continue
         weight, share = params.weight(column, level), None
-        if level == "exact" and column in _NAME_COLUMNS:
-            weight, share = params.exact_name_weight(column, _shared_name(a, b, column))
+        if level == "exact":
+            weight, share = params.exact_weight(column, _shared_value(a, b, column))
         log2_odds += weight
+        weights[column] = weight
         text = compared.texts.get(column)
         if text is None:
             continue
         label = text.split(":", 1)[0]
-        common = f", a name {share:.1%} of records hold" if share is not None else ""
+        noun = _COMMON_VALUE_NOUN.get(column, "a value")
+        common = f", {noun} {share:.1%} of records hold" if share is not None else ""
         items.append(
             FieldComparison(
                 label, level, round(weight, 2), f"{text}{common} ({evidence_strength(weight)})"
@@ -797,18 +924,61 @@ def score_with(a: PersonRecord, b: PersonRecord, params: LinkageParameters) -> M
         if item.field == "Alias":
             items.insert(0, item)
     probability = _probability(log2_odds)
+    identifiers_conflict = any(i.field == "Identifiers" for i in compared.caps)
+    if len(compared.caps) == 1 and not identifiers_conflict:
+        cap = compared.caps[0]
+        column = "given" if cap.field == "Given name" else "dob"
+        rest = _probability(log2_odds - weights.get(column, 0.0))
+        if (
+            rest >= DEFINITE_THRESHOLD
+            and probability >= LIKELY_THRESHOLD
+            and (_not_two_real_names(a, b) if column == "given" else _within_a_generation(a, b))
+        ):
+            if probability > BELOW_DEFINITE:
+                probability = BELOW_DEFINITE
+            items.append(_conflict_explained(cap))
+            return MatchResult(
+                probability, decision_for(probability), tuple(items), model_version=params.version
+            )
     for cap in compared.caps:
         if probability > CONFLICT_CAP:
             probability = CONFLICT_CAP
             items.append(cap)
-    rule = (
-        "conflicting_identifiers" if any(i.field == "Identifiers" for i in compared.caps) else None
-    )
+    rule = "conflicting_identifiers" if identifiers_conflict else None
     decision = decision_for(probability)
     return MatchResult(probability, decision, tuple(items), rule=rule, model_version=params.version)
 
 
 # --- The whole batch -------------------------------------------------------------------------
+
+
+def agreement_of(result: MatchResult, *, threshold: float = 0.5) -> Agreement:
+    """How a scored pair counts when records are grouped into people: a match at
+    `threshold` or more; clearly two people when an identifier rules it out or a wholly
+    different given name or date of birth held the score down."""
+    if (result.rule or "").startswith("different_"):
+        return Agreement.DIFFERENT
+    held = any(item.level == "conflict" for item in result.explanation)
+    if held and result.score <= CONFLICT_CAP:
+        return Agreement.DIFFERENT
+    return Agreement.MATCH if result.score >= threshold else Agreement.UNSURE
+
+
+def group_people(
+    records: Sequence[PersonRecord],
+    matches: Iterable[tuple[int, int, float]],
+    params: LinkageParameters,
+    *,
+    threshold: float = 0.5,
+) -> list[list[int]]:
+    """The matched records grouped into people (`matching.clusters.clusters`): `matches`
+    are (i, j, score) at `threshold` or more; pairs blocking never compared are scored
+    when a group needs them."""
+
+    def agreement(i: int, j: int) -> Agreement:
+        return agreement_of(score_with(records[i], records[j], params), threshold=threshold)
+
+    return clusters(len(records), [match for match in matches if match[2] >= threshold], agreement)
 
 
 @dataclass(frozen=True)
@@ -817,6 +987,13 @@ class LinkResult:
     params: LinkageParameters
     candidate_pairs: int
     seconds: dict[str, float]
+    blocking: Blocking | None = None
+    people: list[list[int]] | None = None  # the matches grouped, when asked for
+
+    @property
+    def compared(self) -> list[tuple[int, int]]:
+        """Every pair blocking put forward (the matches are among them)."""
+        return self.blocking.pairs if self.blocking is not None else []
 
 
 def link(
@@ -828,15 +1005,18 @@ def link(
     one_to_one: bool = False,
     seed: int = 1,
     max_block: int = 500,
+    group: bool = False,
 ) -> LinkResult:
     """Block, estimate (unless `params` is given), score; the pairs at or above `threshold`.
 
     `one_to_one` keeps, greedily by score, at most one match per record: right when each
     group holds each person at most once (two clean files), wrong for deduplication.
+    `group` also groups the matches into people (`group_people`), timed as "group".
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    pairs = candidate_pairs(records, groups=groups, max_block=max_block)
+    blocking = block(records, groups=groups, max_block=max_block)
+    pairs = blocking.pairs
     seconds["block"] = time.perf_counter() - started
     if params is None:
         mark = time.perf_counter()
@@ -859,5 +1039,12 @@ def link(
             kept.append((i, j, result))
         matches = kept
     seconds["score"] = time.perf_counter() - mark
+    people = None
+    if group:
+        mark = time.perf_counter()
+        people = group_people(
+            records, [(i, j, r.score) for i, j, r in matches], params, threshold=threshold
+        )
+        seconds["group"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - started
-    return LinkResult(matches, params, len(pairs), seconds)
+    return LinkResult(matches, params, len(pairs), seconds, blocking, people)

@@ -66,6 +66,52 @@ def _outward(postcode: str) -> str:
     return postcode.split(" ")[0] if " " in postcode else postcode
 
 
+def postcode_sector(postcode: str) -> str:
+    """The outward code and the inward code's digit: "QA1 2BC" -> "QA1 2", a street or two
+    (blank unless `postcode` is a whole postcode)."""
+    normal = normalise_postcode(postcode)
+    return normal[:-2] if " " in normal else ""
+
+
+_NOT_WORDS = re.compile(r"[^a-z0-9]+")
+
+
+# Words agencies shorten in addresses and place names, and what they stand for.
+_PLACE_WORDS = {
+    "st": "street",
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "ln": "lane",
+    "dr": "drive",
+    "cl": "close",
+    "ct": "court",
+    "cres": "crescent",
+    "gdns": "gardens",
+    "pl": "place",
+    "sq": "square",
+    "hse": "house",
+    "mt": "mount",
+    "nth": "north",
+    "sth": "south",
+    "upr": "upper",
+    "lwr": "lower",
+    "gt": "great",
+}
+
+
+@lru_cache(maxsize=65_536)
+def normalise_place(value: str) -> str:
+    """A place name or address line as comparable words: lower-case ASCII, punctuation
+    dropped, common shortenings written out ("St. Mary's Rd" -> "street marys road";
+    "Newcastle-upon-Tyne" -> "newcastle upon tyne")."""
+    text = unicodedata.normalize("NFKD", value.casefold())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = _APOSTROPHES.sub("", text).replace("&", " and ")
+    words = _NOT_WORDS.sub(" ", text).split()
+    return " ".join(_PLACE_WORDS.get(word, word) for word in words)
+
+
 @lru_cache(maxsize=65_536)
 def phonetic_key(value: str) -> str:
     """Metaphone of the name with its words joined ("Mc Donald" and "MacDonald" agree).

@@ -29,6 +29,7 @@ from matching.names import name_variants, normalise_name
 from matching.records import AliasName, PersonRecord
 
 __all__ = [
+    "AGENCY_CORRUPTIONS",
     "CORRUPTIONS",
     "Person",
     "corrupt",
@@ -49,6 +50,22 @@ CORRUPTIONS: tuple[str, ...] = (
     "dob_digit",
     "missing_identifiers",
     "alias",
+)
+
+# The slips of a busy agency typing a list by hand, for the matching benchmarks: typos in
+# both names at once, a given name cut to its initial, names the wrong way round, and a
+# date of birth left out or known only as an age. Not in CORRUPTIONS, which searches and
+# imports are measured on with one slip each.
+AGENCY_CORRUPTIONS: tuple[str, ...] = (
+    "typo",
+    "typo_both",
+    "initial",
+    "nickname",
+    "swap",
+    "dob_transposed",
+    "dob_digit",
+    "dob_missing",
+    "dob_approximate",
 )
 
 # --- Name lists ---------------------------------------------------------------------------
@@ -495,6 +512,28 @@ def corrupt(person: Person, rng: random.Random, kind: str) -> Person:
         return replace(
             person, given=alias.given, family=alias.family, dob=alias.dob or person.dob, aliases=()
         )
+    return _agency_slip(person, rng, kind)
+
+
+def _agency_slip(person: Person, rng: random.Random, kind: str) -> Person:
+    """The corruptions only AGENCY_CORRUPTIONS holds (see `corrupt`)."""
+    if kind == "typo_both":
+        return replace(person, given=_typo(rng, person.given), family=_typo(rng, person.family))
+    if kind == "initial":
+        initial = normalise_name(person.given)[:1].upper()
+        if not initial or len(normalise_name(person.given)) < 2:
+            raise ValueError("the given name is an initial already")
+        return replace(person, given=initial)
+    if kind == "dob_missing":
+        if person.dob is None:
+            raise ValueError("no date of birth to leave out")
+        return replace(person, dob=None, dob_approximate=False)
+    if kind == "dob_approximate":
+        if person.dob is None:
+            raise ValueError("no date of birth to know roughly")
+        # An age on a list: the year it gives is out by one about half the time.
+        year = person.dob.year - (1 if rng.random() < 0.5 else 0)
+        return replace(person, dob=date(year, 1, 1), dob_approximate=True)
     raise ValueError(f"unknown corruption {kind!r}")
 
 

@@ -136,7 +136,7 @@ def crossref(django_db_blocker, as_database_owner) -> CrossrefResult:
 
 
 def test_every_engine_answers_on_the_generated_set(crossref: CrossrefResult):
-    (generated,) = crossref.datasets
+    _agency, generated = crossref.datasets
     assert generated.records == NOMINALS and generated.true_pairs == NOMINALS - PEOPLE
     assert {score.engine for score in generated.scores} == ENGINES
     for score in generated.scores:
@@ -150,6 +150,19 @@ def test_every_engine_answers_on_the_generated_set(crossref: CrossrefResult):
     assert ours.quality.recall >= 0.9
     assert ours.quality.precision >= 0.9
     assert generated.difference() is not None
+    # Only ours says which pairs it compared and groups its matches into people.
+    assert ours.pair_completeness >= 0.95 and ours.clustered.f1 >= 0.9
+    assert all(s.clustered is None for s in generated.scores if s.engine != OURS)
+
+
+def test_the_agency_typed_set_is_compared_nearly_whole_by_ours_alone(crossref: CrossrefResult):
+    agency, _generated = crossref.datasets
+    assert agency.name == f"Generated, agency-typed, {NOMINALS} nominals"
+    assert agency.data["without a date of birth"] >= NOMINALS / 5
+    (ours,) = agency.scores
+    assert ours.engine == OURS and not ours.error
+    assert ours.pair_completeness >= 0.95
+    assert 0.0 < ours.clustered.precision <= 1.0
 
 
 def test_the_job_runs_end_to_end_on_the_generated_set(crossref: CrossrefResult):
@@ -164,7 +177,7 @@ def test_the_job_runs_end_to_end_on_the_generated_set(crossref: CrossrefResult):
     # The findings it wrote are the planted pairs, scored against the same ground truth.
     assert run.findings.recall >= 0.9
     assert run.findings_at_half.precision >= 0.9
-    for phase in ("load", "block", "estimate", "score", "overlaps", "total"):
+    for phase in ("load", "block", "estimate", "score", "group", "overlaps", "total"):
         assert phase in run.durations
 
 
@@ -177,6 +190,8 @@ def test_the_report_has_the_cross_referencing_section(crossref: CrossrefResult):
     assert "### The generated data sets" in text
     assert "### End to end inside the app" in text
     assert f"| {NOMINALS} | complete |" in text
+    assert "| pair completeness |" in text and "| clustered F1 |" in text
+    assert f"| Generated, agency-typed, {NOMINALS} nominals | {OURS} | as is |" in text
 
 
 def test_febrl4_records_are_numbered_alike_for_every_engine():

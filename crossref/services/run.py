@@ -4,10 +4,13 @@
 `run_crossref` does the work in the worker, in phases, each timed into `run.durations`:
 
 - load: every nominal not merged away, as the matching engine's `PersonRecord`;
-- block: candidate pairs (`matching.linkage.candidate_pairs`), shared out into chunks;
+- block: candidate pairs (`matching.linkage.block`), shared out into chunks; blocks of a
+  name too common to compare whole are split or skipped, and counted;
 - estimate: the model's parameters, fitted once per run and kept as a `LinkageModel`;
 - score: each chunk not yet done is scored and its findings written in the same transaction
   that marks it done, so a chunk is either wholly done or done again;
+- group: the open duplicate findings grouped per person (`matching.linkage.group_people`),
+  each finding marked with its group, so a person recorded three times reads as one;
 - overlaps: people active on more than one panel, the month's overlap rows and findings.
 
 A worker killed mid-run is no loss: the task is acknowledged late and handed to another
@@ -55,8 +58,9 @@ from crossref.selectors.records import People, load_people, people_on_several_pa
 from matching.linkage import (
     ENGINE,
     LinkageParameters,
-    candidate_pairs,
+    block,
     estimate_parameters,
+    group_people,
     score_with,
 )
 from matching.records import POSSIBLE_THRESHOLD, Decision, MatchResult
@@ -242,9 +246,15 @@ def run_crossref(run_id: int) -> CrossReferenceRun:
 
             phase = "block"
             with _timed(progress, "block"):
-                pairs = candidate_pairs(people.records)
+                blocking = block(people.records)
+                pairs = blocking.pairs
                 chunks = _chunks(run, people, pairs)
-            progress.counts["candidate_pairs"] = len(pairs)
+            progress.counts |= {
+                "candidate_pairs": len(pairs),
+                "common_name_blocks_split": blocking.split_blocks,
+                "common_name_blocks_skipped": blocking.skipped_blocks,
+                "records_in_skipped_blocks": blocking.skipped_records,
+            }
             progress.save("chunks_total")
 
             phase = "estimate"
@@ -254,6 +264,10 @@ def run_crossref(run_id: int) -> CrossReferenceRun:
 
             phase = "score"
             _score(progress, people, params, chunks)
+
+            phase = "group"
+            with _timed(progress, "group"):
+                _group(progress, people, params)
 
             phase = "overlaps"
             with _timed(progress, "overlaps"):
@@ -502,6 +516,48 @@ def _score_chunk(
             duplicates_awaiting_merge=awaiting_merge,
         )
         progress.save("chunks_done")
+
+
+# --- Grouping per person ---------------------------------------------------------------------
+
+# Findings at or above this join records into one person's group: the engines' match line.
+GROUP_THRESHOLD = 0.5
+
+
+def _group(progress: _Progress, people: People, params: LinkageParameters) -> None:
+    """Mark each open duplicate finding with the group of records it belongs to (the
+    lowest record id of the group), or none; counts the groups of three or more records.
+
+    Done whole after every chunk is scored, from the findings in the database, so a run
+    resumed after a lost worker groups exactly as one that never stopped.
+    """
+    position = {nominal_id: index for index, nominal_id in enumerate(people.ids)}
+    findings = list(
+        MatchFinding.objects.open()
+        .filter(kind=FindingKind.DUPLICATE)
+        .values_list("pk", "nominal_a_id", "nominal_b_id", "score", "person_group")
+    )
+    matches = [
+        (position[a], position[b], score)
+        for _pk, a, b, score, _group in findings
+        if a in position and b in position and score >= GROUP_THRESHOLD
+    ]
+    groups = group_people(people.records, matches, params, threshold=GROUP_THRESHOLD)
+    group_of: dict[int, int] = {}
+    for members in groups:
+        ids = sorted(people.ids[index] for index in members)
+        group_of |= dict.fromkeys(ids, ids[0])
+    changed = []
+    for pk, a, b, _score, before in findings:
+        after = group_of.get(a) if group_of.get(a) == group_of.get(b) else None
+        if after != before:
+            changed.append(MatchFinding(pk=pk, person_group=after))
+    with transaction.atomic():
+        MatchFinding.objects.bulk_update(changed, ["person_group"], batch_size=_BATCH)
+        progress.counts["people_recorded_three_times_or_more"] = sum(
+            1 for members in groups if len(members) > 2
+        )
+        progress.save()
 
 
 # --- Overlaps --------------------------------------------------------------------------------

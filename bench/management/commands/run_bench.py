@@ -12,7 +12,9 @@ from bench.import_quality import PEOPLE as QUALITY_PEOPLE
 from bench.import_quality import ROWS as QUALITY_ROWS
 from bench.import_quality import load_figures, merge_section, report_lines, save_figures
 from bench.runner import (
+    merge_crossref_section,
     merge_logging_section,
+    render_crossref_section,
     render_logging_section,
     render_markdown,
     run_benchmarks,
@@ -102,6 +104,15 @@ class Command(BaseCommand):
             default="",
             help="Write this run's monthly-list matching figures to this file (JSON).",
         )
+        parser.add_argument(
+            "--crossref-only",
+            action="store_true",
+            help=(
+                "Run only the cross-referencing benchmarks (FEBRL4, the generated and "
+                "agency-typed sets at each size, the job end to end) and replace that "
+                "section of --output, leaving the rest of the file as it is."
+            ),
+        )
         parser.add_argument("--output", default="docs/benchmarks.md")
 
     def handle(
@@ -121,6 +132,7 @@ class Command(BaseCommand):
         import_quality_only: bool,
         import_quality_previous: str,
         import_quality_save: str,
+        crossref_only: bool,
         **options,
     ):
         if repeat < 1:
@@ -162,6 +174,13 @@ class Command(BaseCommand):
                 f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
                 f"--seed {seed} --repeat {repeat} --access-log-only --output {output}"
             )
+        if crossref_only:
+            command = (
+                f"python manage.py run_bench --sizes {','.join(map(str, sizes))} "
+                f"--seed {seed} --crossref-only"
+                + (" --crossref-million" if crossref_million else "")
+                + f" --output {output}"
+            )
         crossref_sizes = (
             []
             if no_crossref or access_log_only
@@ -178,7 +197,8 @@ class Command(BaseCommand):
             crossref_sizes=crossref_sizes,
             access_log_only=access_log_only,
             import_quality_people=import_quality_people,
-            import_quality_rows=0 if access_log_only else import_quality_rows,
+            import_quality_rows=0 if access_log_only or crossref_only else import_quality_rows,
+            crossref_only=crossref_only,
         )
         if import_quality_previous:
             result.import_quality_previous = load_figures(_path(import_quality_previous))
@@ -189,6 +209,13 @@ class Command(BaseCommand):
         if not target.is_absolute():
             target = Path(settings.BASE_DIR) / target
         target.parent.mkdir(parents=True, exist_ok=True)
+        if crossref_only:
+            section = render_crossref_section(result)
+            existing = target.read_text() if target.exists() else ""
+            target.write_text(merge_crossref_section(existing, section))
+            self.stdout.write(section)
+            self.stdout.write(self.style.SUCCESS(f"Section written to {target}"))
+            return
         if access_log_only:
             section = render_logging_section(result)
             existing = target.read_text() if target.exists() else ""
