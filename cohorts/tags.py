@@ -7,6 +7,7 @@ register_scale(
     "import_status",
     {
         ImportStatus.MAPPING: Tag(ImportStatus.MAPPING.label, "yellow"),
+        ImportStatus.MATCHING: Tag(ImportStatus.MATCHING.label, "teal"),
         ImportStatus.PREVIEW: Tag(ImportStatus.PREVIEW.label),
         ImportStatus.COMMITTED: Tag(ImportStatus.COMMITTED.label, "green"),
         ImportStatus.DISCARDED: Tag(ImportStatus.DISCARDED.label, "grey"),
