@@ -7,3 +7,6 @@ from tests.database_roles import (  # noqa: F401 (pytest fixtures, found by name
     django_db_modify_db_settings,
     django_db_setup,
 )
+
+# The check that every page was opened in a browser journey, run once for the whole run.
+pytest_plugins = ["tests.e2e.coverage"]

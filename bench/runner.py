@@ -1045,18 +1045,47 @@ def _machine() -> str:
     )
 
 
+# Every page's median within this many trivial-view medians (issue: 10x now, 3x the aim).
+PAGE_BUDGET = 10.0
+PAGE_AIM = 3.0
+
+
+def budget_verdict(median_ratio: float) -> str:
+    """Whether a page's median ratio to the trivial view meets the budget, and the aim."""
+    if median_ratio <= PAGE_AIM:
+        return f"met (within the aim of {PAGE_AIM:g}x)"
+    if median_ratio <= PAGE_BUDGET:
+        return "met"
+    return "NOT MET"
+
+
+def budget_lines(result: BenchResult) -> list[str]:
+    """One line a page and size: its median ratio against the budget, as `make bench` prints."""
+    lines = [f"Page budget: median within {PAGE_BUDGET:g}x the trivial view's (aim {PAGE_AIM:g}x)"]
+    for size in result.sizes:
+        for page in size.pages:
+            ratio = size.ratio(page)[0]
+            lines.append(
+                f"  {size.nominals:>9,} nominals  {page.page.label:<48} {ratio:6.2f}x  "
+                f"{budget_verdict(ratio)}"
+            )
+    return lines
+
+
 def _table(size: SizeResult) -> list[str]:
     lines = [
         "| page | median ms | p95 ms | paired trivial median ms "
-        "| median ÷ trivial | p95 ÷ trivial | queries |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| median ÷ trivial | p95 ÷ trivial | queries | budget ({PAGE_BUDGET:g}x) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for result in (size.trivial, *size.pages):
         median_ratio, p95_ratio = size.ratio(result)
         base = result.baseline or size.trivial
+        verdict = "–" if result is size.trivial else budget_verdict(median_ratio)
         lines.append(
             f"| {result.page.label} | {result.median_ms:.2f} | {result.p95_ms:.2f} "
-            f"| {base.median_ms:.2f} | {median_ratio:.2f} | {p95_ratio:.2f} | {result.queries} |"
+            f"| {base.median_ms:.2f} | {median_ratio:.2f} | {p95_ratio:.2f} | {result.queries} "
+            f"| {verdict} |"
         )
     return lines
 

@@ -50,6 +50,10 @@ def is_superuser(conninfo: dict[str, Any]) -> bool:
     return bool(row and row[0])
 
 
+# An arbitrary constant naming this advisory lock on the server.
+_PROVISION_LOCK = 7_301_746
+
+
 def provision(
     admin: dict[str, Any],
     *,
@@ -72,6 +76,10 @@ def provision(
     password = admin.get("password")
     server = {**admin, "dbname": "postgres"}
     with psycopg.connect(**server, autocommit=True) as conn:
+        # One provisioning at a time on this server (parallel test workers each start one):
+        # concurrent ALTER ROLE on the same role fails with "tuple concurrently updated".
+        # The lock is the session's, released when the connection closes.
+        conn.execute("SELECT pg_advisory_lock(%s)", [_PROVISION_LOCK])
         for role, attributes in ((OWNER_ROLE, _OWNER_ATTRIBUTES), (APP_ROLE, _APP_ATTRIBUTES)):
             name = sql.Identifier(role)
             if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():

@@ -100,6 +100,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Planner settings for every connection the app makes, measured at 100,000 nominals
+# (docs/benchmarks.md, "Visibility and the planner"):
+# - jit=off: the queries here are short index lookups; when a row estimate crossed
+#   jit_above_cost, PostgreSQL spent about 600 ms compiling a list query that then ran in
+#   under 100 ms. Nothing the app runs is long and CPU-bound enough to repay compiling.
+# - random_page_cost=1.1: the data sits on SSD or in memory, where a random read costs about
+#   the same as a sequential one; at the default 4, the planner scanned every nominal to
+#   join a borough's 3,000 visible ids instead of looking each one up by primary key.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
+    "DATABASE_SESSION_OPTIONS", "-c jit=off -c random_page_cost=1.1"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The database role the web, worker and beat processes connect as (DATABASE_URL's user).
 # The migrations, run as the owner role, grant it what the application needs and no more:

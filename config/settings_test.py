@@ -5,8 +5,26 @@ production so the tests exercise what is deployed.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
+
+
+def _redis_for_worker(url: str, worker: str) -> str:
+    """Each parallel test worker (pytest-xdist's gw0, gw1...) its own Redis database, as it
+    has its own test database: queues, locks and caches of one never reach another."""
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    number = parts.path.strip("/")
+    database = int(number) if number.isdigit() else 0
+    return urlunsplit(parts._replace(path=f"/{database + 1 + int(worker[2:])}"))
+
+
+os.environ["REDIS_URL"] = _redis_for_worker(
+    os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    os.environ.get("PYTEST_XDIST_WORKER", ""),
+)
 
 from config.settings import *  # noqa: E402, F403
 

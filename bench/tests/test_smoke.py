@@ -128,6 +128,7 @@ def test_report_has_a_row_for_every_page(bench: BenchResult):
 
 def test_command_writes_the_report(django_db_blocker, as_database_owner, tmp_path: Path):
     output = tmp_path / "benchmarks.md"
+    printed = StringIO()
     with django_db_blocker.unblock(), as_database_owner():
         call_command(
             "run_bench",
@@ -140,9 +141,20 @@ def test_command_writes_the_report(django_db_blocker, as_database_owner, tmp_pat
             # The cross-referencing section has its own smoke test (test_bench_crossref.py).
             "--no-crossref",
             f"--output={output}",
-            stdout=StringIO(),
+            stdout=printed,
         )
     text = output.read_text()
+    # Each page's budget and whether it was met: in the report and printed by the command.
+    budget_rows = [line for line in text.splitlines() if line.endswith(("| met |", "| NOT MET |"))]
+    budget_rows += [line for line in text.splitlines() if "within the aim of 3x) |" in line]
+    assert len(budget_rows) == len(PAGES)
+    printed_lines = printed.getvalue().splitlines()
+    assert "Page budget: median within 10x the trivial view's (aim 3x)" in printed_lines
+    for page in PAGES:
+        assert any(
+            page.label in line and line.rstrip().endswith(("met", "MET", "3x)"))
+            for line in printed_lines
+        )
     assert "python manage.py run_bench --sizes 100 --seed 1 --repeat 2 --probes 8" in text
     assert "--no-crossref" in text
     for page in PAGES:

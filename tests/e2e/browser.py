@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.e2e.coverage import SCANNED_PATHS
 from tests.factories import TEST_PASSWORD
 
 if TYPE_CHECKING:
@@ -125,11 +126,6 @@ def assert_reflows(page: Page) -> None:
     assert not problems, f"{page.url} does not reflow at {width}px wide:\n- " + "\n- ".join(
         problems
     )
-
-
-# Every path an axe scan passed on in this run: conftest.py checks at the end of a full
-# browser run that every page of the project was among them.
-SCANNED_PATHS: set[str] = set()
 
 
 @dataclass

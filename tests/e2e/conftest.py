@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import SCANNED_PATHS, PageWatch
+from tests.e2e.browser import PageWatch
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -142,57 +142,3 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
-
-
-# Routes that answer GET with something other than a page: files, and the health check.
-NOT_PAGES = (".csv", ".xlsx", ".docx", ".pdf")
-# An agreement's signed document is a download (PDF, Word or OpenDocument), whatever its name.
-NOT_PAGE_NAMES = {"health", "sharing:agreement-document"}
-E2E_DIR = Path(__file__).parent
-
-
-def unscanned_pages() -> list[str]:
-    """Page routes (GET, not the API, not downloads) that no axe scan passed on in this run."""
-    from django.urls import Resolver404, resolve
-
-    from tests.security.routes import discover_routes
-
-    scanned = set()
-    for path in SCANNED_PATHS:
-        try:
-            match = resolve(path)
-        except Resolver404:
-            continue
-        scanned.add(f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name)
-    return sorted(
-        route.describe()
-        for route in discover_routes()
-        if "GET" in route.methods
-        and not route.pattern.startswith("api/")
-        and not route.pattern.endswith(NOT_PAGES)
-        and route.name not in NOT_PAGE_NAMES
-        and route.name not in scanned
-    )
-
-
-def _whole_browser_run(session) -> bool:
-    """Every browser journey ran: no -k or marker narrowed it, and every module was collected."""
-    option = session.config.option
-    if option.keyword or option.markexpr not in ("", "e2e") or getattr(option, "lf", False):
-        return False
-    collected = {Path(str(item.path)) for item in session.items}
-    return all(module in collected for module in E2E_DIR.glob("test_*.py"))
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """After a full browser run that passed, fail if a page was never opened and checked with
-    axe: every page a journey could reach must be in one."""
-    if exitstatus != 0 or not _whole_browser_run(session):
-        return
-    missing = unscanned_pages()
-    if missing:
-        session.config.get_terminal_writer().line(
-            "Pages no browser journey opened and checked with axe:\n  " + "\n  ".join(missing),
-            red=True,
-        )
-        session.exitstatus = 1

@@ -12,12 +12,18 @@ from bench.import_quality import PEOPLE as QUALITY_PEOPLE
 from bench.import_quality import ROWS as QUALITY_ROWS
 from bench.import_quality import load_figures, merge_section, report_lines, save_figures
 from bench.runner import (
+    budget_lines,
     merge_crossref_section,
     merge_logging_section,
     render_crossref_section,
     render_logging_section,
     render_markdown,
     run_benchmarks,
+)
+from bench.visibility import (
+    VISIBILITY_HEADING,
+    render_visibility_section,
+    run_visibility_benchmark,
 )
 
 
@@ -113,6 +119,15 @@ class Command(BaseCommand):
                 "section of --output, leaving the rest of the file as it is."
             ),
         )
+        parser.add_argument(
+            "--visibility-only",
+            action="store_true",
+            help=(
+                "Measure only what a borough user's pages cost at 10,000 and at 1,000,000 "
+                "nominals (the register padded with people they may not see), and replace "
+                "that section of --output, leaving the rest of the file as it is."
+            ),
+        )
         parser.add_argument("--output", default="docs/benchmarks.md")
 
     def handle(
@@ -133,10 +148,14 @@ class Command(BaseCommand):
         import_quality_previous: str,
         import_quality_save: str,
         crossref_only: bool,
+        visibility_only: bool,
         **options,
     ):
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
+        if visibility_only:
+            self._visibility_only(seed=seed, repeat=repeat, output=output)
+            return
         if probes < 1:
             raise CommandError("--probes must be at least 1.")
         command = (
@@ -226,7 +245,22 @@ class Command(BaseCommand):
         markdown = render_markdown(result)
         target.write_text(markdown)
         self.stdout.write(markdown)
+        for line in budget_lines(result):
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Written to {target}"))
+
+    def _visibility_only(self, *, seed: int, repeat: int, output: str) -> None:
+        command = (
+            f"python manage.py run_bench --visibility-only --seed {seed} --repeat {repeat} "
+            f"--output {output}"
+        )
+        result = run_visibility_benchmark(seed=seed, repeat=repeat, log=self.stdout.write)
+        section = render_visibility_section(result, command=command)
+        target = _path(output)
+        existing = target.read_text() if target.exists() else ""
+        target.write_text(merge_logging_section(existing, section, heading=VISIBILITY_HEADING))
+        self.stdout.write(section)
+        self.stdout.write(self.style.SUCCESS(f"Section written to {target}"))
 
     def _import_quality_only(
         self, *, seed: int, people: int, rows: int, previous: str, save: str, output: str
