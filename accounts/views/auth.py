@@ -17,7 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import reauth, two_factor
+from accounts import reauth, sign_in_guard, two_factor
 from accounts.audit import audit
 from accounts.forms import (
     CodeForm,
@@ -49,36 +49,27 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 
 def _is_locked(request: HttpRequest, username: str) -> bool:
+    """Whether this username is paused for the address the request comes from."""
     return AxesProxyHandler.is_locked(request, credentials={"username": username})
 
 
 def locked_out(request: HttpRequest, response: HttpResponse, credentials: dict) -> HttpResponse:
-    """What django-axes shows once an account has had too many failed attempts."""
+    """What django-axes shows once a username has had too many failures from one address."""
     request.session.pop(two_factor.PENDING_KEY, None)
-    return render(request, "accounts/locked_out.html", status=429)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
 
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def sign_in(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    reason = request.session.pop(SIGNED_OUT_REASON, None)
-    form = SignInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        user = authenticate(request, username=username, password=form.cleaned_data["password"])
-        if getattr(request, "axes_locked_out", False) or _is_locked(request, username):
-            return locked_out(request, HttpResponse(), {"username": username})
-        if user is None:
-            form.add_error(None, "Enter a correct username and password")
-        else:
-            next_url = _safe_next(request, request.POST.get("next"))
-            two_factor.begin_sign_in(request, user)
-            request.session[NEXT_KEY] = next_url
-            if two_factor.confirmed_totp(user) is None:
-                return redirect("sign-in-set-up")
-            return redirect("sign-in-code")
+def _not_set_up_under_guard(request: HttpRequest) -> HttpResponse:
+    """An account with no second factor yet cannot have the two checked together."""
+    request.session.pop(two_factor.PENDING_KEY, None)
+    hours = int(settings.SIGN_IN_GUARD_WINDOW.total_seconds() // 3600)
+    return render(
+        request, "accounts/locked_out.html", {"not_set_up": True, "hours": hours}, status=429
+    )
+
+
+def _render_sign_in(request: HttpRequest, form: SignInForm, reason: str | None = None):
     return render(
         request,
         "accounts/sign_in.html",
@@ -90,6 +81,50 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _sign_in_checked_together(request: HttpRequest, username: str, password: str) -> HttpResponse:
+    """Many failures for this username from everywhere: whatever the password, go on to the
+    code, and say whether either was wrong only once both are given.
+
+    Every step answers the same for a right and a wrong password: the pause for this
+    address is checked before the password, and a wrong password counts one failure here
+    as a wrong code does on the next page."""
+    if _is_locked(request, username):
+        return locked_out(request, HttpResponse(), {"username": username})
+    account = User.objects.filter(username=username, is_active=True).first()
+    if account is not None and two_factor.confirmed_totp(account) is None:
+        return _not_set_up_under_guard(request)
+    user = authenticate(request, username=username, password=password)
+    two_factor.begin_checked_together(request, username, user)
+    request.session[NEXT_KEY] = _safe_next(request, request.POST.get("next"))
+    return redirect("sign-in-code")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    reason = request.session.pop(SIGNED_OUT_REASON, None)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username, password = form.cleaned_data["username"], form.cleaned_data["password"]
+        if sign_in_guard.is_guarded(username):
+            return _sign_in_checked_together(request, username, password)
+        user = authenticate(request, username=username, password=password)
+        if getattr(request, "axes_locked_out", False) or _is_locked(request, username):
+            return locked_out(request, HttpResponse(), {"username": username})
+        if user is None:
+            form.add_error(None, "Enter a correct username and password")
+        else:
+            next_url = _safe_next(request, request.POST.get("next"))
+            two_factor.begin_sign_in(request, user)
+            request.session[NEXT_KEY] = next_url
+            if two_factor.confirmed_totp(user) is None:
+                return redirect("sign-in-set-up")
+            return redirect("sign-in-code")
+    return _render_sign_in(request, form, reason)
+
+
 def _finish(request: HttpRequest, user: User, device) -> HttpResponseRedirect:
     next_url = request.session.pop(NEXT_KEY, reverse("dashboard"))
     two_factor.complete_sign_in(request, user, device)
@@ -99,6 +134,9 @@ def _finish(request: HttpRequest, user: User, device) -> HttpResponseRedirect:
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def sign_in_code(request: HttpRequest) -> HttpResponse:
+    together = two_factor.pending_together(request)
+    if together is not None:
+        return _code_checked_together(request, *together)
     user = two_factor.pending_user(request)
     if user is None:
         return redirect("sign-in")
@@ -123,6 +161,34 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             "code", "The security code is not correct or has expired. Enter the current code"
         )
     return render(request, "accounts/sign_in_code.html", {"form": form})
+
+
+def _code_checked_together(request: HttpRequest, username: str, user: User | None) -> HttpResponse:
+    """The code, checked only if the password before it was right (`user` is then set).
+
+    A wrong password already counted as a failure; a wrong code counts now. Either way the
+    answer is the same, and the sign-in starts again from the password."""
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _is_locked(request, username):
+            return locked_out(request, HttpResponse(), {"username": username})
+        device = None
+        # Inside django-otp's pause after a wrong code the code is not tried: saying
+        # "wait" here would tell a guesser that the password was right.
+        if user is not None and not two_factor.seconds_until_next_try(user):
+            device = two_factor.verify_code(user, form.cleaned_data["code"])
+            if device is None:
+                two_factor.record_failed_code(request, user)
+        if user is not None and device is not None:
+            return _finish(request, user, device)
+        request.session.pop(two_factor.PENDING_KEY, None)
+        # Bound to the username given (the password is never shown back), so the page
+        # reads as a refused sign-in with its error summary.
+        sign_in_form = SignInForm({"username": username, "password": "-"})
+        sign_in_form.is_valid()
+        sign_in_form.add_error(None, "Enter a correct username, password and security code")
+        return _render_sign_in(request, sign_in_form)
+    return render(request, "accounts/sign_in_code.html", {"form": form, "together": True})
 
 
 @login_not_required
