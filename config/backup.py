@@ -145,10 +145,19 @@ def _database_exists(info: dict[str, Any], name: str) -> bool:
 
 
 def _server_sql(info: dict[str, Any], statement: Any) -> None:
+    """CREATE or DROP DATABASE, which needs CREATEDB (the local and test owner has it)."""
     import psycopg
+    from psycopg import errors
 
     with psycopg.connect(**{**info, "dbname": "postgres"}, autocommit=True) as conn:
-        conn.execute(statement)
+        try:
+            conn.execute(statement)
+        except errors.InsufficientPrivilege as error:
+            raise BackupError(
+                f"{info.get('user')} may not create or drop databases ({error}). As the "
+                "server's superuser, create the empty database owned by it, then restore "
+                "into that."
+            ) from error
 
 
 def restore(path: Path, url: str, *, database: str | None = None, replace: bool = False) -> str:
