@@ -132,9 +132,9 @@ def is_empty(info: dict[str, Any]) -> bool:
         row = conn.execute(
             "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') "
-            "AND n.nspname NOT LIKE 'pg_toast%%' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"
+            "AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"
         ).fetchone()
-    return bool(row) and row[0] == 0
+    return row is not None and row[0] == 0
 
 
 def _database_exists(info: dict[str, Any], name: str) -> bool:

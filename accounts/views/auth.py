@@ -33,6 +33,8 @@ from accounts.services import user_set_first_password
 
 NEXT_KEY = "sign_in_next"
 NEW_CODES_KEY = "new_backup_codes"
+# The username of a sign-in refused after the password and code were checked together.
+REFUSED_KEY = "sign_in_refused"
 TIMEOUT_MESSAGES = {
     "idle": "You were signed out because you had not done anything for 30 minutes.",
     "absolute": "You were signed out because you had been signed in for 12 hours.",
@@ -69,18 +71,6 @@ def _not_set_up_under_guard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render_sign_in(request: HttpRequest, form: SignInForm, reason: str | None = None):
-    return render(
-        request,
-        "accounts/sign_in.html",
-        {
-            "form": form,
-            "next": request.GET.get("next", request.POST.get("next", "")),
-            "timeout_message": TIMEOUT_MESSAGES.get(reason or ""),
-        },
-    )
-
-
 def _sign_in_checked_together(request: HttpRequest, username: str, password: str) -> HttpResponse:
     """Many failures for this username from everywhere: whatever the password, go on to the
     code, and say whether either was wrong only once both are given.
@@ -105,7 +95,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
     reason = request.session.pop(SIGNED_OUT_REASON, None)
+    refused = request.session.pop(REFUSED_KEY, None)
     form = SignInForm(request.POST or None)
+    if refused and request.method == "GET":
+        # Bound to the username given (the password is never shown back), so the page
+        # reads as a refused sign-in with its error summary.
+        form = SignInForm({"username": refused, "password": "-"})
+        form.is_valid()
+        form.add_error(None, "Enter a correct username, password and security code")
     if request.method == "POST" and form.is_valid():
         username, password = form.cleaned_data["username"], form.cleaned_data["password"]
         if sign_in_guard.is_guarded(username):
@@ -122,7 +119,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             if two_factor.confirmed_totp(user) is None:
                 return redirect("sign-in-set-up")
             return redirect("sign-in-code")
-    return _render_sign_in(request, form, reason)
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", request.POST.get("next", "")),
+            "timeout_message": TIMEOUT_MESSAGES.get(reason or ""),
+        },
+    )
 
 
 def _finish(request: HttpRequest, user: User, device) -> HttpResponseRedirect:
@@ -182,12 +187,8 @@ def _code_checked_together(request: HttpRequest, username: str, user: User | Non
         if user is not None and device is not None:
             return _finish(request, user, device)
         request.session.pop(two_factor.PENDING_KEY, None)
-        # Bound to the username given (the password is never shown back), so the page
-        # reads as a refused sign-in with its error summary.
-        sign_in_form = SignInForm({"username": username, "password": "-"})
-        sign_in_form.is_valid()
-        sign_in_form.add_error(None, "Enter a correct username, password and security code")
-        return _render_sign_in(request, sign_in_form)
+        request.session[REFUSED_KEY] = username
+        return redirect("sign-in")
     return render(request, "accounts/sign_in_code.html", {"form": form, "together": True})
 
 

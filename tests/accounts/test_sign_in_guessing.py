@@ -115,6 +115,7 @@ def test_under_the_guard_a_right_password_and_a_wrong_one_get_the_same_answers(p
         steps = [password(client, secret)]
         steps.append(client.get("/sign-in/code/"))
         steps.append(client.post("/sign-in/code/", {"code": "123456"}))
+        steps.append(client.get("/sign-in/"))
         answers.append(
             [(r.status_code, r.get("Location"), _without_tokens(r.content)) for r in steps]
         )
@@ -122,7 +123,8 @@ def test_under_the_guard_a_right_password_and_a_wrong_one_get_the_same_answers(p
 
     assert answers[0] == answers[1]
     assert "checked together with your security code" in answers[0][1][2]
-    assert TOLD_ONE_OF_THEM_WRONG.decode() in answers[0][2][2]
+    assert answers[0][2][:2] == (302, "/sign-in/")
+    assert TOLD_ONE_OF_THEM_WRONG.decode() in answers[0][3][2]
 
 
 def test_the_owner_signs_in_with_password_and_code_while_many_addresses_guess(partnership, device):
