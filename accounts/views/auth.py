@@ -178,14 +178,16 @@ def _code_checked_together(request: HttpRequest, username: str, user: User | Non
         if _is_locked(request, username):
             return locked_out(request, HttpResponse(), {"username": username})
         device = None
-        # Inside django-otp's pause after a wrong code the code is not tried: saying
-        # "wait" here would tell a guesser that the password was right.
-        if user is not None and not two_factor.seconds_until_next_try(user):
-            device = two_factor.verify_code(user, form.cleaned_data["code"])
+        # Inside django-otp's pause after a wrong code the code is not tried, and saying
+        # "wait" would tell a guesser that the password was right: it is one more failure,
+        # as a wrong password would have been.
+        if user is not None:
+            if not two_factor.seconds_until_next_try(user):
+                device = two_factor.verify_code(user, form.cleaned_data["code"])
             if device is None:
                 two_factor.record_failed_code(request, user)
-        if user is not None and device is not None:
-            return _finish(request, user, device)
+            else:
+                return _finish(request, user, device)
         request.session.pop(two_factor.PENDING_KEY, None)
         request.session[REFUSED_KEY] = username
         return redirect("sign-in")
