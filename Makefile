@@ -22,7 +22,7 @@ ASSETS_STAMP := static/vendor/.assets-built
 # Extra arguments for test and bench, e.g. make test ARGS="-k cohort -x"
 ARGS ?=
 
-.PHONY: help install run test bench lint format code env stop status clean distclean
+.PHONY: help install run test bench lint format code backup restore env stop status clean distclean
 
 help: ## List the commands
 	@echo "Tandem: make <target>"
@@ -49,6 +49,13 @@ format: $(PY_STAMP) ## Reformat the Python code and apply ruff's safe fixes
 
 code: $(PY_STAMP) ## The current sign-in code of a demo account: make code ACCOUNT=coordinator
 	@$(LOCAL) code $(ACCOUNT)
+
+backup: $(PY_STAMP) ## Back the database up to backups/ (pg_dump custom format)
+	@$(LOCAL) backup
+
+restore: $(PY_STAMP) ## Restore FILE=backups/... into an empty database (DB=name, REPLACE=yes)
+	@test -n "$(FILE)" || { echo "Name the backup: make restore FILE=backups/..." >&2; exit 2; }
+	@$(LOCAL) restore "$(FILE)" $(if $(DB),--into "$(DB)") $(if $(filter yes,$(REPLACE)),--replace)
 
 env: $(PY_STAMP) ## Start the embedded services, print export lines: eval "$(make -s env)"
 	@$(LOCAL) env

@@ -33,14 +33,46 @@ def begin_sign_in(request: HttpRequest, user: User) -> None:
     request.session[PENDING_KEY] = {"user_id": user.pk, "at": int(time.time())}
 
 
-def pending_user(request: HttpRequest) -> User | None:
+def begin_checked_together(request: HttpRequest, username: str, user: User | None) -> None:
+    """Go on to the code whether or not the password was right (`user` is None when it was
+    not), so that the answer to a guess says nothing until the code is given too."""
+    request.session.cycle_key()
+    request.session[PENDING_KEY] = {
+        "user_id": user.pk if user is not None else None,
+        "username": username,
+        "at": int(time.time()),
+        "together": True,
+    }
+
+
+def _pending(request: HttpRequest) -> dict | None:
     pending = request.session.get(PENDING_KEY)
     if not pending:
         return None
     if time.time() - pending["at"] > settings.SIGN_IN_CODE_WINDOW.total_seconds():
         del request.session[PENDING_KEY]
         return None
+    return pending
+
+
+def pending_user(request: HttpRequest) -> User | None:
+    """Who gave a correct password and is asked for a code (never while checked together)."""
+    pending = _pending(request)
+    if pending is None or pending.get("together"):
+        return None
     return User.objects.filter(pk=pending["user_id"], is_active=True).first()
+
+
+def pending_together(request: HttpRequest) -> tuple[str, User | None] | None:
+    """While the password and code are checked together: the username given, and its user
+    only if the password was right; None when no such sign-in is under way."""
+    pending = _pending(request)
+    if pending is None or not pending.get("together"):
+        return None
+    user = None
+    if pending["user_id"] is not None:
+        user = User.objects.filter(pk=pending["user_id"], is_active=True).first()
+    return pending["username"], user
 
 
 def confirmed_totp(user: User) -> TOTPDevice | None:

@@ -8,6 +8,9 @@ Commands (the Makefile wraps them):
     test [ARGS...]    start the services, run the lint, then pytest ARGS; exit with pytest's code
     bench [ARGS...]   start the services, migrate, then ``manage.py run_bench ARGS``
     code USERNAME     print the current sign-in code of a demo account (demo accounts only)
+    backup            write the database to backups/<name>-<UTC time>.dump (pg_dump)
+    restore FILE [--into NAME] [--replace]
+                      restore a backup into an empty database (config/backup.py)
     env               start the services and print ``export ...`` lines; they stay up
     stop              stop the embedded services
     status            say which embedded services are running
@@ -690,6 +693,54 @@ def command_bench(args: Sequence[str]) -> int:
             stop_services(started)
 
 
+# --------------------------------------------------------------------------- backups
+
+
+def _owner_url() -> str:
+    """The owner role's URL where one is known: it can read every table and sequence, and
+    owns what a restore creates, as the migrations would have made it."""
+    return os.environ.get("DATABASE_OWNER_URL") or os.environ["DATABASE_URL"]
+
+
+def command_backup() -> int:
+    from config import backup
+
+    started = ensure_services()
+    try:
+        path = backup.backup(_owner_url())
+    except backup.BackupError as error:
+        raise LocalError(str(error)) from error
+    finally:
+        if started:
+            stop_services(started)
+    say(f"backed up to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+def command_restore(args: Sequence[str]) -> int:
+    import argparse
+
+    from config import backup
+
+    parser = argparse.ArgumentParser(prog="python -m config.local restore")
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--into", help="the database to restore into (default: DATABASE_URL's)")
+    parser.add_argument("--replace", action="store_true", help="drop a non-empty one first")
+    options = parser.parse_args(args)
+    started = ensure_services()
+    try:
+        name = backup.restore(
+            options.file, _owner_url(), database=options.into, replace=options.replace
+        )
+    except backup.BackupError as error:
+        raise LocalError(str(error)) from error
+    finally:
+        if started:
+            stop_services(started)
+    say(f"restored {options.file} into the database {name}")
+    return 0
+
+
 # --------------------------------------------------------------------------- env, status
 
 
@@ -728,6 +779,10 @@ def main(argv: Sequence[str]) -> int:
             ensure_services()
             _manage("demo_code", args[0])
             return 0
+        if command == "backup" and not args:
+            return command_backup()
+        if command == "restore" and args:
+            return command_restore(args)
         if command == "stop" and not args:
             stop_services()
             return 0

@@ -17,7 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import reauth, two_factor
+from accounts import reauth, sign_in_guard, two_factor
 from accounts.audit import audit
 from accounts.forms import (
     CodeForm,
@@ -33,6 +33,8 @@ from accounts.services import user_set_first_password
 
 NEXT_KEY = "sign_in_next"
 NEW_CODES_KEY = "new_backup_codes"
+# The username of a sign-in refused after the password and code were checked together.
+REFUSED_KEY = "sign_in_refused"
 TIMEOUT_MESSAGES = {
     "idle": "You were signed out because you had not done anything for 30 minutes.",
     "absolute": "You were signed out because you had been signed in for 12 hours.",
@@ -49,13 +51,42 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 
 def _is_locked(request: HttpRequest, username: str) -> bool:
+    """Whether this username is paused for the address the request comes from."""
     return AxesProxyHandler.is_locked(request, credentials={"username": username})
 
 
 def locked_out(request: HttpRequest, response: HttpResponse, credentials: dict) -> HttpResponse:
-    """What django-axes shows once an account has had too many failed attempts."""
+    """What django-axes shows once a username has had too many failures from one address."""
     request.session.pop(two_factor.PENDING_KEY, None)
-    return render(request, "accounts/locked_out.html", status=429)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def _not_set_up_under_guard(request: HttpRequest) -> HttpResponse:
+    """An account with no second factor yet cannot have the two checked together."""
+    request.session.pop(two_factor.PENDING_KEY, None)
+    hours = int(settings.SIGN_IN_GUARD_WINDOW.total_seconds() // 3600)
+    return render(
+        request, "accounts/locked_out.html", {"not_set_up": True, "hours": hours}, status=429
+    )
+
+
+def _sign_in_checked_together(request: HttpRequest, username: str, password: str) -> HttpResponse:
+    """Many failures for this username from everywhere: whatever the password, go on to the
+    code, and say whether either was wrong only once both are given.
+
+    Every step answers the same for a right and a wrong password: the pause for this
+    address is checked before the password, and a wrong password counts one failure here
+    as a wrong code does on the next page."""
+    if _is_locked(request, username):
+        return locked_out(request, HttpResponse(), {"username": username})
+    account = User.objects.filter(username=username, is_active=True).first()
+    if account is not None and two_factor.confirmed_totp(account) is None:
+        return _not_set_up_under_guard(request)
+    user = authenticate(request, username=username, password=password)
+    two_factor.begin_checked_together(request, username, user)
+    request.session[NEXT_KEY] = _safe_next(request, request.POST.get("next"))
+    return redirect("sign-in-code")
 
 
 @login_not_required
@@ -64,10 +95,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
     reason = request.session.pop(SIGNED_OUT_REASON, None)
+    refused = request.session.pop(REFUSED_KEY, None)
     form = SignInForm(request.POST or None)
+    if refused and request.method == "GET":
+        # Bound to the username given (the password is never shown back), so the page
+        # reads as a refused sign-in with its error summary.
+        form = SignInForm({"username": refused, "password": "-"})
+        form.is_valid()
+        form.add_error(None, "Enter a correct username, password and security code")
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        username, password = form.cleaned_data["username"], form.cleaned_data["password"]
+        if sign_in_guard.is_guarded(username):
+            return _sign_in_checked_together(request, username, password)
+        user = authenticate(request, username=username, password=password)
         if getattr(request, "axes_locked_out", False) or _is_locked(request, username):
             return locked_out(request, HttpResponse(), {"username": username})
         if user is None:
@@ -99,6 +139,9 @@ def _finish(request: HttpRequest, user: User, device) -> HttpResponseRedirect:
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def sign_in_code(request: HttpRequest) -> HttpResponse:
+    together = two_factor.pending_together(request)
+    if together is not None:
+        return _code_checked_together(request, *together)
     user = two_factor.pending_user(request)
     if user is None:
         return redirect("sign-in")
@@ -123,6 +166,32 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             "code", "The security code is not correct or has expired. Enter the current code"
         )
     return render(request, "accounts/sign_in_code.html", {"form": form})
+
+
+def _code_checked_together(request: HttpRequest, username: str, user: User | None) -> HttpResponse:
+    """The code, checked only if the password before it was right (`user` is then set).
+
+    A wrong password already counted as a failure; a wrong code counts now. Either way the
+    answer is the same, and the sign-in starts again from the password."""
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _is_locked(request, username):
+            return locked_out(request, HttpResponse(), {"username": username})
+        device = None
+        # Inside django-otp's pause after a wrong code the code is not tried, and saying
+        # "wait" would tell a guesser that the password was right: it is one more failure,
+        # as a wrong password would have been.
+        if user is not None:
+            if not two_factor.seconds_until_next_try(user):
+                device = two_factor.verify_code(user, form.cleaned_data["code"])
+            if device is None:
+                two_factor.record_failed_code(request, user)
+            else:
+                return _finish(request, user, device)
+        request.session.pop(two_factor.PENDING_KEY, None)
+        request.session[REFUSED_KEY] = username
+        return redirect("sign-in")
+    return render(request, "accounts/sign_in_code.html", {"form": form, "together": True})
 
 
 @login_not_required

@@ -204,7 +204,9 @@ def test_agency_admin_adds_staff_who_sets_a_password_and_an_authenticator(
     assert User.objects.get(username="dokafor").job_title == "Community safety officer"
 
 
-def test_five_wrong_passwords_lock_the_account(page: Page, check_page, partnership):
+def test_five_wrong_passwords_pause_the_account_from_that_address(
+    page: Page, check_page, partnership
+):
     user = partnership.partner
     page.goto("/sign-in/")
     check_page()
@@ -218,17 +220,18 @@ def test_five_wrong_passwords_lock_the_account(page: Page, check_page, partnersh
             )
             check_page()
 
-    expect(heading(page)).to_have_text("Your account is locked")
-    expect(page).to_have_title(re.compile(r"^Your account is locked"))
+    expect(heading(page)).to_have_text("Too many attempts to sign in")
+    expect(page).to_have_title(re.compile(r"^Too many attempts to sign in"))
+    expect(page.locator("main")).to_contain_text("from your network")
     check_page()
 
-    # The right password does not get past the lock either.
+    # The right password does not get past the pause either.
     page.goto("/sign-in/")
     check_page()
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Continue").click()
-    expect(heading(page)).to_have_text("Your account is locked")
+    expect(heading(page)).to_have_text("Too many attempts to sign in")
     check_page()
 
 

@@ -131,3 +131,39 @@ def test_wrong_code_shows_error_summary_then_right_code_signs_in(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {user.first_name}")
     check_page()
+
+
+def test_while_many_addresses_guess_the_owner_signs_in_with_password_and_code(
+    page: Page, check_page, partnership, settings
+):
+    from django.test import Client
+
+    user = partnership.coordinator
+    for i in range(settings.SIGN_IN_GUARD_FAILURES):
+        Client(REMOTE_ADDR=f"198.51.100.{i + 1}", HTTP_HOST="localhost").post(
+            "/sign-in/", {"username": user.username, "password": "a guess at the password"}
+        )
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+
+    give_password(page, check_page, user.username)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    expect(page.locator("main")).to_contain_text("checked together with your security code")
+    check_page()
+    page.get_by_label("Security code").fill(wrong_code(device.bin_key))
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Tandem")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter a correct username, password and security code"
+    )
+    expect(page.get_by_label("Username")).to_have_value(user.username)
+    check_page()
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    check_page()
+    page.get_by_label("Security code").fill(code_for(device))
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {user.first_name}")
+    check_page()
