@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 # Waits between attempts after a lost connection: about half a minute in all, longer than
 # PostgreSQL takes to restart.
 RECONNECT_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+LOST_CODES = ("08", "57P")
 
 
 def limit_web_statements(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
@@ -36,7 +37,11 @@ def connection_lost(error: BaseException) -> bool:
         return True
     if not isinstance(error, OperationalError):
         return False
-    return connection.connection is None or not connection.is_usable()
+    # A server's own error has a code: 08xxx for a broken connection, 57P01-57P03 for a
+    # server shutting down, crashed or starting up. An error without one (the server went
+    # away mid-reply) comes from the client library, and is always a connection lost.
+    code = getattr(error.__cause__, "sqlstate", None)
+    return code is None or code.startswith(LOST_CODES)
 
 
 def retry_on_lost_connection[T](
