@@ -84,7 +84,27 @@ class ThrowawayRedis:
         return False
 
 
-def test_database_url() -> str:
+@contextmanager
+def sending_to(broker_url: str) -> Iterator[None]:
+    """This test process sends jobs for real (not eagerly) to `broker_url` while it lasts.
+
+    Pooled connections are dropped, not closed: kombu keeps one pool per broker for the whole
+    process, and a closed one would fail every later test that sends to it."""
+    from config.celery import app
+
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = broker_url, False
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+def tests_database_url() -> str:
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
@@ -96,7 +116,7 @@ def service_env(redis_url: str, **extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": "fault-tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": tests_database_url(),
         "REDIS_URL": redis_url,
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         **extra,

@@ -12,11 +12,10 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from core.jobs import dispatch, enqueue, prune_sent
 from core.models import QueuedJob
 from core.tasks import dispatch_queued_jobs
-from tests.faults.processes import free_port
+from tests.faults.processes import free_port, sending_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,15 +23,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def unreachable_broker():
     """Jobs are sent for real, to a Redis port where nothing listens."""
-    saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    celery_app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
-    celery_app.conf.task_always_eager = False
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    yield
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    with sending_to(f"redis://127.0.0.1:{free_port()}/0"):
+        yield
 
 
 def test_a_job_asked_for_in_a_change_that_is_undone_was_never_asked_for():

@@ -15,14 +15,20 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Notification, Verb
 from cohorts.models import ImportStatus
 from cohorts.services.imports import import_upload
-from config.celery import app as celery_app
 from core.jobs import dispatch
 from core.models import QueuedJob
 from crossref.models import CrossReferenceRun, RunStatus
 from reporting.models import ReportVersion, VersionStatus
 from reporting.services import report_save
 from tests.factories import make_nominal
-from tests.faults.processes import ThrowawayRedis, celery, service_env, wait_until, worker_args
+from tests.faults.processes import (
+    ThrowawayRedis,
+    celery,
+    sending_to,
+    service_env,
+    wait_until,
+    worker_args,
+)
 from tests.panels.import_samples import MAPPING, csv_bytes
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -32,30 +38,18 @@ OUTAGE_SECONDS = 20
 BEAT_SECONDS = 2
 
 
-def _reset_broker_connections() -> None:
-    """Forget pooled connections, so the next send connects to the broker now configured."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker(tmp_path, settings):
     """A throwaway Redis that this test process, and the workers it starts, send jobs to;
     jobs are sent for real (not run eagerly) while it lasts."""
     server = ThrowawayRedis(tmp_path)
     server.start()
-    saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = server.url, False
     settings.REDIS_URL = server.url
-    _reset_broker_connections()
     try:
-        yield server
+        with sending_to(server.url):
+            yield server
     finally:
         server.stop()
-        celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
-        _reset_broker_connections()
 
 
 def _list_rows(count: int) -> list[list[str]]:
