@@ -15,8 +15,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 
+from core.middleware import server_error
 from tests.factories import make_nominal
 from tests.faults.processes import ROOT, free_port, service_env, wait_until
 
@@ -126,3 +127,25 @@ def test_a_page_held_up_by_the_database_says_it_took_too_long(partnership, clien
     assert _get(port, profile, cookie)[0] == 200
     assert _workers(server) == workers
     assert "WORKER TIMEOUT" not in log.read_text()
+
+
+def test_a_statement_cancelled_outside_a_view_gets_the_same_page(rf):
+    """A middleware's query (loading the session, say) cancelled: Django's 500 handler sees
+    it and answers with the same page; any other error keeps the usual 500 page."""
+    request = rf.get("/nominals/")
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = '50ms'")
+        try:
+            cursor.execute("SELECT pg_sleep(2)")
+        except OperationalError:
+            response = server_error(request)
+        finally:
+            cursor.execute("SET statement_timeout = 0")
+    assert response.status_code == 503
+    assert b"This page took too long to load" in response.content
+    try:
+        raise ValueError("something else")
+    except ValueError:
+        other = server_error(request)
+    assert other.status_code == 500
+    assert b"Sorry, there is a problem with the service" in other.content
