@@ -16,7 +16,9 @@ from crossref.models import CrossReferenceRun, MatchFinding, RunStatus
 from crossref.selectors.records import load_people
 from crossref.services import run as crossref_run
 from crossref.services.run import run_crossref
+from crossref.tasks import cross_reference
 from matching.linkage import candidate_pairs
+from tests.factories import make_nominal
 from tests.panels.test_crossref_worker import _findings, _population
 from tests.workers import real_worker, wait_for
 
@@ -103,3 +105,28 @@ def test_a_run_completes_when_postgresql_drops_the_workers_connection(partnershi
     assert whole.status == RunStatus.COMPLETE and whole.model == model
     assert set(_findings()) == set(resumed)
     assert whole.counts == run.counts
+
+
+def test_a_run_whose_connection_ends_before_it_scores_is_carried_on(partnership, monkeypatch):
+    """Lost while reading the records (before any chunk): the task waits, takes the run
+    again on a new connection and completes it as a second attempt."""
+    make_nominal(partnership.coordinator, on_panel=partnership.panel)
+    run = CrossReferenceRun.objects.create(month=date(2026, 3, 1))
+    real_load = crossref_run.load_people
+    calls: list[int] = []
+
+    def load_once_cut_off():
+        calls.append(1)
+        if len(calls) == 1:
+            with connection.cursor() as cursor:
+                # What a restart does to every client: the session ends mid-query.
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return real_load()
+
+    monkeypatch.setattr(crossref_run, "load_people", load_once_cut_off)
+    result = cross_reference.apply(args=[run.pk]).get()
+
+    run.refresh_from_db()
+    assert result["status"] == RunStatus.COMPLETE == run.status
+    assert len(calls) == 2 and run.attempts == 2 and run.error == ""
+    assert run.chunks_done == run.chunks_total
