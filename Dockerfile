@@ -46,5 +46,9 @@ RUN SECRET_KEY=build-time-only-not-a-secret \
 # matplotlib's font cache (the report charts).
 USER tandem
 EXPOSE 8000
-# gunicorn reads WEB_CONCURRENCY for its number of workers.
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# gunicorn reads WEB_CONCURRENCY for its number of workers. Its timeout (40 s) is twice the
+# web processes' statement timeout (WEB_STATEMENT_TIMEOUT_SECONDS, 20 s), so a request held up
+# by a slow query is answered with "This page took too long" before gunicorn would kill the
+# worker serving it.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
+     "--timeout", "40"]

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    # A statement cancelled by WEB_STATEMENT_TIMEOUT_SECONDS: "This page took too long".
+    "core.middleware.StatementTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -112,6 +114,11 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
     "DATABASE_SESSION_OPTIONS", "-c jit=off -c random_page_cost=1.1"
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A web request's SQL statement is cancelled after this long, and the person sees "This page
+# took too long" (core/middleware.py) instead of gunicorn killing the worker (its timeout,
+# in the Dockerfile, is longer). Set by config/wsgi.py for web processes only: the
+# worker's long jobs are not limited.
+WEB_STATEMENT_TIMEOUT_SECONDS = env_int("WEB_STATEMENT_TIMEOUT_SECONDS", 20)
 # The database role the web, worker and beat processes connect as (DATABASE_URL's user).
 # The migrations, run as the owner role, grant it what the application needs and no more:
 # SELECT and INSERT only on the audit trail and the access log (see config/dbroles.py).
@@ -327,6 +334,9 @@ SPECTACULAR_SETTINGS = {
 CROSSREF_CHUNK_PAIRS = env_int("CROSSREF_CHUNK_PAIRS", 20_000)
 # Monthly lists longer than this are matched by the worker, with progress on the page.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)
+# A pause after each step of matching a long list, for the test that kills a worker mid-run
+# (never set in service).
+IMPORT_MATCH_PAUSE_SECONDS = env_int("IMPORT_MATCH_PAUSE_MS", 0) / 1000
 CROSSREF_CHUNK_PAUSE_SECONDS = env_int("CROSSREF_CHUNK_PAUSE_MS", 0) / 1000
 
 CELERY_BROKER_URL = REDIS_URL
@@ -338,12 +348,30 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A job running when Redis goes away carries on and finishes; its message, never
+# acknowledged, may be delivered again later, and then finds the job done.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A Redis that does not answer is given up on quickly: a request asking for a job leaves
+    # it in the outbox (core/jobs.py) rather than wait.
+    "socket_connect_timeout": 2,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers wait for Redis for as long as it is away, however long, and then carry on.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Jobs asked for while Redis was down wait in PostgreSQL (core.QueuedJob) and are sent by
+# beat this often once it is back.
+JOB_DISPATCH_SECONDS = env_int("JOB_DISPATCH_SECONDS", 30)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Jobs that could not be sent when they were asked for; a tick not run by the next one is
+    # dropped, as the next does the same.
+    "dispatch-queued-jobs": {
+        "task": "core.tasks.dispatch_queued_jobs",
+        "schedule": timedelta(seconds=JOB_DISPATCH_SECONDS),
+        "options": {"expires": JOB_DISPATCH_SECONDS},
+    },
     # Grants carry the days they are in force, so lapses by date need no job; this one
     # deletes grants whose days have all passed and repairs any drift.
     "recompute-panel-access-nightly": {

@@ -57,3 +57,6 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("api/v1/", include("config.api")),
 ]
+
+# The usual 500 page, or "This page took too long" for a statement cancelled outside a view.
+handler500 = "core.middleware.server_error"

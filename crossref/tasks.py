@@ -8,10 +8,14 @@ from celery import shared_task
 @shared_task(name="crossref.tasks.cross_reference", acks_late=True, reject_on_worker_lost=True)
 def cross_reference(run_id: int) -> dict[str, object]:
     """Do one month's cross-reference run; delivered again if the worker is lost, and then
-    carries on from the first chunk not done."""
+    carries on from the first chunk not done. PostgreSQL restarting mid-run is waited for,
+    and the run carried on in the same way."""
+    from core.db import retry_on_lost_connection
     from crossref.services.run import run_crossref
 
-    run = run_crossref(run_id)
+    run = retry_on_lost_connection(
+        lambda: run_crossref(run_id), what=f"cross-reference run {run_id}"
+    )
     return {"status": run.status, "chunks_done": run.chunks_done}
 
 

@@ -1,6 +1,7 @@
 """Writes for reports: targets, unit costs, reports, and producing a report's versions.
 
-`version_request` makes the version row and queues the task once the transaction commits;
+`version_request` makes the version row and queues the task through the outbox (core/jobs.py),
+sent once the transaction commits, or later if Redis is down;
 `version_generate` (the task's body) claims it, takes the figures, draws the documents and
 stores them. A worker lost mid-run hands the task to another (late acknowledgement), which
 claims the version again and starts over; the first worker's late result, if it ever comes,
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from accounts.audit import audit
 from accounts.models import User, Verb
+from core.jobs import enqueue
 from panels.models import Panel
 from reporting.figures.compute import compute_figures
 from reporting.figures.scope import Scope
@@ -39,6 +41,8 @@ from reporting.permissions import (
 )
 
 logger = logging.getLogger(__name__)
+# The task that produces a version (reporting/tasks.py), asked for through the outbox.
+GENERATE_REPORT = "reporting.tasks.generate_report"
 
 REPORT_FIELDS = (
     "title",
@@ -179,17 +183,11 @@ def version_request(*, actor: User, report: Report, request_token: uuid.UUID) ->
                 target=version,
                 detail={"report": report.pk},
             )
-            transaction.on_commit(lambda: _queue(version.pk))
+            enqueue(GENERATE_REPORT, version.pk)
     except IntegrityError:
         # The same token committed by a request running alongside this one.
         return ReportVersion.objects.get(request_token=request_token)
     return version
-
-
-def _queue(version_id: int) -> None:
-    from reporting.tasks import generate_report
-
-    generate_report.delay(version_id)
 
 
 def version_retry(*, actor: User, version: ReportVersion) -> ReportVersion:
@@ -202,7 +200,7 @@ def version_retry(*, actor: User, version: ReportVersion) -> ReportVersion:
         ReportVersion.objects.filter(pk=version.pk).update(
             status=VersionStatus.QUEUED, progress=0, step="Waiting to start", error=""
         )
-        transaction.on_commit(lambda: _queue(version.pk))
+        enqueue(GENERATE_REPORT, version.pk)
     version.refresh_from_db()
     return version
 

@@ -19,6 +19,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ObjectType, Role, Verb
 from accounts.permissions import is_governance_lead, may_manage_staff, may_run_the_service
 from core.exports import XLSX_TYPE, Sheet, download, write_workbook
+from core.jobs import enqueue
 from sharing import agreement_services as services
 from sharing.exports import DOCX_TYPE, register_docx, register_rows
 from sharing.models import FINAL_STATUSES, IN_FORCE_STATUSES, SIGNABLE_STATUSES, AgreementStatus
@@ -29,7 +30,6 @@ from sharing.selectors import (
     register_for,
     version_history,
 )
-from sharing.tasks import recompute_access
 
 
 @login_required
@@ -140,6 +140,6 @@ def agreement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def recompute_access_now(request: AuthenticatedHttpRequest) -> HttpResponse:
     """System administrators can rebuild panel access at once rather than wait for the night."""
     require(request, may_run_the_service(request.user), object_type=ObjectType.ACCESS_GRANTS)
-    transaction.on_commit(recompute_access.delay)
+    enqueue("sharing.tasks.recompute_access")
     messages.success(request, "Panel access is being recomputed. It takes a few seconds.")
     return redirect("sharing:agreements")

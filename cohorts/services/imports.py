@@ -16,8 +16,8 @@ Rows stay with the outcome "" until their columns are chosen and they are matche
 
 from __future__ import annotations
 
+import time
 from datetime import date
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,6 +53,7 @@ from cohorts.services.import_rows import (
     save_rows,
 )
 from cohorts.services.remembered import remember_decisions
+from core.jobs import enqueue
 from offenders.models import UNIQUE_IDENTIFIER_KINDS, Identifier, Nominal
 from offenders.selectors import nominals_for
 from offenders.services import match_fields
@@ -251,17 +252,11 @@ def import_map_columns(
                 target=locked,
                 detail={"mapping": mapping, "matching": "worker", "rows": len(rows)},
             )
-            transaction.on_commit(partial(_queue_matching, locked.pk, actor.pk))
+            enqueue("cohorts.tasks.match_import", locked.pk, actor.pk)
             return locked
         counts = match_rows(actor, locked)
         _matched(actor, locked, counts, mapping)
     return locked
-
-
-def _queue_matching(import_id: int, actor_id: int) -> None:
-    from cohorts.tasks import match_import
-
-    match_import.delay(import_id, actor_id)
 
 
 def import_match_in_background(import_id: int, actor_id: int) -> CohortImport | None:
@@ -276,6 +271,8 @@ def import_match_in_background(import_id: int, actor_id: int) -> CohortImport | 
     def progress(done: int, total: int) -> None:
         # Committed at once (outside any transaction), so the page sees it move.
         CohortImport.objects.filter(pk=import_id).update(match_done=done, match_total=total)
+        if settings.IMPORT_MATCH_PAUSE_SECONDS:
+            time.sleep(settings.IMPORT_MATCH_PAUSE_SECONDS)  # only ever set by a test
 
     # Outside a transaction: the rows' outcomes are written by one statement at the end,
     # and the list becomes ready to check only below, once they are.

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ from django.utils import timezone
 from accounts.audit import audit
 from accounts.models import User, Verb
 from accounts.notifications import coordinators_of, send
+from core.db import connection_lost, retry_on_lost_connection
+from core.jobs import enqueue
 from crossref.models import (
     CrossReferenceChunk,
     CrossReferenceRun,
@@ -116,10 +119,25 @@ def _being_worked_on(run_id: int) -> bool:
         return not locked
 
 
-def _send(run_id: int) -> None:
-    from crossref.tasks import cross_reference
+def _carry_on(progress: _Progress) -> None:
+    """After PostgreSQL dropped the connection mid-chunk: take the run's lock back (or stop,
+    if another worker has the run), and count from what was committed, since the chunk's
+    findings and counts went, or stayed, together."""
+    _lock_again(progress.run.pk)
+    progress.counts = dict(CrossReferenceRun.objects.get(pk=progress.run.pk).counts)
 
-    cross_reference.delay(run_id)
+
+class RunTakenOver(Exception):
+    """This worker lost its database session, and with it the run's lock, and another worker
+    has the run now: this one stops."""
+
+
+def _lock_again(run_id: int) -> None:
+    """After a new database session: take the run's lock back, or stop if it is taken."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUN_LOCK_CLASS, run_id])
+        if not cursor.fetchone()[0]:
+            raise RunTakenOver(run_id)
 
 
 def _reset(run: CrossReferenceRun) -> None:
@@ -171,8 +189,7 @@ def request_run(
             target=run,
             detail={"month": month.isoformat(), "trigger": trigger},
         )
-        run_id = run.pk
-        transaction.on_commit(lambda: _send(run_id))
+        enqueue("crossref.tasks.cross_reference", run.pk)
     return run
 
 
@@ -288,7 +305,13 @@ def run_crossref(run_id: int) -> CrossReferenceRun:
                     detail={"counts": progress.counts},
                 )
                 _tell_coordinators(run)
+        except RunTakenOver:
+            return CrossReferenceRun.objects.get(pk=run_id)
         except Exception as error:
+            if connection_lost(error):
+                # Nothing can be recorded without a connection; the task carries on from the
+                # last chunk done once PostgreSQL is back (crossref/tasks.py).
+                raise
             _fail(run_id, error, phase)
             raise
     return run
@@ -445,7 +468,20 @@ def _score(
     )
     for number in todo:
         started = time.perf_counter()
-        _score_chunk(progress, people, params, number, chunks.get(number, []), known, threshold)
+        retry_on_lost_connection(
+            partial(
+                _score_chunk,
+                progress,
+                people,
+                params,
+                number,
+                chunks.get(number, []),
+                known,
+                threshold,
+            ),
+            what=f"chunk {number} of cross-reference run {run.pk}",
+            after_reconnect=partial(_carry_on, progress),
+        )
         progress.add_time("score", time.perf_counter() - started)
         progress.save()
         if pause:

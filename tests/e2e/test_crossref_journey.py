@@ -17,6 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import AuditEvent, Role, Verb
+from core.models import QueuedJob
 from crossref.models import CrossReferenceRun, FindingKind, FindingStatus, MatchFinding, RunStatus
 from crossref.services import run as crossref_run
 from offenders.models import Address, Nominal
@@ -133,10 +134,9 @@ def test_coordinator_runs_the_cross_reference_and_decides_what_it_found(
     month = timezone.localdate().replace(day=1)
     month_name = f"{month:%B %Y}"
 
-    # The worker is played by the test: the task is held when sent, so the run page is seen
+    # The worker is played by the test: the job waits in the outbox, so the run page is seen
     # waiting for a worker, and is then run here as the worker would run it.
-    sent: list[int] = []
-    monkeypatch.setattr(crossref_run, "_send", sent.append)
+    monkeypatch.setattr("core.jobs.dispatch", lambda **kwargs: 0)
 
     sign_in(page, check_page, p.coordinator)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Panels").click()
@@ -162,7 +162,8 @@ def test_coordinator_runs_the_cross_reference_and_decides_what_it_found(
     check_page()
     run = CrossReferenceRun.objects.get()
     assert (run.month, run.status, run.requested_by) == (month, RunStatus.QUEUED, p.coordinator)
-    assert sent == [run.pk]
+    [job] = QueuedJob.objects.filter(sent_at__isnull=True)
+    assert (job.task, job.args) == ("crossref.tasks.cross_reference", [run.pk])
     crossref_run.run_crossref(run.pk)
 
     expect(page.locator("#run-status")).to_have_text("Complete", timeout=POLLED)
