@@ -239,8 +239,8 @@ class PlanExport(models.Model):
     """The Word document of a long plan, made by the worker for the person who asked.
 
     It holds that person's view of the plan (staff names only to their own agency's
-    staff), so only they download it, and only while they still see the plan. Their
-    latest export of a plan is the one the plan's export page shows.
+    staff), so only they download it, and only while they still see the plan. Each
+    person keeps one per plan: asking again replaces it.
     """
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="exports")

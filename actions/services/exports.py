@@ -40,7 +40,8 @@ def plan_export_request(*, plan: ActionPlan, actor: User, today: date) -> PlanEx
     """Ask the worker for the plan's Word document, as `actor` sees the plan today.
 
     Asked again while the last one is still being made (a double click, a resent form),
-    it finds that one rather than making another. Audited as the plan's export.
+    it finds that one rather than making another; otherwise their earlier document of the
+    plan is replaced. Audited as the plan's export.
     """
     if not ActionPlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
         raise PermissionDenied
@@ -58,6 +59,8 @@ def plan_export_request(*, plan: ActionPlan, actor: User, today: date) -> PlanEx
         )
         if waiting is not None:
             return waiting
+        # The page offers only the latest: an earlier document of theirs is not kept.
+        PlanExport.objects.filter(plan=plan, requested_by=actor).delete()
         export = PlanExport.objects.create(
             plan=plan,
             requested_by=actor,
