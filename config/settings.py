@@ -303,9 +303,10 @@ CROSSREF_CHUNK_PAIRS = env_int("CROSSREF_CHUNK_PAIRS", 20_000)
 # Monthly lists longer than this are matched by the worker, with progress on the page.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)
 # An action plan with more steps than this has its Word document made by the worker, with
-# progress on the page; a shorter one downloads at once. At about 0.2 ms a step (see the
-# action plan's section of docs/benchmarks.md), 300 steps keep a download made while the
-# browser waits within the pages' budget of ten times the trivial view.
+# progress on the page; a shorter one downloads at once. The document costs about 0.2-0.3 ms
+# a step on top of a fixed part (docs/benchmarks.md, the action plan's Word export): 300
+# steps, five times the source paper's plan, are drawn while the browser waits; a longer
+# plan would hold a web worker for seconds.
 PLAN_EXPORT_BACKGROUND_STEPS = env_int("PLAN_EXPORT_BACKGROUND_STEPS", 300)
 CROSSREF_CHUNK_PAUSE_SECONDS = env_int("CROSSREF_CHUNK_PAUSE_MS", 0) / 1000
 
