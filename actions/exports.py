@@ -15,15 +15,18 @@ progress by RAG.
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Callable
 from datetime import date
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.parser import parse_xml
+from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import _Cell
-from docx.text.paragraph import Paragraph
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -110,22 +113,6 @@ def _shade(cell: _Cell, fill: str) -> None:
     properties.append(shading)
 
 
-def _shade_run(run, fill: str) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    run._r.get_or_add_rPr().append(shading)
-
-
-def _lines(cell: _Cell, lines: list[str], *, bold_first: bool = False) -> None:
-    """One paragraph per line in the cell (the cell starts with one empty paragraph)."""
-    for index, line in enumerate(lines):
-        paragraph: Paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
-        run = paragraph.add_run(line)
-        run.bold = bold_first and index == 0
-
-
 def _rag_cell(cell: _Cell, rag: Rag) -> None:
     _shade(cell, RAG_FILL[rag])
     run = cell.paragraphs[0].add_run(rag.label)
@@ -160,42 +147,115 @@ def add_docx_rag_summary(document, summary: RagSummary, *, heading: str) -> None
     document.add_paragraph(ACTION_RAG_RULE)
 
 
-def _docx_plan_table(document, objectives: list[ObjectiveRows]) -> None:
+# Column widths of the plan's table, as in the committee paper.
+WIDTHS = (Cm(3.5), Cm(6), Cm(4), Cm(2.2), Cm(3.5), Cm(6.5), Cm(2))
+# How often (in actions) a long export reports how far it has got.
+PROGRESS_EVERY = 25
+
+type Progress = Callable[[int, int], None]
+
+# Characters XML cannot hold at all: dropped rather than fail the whole document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_W = f'xmlns:w="{nsmap["w"]}"'
+
+
+def _run(text: str, *, bold: bool = False, colour: str = "", fill: str = "") -> str:
+    """A `w:r` holding `text` as python-docx's `Run.text` writes it: a line break for each
+    newline and a tab for each tab."""
+    properties = (
+        ("<w:b/>" if bold else "")
+        + (f'<w:color w:val="{colour}"/>' if colour else "")
+        + (f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else "")
+    )
+    parts = []
+    for index, line in enumerate(_NOT_XML.sub("", text).split("\n")):
+        if index:
+            parts.append("<w:br/>")
+        for number, piece in enumerate(line.split("\t")):
+            if number:
+                parts.append("<w:tab/>")
+            if piece:
+                parts.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
+    return f"<w:r>{f'<w:rPr>{properties}</w:rPr>' if properties else ''}{''.join(parts)}</w:r>"
+
+
+def _cell(width: Length, paragraphs: list[str], *, merge: str = "", fill: str = "") -> str:
+    """A `w:tc` of `width` holding `paragraphs` (each the runs of one `w:p`); `merge`
+    "restart" begins a vertical span and "continue" carries it on."""
+    properties = (
+        f'<w:tcW w:w="{width.twips}" w:type="dxa"/>'
+        + (f'<w:vMerge w:val="{merge}"/>' if merge else "")
+        + (f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else "")
+    )
+    body = "".join(f"<w:p>{runs}</w:p>" for runs in paragraphs or [""])
+    return f"<w:tc><w:tcPr>{properties}</w:tcPr>{body}</w:tc>"
+
+
+def _progress_paragraph(step_row: StepRow) -> str:
+    head, text = progress_line(step_row)
+    number, _, label = head.partition(" ")
+    badge = _run(label, bold=True, fill=RAG_FILL[step_row.rag])
+    return f"{_run(f'{number} ')}{badge}{_run(f' {text}')}"
+
+
+def _action_row(objective: str, row: ActionRow, merge: str) -> str:
+    """One action's row of the committee paper's table, as WordprocessingML."""
+    lines = action_lines(row)
+    cells = (
+        _cell(WIDTHS[0], [_run(objective)] if objective else [], merge=merge),
+        _cell(WIDTHS[1], [_run(lines[0], bold=True), *(_run(line) for line in lines[1:])]),
+        _cell(WIDTHS[2], [_run(row.action.outcomes or "")]),
+        _cell(WIDTHS[3], [_run(row.action.timescale or "")]),
+        _cell(WIDTHS[4], [_run(line) for line in lead_lines(row)]),
+        _cell(WIDTHS[5], [_progress_paragraph(step) for step in row.steps]),
+        _cell(
+            WIDTHS[6],
+            [_run(row.rag.label, bold=True, colour=TEXT_COLOUR)],
+            fill=RAG_FILL[row.rag],
+        ),
+    )
+    return f"<w:tr {_W}>{''.join(cells)}</w:tr>"
+
+
+def _docx_plan_table(
+    document, objectives: list[ObjectiveRows], progress: Progress | None = None
+) -> None:
+    """The committee paper's table: one row per action, each objective's cell spanning
+    its actions' rows (Word's vertical merge: the first row's cell starts the span, the
+    others' continue it).
+
+    Each row is written as WordprocessingML and added at the end of the table, so the
+    time grows in step with the rows. python-docx's own `merge`, and reading a merged
+    row's `cells`, search the whole table for the row's place: merging the objective's
+    cell row by row made the export's time grow with the square of the plan's length.
+    """
     table = document.add_table(rows=1, cols=len(HEADINGS))
     table.style = "Table Grid"
+    for column, width in zip(table.columns, WIDTHS, strict=True):
+        column.width = width
+    for cell, width in zip(table.rows[0].cells, WIDTHS, strict=True):
+        cell.width = width
     _header_row(table, HEADINGS)
-    widths = (Cm(3.5), Cm(6), Cm(4), Cm(2.2), Cm(3.5), Cm(6.5), Cm(2))
+    total = sum(len(group.actions) for group in objectives)
+    done = 0
     for group in objectives:
-        first_row = None
-        for row in group.actions:
-            cells = table.add_row().cells
-            if first_row is None:
-                first_row = cells[0]
-                cells[0].paragraphs[0].add_run(group.objective.title)
-            else:
-                # The objective spans its actions' rows, as in the paper.
-                first_row = first_row.merge(cells[0])
-            _lines(cells[1], action_lines(row), bold_first=True)
-            _lines(cells[2], [row.action.outcomes or ""])
-            _lines(cells[3], [row.action.timescale or ""])
-            _lines(cells[4], lead_lines(row))
-            for index, step_row in enumerate(row.steps):
-                paragraph = cells[5].paragraphs[0] if index == 0 else cells[5].add_paragraph()
-                head, text = progress_line(step_row)
-                number, _, label = head.partition(" ")
-                paragraph.add_run(f"{number} ")
-                badge = paragraph.add_run(label)
-                badge.bold = True
-                _shade_run(badge, RAG_FILL[step_row.rag])
-                paragraph.add_run(f" {text}")
-            _rag_cell(cells[6], row.rag)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+        spans = len(group.actions) > 1
+        for index, row in enumerate(group.actions):
+            merge = ("continue" if index else "restart") if spans else ""
+            title = "" if index else group.objective.title
+            table._tbl.append(parse_xml(_action_row(title, row, merge)))
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+    if progress:
+        progress(done, total)
 
 
-def plan_docx(plan: ActionPlan, *, viewer: User, today: date) -> bytes:
-    """The plan as a Word document, landscape, in the committee paper's layout."""
+def plan_docx(
+    plan: ActionPlan, *, viewer: User, today: date, progress: Progress | None = None
+) -> bytes:
+    """The plan as a Word document, landscape, in the committee paper's layout.
+    `progress(actions done, actions)` is told how far the table has got, now and then."""
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -209,7 +269,7 @@ def plan_docx(plan: ActionPlan, *, viewer: User, today: date) -> bytes:
         document.add_paragraph(plan.strategy)
     document.add_paragraph(_as_at(today))
     objectives = plan_table(plan, viewer=viewer, today=today)
-    _docx_plan_table(document, objectives)
+    _docx_plan_table(document, objectives, progress)
     add_docx_rag_summary(document, plan_rag_summary(plan), heading="Summary of actions by RAG")
     buffer = io.BytesIO()
     document.save(buffer)

@@ -226,3 +226,47 @@ class PlanImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_name or 'Pasted plan'} ({self.get_status_display()})"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being made"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class PlanExport(models.Model):
+    """The Word document of a long plan, made by the worker for the person who asked.
+
+    It holds that person's view of the plan (staff names only to their own agency's
+    staff), so only they download it, and only while they still see the plan. Each
+    person keeps one per plan: asking again replaces it.
+    """
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    as_at = models.DateField(help_text="The day the document's progress is as at.")
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    done = models.PositiveIntegerField(default=0, help_text="Actions written so far.")
+    total = models.PositiveIntegerField(default=0, help_text="Actions in the plan.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Which attempt is making the document: a later delivery of the task takes it over,
+    # and an earlier one's late result is then refused.
+    claim = models.CharField(max_length=32, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["plan", "requested_by", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"Word export of {self.plan} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from actions.views import imports, plans, structure
+from actions.views import exports, imports, plans, structure
 
 app_name = "actions"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("<int:pk>/", plans.plan_detail, name="plan"),
     path("<int:pk>/export.docx", plans.plan_export_docx, name="plan-docx"),
     path("<int:pk>/export.xlsx", plans.plan_export_xlsx, name="plan-xlsx"),
+    path("<int:pk>/export/", exports.plan_export, name="plan-export"),
+    path(
+        "<int:pk>/export/download.docx", exports.plan_export_download, name="plan-export-download"
+    ),
     path("<int:pk>/settings/", plans.plan_settings, name="plan-settings"),
     path("actions/<int:pk>/", plans.action_detail, name="action"),
     path("actions/<int:pk>/change/", plans.action_edit, name="action-edit"),

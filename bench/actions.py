@@ -1,14 +1,26 @@
 """The action plan's part of `make bench`: two plans of the first borough, one the size of
 the source paper's (3 objectives, 15 actions, 4 steps each) and one ten times larger, each
 step with three progress updates. Their pages are measured like the others: the plan's
-table, an action's page and the DOCX export, whose queries must not grow with the plan."""
+table, an action's page and the DOCX export, whose queries must not grow with the plan.
+
+`measure_docx_export` (run by `run_bench --docx-only`) times the Word export itself at
+150, 600 and 2,400 steps: the milliseconds per step must stay the same as the plan grows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from accounts.models import Agency, User
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Agency, AgencyKind, User
+from accounts.services import agency_create
+from actions.exports import plan_docx
 from actions.models import Action, ActionPlan, ActionStep, Objective, ProgressUpdate, Rag
 from bench.synthetic import BoroughPlan
 
@@ -25,7 +37,15 @@ class PlanTargets:
     plan_action: int  # an action of the large plan
 
 
-def _plan(name: str, objectives: int, actions: int, owner: User, leads: list[Agency]) -> ActionPlan:
+def _plan(
+    name: str,
+    objectives: int,
+    actions: int,
+    owner: User,
+    leads: list[Agency],
+    *,
+    steps: int = STEPS_PER_ACTION,
+) -> ActionPlan:
     plan = ActionPlan.objects.create(
         title=f"Bench plan ({name})",
         owner_agency=owner.agency,
@@ -60,7 +80,7 @@ def _plan(name: str, objectives: int, actions: int, owner: User, leads: list[Age
             last_update_on=date(2026, 6, 1),
         )
         for action in action_rows
-        for s in range(1, STEPS_PER_ACTION + 1)
+        for s in range(1, steps + 1)
     )
     ProgressUpdate.objects.bulk_create(
         ProgressUpdate(
@@ -85,3 +105,128 @@ def prepare_plans(plan: BoroughPlan) -> PlanTargets:
     return PlanTargets(
         plan_small=made["small"].pk, plan_large=made["large"].pk, plan_action=action.pk
     )
+
+
+# --- The Word export's time against the plan's length ----------------------------------------
+
+# Steps in the plans timed: 10 objectives of 5, 20 and 80 actions of 3 steps, so each
+# objective's merged cell spans more rows as the plan grows, as a real plan's would.
+DOCX_STEPS = (150, 600, 2400)
+DOCX_OBJECTIVES = 10
+DOCX_STEPS_PER_ACTION = 3
+DOCX_TODAY = date(2026, 6, 30)
+
+
+@dataclass
+class DocxTiming:
+    steps: int
+    actions: int
+    objectives: int
+    queries: int
+    document_bytes: int
+    samples_ms: list[float] = field(default_factory=list)
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def ms_per_step(self) -> float:
+        return self.median_ms / self.steps
+
+
+def _docx_people() -> tuple[User, list[Agency]]:
+    """An owner and three lead agencies for the plans, made here (the run is undone)."""
+    leads = [
+        agency_create(actor=None, name=f"Bench {kind.label}", code=f"bench-{kind.value}", kind=kind)
+        for kind in (AgencyKind.COUNCIL, AgencyKind.POLICE, AgencyKind.PROBATION)
+    ]
+    owner = User.objects.create(username="bench-plan-owner", agency=leads[0], first_name="Bench")
+    return owner, leads
+
+
+def measure_docx_export(
+    *,
+    repeat: int,
+    steps: tuple[int, ...] = DOCX_STEPS,
+    render: Callable[..., bytes] = plan_docx,
+    log: Callable[[str], None] = lambda _line: None,
+) -> list[DocxTiming]:
+    """Time `render` (the DOCX export, `plan_docx`) on plans of each number of `steps`,
+    `repeat` times each, in-process: the plan's reads, the document and its saving.
+
+    Everything is made inside one transaction that is rolled back at the end, so the
+    database (the one configured) is left as it was.
+    """
+    timings = []
+    with transaction.atomic():
+        owner, leads = _docx_people()
+        for count in steps:
+            actions = count // DOCX_STEPS_PER_ACTION // DOCX_OBJECTIVES
+            plan = _plan(
+                f"{count} steps",
+                DOCX_OBJECTIVES,
+                actions,
+                owner,
+                leads,
+                steps=DOCX_STEPS_PER_ACTION,
+            )
+            render(plan, viewer=owner, today=DOCX_TODAY)  # warm-up
+            with CaptureQueriesContext(connection) as queries:
+                content = render(plan, viewer=owner, today=DOCX_TODAY)
+            timing = DocxTiming(
+                steps=count,
+                actions=actions * DOCX_OBJECTIVES,
+                objectives=DOCX_OBJECTIVES,
+                queries=len(queries),
+                document_bytes=len(content),
+            )
+            for _ in range(repeat):
+                started = time.perf_counter()
+                render(plan, viewer=owner, today=DOCX_TODAY)
+                timing.samples_ms.append((time.perf_counter() - started) * 1000)
+            log(f"DOCX export, {count} steps: {timing.median_ms:.0f} ms")
+            timings.append(timing)
+        transaction.set_rollback(True)
+    return timings
+
+
+DOCX_HEADING = "## Action plan: the Word export against the plan's length"
+
+
+def docx_lines(timings: list[DocxTiming], *, before: list[DocxTiming] | None = None) -> list[str]:
+    """The section's table: time, time per step, the time each step added since the
+    shorter plan (the same at every length when the export is linear, whatever it costs
+    once per document) and queries at each length; with `before` (the same plans timed
+    with an earlier export), its times beside."""
+    lines = [
+        "| steps | actions | median ms | ms per step | ms per step added | queries "
+        "| document bytes |"
+        + (" before: median ms | before: ms per step added |" if before else ""),
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: | ---: |" if before else ""),
+    ]
+    for index, timing in enumerate(timings):
+        row = (
+            f"| {timing.steps:,} | {timing.actions:,} | {timing.median_ms:.1f} "
+            f"| {timing.ms_per_step:.3f} | {_added(timings, index)} | {timing.queries} "
+            f"| {timing.document_bytes:,} |"
+        )
+        if before:
+            row += f" {before[index].median_ms:.1f} | {_added(before, index)} |"
+        lines.append(row)
+    return lines
+
+
+def _added(timings: list[DocxTiming], index: int) -> str:
+    if index == 0:
+        return "–"
+    shorter, longer = timings[index - 1], timings[index]
+    return f"{(longer.median_ms - shorter.median_ms) / (longer.steps - shorter.steps):.3f}"
+
+
+def marginal_growth(timings: list[DocxTiming]) -> float:
+    """How many times more each step added between the two longest plans than between
+    the two shortest: about 1 when the time grows in step with the rows."""
+    first = (timings[1].median_ms - timings[0].median_ms) / (timings[1].steps - timings[0].steps)
+    last = (timings[-1].median_ms - timings[-2].median_ms) / (timings[-1].steps - timings[-2].steps)
+    return last / first

@@ -337,6 +337,12 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)
 # A pause after each step of matching a long list, for the test that kills a worker mid-run
 # (never set in service).
 IMPORT_MATCH_PAUSE_SECONDS = env_int("IMPORT_MATCH_PAUSE_MS", 0) / 1000
+# An action plan with more steps than this has its Word document made by the worker, with
+# progress on the page; a shorter one downloads at once. The document costs about 0.2-0.3 ms
+# a step on top of a fixed part (docs/benchmarks.md, the action plan's Word export): 300
+# steps, five times the source paper's plan, are drawn while the browser waits; a longer
+# plan would hold a web worker for seconds.
+PLAN_EXPORT_BACKGROUND_STEPS = env_int("PLAN_EXPORT_BACKGROUND_STEPS", 300)
 CROSSREF_CHUNK_PAUSE_SECONDS = env_int("CROSSREF_CHUNK_PAUSE_MS", 0) / 1000
 
 CELERY_BROKER_URL = REDIS_URL

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -62,6 +63,7 @@ from actions.selectors.plans import (
     step_for,
     step_lead,
 )
+from actions.services.exports import exports_in_background
 from actions.services.plans import (
     StaleEdit,
     action_update,
@@ -120,6 +122,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         days=plan.needs_update_days,
     )
     filters = form.to_filter()
+    summary = plan_rag_summary(plan)
     return render(
         request,
         "actions/plan.html",
@@ -130,7 +133,8 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "selected": form.selected(filters),
             "query": form.query(filters),
             "objectives": plan_table(plan, viewer=request.user, today=today, filters=filters),
-            "summary": plan_rag_summary(plan),
+            "summary": summary,
+            "docx_in_background": summary.steps > settings.PLAN_EXPORT_BACKGROUND_STEPS,
             "rule": ACTION_RAG_RULE,
             "owner": person_label(plan.owner, request.user, agency=plan.owner_agency),
             "edits": may_edit_plan(request.user, plan),
@@ -144,6 +148,9 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     plan = plan_for(request, pk)
     today = timezone.localdate()
+    if fmt == "docx" and exports_in_background(plan):
+        # A long plan's document is made by the worker, on the page that shows its progress.
+        return redirect("actions:plan-export", pk=plan.pk)
     if fmt == "docx":
         content = plan_docx(plan, viewer=request.user, today=today)
     else:

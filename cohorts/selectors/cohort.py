@@ -212,13 +212,17 @@ def _on_cohort(
     ).filter(Q(end__isnull=True) | Q(end__gt=day))
 
 
+def _latest_review(panel: Panel, day: date) -> QuerySet[RagReview]:
+    return RagReview.objects.filter(
+        nominal=OuterRef("nominal"), panel=panel, reviewed_on__lte=day
+    ).order_by("-reviewed_on", "-pk")
+
+
 def _annotated(
     memberships: QuerySet[CohortMembership], panel: Panel, day: date
 ) -> QuerySet[TrackerMembership]:
     """Each membership with what the tracker shows about it as at `day`."""
-    latest_review = RagReview.objects.filter(
-        nominal=OuterRef("nominal"), panel=panel, reviewed_on__lte=day
-    ).order_by("-reviewed_on", "-pk")
+    latest_review = _latest_review(panel, day)
     latest_ogrs = RiskScore.objects.filter(
         nominal=OuterRef("nominal"), ogrs_percent__isnull=False, assessed_on__lte=day
     ).order_by("-assessed_on", "-pk")
@@ -237,9 +241,30 @@ def _annotated(
     ).annotate(rag_rank=_rag_rank())
 
 
+def _for_ordering(
+    memberships: QuerySet[CohortMembership],
+    panel: Panel,
+    day: date,
+    filters: CohortFilter,
+    column: str,
+) -> QuerySet[CohortMembership]:
+    """The memberships with only the annotations the filters and the sort read, the same
+    expressions `_annotated` gives them: the rest are drawn for one page's rows alone."""
+    latest_review = _latest_review(panel, day)
+    if filters.rag or column == "rag":
+        memberships = memberships.annotate(rag=Subquery(latest_review.values("rag")[:1])).annotate(
+            rag_rank=_rag_rank()
+        )
+    if filters.overdue or column == "review":
+        memberships = memberships.annotate(
+            last_review=Subquery(latest_review.values("reviewed_on")[:1])
+        )
+    return memberships
+
+
 def _narrowed(
-    memberships: QuerySet[TrackerMembership], panel: Panel, day: date, filters: CohortFilter
-) -> QuerySet[TrackerMembership]:
+    memberships: QuerySet[CohortMembership], panel: Panel, day: date, filters: CohortFilter
+) -> QuerySet[CohortMembership]:
     if filters.rag:
         wanted = Q(rag__in=[value for value in filters.rag if value != NOT_REVIEWED])
         if NOT_REVIEWED in filters.rag:
@@ -267,16 +292,26 @@ def _narrowed(
     return memberships
 
 
-def cohort_members(
+def _ordering(sort: str) -> tuple[Any, ...]:
+    column, descending = parse_sort(sort)
+    return SORTS[column][1 if descending else 0]
+
+
+def cohort_listing(
     user: User,
     panel: Panel,
     *,
     filters: CohortFilter | None = None,
     sort: str = DEFAULT_SORT,
-) -> QuerySet[TrackerMembership]:
-    """The panel's cohort as the tracker lists it: now, or as at the last day of
-    `filters.month`; narrowed by the filters; one row per person; sorted by `sort`
-    ("column" or "-column", see SORTS). Empty unless the user may see the panel."""
+) -> QuerySet[CohortMembership]:
+    """The panel's cohort as the tracker lists it, to count and to page through: now, or
+    as at the last day of `filters.month`; narrowed by the filters; one row per person;
+    sorted by `sort` ("column" or "-column", see SORTS). Empty unless the user may see
+    the panel.
+
+    It reads only what the filters and the sort need (the latest RAG review, when they
+    ask for it); `cohort_details` draws everything else for the rows of one page.
+    """
     filters = filters or CohortFilter()
     day = cohort_day(filters.month)
     live = filters.month is None
@@ -291,10 +326,27 @@ def cohort_members(
         live=live,
     )
     memberships = _on_cohort(on_panel, day, live=live).exclude(Exists(earlier))
-    memberships = _narrowed(_annotated(memberships, panel, day), panel, day, filters)
-    column, descending = parse_sort(sort)
+    column, _ = parse_sort(sort)
+    memberships = _for_ordering(memberships, panel, day, filters, column)
+    return _narrowed(memberships, panel, day, filters).order_by(*_ordering(sort))
+
+
+def cohort_details(
+    listing: QuerySet[CohortMembership],
+    panel: Panel,
+    *,
+    day: date,
+    sort: str = DEFAULT_SORT,
+) -> QuerySet[TrackerMembership]:
+    """Everything a tracker row shows about the memberships of `listing` (all of
+    `cohort_listing`, or a page of it), in the same order, in one query and one prefetch.
+
+    The listing is a subquery: PostgreSQL finds and sorts its rows first, then the
+    RAG, OGRS, offence and engagement lookups run for those rows alone.
+    """
     return (
-        memberships.select_related("nominal__lead_professional__agency")
+        _annotated(CohortMembership.objects.filter(pk__in=listing.values("pk")), panel, day)
+        .select_related("nominal__lead_professional__agency")
         .prefetch_related(
             Prefetch(
                 "nominal__needs",
@@ -302,8 +354,21 @@ def cohort_members(
                 to_attr="current_needs",
             )
         )
-        .order_by(*SORTS[column][1 if descending else 0])
+        .order_by(*_ordering(sort))
     )
+
+
+def cohort_members(
+    user: User,
+    panel: Panel,
+    *,
+    filters: CohortFilter | None = None,
+    sort: str = DEFAULT_SORT,
+) -> QuerySet[TrackerMembership]:
+    """The whole of `cohort_listing` with everything its rows show (the export)."""
+    filters = filters or CohortFilter()
+    listing = cohort_listing(user, panel, filters=filters, sort=sort)
+    return cohort_details(listing, panel, day=cohort_day(filters.month), sort=sort)
 
 
 @dataclass(frozen=True)
@@ -434,15 +499,25 @@ def flag_labels(panel: Panel, flags: Flags) -> list[str]:
 
 
 def lead_choices(user: User, panel: Panel, filters: CohortFilter) -> list[User]:
-    """Lead professionals of people on the cohort on the tracker's day."""
+    """Lead professionals of people on the cohort on the tracker's day.
+
+    Read from the panel's own memberships (by the panel's index), each person's lead
+    professional looked up by the person's primary key: the cost follows the cohort, not
+    the register, whatever the planner guesses a scan of every nominal would cost."""
     day = cohort_day(filters.month)
     on = _on_cohort(
-        memberships_visible_to(user).filter(panel=panel), day, live=filters.month is None
+        CohortMembership.objects.visible_to(user).filter(panel=panel),
+        day,
+        live=filters.month is None,
+    )
+    # A person merged into another is reached through the survivor (as in
+    # `memberships_visible_to`): their lead professional is not offered.
+    lead = Nominal.objects.filter(pk=OuterRef("nominal_id"), merged_into__isnull=True).values(
+        "lead_professional_id"
     )
     return list(
-        User.objects.filter(led_nominals__memberships__in=on)
+        User.objects.filter(pk__in=on.values(lead=Subquery(lead[:1])))
         .select_related("agency")
-        .distinct()
         .order_by("last_name", "first_name", "pk")
     )
 

@@ -8,14 +8,14 @@ so the table works without JavaScript.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,6 +45,8 @@ from cohorts.selectors.cohort import (
     CohortRow,
     agency_choices,
     cohort_day,
+    cohort_details,
+    cohort_listing,
     cohort_members,
     cohort_rows,
     lead_choices,
@@ -200,9 +202,13 @@ def _render_tracker(
         filters, selected = form.to_filter(), form.selected()
     user = request.user
     day = cohort_day(filters.month)
-    members = cohort_members(user, panel, filters=filters, sort=sort)
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = cohort_rows(panel, list(page.object_list), day=day)
+    # Count and page through the cohort reading only what the filters and sort need; then
+    # draw everything a row shows for this page's fifty alone.
+    listing = cohort_listing(user, panel, filters=filters, sort=sort)
+    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page of a queryset is a slice of it, still a queryset: one subquery of the next.
+    members = cohort_details(cast("QuerySet", page.object_list), panel, day=day, sort=sort)
+    rows = cohort_rows(panel, list(members), day=day)
     referrals = list(referrals_awaiting(user, panel))
     left = list(leavers(user, panel, filters.month))
     log_access(request=request, object_type=PANEL, object_id=panel.pk)

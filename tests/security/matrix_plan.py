@@ -5,7 +5,11 @@
   data, and they report on it); so does the system administrator, as staff of the
   council, one of the plan's agencies. The other borough's plan (`w.outsider_plans`) is
   seen by the other borough's staff only. Everyone else gets 404, logged.
-- Reading the plan, an action and the exports: whoever sees the plan.
+- Reading the plan, an action and the exports: whoever sees the plan. The page of the
+  Word document made in the background too (it shows the viewer's own, if any; an empty
+  POST asks for nothing). Its download is the requester's alone, since the document holds
+  their view of the plan: the plan's owner (the council's coordinator; the other
+  borough's for theirs) downloads theirs; everyone else, seeing the plan or not, 404.
 - The plan's settings, changing an action or a step: the plan owner (the council's
   coordinator; the other borough's coordinator for theirs). Others who see the plan 403.
   An empty POST shows the form's errors.
@@ -78,6 +82,22 @@ def _reading(name: str, path: str, audited_as: str) -> Route:
     )
 
 
+def _export_page() -> Route:
+    records = {}
+    for label, (kwargs, viewers, _, _) in _records("plan").items():
+        expected = seen_by(viewers)
+        records[label] = Record(kwargs, {"GET": expected, "POST": expected})
+    return Route("actions:plan-export", audited_as="actions.actionplan", records=records)
+
+
+def _export_download() -> Route:
+    records = {
+        label: Record(kwargs, read_only(seen_by(requesters)))
+        for label, (kwargs, _, requesters, _) in _records("plan").items()
+    }
+    return Route("actions:plan-export-download", audited_as="actions.actionplan", records=records)
+
+
 def _editing(name: str, path: str, audited_as: str) -> Route:
     records = {}
     for label, (kwargs, viewers, editors, _) in _records(path).items():
@@ -135,6 +155,8 @@ PLAN_ROUTES: tuple[Route, ...] = (
     _reading("actions:plan", "plan", "actions.actionplan"),
     _reading("actions:plan-docx", "plan", "actions.actionplan"),
     _reading("actions:plan-xlsx", "plan", "actions.actionplan"),
+    _export_page(),
+    _export_download(),
     _reading("actions:action", "action", "actions.action"),
     _editing("actions:plan-settings", "plan", "actions.actionplan"),
     _editing("actions:action-edit", "action", "actions.action"),

@@ -39,7 +39,9 @@ from actions.models import (
     Action,
     ActionPlan,
     ActionStep,
+    ExportStatus,
     Objective,
+    PlanExport,
     PlanImport,
     ProgressUpdate,
 )
@@ -129,7 +131,8 @@ class PanelWork:
 @dataclass
 class PlanWork:
     """An action plan with one objective, action, step (led by probation in the council's
-    plan) and progress update; and a pending import of a plan."""
+    plan) and progress update; a pending import of a plan; and the Word document the
+    worker made for the plan's owner."""
 
     plan: ActionPlan
     objective: Objective
@@ -137,6 +140,7 @@ class PlanWork:
     step: ActionStep
     update: ProgressUpdate
     plan_import: PlanImport
+    export: PlanExport  # the owner's Word document, made in the background: theirs alone
 
 
 @dataclass
@@ -374,6 +378,15 @@ def _plant_plan(owner: User, agencies: list, lead) -> PlanWork:
     plan_import = PlanImport.objects.create(
         uploaded_by=owner, source_name="plan.tsv", headers=["Strategy Objective"], rows=[]
     )
+    export = PlanExport.objects.create(
+        plan=plan,
+        requested_by=owner,
+        as_at=date(2026, 5, 1),
+        status=ExportStatus.DONE,
+        done=1,
+        total=1,
+        content=b"the owner's Word document",
+    )
     return PlanWork(
         plan=plan,
         objective=action.objective,
@@ -381,6 +394,7 @@ def _plant_plan(owner: User, agencies: list, lead) -> PlanWork:
         step=step,
         update=update,
         plan_import=plan_import,
+        export=export,
     )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from bench.actions import DOCX_HEADING, measure_docx_export
 from bench.crossref import MILLION
 from bench.import_quality import PEOPLE as QUALITY_PEOPLE
 from bench.import_quality import ROWS as QUALITY_ROWS
@@ -16,6 +19,7 @@ from bench.runner import (
     merge_crossref_section,
     merge_logging_section,
     render_crossref_section,
+    render_docx_section,
     render_logging_section,
     render_markdown,
     run_benchmarks,
@@ -128,6 +132,15 @@ class Command(BaseCommand):
                 "that section of --output, leaving the rest of the file as it is."
             ),
         )
+        parser.add_argument(
+            "--docx-only",
+            action="store_true",
+            help=(
+                "Time only the action plan's Word export at 150, 600 and 2,400 steps, in the "
+                "configured database (everything made is rolled back), and replace that "
+                "section of --output, leaving the rest of the file as it is."
+            ),
+        )
         parser.add_argument("--output", default="docs/benchmarks.md")
 
     def handle(
@@ -149,12 +162,16 @@ class Command(BaseCommand):
         import_quality_save: str,
         crossref_only: bool,
         visibility_only: bool,
+        docx_only: bool,
         **options,
     ):
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
         if visibility_only:
             self._visibility_only(seed=seed, repeat=repeat, output=output)
+            return
+        if docx_only:
+            self._docx_only(repeat=repeat, output=output)
             return
         if probes < 1:
             raise CommandError("--probes must be at least 1.")
@@ -259,6 +276,25 @@ class Command(BaseCommand):
         target = _path(output)
         existing = target.read_text() if target.exists() else ""
         target.write_text(merge_logging_section(existing, section, heading=VISIBILITY_HEADING))
+        self.stdout.write(section)
+        self.stdout.write(self.style.SUCCESS(f"Section written to {target}"))
+
+    def _docx_only(self, *, repeat: int, output: str) -> None:
+        command = f"python manage.py run_bench --docx-only --repeat {repeat} --output {output}"
+        started = timezone.now()
+        load_before = os.getloadavg()
+        timings = measure_docx_export(repeat=repeat, log=self.stdout.write)
+        section = render_docx_section(
+            timings,
+            command=command,
+            started=started,
+            repeat=repeat,
+            load_before=load_before,
+            load_after=os.getloadavg(),
+        )
+        target = _path(output)
+        existing = target.read_text() if target.exists() else ""
+        target.write_text(merge_logging_section(existing, section, heading=DOCX_HEADING))
         self.stdout.write(section)
         self.stdout.write(self.style.SUCCESS(f"Section written to {target}"))
 
