@@ -7,6 +7,8 @@ Commands (the Makefile wraps them):
     lint              ruff (lint and format), mypy, the import contract and the template lint
     test [ARGS...]    start the services, run the lint, then pytest ARGS; exit with pytest's code
     bench [ARGS...]   start the services, migrate, then ``manage.py run_bench ARGS``
+    load [ARGS...]    start the services, then ``manage.py run_load ARGS``: gunicorn as in
+                      production on a loopback port, and locust against it
     code USERNAME     print the current sign-in code of a demo account (demo accounts only)
     env               start the services and print ``export ...`` lines; they stay up
     stop              stop the embedded services
@@ -677,6 +679,20 @@ def command_bench(args: Sequence[str]) -> int:
             stop_services(started)
 
 
+def command_load(args: Sequence[str]) -> int:
+    os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
+    started = ensure_services()
+    try:
+        # Building the load database is the owner's work; gunicorn connects as the app role.
+        env = _owner_env()
+        if os.environ.get("DATABASE_OWNER_URL"):
+            env["LOAD_APP_DATABASE_URL"] = os.environ["DATABASE_URL"]
+        return _python("manage.py", "run_load", *args, env=env)
+    finally:
+        if started:
+            stop_services(started)
+
+
 # --------------------------------------------------------------------------- env, status
 
 
@@ -708,6 +724,8 @@ def main(argv: Sequence[str]) -> int:
             return command_test(args)
         if command == "bench":
             return command_bench(args)
+        if command == "load":
+            return command_load(args)
         if command == "env" and not args:
             return command_env()
         if command == "code" and len(args) == 1:
