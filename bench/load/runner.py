@@ -42,6 +42,7 @@ from accounts.models import User
 from bench.load.prepare import LoadData
 from bench.load.scenario import (
     HEAVY,
+    LOAD_HEADING,
     LOCUSTFILE,
     MIX,
     PURPOSE_LABEL,
@@ -56,8 +57,8 @@ from config.dbroles import APP_ROLE, url_as
 
 ROOT = Path(settings.BASE_DIR)
 WORK = ROOT / ".data" / "load"
-HEADING = "## Load: many staff at once"
 GOAL_USERS = 200
+WORKER_TIMEOUT = 120
 GOAL_P95_MS = 500
 HOST = "127.0.0.1"
 
@@ -143,6 +144,13 @@ def gunicorn(database: str, port: int, log: Callable[[str], None]) -> Iterator[S
     port = port or _free_port()
     argv = [str(Path(sys.executable).with_name("gunicorn")), *command[1:]]
     argv[argv.index("--bind") + 1] = f"{HOST}:{port}"
+    # gunicorn's control socket defaults to one path in the home folder; in its container
+    # that is its own, but here other servers may share the machine.
+    argv += ["--control-socket", str(WORK / "gunicorn.ctl")]
+    # A worker imports the whole URLconf (the views, matplotlib...) on its first request,
+    # about 7 s of CPU; three at once on a machine shared with other work took longer than
+    # gunicorn's default 30 s, and were killed before serving anything, over and over.
+    argv += ["--timeout", str(WORKER_TIMEOUT)]
     shown = {
         key: value
         for key, value in docker_env.items()
@@ -185,7 +193,7 @@ def gunicorn(database: str, port: int, log: Callable[[str], None]) -> Iterator[S
             process.wait()
 
 
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -193,7 +201,7 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float = 120) -> None
                 f"gunicorn exited ({process.returncode}); see {WORK / 'gunicorn.log'}"
             )
         with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+            with urllib.request.urlopen(url, timeout=WORKER_TIMEOUT) as response:  # noqa: S310 (loopback)
                 if response.status == 200:
                     return
         time.sleep(0.5)
@@ -257,7 +265,8 @@ class CpuSampler:
             self.groups["postgres"] = lambda: self.backends(db)
             while not self._stop.is_set():
                 taken: dict[str, dict[int, float]] = {}
-                for name, pids in self.groups.items():
+                # A copy: the runner adds each locust process while this runs.
+                for name, pids in list(self.groups.items()):
                     taken[name] = {}
                     for pid in pids():
                         with contextlib.suppress(psutil.Error):
@@ -339,6 +348,7 @@ class RunResult:
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
     sign_ins: int = 0
+    worker_timeouts: int = 0  # workers gunicorn killed for a request over its timeout
 
     def page(self, label: str) -> PageStats | None:
         return next((page for page in self.pages if page.label == label), None)
@@ -390,6 +400,11 @@ def _read_locust(prefix: Path) -> tuple[list[PageStats], float, float, dict[str,
     return pages, min(starts, default=0.0), max(ends, default=0.0), failures
 
 
+def _worker_timeouts() -> int:
+    log = WORK / "gunicorn.log"
+    return log.read_text(errors="replace").count("WORKER TIMEOUT") if log.exists() else 0
+
+
 def _reset_lockouts(usernames: list[str]) -> None:
     """No failed sign-in of an earlier run may lock an account out of this one."""
     AccessAttempt.objects.filter(username__in=usernames).delete()
@@ -439,6 +454,7 @@ def run_locust(
         user_class,
     ]
     log(f"{kind}: {users} users, {ramp} s to start them, {duration} s measured")
+    timeouts_before = _worker_timeouts()
     load_before = os.getloadavg()
     process = subprocess.Popen(  # noqa: S603 (our own argv)
         argv,
@@ -463,6 +479,7 @@ def run_locust(
         load_before=load_before,
         load_after=load_after,
         sign_ins=sign_ins,
+        worker_timeouts=_worker_timeouts() - timeouts_before,
     )
     browsing = result.browsing()
     log(
@@ -506,6 +523,12 @@ def _machine() -> str:
         f"{platform.release()}), {psutil.virtual_memory().total / 2**30:.0f} GiB, Python "
         f"{platform.python_version()}, PostgreSQL {pg_version} (jit {jit} on the server) on "
         "the same machine; locust on the same machine too"
+        + (
+            f"; gunicorn and locust ran at nice {psutil.Process().nice()}, behind the "
+            "machine's other work (PostgreSQL at its own priority)"
+            if psutil.Process().nice()
+            else ""
+        )
     )
 
 
@@ -623,7 +646,7 @@ def render_section(result: LoadResult) -> str:
     mix_order = [task.label for task in MIX] + [PURPOSE_LABEL]
     weights = ", ".join(f"{task.label} {task.weight}" for task in MIX)
     lines = [
-        f"{HEADING} ({timezone.localtime(result.started):%d %B %Y})",
+        f"{LOAD_HEADING} ({timezone.localtime(result.started):%d %B %Y})",
         "",
         f'- Command: `{result.command}` (`make load ARGS="..."` passes the same options).',
         f"- Date: {timezone.localtime(result.started):%Y-%m-%d %H:%M %Z}",
@@ -726,14 +749,21 @@ def render_section(result: LoadResult) -> str:
 
 
 def _failure_lines(run: RunResult) -> list[str]:
-    if not run.failures:
-        return []
-    return [
-        "",
-        "Failures: "
-        + "; ".join(f"{what} ×{count}" for what, count in sorted(run.failures.items()))
-        + ".",
-    ]
+    lines = []
+    if run.failures:
+        lines += [
+            "",
+            "Failures: "
+            + "; ".join(f"{what} ×{count}" for what, count in sorted(run.failures.items()))
+            + ".",
+        ]
+    if run.worker_timeouts:
+        lines += [
+            "",
+            f"gunicorn killed {run.worker_timeouts} worker(s) for a request over its "
+            f"{WORKER_TIMEOUT} s timeout.",
+        ]
+    return lines
 
 
 def merge_section(existing: str, section: str) -> str:
@@ -741,4 +771,4 @@ def merge_section(existing: str, section: str) -> str:
     interpretation, or at the end), the rest kept as it is."""
     from bench.runner import merge_logging_section
 
-    return merge_logging_section(existing, section, heading=HEADING)
+    return merge_logging_section(existing, section, heading=LOAD_HEADING)

@@ -29,6 +29,7 @@ from bench.load.runner import (
 )
 from bench.load.scenario import (
     HEAVY,
+    LOAD_HEADING,
     LOCUSTFILE,
     MIX,
     PURPOSE,
@@ -185,3 +186,13 @@ def test_the_load_section_replaces_only_its_own():
     assert "first" not in twice and "second" in twice
     assert twice.count("## Load") == 1 and twice.count("kept") == 2
     assert twice.index("## Load") < twice.index("## Interpretation")
+
+
+def test_a_full_bench_run_keeps_the_load_section():
+    from bench.management.commands.run_bench import _keep_section
+
+    existing = "# Benchmarks\n\nold\n\n## Load: many staff at once (1 January)\n\nheld 50\n"
+    rewritten = "# Benchmarks\n\nnew\n\n## Interpretation\n\nread this\n"
+    kept = _keep_section(existing, rewritten, LOAD_HEADING)
+    assert "new" in kept and "old" not in kept and "held 50" in kept
+    assert kept.index("## Load") < kept.index("## Interpretation")
