@@ -20,12 +20,14 @@ import os
 import platform
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,10 +35,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psutil
 import psycopg
+import requests
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from bench.load.prepare import LoadData
@@ -49,7 +53,9 @@ from bench.load.scenario import (
     TARGETS_ENV,
     THINK_SECONDS,
     TRIVIAL_LABEL,
+    Account,
     Targets,
+    sign_in,
     write_targets,
 )
 from bench.load.targets import heavy_account, staff_accounts
@@ -406,8 +412,12 @@ def _worker_timeouts() -> int:
 
 
 def _reset_lockouts(usernames: list[str]) -> None:
-    """No failed sign-in of an earlier run may lock an account out of this one."""
+    """No failed sign-in of an earlier run may lock an account out of this one, nor the
+    clock drift django-otp learnt from codes that queued behind a busy server."""
     AccessAttempt.objects.filter(username__in=usernames).delete()
+    TOTPDevice.objects.filter(user__username__in=usernames).update(
+        drift=0, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
 
 
 def run_locust(
@@ -491,6 +501,43 @@ def run_locust(
     return result
 
 
+# --------------------------------------------------------------------------- sign-in
+
+# Sign-ins before the steps, this many at once (gunicorn's workers, in the Dockerfile).
+SIGN_IN_AT_ONCE = 3
+
+
+@dataclass
+class SignIns:
+    seconds: list[float]  # each account's sign-in, from the sign-in page to the dashboard
+    wall_seconds: float
+    refused: list[str]
+
+
+def sign_in_all(url: str, accounts: list[Account]) -> SignIns:
+    """Sign every account in before the steps (a day's sign-ins are spread over the
+    morning, not packed into a step's ramp), keeping each session for its locust users."""
+
+    def one(account: Account) -> float | str:
+        session = requests.Session()
+        started = time.perf_counter()
+        try:
+            account.token = sign_in(session, account, base=url)
+        except ValueError as refused:
+            return str(refused)
+        account.cookies = session.cookies.get_dict()
+        return time.perf_counter() - started
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(SIGN_IN_AT_ONCE) as pool:
+        outcomes = list(pool.map(one, accounts))
+    return SignIns(
+        seconds=[o for o in outcomes if isinstance(o, float)],
+        wall_seconds=time.perf_counter() - started,
+        refused=[o for o in outcomes if isinstance(o, str)],
+    )
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -506,6 +553,7 @@ class LoadResult:
     runs: list[RunResult] = field(default_factory=list)
     heavy: RunResult | None = None
     machine: str = ""
+    sign_ins: SignIns | None = None
 
     def most_users_held(self) -> int | None:
         held = [run.users for run in self.runs if run.held()]
@@ -555,6 +603,14 @@ def run_load(data: LoadData, plan: LoadPlan, *, output: Path, log: Callable[[str
         sampler.track("web", lambda: _family(server.process.pid))
         sampler.start()
         try:
+            _reset_lockouts(usernames)
+            log(f"signing in {len(usernames)} accounts, {SIGN_IN_AT_ONCE} at a time")
+            signed = sign_in_all(server.url, [*accounts, heavy])
+            write_targets(Targets(accounts=accounts, heavy=[heavy]), targets_file)
+            log(
+                f"signed in {len(signed.seconds)} in {signed.wall_seconds:.0f} s"
+                + (f"; refused: {', '.join(signed.refused)}" if signed.refused else "")
+            )
             result = LoadResult(
                 command=plan.command,
                 started=started,
@@ -564,6 +620,7 @@ def run_load(data: LoadData, plan: LoadPlan, *, output: Path, log: Callable[[str
                 accounts=len(accounts),
                 machine=machine,
                 plan=plan,
+                sign_ins=signed,
             )
             for users in plan.users:
                 result.runs.append(
@@ -667,11 +724,12 @@ def render_section(result: LoadResult) -> str:
         ),
         f"- Users: {result.accounts} borough casework accounts (every borough's coordinators "
         "and partners who see a panel, borough by borough in turn; users beyond that share a "
-        "signed-in session, as a second tab would). Each signs in once (password, then the "
-        "code of its authenticator secret) and then, with "
+        "signed-in session, as a second tab would). Each, signed in with both factors, "
+        "browses with "
         f"{THINK_SECONDS[0]:.0f} to {THINK_SECONDS[1]:.0f} s of thought between pages, opens "
         f"by weight: {weights}. A record's first opening of the day POSTs the purpose of "
         "access first. Each page must answer 200 without a redirect.",
+        _sign_in_line(result),
         f"- Each step starts its users over {plan.ramp} s, then its statistics are reset and "
         f"{plan.duration} s are measured. Percentiles are locust's (to 2 significant figures "
         "above 100 ms). CPU is per cent of one core (the machine has "
@@ -746,6 +804,22 @@ def render_section(result: LoadResult) -> str:
             *_failure_lines(run),
         ]
     return "\n".join(lines)
+
+
+def _sign_in_line(result: LoadResult) -> str:
+    signed = result.sign_ins
+    if signed is None or not signed.seconds:
+        return "- No account was signed in before the steps."
+    times = sorted(signed.seconds)
+    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    return (
+        f"- Before the steps, {len(times)} accounts signed in, {SIGN_IN_AT_ONCE} at a time "
+        f"(password, hashed with Argon2, then the code), in {signed.wall_seconds:.0f} s: "
+        f"each {_ms(1000 * statistics.median(times))} median, {_ms(1000 * p95)} p95"
+        + (f"; refused: {', '.join(signed.refused)}" if signed.refused else "")
+        + ". Each locust user resumes its account's session (the users of one account share "
+        "it); it signs in afresh only if that session has lapsed."
+    )
 
 
 def _failure_lines(run: RunResult) -> list[str]:

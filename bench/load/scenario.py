@@ -77,6 +77,9 @@ class Account:
     paths: dict[str, list[str]] = field(default_factory=dict)
     # Names as a colleague would type them into the search (people this account can see).
     names: list[str] = field(default_factory=list)
+    # A session signed in before the users start (the runner's), and its CSRF token.
+    cookies: dict[str, str] = field(default_factory=dict)
+    token: str = ""
 
 
 @dataclass
@@ -119,3 +122,39 @@ def csrf_token(html: str) -> str:
     if not found:
         raise ValueError("no CSRF token on the page")
     return found.group(1) or found.group(2)
+
+
+def sign_in(session, account: Account, *, base: str = "", named: bool = False) -> str:
+    """Sign in as a person does: the password, then the authenticator's current code; return
+    the CSRF token of the dashboard for later POSTs. `session` is a requests.Session (or
+    locust's, with `named`: each step under its own name in the statistics).
+
+    Raises ValueError when the service refuses (the code of this 30-second step may have
+    been used already: the caller may try again in the next step)."""
+
+    def label(text: str) -> dict[str, str]:
+        return {"name": text} if named else {}
+
+    page = session.get(f"{base}/sign-in/", **label("Sign-in: page"))
+    response = session.post(
+        f"{base}/sign-in/",
+        data={
+            "username": account.username,
+            "password": account.password,
+            "csrfmiddlewaretoken": csrf_token(page.text),
+        },
+        allow_redirects=False,
+        **label(SIGN_IN_LABELS[0]),
+    )
+    if response.status_code != 302 or "/sign-in/code/" not in response.headers["Location"]:
+        raise ValueError(f"{account.username}: password refused ({response.status_code})")
+    page = session.get(f"{base}/sign-in/code/", **label("Sign-in: code page"))
+    response = session.post(
+        f"{base}/sign-in/code/",
+        data={"code": totp(account.totp_key), "csrfmiddlewaretoken": csrf_token(page.text)},
+        allow_redirects=False,
+        **label(SIGN_IN_LABELS[1]),
+    )
+    if response.status_code != 302:
+        raise ValueError(f"{account.username}: code refused ({response.status_code})")
+    return csrf_token(session.get(f"{base}/", **label("Dashboard")).text)
