@@ -765,6 +765,9 @@ def render_section(result: LoadResult) -> str:
             f"{GOAL_USERS} users)."
         ),
     ]
+    starved = [run for run in result.runs if run.cpu.others > 100]
+    if starved:
+        lines += ["", _starved_line(starved)]
     if result.runs:
         top = result.runs[-1]
         slow = sorted(
@@ -804,6 +807,20 @@ def render_section(result: LoadResult) -> str:
             *_failure_lines(run),
         ]
     return "\n".join(lines)
+
+
+def _starved_line(starved: list[RunResult]) -> str:
+    """Said when other work on the machine took more than one of its cores."""
+    return (
+        "Other work on the machine used "
+        + ", ".join(f"{run.cpu.others:.0f} %" for run in starved)
+        + " of its CPU during the steps of "
+        + ", ".join(str(run.users) for run in starved)
+        + " users, leaving the web workers and PostgreSQL a fraction of a core between them: "
+        "the trivial view waited as long as the pages, so these times are queueing behind "
+        "that work, not the pages' own cost. Re-run on a quiet machine before reading them "
+        "as the service's capacity."
+    )
 
 
 def _sign_in_line(result: LoadResult) -> str:
