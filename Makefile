@@ -19,10 +19,10 @@ PY_STAMP := $(VENV)/.requirements-installed
 NODE_STAMP := node_modules/.npm-ci-done
 ASSETS_STAMP := static/vendor/.assets-built
 
-# Extra arguments for test and bench, e.g. make test ARGS="-k cohort -x"
+# Extra arguments for test, bench and load, e.g. make test ARGS="-k cohort -x"
 ARGS ?=
 
-.PHONY: help install run test bench lint format code backup restore env stop status clean distclean
+.PHONY: help install run test bench load lint format code backup restore env stop status clean distclean
 
 help: ## List the commands
 	@echo "Tandem: make <target>"
@@ -40,6 +40,9 @@ test: install ## Run the lint, then pytest (options in ARGS="...")
 
 bench: install ## Run manage.py run_bench (options in ARGS="...")
 	@$(LOCAL) bench $(ARGS)
+
+load: install ## Load test: locust against gunicorn as in production (manage.py run_load ARGS)
+	@$(LOCAL) load $(ARGS)
 
 lint: $(PY_STAMP) ## ruff, mypy, the import contract and the template lint
 	@$(LOCAL) lint

@@ -7,6 +7,8 @@ Commands (the Makefile wraps them):
     lint              ruff (lint and format), mypy, the import contract and the template lint
     test [ARGS...]    start the services, run the lint, then pytest ARGS; exit with pytest's code
     bench [ARGS...]   start the services, migrate, then ``manage.py run_bench ARGS``
+    load [ARGS...]    start the services, then ``manage.py run_load ARGS``: gunicorn as in
+                      production on a loopback port, and locust against it
     code USERNAME     print the current sign-in code of a demo account (demo accounts only)
     backup            write the database to backups/<name>-<UTC time>.dump (pg_dump)
     restore FILE [--into NAME] [--replace]
@@ -741,6 +743,20 @@ def command_restore(args: Sequence[str]) -> int:
     return 0
 
 
+def command_load(args: Sequence[str]) -> int:
+    os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
+    started = ensure_services()
+    try:
+        # Building the load database is the owner's work; gunicorn connects as the app role.
+        env = _owner_env()
+        if os.environ.get("DATABASE_OWNER_URL"):
+            env["LOAD_APP_DATABASE_URL"] = os.environ["DATABASE_URL"]
+        return _python("manage.py", "run_load", *args, env=env)
+    finally:
+        if started:
+            stop_services(started)
+
+
 # --------------------------------------------------------------------------- env, status
 
 
@@ -772,6 +788,8 @@ def main(argv: Sequence[str]) -> int:
             return command_test(args)
         if command == "bench":
             return command_bench(args)
+        if command == "load":
+            return command_load(args)
         if command == "env" and not args:
             return command_env()
         if command == "code" and len(args) == 1:

@@ -14,6 +14,7 @@ from bench.crossref import MILLION
 from bench.import_quality import PEOPLE as QUALITY_PEOPLE
 from bench.import_quality import ROWS as QUALITY_ROWS
 from bench.import_quality import load_figures, merge_section, report_lines, save_figures
+from bench.load.scenario import LOAD_HEADING
 from bench.runner import (
     budget_lines,
     merge_crossref_section,
@@ -36,6 +37,16 @@ def _sizes(value: str) -> list[int]:
     if not sizes or min(sizes) < 1:
         raise ValueError(value)
     return sizes
+
+
+def _keep_section(existing: str, markdown: str, heading: str) -> str:
+    """`markdown` with the section under `heading` taken from `existing`, if it has one."""
+    lines = existing.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith(heading)), None)
+    if start is None:
+        return markdown
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return merge_logging_section(markdown, "\n".join(lines[start:end]), heading=heading)
 
 
 def _path(value: str) -> Path:
@@ -260,6 +271,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Section written to {target}"))
             return
         markdown = render_markdown(result)
+        if target.exists():
+            # `make load` writes a section of its own into the same file: keep it.
+            markdown = _keep_section(target.read_text(), markdown, LOAD_HEADING)
         target.write_text(markdown)
         self.stdout.write(markdown)
         for line in budget_lines(result):
