@@ -322,8 +322,8 @@ FLAG_VALUES = ["0", "1", "false", "true"]
 
 def _flag_param(request: Request, name: str) -> bool:
     """`?overdue=1` narrows the list; `0` or leaving it out does not; anything else is a 400."""
-    value = request.query_params.get(name, "")
-    if value and value not in FLAG_VALUES:
+    value = request.query_params.get(name)
+    if value is not None and value not in FLAG_VALUES:
         raise ValidationError({name: ["Send 1 to show only these steps, or leave it out."]})
     return value in ("1", "true")
 

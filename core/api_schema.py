@@ -81,8 +81,35 @@ STALE = OpenApiResponse(
 )
 
 
+def _model_field(field: serializers.Field) -> Any:
+    """The model field a ModelSerializer's field reads, if there is one."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source:
+        return None
+    try:
+        return model._meta.get_field(field.source)
+    except Exception:  # a property or method, not a model field
+        return None
+
+
 class TandemAutoSchema(AutoSchema):
     """drf-spectacular's schema, plus the error answers each operation can give."""
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        # DRF drops `allow_blank` and `allow_null` from read-only model fields, so the
+        # schema would promise a choice or a value where the answer can be "" or null.
+        if isinstance(field, serializers.TimeField):
+            # OpenAPI's "time" format wants a UTC offset; times here are local wall-clock
+            # times, written like 10:00:00.
+            return {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"}
+        if field.read_only and (model_field := _model_field(field)) is not None:
+            if isinstance(field, serializers.ChoiceField) and model_field.blank:
+                field.allow_blank = True
+            if model_field.null:
+                field.allow_null = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)

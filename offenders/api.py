@@ -16,7 +16,7 @@ from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
 from accounts.http import request_user
 from accounts.models import CASEWORK_ROLES, ObjectType, Purpose, User
-from core.api import as_drf, page_of, validated
+from core.api import TextField, as_drf, page_of, validated
 from core.api_schema import STALE
 from core.validators import validate_date_of_birth
 from offenders import services
@@ -159,11 +159,11 @@ class NominalUpdateSerializer(serializers.Serializer):
 class SearchSerializer(serializers.Serializer):
     """Search terms travel in the request body, never in the URL."""
 
-    name = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+    name = TextField(max_length=300, allow_blank=True, required=False, default="")
     date_of_birth = serializers.DateField(
         allow_null=True, required=False, default=None, validators=[validate_date_of_birth]
     )
-    identifier = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
+    identifier = TextField(max_length=50, allow_blank=True, required=False, default="")
 
     def validate(self, attrs):
         if not (attrs["name"].strip() or attrs["date_of_birth"] or attrs["identifier"].strip()):

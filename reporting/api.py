@@ -33,7 +33,7 @@ MAX_PERIOD_DAYS = 366 * 5
 
 def _date_param(request: Request, name: str) -> date | None:
     value = request.query_params.get(name)
-    if not value:
+    if value is None:
         return None
     try:
         return date.fromisoformat(value)
