@@ -317,10 +317,13 @@ def _flagged(steps: QuerySet[ActionStep], today: date) -> QuerySet[ProgressStep]
     )
 
 
+FLAG_VALUES = ["0", "1", "false", "true"]
+
+
 def _flag_param(request: Request, name: str) -> bool:
     """`?overdue=1` narrows the list; `0` or leaving it out does not; anything else is a 400."""
-    value = request.query_params.get(name, "")
-    if value not in ("", "0", "1", "true", "false"):
+    value = request.query_params.get(name)
+    if value is not None and value not in FLAG_VALUES:
         raise ValidationError({name: ["Send 1 to show only these steps, or leave it out."]})
     return value in ("1", "true")
 
@@ -459,8 +462,8 @@ class PlanStepViewSet(_PlanViewSet):
             OpenApiParameter("plan", OpenApiTypes.INT),
             OpenApiParameter("lead_agency", OpenApiTypes.STR, description="An agency's code."),
             OpenApiParameter("rag", OpenApiTypes.STR, enum=Rag.values),
-            OpenApiParameter("overdue", OpenApiTypes.STR, enum=["1"]),
-            OpenApiParameter("needs_update", OpenApiTypes.STR, enum=["1"]),
+            OpenApiParameter("overdue", OpenApiTypes.STR, enum=FLAG_VALUES),
+            OpenApiParameter("needs_update", OpenApiTypes.STR, enum=FLAG_VALUES),
         ]
     )
     def list(self, request: Request) -> Response:

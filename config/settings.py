@@ -307,9 +307,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.DeclaredActionPermission"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.Pages",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.TandemAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -318,6 +318,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Multi-agency offender case management for a Community Safety Partnership.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Each PATCH has its own input serializer, whose required fields (the version the
+    # caller read) are required in a PATCH too.
+    "COMPONENT_SPLIT_PATCH": False,
     # Choice sets shared by several fields or serializers, named once in the schema.
     "ENUM_NAME_OVERRIDES": {
         "MeetingKindEnum": "meetings.models.MeetingKind",

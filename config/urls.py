@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import include, path
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 
 from accounts.views import auth
 from reporting.views import dashboard
@@ -26,6 +27,16 @@ def static_page(template: str):
 
     return view
 
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The GOV.UK page for people; for the API, the JSON body its schema documents (an
+    address no route matches, such as a record id that is not a number)."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),

@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 NON_FIELD = "non_field_errors"
 
 
+class TextField(serializers.CharField):
+    """Text that must be sent as text: DRF would read a number as its digits, so a caller
+    who sends the wrong type learns it instead of searching for "123"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class AnsweredBooleanField(serializers.BooleanField):
     """A yes or no the caller must actually give. DRF reads a form post that leaves a
     boolean out as an unticked checkbox, so as "no"; here it is not answered at all."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -14,7 +16,8 @@ from accounts.access import forbid
 from accounts.audit import log_access, log_access_many
 from accounts.http import request_user
 from accounts.models import CASEWORK_ROLES, ObjectType, Purpose, User
-from core.api import page_of
+from core.api import TextField, as_drf, page_of, validated
+from core.api_schema import STALE
 from core.validators import validate_date_of_birth
 from offenders import services
 from offenders.models import (
@@ -156,11 +159,11 @@ class NominalUpdateSerializer(serializers.Serializer):
 class SearchSerializer(serializers.Serializer):
     """Search terms travel in the request body, never in the URL."""
 
-    name = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+    name = TextField(max_length=300, allow_blank=True, required=False, default="")
     date_of_birth = serializers.DateField(
         allow_null=True, required=False, default=None, validators=[validate_date_of_birth]
     )
-    identifier = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
+    identifier = TextField(max_length=50, allow_blank=True, required=False, default="")
 
     def validate(self, attrs):
         if not (attrs["name"].strip() or attrs["date_of_birth"] or attrs["identifier"].strip()):
@@ -175,8 +178,31 @@ class SearchHitSerializer(serializers.Serializer):
     why = serializers.CharField()
 
 
-def _as_drf(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+class SearchResultsSerializer(serializers.Serializer):
+    results = SearchHitSerializer(many=True, help_text="The best matches first.")
+
+
+class MovedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    merged_into = serializers.IntegerField(help_text="The id of the record it was merged into.")
+
+
+MOVED = OpenApiResponse(
+    MovedSerializer,
+    description=(
+        "The record was merged into another, whose address is in the Location header: "
+        "repeat the request there."
+    ),
+)
+
+
+def _recorded(serializer_class: type[serializers.Serializer], summary: str):
+    """The schema of an action that adds to a person's record: the new entry back, 201."""
+    return extend_schema(
+        summary=summary,
+        request=serializer_class,
+        responses={201: serializer_class, 301: MOVED},
+    )
 
 
 class NominalViewSet(viewsets.GenericViewSet):
@@ -218,6 +244,7 @@ class NominalViewSet(viewsets.GenericViewSet):
         except MergedAway as merged:
             raise _Moved(merged.survivor.pk) from None
 
+    @extend_schema(responses=NominalListSerializer(many=True))
     def list(self, request):
         page = page_of(self, self.get_queryset().order_by("family_name", "pk"))
         log_access(request=request, object_type=ObjectType.NOMINAL_LIST, object_id=len(page))
@@ -227,6 +254,17 @@ class NominalViewSet(viewsets.GenericViewSet):
         )
         return self.get_paginated_response(NominalListSerializer(page, many=True).data)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "purpose",
+                OpenApiTypes.STR,
+                enum=Purpose.values,
+                description="Why the record is read, kept in the access log.",
+            )
+        ],
+        responses={200: NominalDetailSerializer, 301: MOVED},
+    )
     def retrieve(self, request, pk: str):
         nominal = self._nominal(request, pk)
         purpose = request.query_params.get("purpose", "")
@@ -241,20 +279,25 @@ class NominalViewSet(viewsets.GenericViewSet):
         )
         return Response(NominalDetailSerializer(nominal).data)
 
+    @extend_schema(request=NominalWriteSerializer, responses={201: NominalDetailSerializer})
     def create(self, request):
-        data = _validated(NominalWriteSerializer, request.data)
+        data = validated(NominalWriteSerializer, request.data)
         identifiers = [(i["kind"], i["value"]) for i in data.pop("identifiers")]
         try:
             nominal = services.nominal_create(
                 actor=request_user(request), identifiers=identifiers, **data
             )
         except DjangoValidationError as error:
-            raise _as_drf(error) from error
+            raise as_drf(error) from error
         return Response(NominalDetailSerializer(nominal).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=NominalUpdateSerializer,
+        responses={200: NominalDetailSerializer, 301: MOVED, 409: STALE},
+    )
     def partial_update(self, request, pk: str):
         nominal = self._nominal(request, pk)
-        data = _validated(NominalUpdateSerializer, request.data)
+        data = validated(NominalUpdateSerializer, request.data)
         version = data.pop("version")
         try:
             nominal = services.nominal_update(
@@ -266,13 +309,14 @@ class NominalViewSet(viewsets.GenericViewSet):
         except services.StaleEdit as error:
             return Response({"version": error.messages}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
-            raise _as_drf(error) from error
+            raise as_drf(error) from error
         return Response(NominalDetailSerializer(nominal).data)
 
+    @extend_schema(request=SearchSerializer, responses=SearchResultsSerializer)
     @action(detail=False, methods=["post"])
     def search(self, request):
         """The search page's tolerant search: spelling variants, nicknames, swapped names."""
-        terms = _validated(SearchSerializer, request.data)
+        terms = validated(SearchSerializer, request.data)
         hits = search_nominals(request_user(request), **terms)
         log_access(request=request, object_type=ObjectType.NOMINAL_SEARCH, object_id=len(hits))
         log_access_many(
@@ -282,33 +326,37 @@ class NominalViewSet(viewsets.GenericViewSet):
         )
         return Response({"results": SearchHitSerializer(hits, many=True).data})
 
+    @_recorded(EventSerializer, "Add an event to the person's timeline.")
     @action(detail=True, methods=["post"])
     def events(self, request, pk: str):
         nominal = self._nominal(request, pk)
-        data = _validated(EventSerializer, request.data)
+        data = validated(EventSerializer, request.data)
         event = _call(services.event_add, actor=request_user(request), nominal=nominal, **data)
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
+    @_recorded(IdentifierSerializer, "Add an identifier, checked against its kind's format.")
     @action(detail=True, methods=["post"])
     def identifiers(self, request, pk: str):
         nominal = self._nominal(request, pk)
-        data = _validated(IdentifierSerializer, request.data)
+        data = validated(IdentifierSerializer, request.data)
         identifier = _call(
             services.identifier_add, actor=request_user(request), nominal=nominal, **data
         )
         return Response(IdentifierSerializer(identifier).data, status=status.HTTP_201_CREATED)
 
+    @_recorded(AliasSerializer, "Add another name or date of birth the person uses.")
     @action(detail=True, methods=["post"])
     def aliases(self, request, pk: str):
         nominal = self._nominal(request, pk)
-        data = _validated(AliasSerializer, request.data)
+        data = validated(AliasSerializer, request.data)
         alias = _call(services.alias_add, actor=request_user(request), nominal=nominal, **data)
         return Response(AliasSerializer(alias).data, status=status.HTTP_201_CREATED)
 
+    @_recorded(NeedSerializer, "Set the level of need on one pathway.")
     @action(detail=True, methods=["post"])
     def needs(self, request, pk: str):
         nominal = self._nominal(request, pk)
-        data = _validated(NeedSerializer, request.data)
+        data = validated(NeedSerializer, request.data)
         need = _call(
             services.need_set,
             actor=request_user(request),
@@ -320,19 +368,21 @@ class NominalViewSet(viewsets.GenericViewSet):
         )
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
+    @_recorded(OffenceSerializer, "Record an offence.")
     @action(detail=True, methods=["post"])
     def offences(self, request, pk: str):
         """Record an offence: its type, date (if known) and outcome."""
         nominal = self._nominal(request, pk)
-        data = _validated(OffenceSerializer, request.data)
+        data = validated(OffenceSerializer, request.data)
         offence = _call(services.offence_add, actor=request_user(request), nominal=nominal, **data)
         return Response(OffenceSerializer(offence).data, status=status.HTTP_201_CREATED)
 
+    @_recorded(CustodySerializer, "Record time in custody.")
     @action(detail=True, methods=["post"])
     def custody(self, request, pk: str):
         """Record time in custody, with the release if it has happened."""
         nominal = self._nominal(request, pk)
-        data = _validated(CustodySerializer, request.data)
+        data = validated(CustodySerializer, request.data)
         offence_id = data.pop("offence_id", None)
         offence = nominal.offences.filter(pk=offence_id).first() if offence_id else None
         if offence_id and offence is None:
@@ -346,11 +396,12 @@ class NominalViewSet(viewsets.GenericViewSet):
         )
         return Response(CustodySerializer(episode).data, status=status.HTTP_201_CREATED)
 
+    @_recorded(RiskScoreSerializer, "Record a risk assessment.")
     @action(detail=True, methods=["post"], url_path="risk-scores")
     def risk_scores(self, request, pk: str):
         """Record a risk assessment: the OGRS score, the RoSH level, or both."""
         nominal = self._nominal(request, pk)
-        data = _validated(RiskScoreSerializer, request.data)
+        data = validated(RiskScoreSerializer, request.data)
         score = _call(services.risk_record, actor=request_user(request), nominal=nominal, **data)
         return Response(RiskScoreSerializer(score).data, status=status.HTTP_201_CREATED)
 
@@ -360,17 +411,11 @@ class _Moved(Exception):
         self.pk = pk
 
 
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _call(service, **kwargs):
     try:
         return service(**kwargs)
     except DjangoValidationError as error:
-        raise _as_drf(error) from error
+        raise as_drf(error) from error
 
 
 class NominalRefSerializer(serializers.Serializer):

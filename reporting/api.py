@@ -33,12 +33,12 @@ MAX_PERIOD_DAYS = 366 * 5
 
 def _date_param(request: Request, name: str) -> date | None:
     value = request.query_params.get(name)
-    if not value:
+    if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError({name: "Enter a date as YYYY-MM-DD, like 2025-04-01"}) from None
+        raise ValidationError({name: ["Enter a date as YYYY-MM-DD, like 2025-04-01"]}) from None
 
 
 class FiguresView(APIView):
@@ -67,11 +67,11 @@ class FiguresView(APIView):
         today = timezone.localdate()
         start, end = _date_param(request, "start"), _date_param(request, "end")
         if (start is None) != (end is None):
-            raise ValidationError({"end": "Give both start and end, or neither"})
+            raise ValidationError({"end": ["Give both start and end, or neither"]})
         if start and end and end < start:
-            raise ValidationError({"end": "The end must be on or after the start"})
+            raise ValidationError({"end": ["The end must be on or after the start"]})
         if start and end and (end - start).days > MAX_PERIOD_DAYS:
-            raise ValidationError({"end": "Choose a period of five years or less"})
+            raise ValidationError({"end": ["Choose a period of five years or less"]})
         period = Period(start, end) if start and end else last_complete_financial_year(today)
         panels = list(reporting_panels(user))
         wanted = request.query_params.get("panels")
@@ -80,12 +80,12 @@ class FiguresView(APIView):
                 ids = {int(part) for part in wanted.split(",") if part.strip()}
             except ValueError:
                 raise ValidationError(
-                    {"panels": "Give panel ids as numbers separated by commas"}
+                    {"panels": ["Give panel ids as numbers separated by commas"]}
                 ) from None
             # A panel the caller does not report on is treated as not there.
             panels = [panel for panel in panels if panel.pk in ids]
             if not panels:
-                raise ValidationError({"panels": "None of these panels is one you report on"})
+                raise ValidationError({"panels": ["None of these panels is one you report on"]})
         if not panels:
             return Response({"detail": "There are no panels for you to report on."}, status=404)
         figures = dashboard_figures(user, period, panels, period.previous(), today)

@@ -30,6 +30,7 @@ from cohorts.services.membership import (
     panel_fields_version,
 )
 from core.api import VisibleRecordField, at_least_one, choice_param, int_param, validated
+from core.api_schema import STALE
 from offenders.api import NominalRefSerializer
 from offenders.models import Nominal
 from offenders.selectors import nominals_for
@@ -227,7 +228,9 @@ class MembershipViewSet(viewsets.GenericViewSet):
         )
         return self._answer(membership, status.HTTP_201_CREATED)
 
-    @extend_schema(request=PanelFieldsChangeSerializer, responses=MembershipSerializer)
+    @extend_schema(
+        request=PanelFieldsChangeSerializer, responses={200: MembershipSerializer, 409: STALE}
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change the panel's own fields about the person (coordinator)."""
         membership = self._coordinated(request, pk)
