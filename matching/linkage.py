@@ -36,7 +36,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import combinations
+from typing import TYPE_CHECKING
 
+import numpy as np
 from rapidfuzz.distance import JaroWinkler
 
 from matching.blocking import Blocking, block, blocking_keys, candidate_pairs, loose_keys
@@ -68,6 +70,9 @@ from matching.records import (
 from matching.scoring import _decision as decision_for
 from matching.scoring import _probability, frequency_key, score
 
+if TYPE_CHECKING:
+    from matching.columnar import Columns
+
 __all__ = [
     "ENGINE",
     "Blocking",
@@ -81,6 +86,7 @@ __all__ = [
     "estimate_parameters",
     "evidence_strength",
     "group_people",
+    "kept_pairs",
     "loose_keys",
     "link",
     "score_with",
@@ -996,6 +1002,34 @@ class LinkResult:
         return self.blocking.pairs if self.blocking is not None else []
 
 
+def kept_pairs(
+    records: Sequence[PersonRecord],
+    pairs: Sequence[tuple[int, int]],
+    params: LinkageParameters,
+    *,
+    threshold: float,
+    columns: Columns | None = None,
+    batch: int = 500_000,
+) -> list[tuple[int, int]]:
+    """The pairs scoring `threshold` or more, in their order, scored in columns
+    (`matching.columnar.score_pairs`, the same scores as `score_with`) a batch at a time;
+    `columns` are the records' columns when the caller has read them already."""
+    # Imported here: the columnar scorer is built on this module's weights and scorer.
+    from matching.columnar import Columns, score_pairs
+
+    if not pairs:
+        return []
+    columns = columns if columns is not None else Columns.of(records)
+    both = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    kept: list[tuple[int, int]] = []
+    for start in range(0, len(both), batch):
+        part = both[start : start + batch]
+        scores = score_pairs(columns, part[:, 0], part[:, 1], params)
+        chosen = part[scores >= threshold]
+        kept += [(int(i), int(j)) for i, j in chosen.tolist()]
+    return kept
+
+
 def link(
     records: Sequence[PersonRecord],
     *,
@@ -1023,11 +1057,10 @@ def link(
         params = estimate_parameters(records, pairs, groups=groups, seed=seed)
         seconds["estimate"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    matches = []
-    for i, j in pairs:
-        result = score_with(records[i], records[j], params)
-        if result.score >= threshold:
-            matches.append((i, j, result))
+    matches = [
+        (i, j, score_with(records[i], records[j], params))
+        for i, j in kept_pairs(records, pairs, params, threshold=threshold)
+    ]
     matches.sort(key=lambda match: (-match[2].score, match[0], match[1]))
     if one_to_one:
         used: set[int] = set()
