@@ -557,6 +557,7 @@ class _Known:
     open: dict[tuple[int, int], int]
     confirmed: set[tuple[int, int]]
     dismissed: dict[tuple[int, int], tuple[int, int | None]]
+    raised_by: dict[tuple[int, int], int]  # the run that raised each open finding
 
     @classmethod
     def load(cls, ids: list[int] | None = None) -> _Known:
@@ -564,6 +565,7 @@ class _Known:
         open_: dict[tuple[int, int], int] = {}
         confirmed: set[tuple[int, int]] = set()
         dismissed: dict[tuple[int, int], tuple[int, int | None]] = {}
+        raised_by: dict[tuple[int, int], int] = {}
         rows = MatchFinding.objects.filter(
             kind=FindingKind.DUPLICATE,
             status__in=[FindingStatus.OPEN, FindingStatus.CONFIRMED, FindingStatus.DISMISSED],
@@ -571,16 +573,17 @@ class _Known:
         if ids is not None:
             rows = rows.filter(nominal_a_id__in=ids, nominal_b_id__in=ids)
         rows = rows.order_by(F("resolved_at").asc(nulls_first=True), "pk").values_list(
-            "pk", "nominal_a_id", "nominal_b_id", "status", "a_version", "b_version"
+            "pk", "nominal_a_id", "nominal_b_id", "status", "a_version", "b_version", "run_id"
         )
-        for pk, a, b, status, a_version, b_version in rows.iterator(chunk_size=_BATCH):
+        for pk, a, b, status, a_version, b_version, run_id in rows.iterator(chunk_size=_BATCH):
             if status == FindingStatus.OPEN:
                 open_[(a, b)] = pk
+                raised_by[(a, b)] = run_id
             elif status == FindingStatus.CONFIRMED:
                 confirmed.add((a, b))
             else:  # the latest dismissal of the pair is the one that counts
                 dismissed[(a, b)] = (a_version, b_version)
-        return cls(open_, confirmed, dismissed)
+        return cls(open_, confirmed, dismissed, raised_by)
 
 
 def _explanation(result: MatchResult) -> list[dict[str, Any]]:
@@ -662,7 +665,7 @@ def _score_chunk(
     started = time.perf_counter()
     ids, versions, panels, records = people.ids, people.versions, people.panels, people.records
     rows: list[tuple[Any, ...]] = []
-    left_dismissed = awaiting_merge = still_open = 0
+    left_dismissed = awaiting_merge = still_open = raised_before = 0
     if pairs:
         columns = columns if columns is not None else Columns.of(records)
         both = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
@@ -680,7 +683,12 @@ def _score_chunk(
             continue
         result = score_with(records[i], records[j], params)
         existing = known.open.get(pair)
-        still_open += existing is not None
+        if existing is not None:
+            # Raised by this run on an earlier attempt at the chunk: it counts as raised.
+            if known.raised_by.get(pair) == run.pk:
+                raised_before += 1
+            else:
+                still_open += 1
         rows.append(
             (
                 existing,
@@ -700,7 +708,7 @@ def _score_chunk(
         chunk = CrossReferenceChunk.objects.select_for_update().get(run=run, number=number)
         if chunk.done_at is not None:
             return None
-        raised = _write_findings(run, params.version, rows)
+        raised = _write_findings(run, params.version, rows) + raised_before
         counts = {
             "duplicates_raised": raised,
             "duplicates_still_open": still_open,

@@ -117,6 +117,8 @@ def test_a_run_survives_its_worker_being_killed(partnership, monkeypatch):
     monkeypatch.setenv("CROSSREF_CHUNK_PAIRS", str(math.ceil(pairs / CHUNKS)))
     monkeypatch.setenv("CROSSREF_CHUNK_PAUSE_MS", str(PAUSE_MS))
     monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", str(VISIBILITY_SECONDS))
+    # The whole run in the one task, as it is when chunks are not shared among workers.
+    monkeypatch.setenv("CROSSREF_SPREAD_CHUNKS", "0")
     # Both workers consume the same queue, as a deployment's workers do.
     run = CrossReferenceRun.objects.create(month=date(2026, 3, 1))
 
