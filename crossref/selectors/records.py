@@ -107,12 +107,12 @@ def _panels(ids: list[int] | None) -> tuple[dict[int, tuple[int, ...]], int]:
     return {pk: tuple(sorted(panels)) for pk, panels in by_nominal.items()}, count
 
 
-def load_people(ids: Collection[int] | None = None) -> People:
+def load_people(only: Collection[int] | None = None) -> People:
     """Every nominal not merged away as a `PersonRecord`, with its id, version and active
     panels: identifiers by kind, aliases, and `extra={"address": line}` where a current
-    address line is recorded. With `ids`, only those nominals (a chunk of the run scored
+    address line is recorded. With `only`, only those nominals (a chunk of the run scored
     by a worker of its own)."""
-    chosen = None if ids is None else sorted(ids)
+    chosen = None if only is None else sorted(only)
     identifiers = _identifiers(chosen)
     aliases = _aliases(chosen)
     addresses = _address_lines(chosen)

@@ -381,7 +381,7 @@ def score_spread_chunk(run_id: int, number: int) -> bool:
     scored = False
     if chunk.done_at is None and chunk.pair_ids is not None:
         pair_ids = np.frombuffer(chunk.pair_ids, dtype=np.int64).reshape(-1, 2)
-        people = load_people(ids=set(pair_ids.ravel().tolist()))
+        people = load_people(only=set(pair_ids.ravel().tolist()))
         position = {nominal_id: index for index, nominal_id in enumerate(people.ids)}
         # A record merged away since the run was prepared has nothing left to compare.
         pairs = [
@@ -566,13 +566,13 @@ class _Known:
         confirmed: set[tuple[int, int]] = set()
         dismissed: dict[tuple[int, int], tuple[int, int | None]] = {}
         raised_by: dict[tuple[int, int], int] = {}
-        rows = MatchFinding.objects.filter(
+        findings = MatchFinding.objects.filter(
             kind=FindingKind.DUPLICATE,
             status__in=[FindingStatus.OPEN, FindingStatus.CONFIRMED, FindingStatus.DISMISSED],
         )
         if ids is not None:
-            rows = rows.filter(nominal_a_id__in=ids, nominal_b_id__in=ids)
-        rows = rows.order_by(F("resolved_at").asc(nulls_first=True), "pk").values_list(
+            findings = findings.filter(nominal_a_id__in=ids, nominal_b_id__in=ids)
+        rows = findings.order_by(F("resolved_at").asc(nulls_first=True), "pk").values_list(
             "pk", "nominal_a_id", "nominal_b_id", "status", "a_version", "b_version", "run_id"
         )
         for pk, a, b, status, a_version, b_version, run_id in rows.iterator(chunk_size=_BATCH):
@@ -745,7 +745,7 @@ def _write_findings(run: CrossReferenceRun, model_version: str, rows: list[tuple
         with cursor.cursor.copy(f"COPY {_STAGING} ({', '.join(_STAGED)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        values = {"run": run.pk, "model": model_version, "now": timezone.now()}
+        values: dict[str, Any] = {"run": run.pk, "model": model_version, "now": timezone.now()}
         cursor.execute(
             f"INSERT INTO {table} (run_id, last_seen_run_id, kind, nominal_a_id, "  # noqa: S608
             "nominal_b_id, a_version, b_version, panels, score, decision, rule, explanation, "
