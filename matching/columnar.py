@@ -13,14 +13,17 @@ The two must agree to the last bit for every pair (tests/matching/test_columnar.
   batch functions (`process.cpdist`) run once per distinct pair of values;
 - the weights are looked up per level and summed with the prior in the order `score_with`
   sums them, so the floating-point result is the same number;
-- the few pairs the columns do not cover (a record with aliases, whose best pairing of
-  names is a search, and identifiers that say both yes and no) are scored by `score_with`.
+- a record with aliases is compared under each of its names, and the pairing of names the
+  one-record scorer would choose (the best total of names and date of birth, the first of
+  equals) gives the levels, as `matching.scoring.score` chooses it;
+- the rare pairs whose identifiers say both yes and no are scored by `score_with`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import jellyfish
 import numpy as np
@@ -28,6 +31,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cpdist
 
 from matching.compare import (
+    _DOB_WEIGHTS,
     _FAMILY_WEIGHTS,
     _GIVEN_WEIGHTS,
     _MISTYPED_YEAR_SPAN,
@@ -93,6 +97,7 @@ _DOB_LEVELS = (
     DobLevel.MISSING,
 )
 _DOB_LEVEL_NAMES = tuple(level.value for level in _DOB_LEVELS)
+_DOB_CHOICE = np.array([_DOB_WEIGHTS.get(level, 0.0) for level in _DOB_LEVELS], dtype=np.float64)
 DOB_DIFFERENT, DOB_MISSING = 8, 9
 
 _POSTCODE_LEVEL_NAMES = ("exact", "same_sector", "same_outward", "different", MISSING)
@@ -137,8 +142,11 @@ def _codes(values: list[int]) -> np.ndarray:
 class Columns:
     """The records as columns of codes, read once for any number of pairs.
 
-    Names: for the given and the family name, the first word and the words joined (the
-    forms `matching.compare` compares), each a code in `words`, and the words themselves
+    Names and dates of birth are held per identity: each record's own names first, then
+    each alias (with the record's date of birth where the alias has none), as the
+    one-record scorer pairs them; `first_identity[r]` and `identities[r]` say which rows
+    are record r's. For each name, the first word and the words joined (the forms
+    `matching.compare` compares) are codes in `words`, and the words themselves are kept
     where a name has more than one (to find a middle name in common).
     """
 
@@ -151,7 +159,9 @@ class Columns:
     word_nysiis: np.ndarray
     variant_keys: np.ndarray  # word pairs (a * len(words) + b) that are name variants
     spelling_keys: np.ndarray  # word pairs that are spellings of one family name
-    given_first: np.ndarray
+    first_identity: np.ndarray  # per record
+    identities: np.ndarray  # per record: 1 + its aliases
+    given_first: np.ndarray  # per identity, from here to `digits`
     given_joined: np.ndarray
     family_first: np.ndarray
     family_joined: np.ndarray
@@ -162,8 +172,8 @@ class Columns:
     year: np.ndarray  # -1 when there is no date of birth
     month: np.ndarray
     day: np.ndarray
-    digits: np.ndarray  # (records, 8): the date as ddmmyyyy digits
-    dob_approximate: np.ndarray
+    digits: np.ndarray  # (identities, 8): the date as ddmmyyyy digits
+    dob_approximate: np.ndarray  # per record, from here on
     dob_value: np.ndarray  # code of the ISO date, for its exact-agreement weight
     dob_values: list[str]
     postcode: np.ndarray
@@ -173,41 +183,42 @@ class Columns:
     gender: np.ndarray
     identifiers: dict[str, np.ndarray]
     extras: dict[str, tuple[np.ndarray, np.ndarray]]  # name -> (codes, values)
-    has_aliases: np.ndarray
 
     @classmethod
     def of(cls, records: Sequence[PersonRecord]) -> Columns:
         words = _Vocabulary()
+        first_identity, identity_count = [], []
         given_first, given_joined, family_first, family_joined = [], [], [], []
         given_tokens: list[tuple[str, ...]] = []
         family_tokens: list[tuple[str, ...]] = []
-        year, month, day, approximate, dob_code = [], [], [], [], []
+        births: list[date | None] = []
+        approximate, dob_code = [], []
         dobs, postcodes, outwards, sectors, genders = (_Vocabulary() for _ in range(5))
-        postcode, outward, sector, gender, has_aliases = [], [], [], [], []
+        postcode, outward, sector, gender = [], [], [], []
         kinds = {kind: _Vocabulary() for kind in DEFINITE_IDENTIFIER_KINDS}
         identifiers: dict[str, list[int]] = {kind: [] for kind in DEFINITE_IDENTIFIER_KINDS}
         extra_names = sorted({name for record in records for name in record.extra})
         extra_vocab = {name: _Vocabulary() for name in extra_names}
         extras: dict[str, list[int]] = {name: [] for name in extra_names}
         for record in records:
-            given, family = tuple(name_tokens(record.given)), tuple(name_tokens(record.family))
-            given_tokens.append(given)
-            family_tokens.append(family)
-            given_first.append(words(given[0]) if given else -1)
-            given_joined.append(words("".join(given)))
-            family_first.append(words(family[0]) if family else -1)
-            family_joined.append(words("".join(family)))
+            first_identity.append(len(births))
+            identity_count.append(1 + len(record.aliases))
+            names = [(record.given, record.family, record.dob)] + [
+                (alias.given, alias.family, alias.dob or record.dob) for alias in record.aliases
+            ]
+            for given_name, family_name, born in names:
+                given, family = tuple(name_tokens(given_name)), tuple(name_tokens(family_name))
+                given_tokens.append(given)
+                family_tokens.append(family)
+                given_first.append(words(given[0]) if given else -1)
+                given_joined.append(words("".join(given)))
+                family_first.append(words(family[0]) if family else -1)
+                family_joined.append(words("".join(family)))
+                births.append(born)
             born = record.dob
-            if born is None:
-                year.append(-1)
-                month.append(-1)
-                day.append(-1)
-                dob_code.append(-1)
-            else:
-                year.append(born.year)
-                month.append(born.month)
-                day.append(born.day)
-                dob_code.append(-1 if record.dob_approximate else dobs(born.isoformat()))
+            dob_code.append(
+                -1 if born is None or record.dob_approximate else dobs(born.isoformat())
+            )
             approximate.append(record.dob_approximate)
             normal = normalise_postcode(record.postcode)
             postcode.append(postcodes(normal))
@@ -221,7 +232,6 @@ class Columns:
                 )
             for name in extra_names:
                 extras[name].append(extra_vocab[name](_extra_value(record, name=name)))
-            has_aliases.append(bool(record.aliases))
 
         vocabulary = words.values
         initials = _Vocabulary()
@@ -240,10 +250,10 @@ class Columns:
             for other in _TABLES.spelling_of.get(word, ())
             if other in words.code
         ]
-        digits = np.zeros((len(records), 8), dtype=np.int8)
-        for index, record in enumerate(records):
-            if record.dob is not None:
-                text = f"{record.dob.day:02d}{record.dob.month:02d}{record.dob.year:04d}"
+        digits = np.zeros((len(births), 8), dtype=np.int8)
+        for index, born in enumerate(births):
+            if born is not None:
+                text = f"{born.day:02d}{born.month:02d}{born.year:04d}"
                 digits[index] = [int(char) for char in text[:8]]
         return cls(
             records=records,
@@ -255,6 +265,8 @@ class Columns:
             word_nysiis=_codes([nysiis(_nysiis(word)) for word in vocabulary]),
             variant_keys=np.unique(np.array(variant_keys, dtype=np.int64)),
             spelling_keys=np.unique(np.array(spelling_keys, dtype=np.int64)),
+            first_identity=np.array(first_identity, dtype=np.int64),
+            identities=np.array(identity_count, dtype=np.int64),
             given_first=_codes(given_first),
             given_joined=_codes(given_joined),
             family_first=_codes(family_first),
@@ -263,9 +275,9 @@ class Columns:
             family_tokens=family_tokens,
             given_multi=np.array([len(t) > 1 for t in given_tokens], dtype=bool),
             family_multi=np.array([len(t) > 1 for t in family_tokens], dtype=bool),
-            year=_codes(year),
-            month=_codes(month),
-            day=_codes(day),
+            year=_codes([-1 if born is None else born.year for born in births]),
+            month=_codes([-1 if born is None else born.month for born in births]),
+            day=_codes([-1 if born is None else born.day for born in births]),
             digits=digits,
             dob_approximate=np.array(approximate, dtype=bool),
             dob_value=_codes(dob_code),
@@ -279,7 +291,6 @@ class Columns:
             extras={
                 name: (_codes(codes), extra_vocab[name].array()) for name, codes in extras.items()
             },
-            has_aliases=np.array(has_aliases, dtype=bool),
         )
 
 
@@ -376,12 +387,14 @@ def _name_levels(
     return level
 
 
-def _dob_levels(c: Columns, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """`matching.compare.compare_dob`'s level for every pair, as codes."""
+def _dob_levels(
+    c: Columns, left: np.ndarray, right: np.ndarray, approximate: np.ndarray
+) -> np.ndarray:
+    """`matching.compare.compare_dob`'s level for every pair of identities, as codes;
+    `approximate` is true where either record's date is only known roughly."""
     ya, yb = c.year[left], c.year[right]
     ma, mb, da, db = c.month[left], c.month[right], c.day[left], c.day[right]
     missing = (ya < 0) | (yb < 0)
-    approximate = c.dob_approximate[left] | c.dob_approximate[right]
     years_apart = np.abs(ya - yb)
     same_year = ya == yb
     same_day_month = (da == db) & (ma == mb)
@@ -415,6 +428,61 @@ def _dob_levels(c: Columns, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     ).astype(np.int8)
 
 
+def _names_and_dob(
+    c: Columns, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The given-name, family-name and date-of-birth levels of each pair of records, from
+    the pairing of their names and aliases the one-record scorer chooses: the best total of
+    the hand-set name and date weights, names straight or swapped, the first of equals (the
+    records' own names before their aliases)."""
+    pairs = len(left)
+    counts_a, counts_b = c.identities[left], c.identities[right]
+    sizes = counts_a * counts_b
+    if int(sizes.max()) == 1:
+        pair_of = np.arange(pairs)
+        one, other = c.first_identity[left], c.first_identity[right]
+    else:
+        pair_of = np.repeat(np.arange(pairs), sizes)
+        starts = np.cumsum(sizes) - sizes
+        offset = np.arange(len(pair_of)) - starts[pair_of]
+        width = counts_b[pair_of]
+        one = c.first_identity[left][pair_of] + offset // width
+        other = c.first_identity[right][pair_of] + offset % width
+    given = _name_levels(
+        c, one, other, c.given_first[one], c.given_first[other],
+        c.given_tokens, c.given_tokens, c.given_multi[one], c.given_multi[other], given=True,
+    )  # fmt: skip
+    family = _name_levels(
+        c, one, other, c.family_joined[one], c.family_joined[other],
+        c.family_tokens, c.family_tokens, c.family_multi[one], c.family_multi[other],
+        given=False,
+    )  # fmt: skip
+    cross_given = _name_levels(
+        c, one, other, c.given_first[one], c.family_first[other],
+        c.given_tokens, c.family_tokens, c.given_multi[one], c.family_multi[other], given=True,
+    )  # fmt: skip
+    cross_family = _name_levels(
+        c, one, other, c.family_joined[one], c.given_joined[other],
+        c.family_tokens, c.given_tokens, c.family_multi[one], c.given_multi[other],
+        given=False,
+    )  # fmt: skip
+    straight = _GIVEN_CHOICE[given] + _FAMILY_CHOICE[family]
+    swapped = _FAMILY_CHOICE[cross_given] + _FAMILY_CHOICE[cross_family] - _SWAP_PENALTY
+    is_swapped = (swapped > straight) & (cross_given <= SIMILAR) & (cross_family <= SIMILAR)
+    given = np.where(is_swapped, SWAPPED, given).astype(np.int8)
+    family = np.where(is_swapped, NAME_MISSING, family).astype(np.int8)
+    approximate = (c.dob_approximate[left] | c.dob_approximate[right])[pair_of]
+    dob = _dob_levels(c, one, other, approximate)
+    if len(pair_of) == pairs:
+        return given, family, dob
+    total = np.where(is_swapped, swapped, straight) + _DOB_CHOICE[dob]
+    starts = np.cumsum(sizes) - sizes
+    best = np.maximum.reduceat(total, starts)
+    position = np.arange(len(pair_of))
+    chosen = np.minimum.reduceat(np.where(total == best[pair_of], position, len(pair_of)), starts)
+    return given[chosen], family[chosen], dob[chosen]
+
+
 def _table(params: LinkageParameters, column: str, names: Sequence[str]) -> np.ndarray:
     return np.array([params.weight(column, name) for name in names], dtype=np.float64)
 
@@ -424,6 +492,11 @@ def _exact_weights(params: LinkageParameters, column: str, values: Sequence[str]
     one more entry, last, for code -1."""
     weights = [params.exact_weight(column, value)[0] for value in values]
     return np.array([*weights, params.exact_weight(column, "")[0]], dtype=np.float64)
+
+
+def _shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The code both sides hold, or -1 (the last entry of `_exact_weights`) where they differ."""
+    return np.where(a == b, a, -1)
 
 
 def _probability(log2_odds: np.ndarray) -> np.ndarray:
@@ -460,45 +533,15 @@ def score_pairs(
         else:
             differ |= both & (a != b)
     scores[agree & ~exclude] = 1.0
-    # Aliases (the best pairing of all names is a search) and identifiers that say both
-    # yes and no go through the one-pair scorer.
-    by_hand = (c.has_aliases[left] | c.has_aliases[right]) & ~(agree ^ exclude)
-    by_hand |= agree & exclude
-    todo = np.flatnonzero(~(agree | exclude) & ~by_hand)
+    # Identifiers that say both yes and no go through the one-pair scorer.
+    by_hand = agree & exclude
+    todo = np.flatnonzero(~(agree | exclude))
     for k in np.flatnonzero(by_hand):
         scores[k] = score_with(c.records[left[k]], c.records[right[k]], params).score
     if not len(todo):
         return scores
     left, right, differ = left[todo], right[todo], differ[todo]
-
-    # Names, straight and swapped: the pairing the one-record scorer's hand-set weights favour.
-    given = _name_levels(
-        c, left, right, c.given_first[left], c.given_first[right],
-        c.given_tokens, c.given_tokens, c.given_multi[left], c.given_multi[right], given=True,
-    )  # fmt: skip
-    family = _name_levels(
-        c, left, right, c.family_joined[left], c.family_joined[right],
-        c.family_tokens, c.family_tokens, c.family_multi[left], c.family_multi[right],
-        given=False,
-    )  # fmt: skip
-    cross_given = _name_levels(
-        c, left, right, c.given_first[left], c.family_first[right],
-        c.given_tokens, c.family_tokens, c.given_multi[left], c.family_multi[right], given=True,
-    )  # fmt: skip
-    cross_family = _name_levels(
-        c, left, right, c.family_joined[left], c.given_joined[right],
-        c.family_tokens, c.given_tokens, c.family_multi[left], c.given_multi[right],
-        given=False,
-    )  # fmt: skip
-    straight = _GIVEN_CHOICE[given] + _FAMILY_CHOICE[family]
-    swapped = _FAMILY_CHOICE[cross_given] + _FAMILY_CHOICE[cross_family] - _SWAP_PENALTY
-    agreeing = (cross_given <= SIMILAR) & (cross_family <= SIMILAR)
-    is_swapped = (swapped > straight) & agreeing
-    given = np.where(is_swapped, SWAPPED, given)
-    family = np.where(is_swapped, NAME_MISSING, family)
-
-    dob = _dob_levels(c, left, right)
-
+    given, family, dob = _names_and_dob(c, left, right)
     pa, pb = c.postcode[left], c.postcode[right]
     postcode = np.select(
         [
@@ -517,14 +560,25 @@ def score_pairs(
     # The weights, summed with the prior in the order `score_with` adds them.
     given_weight = _table(params, "given", _NAME_LEVEL_NAMES)[given]
     exact_given = _exact_weights(params, "given", list(c.words))
-    given_weight = np.where(given == EXACT, exact_given[c.given_first[left]], given_weight)
+    # An exact agreement weighs by how common the value both records' own entries share is
+    # (the average when they agree only through an alias), as `score_with` reads it.
+    main_a, main_b = c.first_identity[left], c.first_identity[right]
+    given_weight = np.where(
+        given == EXACT, exact_given[_shared(c.given_first[main_a], c.given_first[main_b])],
+        given_weight,
+    )  # fmt: skip
     family_names = list(_NAME_LEVEL_NAMES[:SWAPPED])
     family_weight = _table(params, "family", family_names)[family]
     exact_family = _exact_weights(params, "family", list(c.words))
-    family_weight = np.where(family == EXACT, exact_family[c.family_joined[left]], family_weight)
+    family_weight = np.where(
+        family == EXACT, exact_family[_shared(c.family_joined[main_a], c.family_joined[main_b])],
+        family_weight,
+    )  # fmt: skip
     dob_weight = _table(params, "dob", _DOB_LEVEL_NAMES)[dob]
     exact_dob = _exact_weights(params, "dob", c.dob_values)
-    dob_weight = np.where(dob == 0, exact_dob[c.dob_value[left]], dob_weight)
+    dob_weight = np.where(
+        dob == 0, exact_dob[_shared(c.dob_value[left], c.dob_value[right])], dob_weight
+    )
     postcode_weight = _table(params, "postcode", _POSTCODE_LEVEL_NAMES)[postcode]
     exact_postcode = _exact_weights(params, "postcode", c.postcodes)
     postcode_weight = np.where(postcode == 0, exact_postcode[pa], postcode_weight)
@@ -562,9 +616,11 @@ def score_pairs(
     one_cap = given_cap ^ dob_cap
     cap_weight = np.where(given_cap, given_weight, dob_weight)
     rest = _probability(log2_odds - cap_weight)
-    known = c.word_known[np.maximum(c.given_first, 0)] & (c.given_first >= 0)
-    not_two_real_names = ~(known[left] & known[right])
-    ya, yb = c.year[left], c.year[right]
+    first_a, first_b = c.given_first[main_a], c.given_first[main_b]
+    known_a = c.word_known[np.maximum(first_a, 0)] & (first_a >= 0)
+    known_b = c.word_known[np.maximum(first_b, 0)] & (first_b >= 0)
+    not_two_real_names = ~(known_a & known_b)
+    ya, yb = c.year[main_a], c.year[main_b]
     within_a_generation = (ya >= 0) & (yb >= 0) & (np.abs(ya - yb) < _GENERATION_YEARS)
     excused = (
         one_cap

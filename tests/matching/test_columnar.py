@@ -75,6 +75,8 @@ def _edge_cases() -> list[PersonRecord]:
         replace(base, identifiers={"cro": "123456/88A", "nhs": "943 476 5919"}),
         replace(base, identifiers={"cro": "654321/88B", "nhs": "943 476 5919"}),
         replace(base, aliases=(AliasName("Danny", "Oke"),)),
+        replace(base, given="Kofi", aliases=(AliasName("Daniel", "Okonkwo", date(1988, 4, 21)),)),
+        replace(base, family="Mensah", aliases=(AliasName("Dan", "Okonkwo"), AliasName("D", "O"))),
         replace(base, given="Danny", family="Oke"),
         replace(base, extra={"address": "12 High St."}),  # the same, written short
         replace(base, extra={"address": "12 High Stret"}),  # close
@@ -135,6 +137,11 @@ def test_every_pair_scores_exactly_as_the_one_pair_scorer_says(population):
         if got != want
     ]
     assert len(left) > 12_000
+    with_aliases = sum(
+        bool(population[i].aliases or population[j].aliases)
+        for i, j in zip(left.tolist(), right.tolist(), strict=True)
+    )
+    assert with_aliases > 1_000  # each of whose names is tried against each of the other's
     assert differing == []
     # The set covers each outcome: certain, likely, held below likely, and rejected.
     assert {1.0, 0.0, 0.85, 0.99} <= set(expected)
