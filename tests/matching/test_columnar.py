@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
+from matching.blocking import _date_digits, _dates_slip_apart
 from matching.columnar import Columns, score_pairs
+from matching.compare import DobLevel, compare_dob
 from matching.linkage import (
     LinkageParameters,
     candidate_pairs,
@@ -199,3 +201,29 @@ def test_the_batch_job_keeps_and_explains_the_same_matches_as_pair_by_pair(popul
     by_hand.sort(key=lambda match: (-match[2].score, match[0], match[1]))
     assert result.matches == by_hand
     assert len(by_hand) > 500
+
+
+def test_blocking_finds_dates_a_slip_apart_exactly_as_the_date_comparison_does():
+    rng = random.Random(11)
+    born = [date(1960, 1, 1) + timedelta(days=rng.randrange(18_000)) for _ in range(300)]
+    # Dates and their likely slips: a digit, two digits swapped, day and month swapped.
+    dates = (
+        born + [replace_digit(day, rng) for day in born] + [date(1988, 4, 21), date(1988, 12, 4)]
+    )
+    dates += [date(1988, 4, 12), date(1989, 4, 12), date(1993, 4, 12), date(1994, 4, 12)]
+    for a in dates:
+        for b in rng.sample(dates, 40) + [date(1988, 4, 12)]:
+            expected = compare_dob(a, b)[0] != DobLevel.DIFFERENT
+            assert _dates_slip_apart(a, b, _date_digits(a), _date_digits(b)) == expected, (a, b)
+
+
+def replace_digit(day: date, rng: random.Random) -> date:
+    text = f"{day.day:02d}{day.month:02d}{day.year:04d}"
+    for _ in range(20):
+        k = rng.randrange(8)
+        changed = text[:k] + str(rng.randrange(10)) + text[k + 1 :]
+        try:
+            return date(int(changed[4:]), int(changed[2:4]), int(changed[:2]))
+        except ValueError:
+            continue
+    return day
