@@ -66,7 +66,7 @@ from matching.names import (
 )
 from matching.records import DEFINITE_THRESHOLD, LIKELY_THRESHOLD, PersonRecord
 
-__all__ = ["Columns", "score_pairs"]
+__all__ = ["Columns", "comparison_patterns", "score_pairs"]
 
 # Level codes. Names: NameLevel in this order, then "swapped" (given and family names the
 # wrong way round, which the given-name column carries for both).
@@ -483,6 +483,99 @@ def _names_and_dob(
     return given[chosen], family[chosen], dob[chosen]
 
 
+def _field_levels(
+    c: Columns, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Level codes of names, date of birth, postcode and gender for each pair."""
+    given, family, dob = _names_and_dob(c, left, right)
+    pa, pb = c.postcode[left], c.postcode[right]
+    postcode = np.select(
+        [
+            (pa < 0) | (pb < 0),
+            pa == pb,
+            (c.outward[left] == c.outward[right]) & (c.sector[left] == c.sector[right])
+            & (c.sector[left] >= 0),
+            c.outward[left] == c.outward[right],
+        ],
+        [4, 0, 1, 2],
+        default=3,
+    )  # fmt: skip
+    ga, gb = c.gender[left], c.gender[right]
+    gender = np.select([(ga < 0) | (gb < 0), ga == gb], [2, 0], default=1)
+    return given, family, dob, postcode, gender
+
+
+def _extra_levels(
+    c: Columns, name: str, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Level codes of an extra field (exact, similar, different, missing) and the codes
+    of the left-hand values."""
+    codes, values = c.extras[name]
+    ea, eb = codes[left], codes[right]
+    present = (ea >= 0) & (eb >= 0)
+    level = np.where(present, np.where(ea == eb, 0, 2), 3)
+    check = np.flatnonzero(level == 2)
+    if len(check):
+        similarity = _per_pair(values, ea[check], eb[check], JaroWinkler.similarity, np.float64)
+        level[check[similarity >= _EXTRA_SIMILAR_MIN]] = 1
+    return level, ea
+
+
+def _identifier_agreement(
+    c: Columns, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair: an identifier agrees; a PNC ID differs (ruling a match out); another
+    identifier differs."""
+    size = len(left)
+    agree = np.zeros(size, dtype=bool)
+    exclude = np.zeros(size, dtype=bool)
+    differ = np.zeros(size, dtype=bool)
+    for kind, codes in c.identifiers.items():
+        a, b = codes[left], codes[right]
+        both = (a >= 0) & (b >= 0)
+        agree |= both & (a == b)
+        if kind in EXCLUDING_IDENTIFIER_KINDS:
+            exclude |= both & (a != b)
+        else:
+            differ |= both & (a != b)
+    return agree, exclude, differ
+
+
+def comparison_patterns(
+    columns: Columns, left: np.ndarray, right: np.ndarray
+) -> list[tuple[tuple[str, str], ...]]:
+    """For each pair, the (column, level) of every field both records hold, in the order
+    `matching.linkage` lists them: what estimation counts. A pair an identifier rule
+    decides has the level "identifier_same" or "identifier_different" for identifiers, and
+    its other fields compared as usual."""
+    c = columns
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    if not len(left):
+        return []
+    agree, exclude, differ = _identifier_agreement(c, left, right)
+    given, family, dob, postcode, gender = _field_levels(c, left, right)
+    identifier = np.where(agree & ~exclude, 0, np.where(exclude | differ, 1, 2))
+    names = {
+        "given": np.array([*_NAME_LEVEL_NAMES], dtype=object)[given],
+        "family": np.array([*_NAME_LEVEL_NAMES], dtype=object)[family],
+        "dob": np.array([*_DOB_LEVEL_NAMES], dtype=object)[dob],
+        "postcode": np.array([*_POSTCODE_LEVEL_NAMES], dtype=object)[postcode],
+        "gender": np.array([*_GENDER_LEVEL_NAMES], dtype=object)[gender],
+        "identifiers": np.array(["identifier_same", "identifier_different", MISSING], dtype=object)[
+            identifier
+        ],
+    }
+    for name in c.extras:
+        level, _ = _extra_levels(c, name, left, right)
+        names[f"extra:{name}"] = np.array([*_EXTRA_LEVEL_NAMES], dtype=object)[level]
+    order = list(names)
+    return [
+        tuple((column, level) for column, level in zip(order, row, strict=True) if level != MISSING)
+        for row in zip(*(names[column].tolist() for column in order), strict=True)
+    ]
+
+
 def _table(params: LinkageParameters, column: str, names: Sequence[str]) -> np.ndarray:
     return np.array([params.weight(column, name) for name in names], dtype=np.float64)
 
@@ -521,17 +614,7 @@ def score_pairs(
         return scores
 
     # Identifier rules first, as `matching.scoring.score` applies them.
-    agree = np.zeros(size, dtype=bool)
-    exclude = np.zeros(size, dtype=bool)
-    differ = np.zeros(size, dtype=bool)
-    for kind, codes in c.identifiers.items():
-        a, b = codes[left], codes[right]
-        both = (a >= 0) & (b >= 0)
-        agree |= both & (a == b)
-        if kind in EXCLUDING_IDENTIFIER_KINDS:
-            exclude |= both & (a != b)
-        else:
-            differ |= both & (a != b)
+    agree, exclude, differ = _identifier_agreement(c, left, right)
     scores[agree & ~exclude] = 1.0
     # Identifiers that say both yes and no go through the one-pair scorer.
     by_hand = agree & exclude
@@ -541,21 +624,8 @@ def score_pairs(
     if not len(todo):
         return scores
     left, right, differ = left[todo], right[todo], differ[todo]
-    given, family, dob = _names_and_dob(c, left, right)
-    pa, pb = c.postcode[left], c.postcode[right]
-    postcode = np.select(
-        [
-            (pa < 0) | (pb < 0),
-            pa == pb,
-            (c.outward[left] == c.outward[right]) & (c.sector[left] == c.sector[right])
-            & (c.sector[left] >= 0),
-            c.outward[left] == c.outward[right],
-        ],
-        [4, 0, 1, 2],
-        default=3,
-    )  # fmt: skip
-    ga, gb = c.gender[left], c.gender[right]
-    gender = np.select([(ga < 0) | (gb < 0), ga == gb], [2, 0], default=1)
+    given, family, dob, postcode, gender = _field_levels(c, left, right)
+    pa = c.postcode[left]
 
     # The weights, summed with the prior in the order `score_with` adds them.
     given_weight = _table(params, "given", _NAME_LEVEL_NAMES)[given]
@@ -596,14 +666,8 @@ def score_pairs(
         identifier_weight,
     ):
         log2_odds += weight
-    for name, (codes, values) in c.extras.items():
-        ea, eb = codes[left], codes[right]
-        present = (ea >= 0) & (eb >= 0)
-        level = np.where(present, np.where(ea == eb, 0, 2), 3)
-        check = np.flatnonzero(level == 2)
-        if len(check):
-            similarity = _per_pair(values, ea[check], eb[check], JaroWinkler.similarity, np.float64)
-            level[check[similarity >= _EXTRA_SIMILAR_MIN]] = 1
+    for name, (_codes_of, values) in c.extras.items():
+        level, ea = _extra_levels(c, name, left, right)
         column = f"extra:{name}"
         weight = _table(params, column, _EXTRA_LEVEL_NAMES)[level]
         exact_extra = _exact_weights(params, column, list(values))

@@ -663,11 +663,19 @@ def estimate_parameters(
     one person, is the fixed point of the expected matches among the candidate `pairs`
     (every other pair is taken as two people) over all pairs.
     """
+    # Imported here: the columnar comparisons are built on this module's.
+    from matching.columnar import Columns, comparison_patterns
+
+    compared = Columns.of(records)
+
+    def patterns_of(chosen: Sequence[tuple[int, int]]) -> list[tuple[tuple[str, str], ...]]:
+        """Each pair's levels but those missing (`_present(_compare(...).levels)`), compared
+        in columns."""
+        both = np.asarray(chosen, dtype=np.int64).reshape(-1, 2)
+        return comparison_patterns(compared, both[:, 0], both[:, 1])
+
     rng = random.Random(seed)  # noqa: S311 - sampling for estimation, not security
-    sampled = [
-        _compare(records[i], records[j]).levels
-        for i, j in _random_pairs(u_sample, len(records), groups, rng)
-    ]
+    sampled = patterns_of(list(_random_pairs(u_sample, len(records), groups, rng)))
     u = _frequencies(sampled)
     common = _exact_u_from_values(records, groups, u)
     floor = 0.5 / max(len(sampled), 1)
@@ -677,9 +685,7 @@ def estimate_parameters(
         list(pairs) if len(pairs) <= candidate_sample else rng.sample(list(pairs), candidate_sample)
     )
     scale = len(pairs) / max(len(sample), 1)
-    candidate_patterns: Counter[tuple[tuple[str, str], ...]] = Counter(
-        _present(_compare(records[i], records[j]).levels) for i, j in sample
-    )
+    candidate_patterns: Counter[tuple[tuple[str, str], ...]] = Counter(patterns_of(sample))
     levels_seen: dict[str, set[str]] = defaultdict(set)
     for pattern in candidate_patterns:
         for column, level in pattern:
@@ -690,12 +696,8 @@ def estimate_parameters(
     for key_of, fixed in _SESSIONS:
         session = _blocked_pairs(records, key_of, groups=groups, limit=session_pairs)
         patterns: Counter[tuple[tuple[str, str], ...]] = Counter(
-            tuple(
-                (column, level)
-                for column, level in _present(_compare(records[i], records[j]).levels)
-                if column not in fixed
-            )
-            for i, j in session
+            tuple((column, level) for column, level in pattern if column not in fixed)
+            for pattern in patterns_of(session)
         )
         for pattern in patterns:
             for column, level in pattern:

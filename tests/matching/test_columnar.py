@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 
 from matching.blocking import _date_digits, _dates_slip_apart
-from matching.columnar import Columns, score_pairs
+from matching.columnar import Columns, comparison_patterns, score_pairs
 from matching.compare import DobLevel, compare_dob
 from matching.linkage import (
     LinkageParameters,
+    _compare,
+    _present,
     candidate_pairs,
     estimate_parameters,
     link,
@@ -227,3 +229,14 @@ def replace_digit(day: date, rng: random.Random) -> date:
         except ValueError:
             continue
     return day
+
+
+def test_estimation_counts_the_same_levels_in_columns_as_pair_by_pair(population):
+    left, right = _pairs(population)
+    patterns = comparison_patterns(Columns.of(population), left, right)
+    expected = [
+        _present(_compare(population[i], population[j]).levels)
+        for i, j in zip(left.tolist(), right.tolist(), strict=True)
+    ]
+    assert patterns == expected
+    assert any(("identifiers", "identifier_same") in pattern for pattern in patterns)
