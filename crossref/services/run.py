@@ -40,7 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -557,7 +557,8 @@ class _Known:
     open: dict[tuple[int, int], int]
     confirmed: set[tuple[int, int]]
     dismissed: dict[tuple[int, int], tuple[int, int | None]]
-    raised_by: dict[tuple[int, int], int]  # the run that raised each open finding
+    # The run that raised each open finding, and when.
+    raised_by: dict[tuple[int, int], tuple[int, datetime]]
 
     @classmethod
     def load(cls, ids: list[int] | None = None) -> _Known:
@@ -565,7 +566,7 @@ class _Known:
         open_: dict[tuple[int, int], int] = {}
         confirmed: set[tuple[int, int]] = set()
         dismissed: dict[tuple[int, int], tuple[int, int | None]] = {}
-        raised_by: dict[tuple[int, int], int] = {}
+        raised_by: dict[tuple[int, int], tuple[int, datetime]] = {}
         findings = MatchFinding.objects.filter(
             kind=FindingKind.DUPLICATE,
             status__in=[FindingStatus.OPEN, FindingStatus.CONFIRMED, FindingStatus.DISMISSED],
@@ -573,12 +574,21 @@ class _Known:
         if ids is not None:
             findings = findings.filter(nominal_a_id__in=ids, nominal_b_id__in=ids)
         rows = findings.order_by(F("resolved_at").asc(nulls_first=True), "pk").values_list(
-            "pk", "nominal_a_id", "nominal_b_id", "status", "a_version", "b_version", "run_id"
+            "pk",
+            "nominal_a_id",
+            "nominal_b_id",
+            "status",
+            "a_version",
+            "b_version",
+            "run_id",
+            "created_at",
         )
-        for pk, a, b, status, a_version, b_version, run_id in rows.iterator(chunk_size=_BATCH):
+        for pk, a, b, status, a_version, b_version, run_id, created in rows.iterator(
+            chunk_size=_BATCH
+        ):
             if status == FindingStatus.OPEN:
                 open_[(a, b)] = pk
-                raised_by[(a, b)] = run_id
+                raised_by[(a, b)] = (run_id, created)
             elif status == FindingStatus.CONFIRMED:
                 confirmed.add((a, b))
             else:  # the latest dismissal of the pair is the one that counts
@@ -684,8 +694,10 @@ def _score_chunk(
         result = score_with(records[i], records[j], params)
         existing = known.open.get(pair)
         if existing is not None:
-            # Raised by this run on an earlier attempt at the chunk: it counts as raised.
-            if known.raised_by.get(pair) == run.pk:
+            # Raised by this run on an earlier attempt at the chunk: it counts as raised (a
+            # month run again from the start has started since).
+            by_run, raised_at = known.raised_by[pair]
+            if by_run == run.pk and run.started_at is not None and raised_at >= run.started_at:
                 raised_before += 1
             else:
                 still_open += 1
