@@ -146,10 +146,12 @@ def _date_digits(day: date | None) -> str:
     return "" if day is None else f"{day.day:02d}{day.month:02d}{day.year:04d}"
 
 
-def _dates_slip_apart(a: date, b: date, digits_a: str, digits_b: str) -> bool:
+def _dates_slip_apart(a: date | None, b: date | None, digits_a: str, digits_b: str) -> bool:
     """Two exact dates of birth one typing slip apart or the same (`compare_dob` finds them
     anything but different): a misspelt name with them is worth a look. The same test as
     `compare_dob`'s, without the sentences it writes, as blocking asks it of many pairs."""
+    if a is None or b is None:
+        return False
     if a == b or (a.year == b.year and a.day == b.month and a.month == b.day):
         return True
     if a.day == b.day and a.month == b.month and abs(a.year - b.year) <= _MISTYPED_YEAR_SPAN:
