@@ -413,7 +413,7 @@ def _data_table(datasets: list[DatasetResult]) -> list[str]:
     return lines
 
 
-_PHASES = ("load", "block", "estimate", "score", "overlaps", "total")
+_PHASES = ("load", "block", "estimate", "score", "group", "overlaps", "total")
 
 
 def _end_to_end_lines(results: list[EndToEndResult]) -> list[str]:
@@ -428,7 +428,14 @@ def _end_to_end_lines(results: list[EndToEndResult]) -> list[str]:
         "or three), then the month's run asked for (`request_run`) and done in process "
         "(`run_crossref`, the body of the worker's task): read every nominal from "
         "PostgreSQL, block, fit the model (stored as a `LinkageModel`), score in chunks and "
-        "write findings, then build the overlap rows. Phases are the run's own "
+        "write findings, group the findings per person, then build the overlap rows. Each "
+        "chunk's pairs are scored in columns (`matching.columnar`: numpy and rapidfuzz's "
+        "`cpdist`, the same score as `score_with` for every pair), only the pairs kept are "
+        "explained in words, and their findings are written with COPY into a table of the "
+        "session and one INSERT ... SELECT. This is the one-process number: with "
+        "`CROSSREF_SPREAD_CHUNKS` the chunks are scored by as many workers as there are, "
+        "while reading, blocking and fitting (before) and grouping and overlaps (after) "
+        "stay one worker's. Phases are the run's own "
         "`durations` (load is the job reading every nominal from PostgreSQL); putting the data "
         "set into the database is set-up, timed apart, and not part of the job.",
         "",

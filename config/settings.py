@@ -334,7 +334,10 @@ SPECTACULAR_SETTINGS = {
 
 # The cross-reference job scores candidate pairs in resumable chunks of this many pairs; a
 # pause after each chunk is for tests that need a run to take a while (never set in service).
-CROSSREF_CHUNK_PAIRS = env_int("CROSSREF_CHUNK_PAIRS", 20_000)
+CROSSREF_CHUNK_PAIRS = env_int("CROSSREF_CHUNK_PAIRS", 100_000)
+# The monthly task shares the run's chunks among the workers (one task a chunk, then one to
+# finish), so more workers make it faster; off, one worker does the whole run.
+CROSSREF_SPREAD_CHUNKS = env_bool("CROSSREF_SPREAD_CHUNKS", True)
 # Monthly lists longer than this are matched by the worker, with progress on the page.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1000)
 # A pause after each step of matching a long list, for the test that kills a worker mid-run

@@ -107,6 +107,13 @@ class CrossReferenceChunk(models.Model):
     pairs = models.PositiveIntegerField(default=0)
     findings = models.PositiveIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
+    # When the run's chunks are spread over workers: the chunk's candidate pairs (nominal
+    # ids, as pairs of 64-bit integers), so any worker can score it without blocking again.
+    pair_ids = models.BinaryField(null=True, blank=True, editable=False)
+    # What scoring the chunk counted (duplicates raised, still open, ...) and its seconds:
+    # summed into the run's figures, so chunks done by several workers add up.
+    counts = models.JSONField(default=dict, blank=True)
+    seconds = models.FloatField(default=0.0)
 
     class Meta:
         ordering = ["run", "number"]

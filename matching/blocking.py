@@ -10,11 +10,12 @@ tighter one, and what is still too common is left out and counted (`Blocking`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from itertools import combinations
 
-from matching.compare import DobLevel, _normalise_identifier, compare_dob
+from matching.compare import _MISTYPED_YEAR_SPAN, _normalise_identifier
 from matching.keys import record_batch_match_keys
 from matching.names import (
     _canonical_forms,
@@ -141,10 +142,29 @@ def loose_keys(record: PersonRecord) -> dict[str, str]:
     return keys
 
 
-def _slip_apart(a: PersonRecord, b: PersonRecord) -> bool:
-    """Dates of birth one typing slip apart (or the same): a misspelt name with them is
-    worth a look."""
-    return compare_dob(a.dob, b.dob)[0] != DobLevel.DIFFERENT
+def _date_digits(day: date | None) -> str:
+    return "" if day is None else f"{day.day:02d}{day.month:02d}{day.year:04d}"
+
+
+def _dates_slip_apart(a: date | None, b: date | None, digits_a: str, digits_b: str) -> bool:
+    """Two exact dates of birth one typing slip apart or the same (`compare_dob` finds them
+    anything but different): a misspelt name with them is worth a look. The same test as
+    `compare_dob`'s, without the sentences it writes, as blocking asks it of many pairs."""
+    if a is None or b is None:
+        return False
+    if a == b or (a.year == b.year and a.day == b.month and a.month == b.day):
+        return True
+    if a.day == b.day and a.month == b.month and abs(a.year - b.year) <= _MISTYPED_YEAR_SPAN:
+        return True  # a year one out, or mistyped
+    differing = [k for k in range(8) if digits_a[k] != digits_b[k]]
+    if len(differing) == 1:
+        return True
+    return (
+        len(differing) == 2
+        and differing[1] == differing[0] + 1
+        and digits_a[differing[0]] == digits_b[differing[1]]
+        and digits_a[differing[1]] == digits_b[differing[0]]
+    )
 
 
 @dataclass(frozen=True)
@@ -205,11 +225,20 @@ def block(
     pairs: set[tuple[int, int]] = set()
     split = skipped = 0
     skipped_records: set[int] = set()
+    # Each exact date of birth as its eight digits, once, for the slip check below.
+    digits = [
+        _date_digits(record.dob) if exact else ""
+        for record, exact in zip(records, exact_dob, strict=True)
+    ]
 
-    def add(i: int, j: int) -> None:
-        if i != j and (groups is None or groups[i] != groups[j]):
-            pairs.add((i, j) if i < j else (j, i))
+    def add_all(found: Iterable[tuple[int, int]]) -> None:
+        """Pairs (i < j) of one block: a set update in C, the block's pairs in bulk."""
+        if groups is None:
+            pairs.update(found)
+        else:
+            pairs.update((i, j) for i, j in found if groups[i] != groups[j])
 
+    # A block's members are listed in record order, so its combinations come as (i < j).
     for key, members in blocks.items():
         if key.startswith(("n:", "j:")):
             continue  # compared only with the records of the same "N:" or "J:" key
@@ -219,11 +248,8 @@ def block(
                 skipped += 1
                 skipped_records.update(members)
                 continue
-            for position, i in enumerate(members):
-                for j in members[position + 1 :]:
-                    add(i, j)
-                for j in dated:
-                    add(i, j)
+            add_all(combinations(members, 2))
+            add_all((i, j) if i < j else (j, i) for i in members for j in dated if i != j)
             continue
         if len(members) < 2:
             continue
@@ -242,16 +268,19 @@ def block(
                     skipped += 1
                     skipped_records.update(part)
                     continue
-                for i, j in combinations(part, 2):
-                    if not (undated_only and exact_dob[i] and exact_dob[j]) or _slip_apart(
-                        records[i], records[j]
-                    ):
-                        add(i, j)
+                if not undated_only:
+                    add_all(combinations(part, 2))
+                    continue
+                add_all(
+                    (i, j)
+                    for i, j in combinations(part, 2)
+                    if not (digits[i] and digits[j])
+                    or _dates_slip_apart(records[i].dob, records[j].dob, digits[i], digits[j])
+                )
             continue
         if len(members) > max_block and not key.startswith("I:"):
             skipped += 1
             skipped_records.update(members)
             continue
-        for i, j in combinations(members, 2):
-            add(i, j)
+        add_all(combinations(members, 2))
     return Blocking(sorted(pairs), split, skipped, len(skipped_records))

@@ -36,7 +36,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import combinations
+from typing import TYPE_CHECKING
 
+import numpy as np
 from rapidfuzz.distance import JaroWinkler
 
 from matching.blocking import Blocking, block, blocking_keys, candidate_pairs, loose_keys
@@ -68,6 +70,9 @@ from matching.records import (
 from matching.scoring import _decision as decision_for
 from matching.scoring import _probability, frequency_key, score
 
+if TYPE_CHECKING:
+    from matching.columnar import Columns
+
 __all__ = [
     "ENGINE",
     "Blocking",
@@ -81,6 +86,7 @@ __all__ = [
     "estimate_parameters",
     "evidence_strength",
     "group_people",
+    "kept_pairs",
     "loose_keys",
     "link",
     "score_with",
@@ -657,11 +663,19 @@ def estimate_parameters(
     one person, is the fixed point of the expected matches among the candidate `pairs`
     (every other pair is taken as two people) over all pairs.
     """
+    # Imported here: the columnar comparisons are built on this module's.
+    from matching.columnar import Columns, comparison_patterns
+
+    compared = Columns.of(records)
+
+    def patterns_of(chosen: Sequence[tuple[int, int]]) -> list[tuple[tuple[str, str], ...]]:
+        """Each pair's levels but those missing (`_present(_compare(...).levels)`), compared
+        in columns."""
+        both = np.asarray(chosen, dtype=np.int64).reshape(-1, 2)
+        return comparison_patterns(compared, both[:, 0], both[:, 1])
+
     rng = random.Random(seed)  # noqa: S311 - sampling for estimation, not security
-    sampled = [
-        _compare(records[i], records[j]).levels
-        for i, j in _random_pairs(u_sample, len(records), groups, rng)
-    ]
+    sampled = patterns_of(list(_random_pairs(u_sample, len(records), groups, rng)))
     u = _frequencies(sampled)
     common = _exact_u_from_values(records, groups, u)
     floor = 0.5 / max(len(sampled), 1)
@@ -671,9 +685,7 @@ def estimate_parameters(
         list(pairs) if len(pairs) <= candidate_sample else rng.sample(list(pairs), candidate_sample)
     )
     scale = len(pairs) / max(len(sample), 1)
-    candidate_patterns: Counter[tuple[tuple[str, str], ...]] = Counter(
-        _present(_compare(records[i], records[j]).levels) for i, j in sample
-    )
+    candidate_patterns: Counter[tuple[tuple[str, str], ...]] = Counter(patterns_of(sample))
     levels_seen: dict[str, set[str]] = defaultdict(set)
     for pattern in candidate_patterns:
         for column, level in pattern:
@@ -684,12 +696,8 @@ def estimate_parameters(
     for key_of, fixed in _SESSIONS:
         session = _blocked_pairs(records, key_of, groups=groups, limit=session_pairs)
         patterns: Counter[tuple[tuple[str, str], ...]] = Counter(
-            tuple(
-                (column, level)
-                for column, level in _present(_compare(records[i], records[j]).levels)
-                if column not in fixed
-            )
-            for i, j in session
+            tuple((column, level) for column, level in pattern if column not in fixed)
+            for pattern in patterns_of(session)
         )
         for pattern in patterns:
             for column, level in pattern:
@@ -996,6 +1004,34 @@ class LinkResult:
         return self.blocking.pairs if self.blocking is not None else []
 
 
+def kept_pairs(
+    records: Sequence[PersonRecord],
+    pairs: Sequence[tuple[int, int]],
+    params: LinkageParameters,
+    *,
+    threshold: float,
+    columns: Columns | None = None,
+    batch: int = 500_000,
+) -> list[tuple[int, int]]:
+    """The pairs scoring `threshold` or more, in their order, scored in columns
+    (`matching.columnar.score_pairs`, the same scores as `score_with`) a batch at a time;
+    `columns` are the records' columns when the caller has read them already."""
+    # Imported here: the columnar scorer is built on this module's weights and scorer.
+    from matching.columnar import Columns, score_pairs
+
+    if not pairs:
+        return []
+    columns = columns if columns is not None else Columns.of(records)
+    both = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    kept: list[tuple[int, int]] = []
+    for start in range(0, len(both), batch):
+        part = both[start : start + batch]
+        scores = score_pairs(columns, part[:, 0], part[:, 1], params)
+        chosen = part[scores >= threshold]
+        kept += [(int(i), int(j)) for i, j in chosen.tolist()]
+    return kept
+
+
 def link(
     records: Sequence[PersonRecord],
     *,
@@ -1023,11 +1059,10 @@ def link(
         params = estimate_parameters(records, pairs, groups=groups, seed=seed)
         seconds["estimate"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    matches = []
-    for i, j in pairs:
-        result = score_with(records[i], records[j], params)
-        if result.score >= threshold:
-            matches.append((i, j, result))
+    matches = [
+        (i, j, score_with(records[i], records[j], params))
+        for i, j in kept_pairs(records, pairs, params, threshold=threshold)
+    ]
     matches.sort(key=lambda match: (-match[2].score, match[0], match[1]))
     if one_to_one:
         used: set[int] = set()

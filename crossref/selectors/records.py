@@ -9,10 +9,11 @@ people, no model instances, the nominals themselves streamed from a server-side 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Model, QuerySet
 
 from matching.records import AliasName, PersonRecord
 from offenders.models import Address, Alias, Identifier, IdentifierKind, Nominal
@@ -38,6 +39,11 @@ class People:
         return len(self.ids)
 
 
+def _only[M: Model](rows: QuerySet[M], ids: list[int] | None) -> QuerySet[M]:
+    """The rows of the nominals `ids` only (all when None)."""
+    return rows if ids is None else rows.filter(nominal_id__in=ids)
+
+
 def _active_memberships() -> QuerySet[CohortMembership]:
     """Active memberships of people not merged away, on panels still running."""
     return CohortMembership.objects.filter(
@@ -45,12 +51,12 @@ def _active_memberships() -> QuerySet[CohortMembership]:
     )
 
 
-def _identifiers() -> dict[int, dict[str, str]]:
+def _identifiers(ids: list[int] | None) -> dict[int, dict[str, str]]:
     # A local reference is one agency's own number: the same value at two agencies says
     # nothing, so (as in search) only the identifiers that belong to one person are compared.
     by_nominal: dict[int, dict[str, str]] = defaultdict(dict)
     rows = (
-        Identifier.objects.filter(nominal__merged_into__isnull=True)
+        _only(Identifier.objects.filter(nominal__merged_into__isnull=True), ids)
         .exclude(kind=IdentifierKind.LOCAL)
         .order_by("nominal_id", "kind", "pk")
         .values_list("nominal_id", "kind", "value")
@@ -60,10 +66,10 @@ def _identifiers() -> dict[int, dict[str, str]]:
     return by_nominal
 
 
-def _aliases() -> dict[int, list[AliasName]]:
+def _aliases(ids: list[int] | None) -> dict[int, list[AliasName]]:
     by_nominal: dict[int, list[AliasName]] = defaultdict(list)
     rows = (
-        Alias.objects.filter(nominal__merged_into__isnull=True)
+        _only(Alias.objects.filter(nominal__merged_into__isnull=True), ids)
         .order_by("nominal_id", "pk")
         .values_list("nominal_id", "given_names", "family_name", "date_of_birth")
     )
@@ -72,12 +78,15 @@ def _aliases() -> dict[int, list[AliasName]]:
     return by_nominal
 
 
-def _address_lines() -> dict[int, str]:
+def _address_lines(ids: list[int] | None) -> dict[int, str]:
     """Each person's current address line: the latest address not ended, not "no fixed
     abode" and with a line (DISTINCT ON keeps the first row per person)."""
     rows = (
-        Address.objects.filter(
-            nominal__merged_into__isnull=True, to_date__isnull=True, no_fixed_abode=False
+        _only(
+            Address.objects.filter(
+                nominal__merged_into__isnull=True, to_date__isnull=True, no_fixed_abode=False
+            ),
+            ids,
         )
         .exclude(line="")
         .order_by("nominal_id", F("from_date").desc(nulls_last=True), "-pk")
@@ -87,34 +96,35 @@ def _address_lines() -> dict[int, str]:
     return dict(rows.iterator(chunk_size=_STREAM_ROWS))
 
 
-def _panels() -> tuple[dict[int, tuple[int, ...]], int]:
+def _panels(ids: list[int] | None) -> tuple[dict[int, tuple[int, ...]], int]:
     """Active panels per person, and the number of active memberships."""
     by_nominal: dict[int, set[int]] = defaultdict(set)
     count = 0
-    rows = _active_memberships().order_by().values_list("nominal_id", "panel_id")
+    rows = _only(_active_memberships(), ids).order_by().values_list("nominal_id", "panel_id")
     for nominal_id, panel_id in rows.iterator(chunk_size=_STREAM_ROWS):
         by_nominal[nominal_id].add(panel_id)
         count += 1
     return {pk: tuple(sorted(panels)) for pk, panels in by_nominal.items()}, count
 
 
-def load_people() -> People:
+def load_people(only: Collection[int] | None = None) -> People:
     """Every nominal not merged away as a `PersonRecord`, with its id, version and active
     panels: identifiers by kind, aliases, and `extra={"address": line}` where a current
-    address line is recorded."""
-    identifiers = _identifiers()
-    aliases = _aliases()
-    addresses = _address_lines()
-    panels, active_memberships = _panels()
+    address line is recorded. With `only`, only those nominals (a chunk of the run scored
+    by a worker of its own)."""
+    chosen = None if only is None else sorted(only)
+    identifiers = _identifiers(chosen)
+    aliases = _aliases(chosen)
+    addresses = _address_lines(chosen)
+    panels, active_memberships = _panels(chosen)
     records: list[PersonRecord] = []
     ids: list[int] = []
     versions: list[int] = []
     panel_sets: list[tuple[int, ...]] = []
-    rows = (
-        Nominal.objects.filter(merged_into__isnull=True)
-        .order_by("pk")
-        .values_list("pk", "version", *RECORD_FIELDS[1:])
-    )
+    nominals = Nominal.objects.filter(merged_into__isnull=True)
+    if chosen is not None:
+        nominals = nominals.filter(pk__in=chosen)
+    rows = nominals.order_by("pk").values_list("pk", "version", *RECORD_FIELDS[1:])
     for pk, version, *fields in rows.iterator(chunk_size=_STREAM_ROWS):
         line = addresses.get(pk)
         records.append(

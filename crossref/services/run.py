@@ -13,14 +13,26 @@
   each finding marked with its group, so a person recorded three times reads as one;
 - overlaps: people active on more than one panel, the month's overlap rows and findings.
 
-A worker killed mid-run is no loss: the task is acknowledged late and handed to another
-worker, which calls `run_crossref` again; it skips the chunks already done and scores the
-rest with the model the run already fitted. One open finding per pair is enforced by the
+Pairs are scored in columns (`matching.columnar`), and only the pairs kept are explained in
+words (`matching.linkage.score_with`); a chunk's findings are copied into a table of the
+session and written with one INSERT ... SELECT, with the chunk marked done in the same
+transaction.
+
+`spread_crossref` does the same with the chunks shared among workers: it loads, blocks and
+fits, stores each chunk's pairs with it and sends a task per chunk; each reads only the
+people in its pairs; the worker that finds every chunk done sends the finishing task, which
+groups and builds the overlaps. The monthly task takes that way when
+`CROSSREF_SPREAD_CHUNKS` is on (the default); `run_crossref` does it all in one process.
+
+A worker killed mid-run is no loss: every task is acknowledged late and handed to another
+worker, which calls its service again; chunks already done are skipped, and the rest are
+scored with the model the run already fitted. One open finding per pair is enforced by the
 database, so a chunk scored twice, or a month run twice, never raises a finding twice.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 import traceback
@@ -28,11 +40,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from celery import group
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
@@ -58,6 +72,7 @@ from crossref.models import (
 )
 from crossref.permissions import may_request_run
 from crossref.selectors.records import People, load_people, people_on_several_panels
+from matching.columnar import Columns, score_pairs
 from matching.linkage import (
     ENGINE,
     LinkageParameters,
@@ -72,19 +87,8 @@ from panels.models import LeadPanel, Panel
 # Advisory locks taken as (class, run id); any constant works, it only has to be the same
 # for every worker. Held for the session, so a killed worker's lock goes with its connection.
 _RUN_LOCK_CLASS = 7_341_005
-DEFAULT_CHUNK_PAIRS = 20_000
+DEFAULT_CHUNK_PAIRS = 100_000
 _BATCH = 2_000
-_FINDING_FIELDS = [
-    "last_seen_run",
-    "a_version",
-    "b_version",
-    "panels",
-    "score",
-    "decision",
-    "rule",
-    "explanation",
-    "model_version",
-]
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -205,6 +209,7 @@ class _Progress:
     durations: dict[str, float]
     started: float = field(default_factory=time.perf_counter)
     earlier_total: float = 0.0
+    phase: str = "load"  # the step under way, named if it fails
 
     @classmethod
     def of(cls, run: CrossReferenceRun) -> _Progress:
@@ -236,75 +241,26 @@ def _timed(progress: _Progress, phase: str) -> Iterator[None]:
 
 
 def run_crossref(run_id: int) -> CrossReferenceRun:
-    """Do the run's work, or carry on with it after a lost worker; returns the run.
+    """Do the run's work in this process, or carry on with it after a lost worker; returns
+    the run.
 
     Returns at once if another worker holds the run, and leaves a complete or failed run
-    alone (`request_run` queues those again).
+    alone (`request_run` queues those again). `spread_crossref` does the same work with
+    the chunks shared among workers.
     """
     with _run_lock(run_id) as locked:
         run = CrossReferenceRun.objects.get(pk=run_id)
         if not locked or run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
             return run
-        phase = "load"
+        progress = _Progress.of(run)
         try:
-            run.status = RunStatus.RUNNING
-            run.attempts += 1
-            run.started_at = run.started_at or timezone.now()
-            run.save(update_fields=["status", "attempts", "started_at"])
-            progress = _Progress.of(run)
-
-            with _timed(progress, "load"):
-                people = load_people()
-            progress.counts |= {
-                "nominals": len(people),
-                "active_memberships": people.active_memberships,
-            }
-            progress.save()
-
-            phase = "block"
-            with _timed(progress, "block"):
-                blocking = block(people.records)
-                pairs = blocking.pairs
-                chunks = _chunks(run, people, pairs)
-            progress.counts |= {
-                "candidate_pairs": len(pairs),
-                "common_name_blocks_split": blocking.split_blocks,
-                "common_name_blocks_skipped": blocking.skipped_blocks,
-                "records_in_skipped_blocks": blocking.skipped_records,
-            }
+            _start(progress)
+            people, pairs, params = _prepare(progress)
+            chunks = _chunks(run, people, pairs)
             progress.save("chunks_total")
-
-            phase = "estimate"
-            with _timed(progress, "estimate"):
-                params = _model(run, people, pairs)
-            progress.save("model")
-
-            phase = "score"
+            progress.phase = "score"
             _score(progress, people, params, chunks)
-
-            phase = "group"
-            with _timed(progress, "group"):
-                _group(progress, people, params)
-
-            phase = "overlaps"
-            with _timed(progress, "overlaps"):
-                _overlaps(progress)
-                _close_merged(progress)
-
-            phase = "finish"
-            with transaction.atomic():
-                progress.tick()
-                run.status = RunStatus.COMPLETE
-                run.finished_at = timezone.now()
-                run.error = ""
-                progress.save("status", "finished_at", "error")
-                audit(
-                    actor=None,
-                    verb=Verb.CROSSREF_COMPLETED,
-                    target=run,
-                    detail={"counts": progress.counts},
-                )
-                _tell_coordinators(run)
+            _conclude(progress, people, params)
         except RunTakenOver:
             return CrossReferenceRun.objects.get(pk=run_id)
         except Exception as error:
@@ -312,9 +268,216 @@ def run_crossref(run_id: int) -> CrossReferenceRun:
                 # Nothing can be recorded without a connection; the task carries on from the
                 # last chunk done once PostgreSQL is back (crossref/tasks.py).
                 raise
-            _fail(run_id, error, phase)
+            _fail(run_id, error, progress.phase)
             raise
     return run
+
+
+def _start(progress: _Progress) -> None:
+    run = progress.run
+    run.status = RunStatus.RUNNING
+    run.attempts += 1
+    run.started_at = run.started_at or timezone.now()
+    run.save(update_fields=["status", "attempts", "started_at"])
+
+
+def _prepare(progress: _Progress) -> tuple[People, list[tuple[int, int]], LinkageParameters]:
+    """Read every person, block, and fit the model (or take the one the run fitted)."""
+    run = progress.run
+    progress.phase = "load"
+    with _timed(progress, "load"):
+        people = load_people()
+    progress.counts |= {
+        "nominals": len(people),
+        "active_memberships": people.active_memberships,
+    }
+    progress.save()
+
+    progress.phase = "block"
+    with _timed(progress, "block"):
+        blocking = block(people.records)
+        pairs = blocking.pairs
+    progress.counts |= {
+        "candidate_pairs": len(pairs),
+        "common_name_blocks_split": blocking.split_blocks,
+        "common_name_blocks_skipped": blocking.skipped_blocks,
+        "records_in_skipped_blocks": blocking.skipped_records,
+    }
+    progress.save()
+
+    progress.phase = "estimate"
+    with _timed(progress, "estimate"):
+        params = _model(run, people, pairs)
+    progress.save("model")
+    return people, pairs, params
+
+
+def _conclude(progress: _Progress, people: People, params: LinkageParameters) -> None:
+    """Once every chunk is scored: group the findings per person, the overlaps, and the
+    run marked complete with the coordinators told."""
+    run = progress.run
+    progress.counts |= _chunk_counts(run)
+    progress.phase = "group"
+    with _timed(progress, "group"):
+        _group(progress, people, params)
+
+    progress.phase = "overlaps"
+    with _timed(progress, "overlaps"):
+        _overlaps(progress)
+        _close_merged(progress)
+
+    progress.phase = "finish"
+    with transaction.atomic():
+        progress.tick()
+        run.status = RunStatus.COMPLETE
+        run.finished_at = timezone.now()
+        run.error = ""
+        progress.save("status", "finished_at", "error")
+        audit(
+            actor=None,
+            verb=Verb.CROSSREF_COMPLETED,
+            target=run,
+            detail={"counts": progress.counts},
+        )
+        _tell_coordinators(run)
+
+
+# --- Spread over workers ---------------------------------------------------------------------
+
+
+def spread_crossref(run_id: int) -> CrossReferenceRun:
+    """Do the run with its chunks shared among workers: read, block and fit here, store
+    each chunk's candidate pairs with it, and send one task per chunk not done
+    (`crossref.tasks.cross_reference_chunk`); the worker that finds every chunk done sends
+    the finishing task (`finish_spread_run`). More workers, on more machines, score more
+    chunks at once.
+
+    Delivered again after a lost worker, it sends the chunks not done yet (a chunk done
+    twice writes nothing the second time); a run already prepared is not read again.
+    """
+    with _run_lock(run_id) as locked:
+        run = CrossReferenceRun.objects.get(pk=run_id)
+        if not locked or run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+            return run
+        progress = _Progress.of(run)
+        try:
+            _start(progress)
+            todo = list(run.chunks.filter(done_at__isnull=True).order_by("number"))
+            if not run.chunks_total or run.model is None or any(c.pair_ids is None for c in todo):
+                people, pairs, params = _prepare(progress)
+                by_chunk = _chunks(run, people, pairs)
+                progress.save("chunks_total")
+                todo = list(run.chunks.filter(done_at__isnull=True).order_by("number"))
+                ids = np.asarray(people.ids, dtype=np.int64)
+                for chunk in todo:
+                    positions = np.asarray(by_chunk.get(chunk.number, []), dtype=np.int64)
+                    chunk.pair_ids = ids[positions.reshape(-1, 2)].tobytes()
+                CrossReferenceChunk.objects.bulk_update(todo, ["pair_ids"], batch_size=50)
+                progress.durations["prepared"] = progress.durations.get("total", 0.0)
+                progress.save()
+        except Exception as error:
+            if not connection_lost(error):  # a lost connection is waited for (crossref/tasks.py)
+                _fail(run_id, error, progress.phase)
+            raise
+    _send_chunks(run_id, [chunk.number for chunk in todo])
+    return run
+
+
+def _send_chunks(run_id: int, numbers: list[int]) -> None:
+    from crossref.tasks import cross_reference_chunk, finish_cross_reference
+
+    if not numbers:
+        finish_cross_reference.delay(run_id)
+        return
+    group(cross_reference_chunk.s(run_id, number) for number in numbers).apply_async()
+
+
+def score_spread_chunk(run_id: int, number: int) -> bool:
+    """Score one chunk of a spread run, in whatever worker has it: read the chunk's pairs
+    and only the people in them, score, write the findings and mark the chunk done in one
+    transaction. Whichever chunk finds every chunk done sends the finishing task (a chunk
+    delivered again after its worker was lost checks again, so the finish is never
+    missed; it runs once). Returns whether the chunk was scored here."""
+    run = CrossReferenceRun.objects.select_related("model").get(pk=run_id)
+    if run.status != RunStatus.RUNNING or run.model is None:
+        return False
+    chunk = CrossReferenceChunk.objects.get(run=run, number=number)
+    scored = False
+    if chunk.done_at is None and chunk.pair_ids is not None:
+        pair_ids = np.frombuffer(chunk.pair_ids, dtype=np.int64).reshape(-1, 2)
+        people = load_people(only=set(pair_ids.ravel().tolist()))
+        position = {nominal_id: index for index, nominal_id in enumerate(people.ids)}
+        # A record merged away since the run was prepared has nothing left to compare.
+        pairs = [
+            (position[a], position[b])
+            for a, b in pair_ids.tolist()
+            if a in position and b in position
+        ]
+        params = LinkageParameters.from_json(run.model.parameters)
+        known = _Known.load(ids=people.ids)
+        threshold = float(_setting("CROSSREF_MIN_SCORE", POSSIBLE_THRESHOLD))
+        scored = (
+            _score_chunk(
+                run, people, Columns.of(people.records), params, number, pairs, known, threshold
+            )
+            is not None
+        )
+    pause = float(_setting("CROSSREF_CHUNK_PAUSE_SECONDS", 0))
+    if pause and scored:
+        time.sleep(pause)  # only ever set by tests that need a run to take a while
+    if _count_done(run_id) >= run.chunks_total:
+        from crossref.tasks import finish_cross_reference
+
+        finish_cross_reference.delay(run_id)
+    return scored
+
+
+def finish_spread_run(run_id: int) -> CrossReferenceRun:
+    """The last step of a spread run, once every chunk is done: group per person, the
+    overlaps, complete. Held by the run's lock, and a no-op for a run already complete, so
+    sending it twice does it once."""
+    with _run_lock(run_id) as locked:
+        run = CrossReferenceRun.objects.get(pk=run_id)
+        if not locked or run.status != RunStatus.RUNNING or run.model is None:
+            return run
+        if _count_done(run_id) < run.chunks_total:
+            return run  # sent early by a stale message: the last chunk sends it again
+        progress = _Progress.of(run)
+        # The chunks ran in other processes, some at once: their time is summed, and the
+        # total is the run's wall time from its start.
+        progress.durations["score"] = round(sum(run.chunks.values_list("seconds", flat=True)), 3)
+        try:
+            progress.phase = "load"
+            with _timed(progress, "load"):
+                people = load_people()
+            params = LinkageParameters.from_json(run.model.parameters)
+            _conclude(progress, people, params)
+        except Exception as error:
+            if not connection_lost(error):  # a lost connection is waited for (crossref/tasks.py)
+                _fail(run_id, error, progress.phase)
+            raise
+        if run.started_at is not None:
+            progress.durations["total"] = round(
+                (timezone.now() - run.started_at).total_seconds(), 3
+            )
+            progress.save()
+    return run
+
+
+def _count_done(run_id: int) -> int:
+    """Chunks done, also written to the run for its progress bar."""
+    done = CrossReferenceChunk.objects.filter(run_id=run_id, done_at__isnull=False).count()
+    CrossReferenceRun.objects.filter(pk=run_id).update(chunks_done=done)
+    return done
+
+
+def _chunk_counts(run: CrossReferenceRun) -> dict[str, int]:
+    """What the chunks counted, summed over every chunk done (by any worker, any attempt)."""
+    totals = dict.fromkeys(_CHUNK_COUNTS, 0)
+    for counts in run.chunks.filter(done_at__isnull=False).values_list("counts", flat=True):
+        for name in _CHUNK_COUNTS:
+            totals[name] += int(counts.get(name, 0))
+    return totals
 
 
 def _tell_coordinators(run: CrossReferenceRun) -> None:
@@ -406,6 +569,14 @@ def _model(
 # --- Scoring ---------------------------------------------------------------------------------
 
 
+_CHUNK_COUNTS = (
+    "duplicates_raised",
+    "duplicates_still_open",
+    "duplicates_left_dismissed",
+    "duplicates_awaiting_merge",
+)
+
+
 @dataclass(frozen=True)
 class _Known:
     """Duplicate findings already made: open ones (by pair), confirmed ones waiting for the
@@ -414,28 +585,43 @@ class _Known:
     open: dict[tuple[int, int], int]
     confirmed: set[tuple[int, int]]
     dismissed: dict[tuple[int, int], tuple[int, int | None]]
+    # The run that raised each open finding, and when.
+    raised_by: dict[tuple[int, int], tuple[int, datetime]]
 
     @classmethod
-    def load(cls) -> _Known:
+    def load(cls, ids: list[int] | None = None) -> _Known:
+        """The findings about any record (or, with `ids`, about those records)."""
         open_: dict[tuple[int, int], int] = {}
         confirmed: set[tuple[int, int]] = set()
         dismissed: dict[tuple[int, int], tuple[int, int | None]] = {}
-        rows = (
-            MatchFinding.objects.filter(
-                kind=FindingKind.DUPLICATE,
-                status__in=[FindingStatus.OPEN, FindingStatus.CONFIRMED, FindingStatus.DISMISSED],
-            )
-            .order_by(F("resolved_at").asc(nulls_first=True), "pk")
-            .values_list("pk", "nominal_a_id", "nominal_b_id", "status", "a_version", "b_version")
+        raised_by: dict[tuple[int, int], tuple[int, datetime]] = {}
+        findings = MatchFinding.objects.filter(
+            kind=FindingKind.DUPLICATE,
+            status__in=[FindingStatus.OPEN, FindingStatus.CONFIRMED, FindingStatus.DISMISSED],
         )
-        for pk, a, b, status, a_version, b_version in rows.iterator(chunk_size=_BATCH):
+        if ids is not None:
+            findings = findings.filter(nominal_a_id__in=ids, nominal_b_id__in=ids)
+        rows = findings.order_by(F("resolved_at").asc(nulls_first=True), "pk").values_list(
+            "pk",
+            "nominal_a_id",
+            "nominal_b_id",
+            "status",
+            "a_version",
+            "b_version",
+            "run_id",
+            "created_at",
+        )
+        for pk, a, b, status, a_version, b_version, run_id, created in rows.iterator(
+            chunk_size=_BATCH
+        ):
             if status == FindingStatus.OPEN:
                 open_[(a, b)] = pk
+                raised_by[(a, b)] = (run_id, created)
             elif status == FindingStatus.CONFIRMED:
                 confirmed.add((a, b))
             else:  # the latest dismissal of the pair is the one that counts
                 dismissed[(a, b)] = (a_version, b_version)
-        return cls(open_, confirmed, dismissed)
+        return cls(open_, confirmed, dismissed, raised_by)
 
 
 def _explanation(result: MatchResult) -> list[dict[str, Any]]:
@@ -466,13 +652,17 @@ def _score(
         .order_by("number")
         .values_list("number", flat=True)
     )
+    started = time.perf_counter()
+    columns = Columns.of(people.records) if todo else None
+    progress.add_time("score", time.perf_counter() - started)
     for number in todo:
         started = time.perf_counter()
-        retry_on_lost_connection(
+        counts = retry_on_lost_connection(
             partial(
                 _score_chunk,
-                progress,
+                run,
                 people,
+                columns,
                 params,
                 number,
                 chunks.get(number, []),
@@ -482,30 +672,58 @@ def _score(
             what=f"chunk {number} of cross-reference run {run.pk}",
             after_reconnect=partial(_carry_on, progress),
         )
+        if counts is not None:
+            progress.add(**counts)
+        run.chunks_done = _count_done(run.pk)
         progress.add_time("score", time.perf_counter() - started)
-        progress.save()
+        progress.save("chunks_done")
         if pause:
             time.sleep(pause)  # only ever set by tests that need a run to take a while
 
 
+# The findings a chunk keeps are copied into this table of the session (COPY), then
+# written with one INSERT ... SELECT and one UPDATE ... FROM: no row goes through the ORM.
+_STAGING = "crossref_finding_rows"
+_STAGED = (
+    "id",
+    "nominal_a_id",
+    "nominal_b_id",
+    "a_version",
+    "b_version",
+    "panels",
+    "score",
+    "decision",
+    "rule",
+    "explanation",
+)
+
+
 def _score_chunk(
-    progress: _Progress,
+    run: CrossReferenceRun,
     people: People,
+    columns: Columns | None,
     params: LinkageParameters,
     number: int,
     pairs: list[tuple[int, int]],
     known: _Known,
     threshold: float,
-) -> None:
-    run = progress.run
+) -> dict[str, int] | None:
+    """Score one chunk's pairs (positions in `people`) in columns, explain the pairs kept,
+    and write their findings and the chunk's being done in one transaction; what it
+    counted, or None if the chunk was already done (by another worker, or an attempt that
+    lost its worker after committing)."""
+    started = time.perf_counter()
     ids, versions, panels, records = people.ids, people.versions, people.panels, people.records
-    new: list[MatchFinding] = []
-    seen: list[MatchFinding] = []
-    left_dismissed = awaiting_merge = 0
-    for i, j in pairs:
-        result = score_with(records[i], records[j], params)
-        if result.score < threshold:
-            continue
+    rows: list[tuple[Any, ...]] = []
+    left_dismissed = awaiting_merge = still_open = raised_before = 0
+    if pairs:
+        columns = columns if columns is not None else Columns.of(records)
+        both = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        scores = score_pairs(columns, both[:, 0], both[:, 1], params)
+        kept = both[scores >= threshold].tolist()
+    else:
+        kept = []
+    for i, j in kept:
         pair = (ids[i], ids[j])
         if pair in known.confirmed:
             awaiting_merge += 1
@@ -513,45 +731,93 @@ def _score_chunk(
         if pair not in known.open and known.dismissed.get(pair) == (versions[i], versions[j]):
             left_dismissed += 1  # dismissed, and neither record has changed since
             continue
-        finding = MatchFinding(
-            pk=known.open.get(pair),
-            run=run,
-            last_seen_run=run,
-            kind=FindingKind.DUPLICATE,
-            nominal_a_id=pair[0],
-            nominal_b_id=pair[1],
-            a_version=versions[i],
-            b_version=versions[j],
-            panels=sorted(set(panels[i]) | set(panels[j])),
-            score=result.score,
-            decision=Decision(result.decision).value,
-            rule=result.rule or "",
-            explanation=_explanation(result),
-            model_version=params.version,
+        result = score_with(records[i], records[j], params)
+        existing = known.open.get(pair)
+        if existing is not None:
+            # Raised by this run on an earlier attempt at the chunk: it counts as raised (a
+            # month run again from the start has started since).
+            by_run, raised_at = known.raised_by[pair]
+            if by_run == run.pk and run.started_at is not None and raised_at >= run.started_at:
+                raised_before += 1
+            else:
+                still_open += 1
+        rows.append(
+            (
+                existing,
+                pair[0],
+                pair[1],
+                versions[i],
+                versions[j],
+                sorted(set(panels[i]) | set(panels[j])),
+                result.score,
+                Decision(result.decision).value,
+                result.rule or "",
+                json.dumps(_explanation(result)),
+            )
         )
-        (seen if finding.pk else new).append(finding)
 
     with transaction.atomic():
         chunk = CrossReferenceChunk.objects.select_for_update().get(run=run, number=number)
         if chunk.done_at is not None:
-            return
-        # Conflicts are left alone: a pair already open (raised since `known` was read)
-        # keeps its one open finding.
-        MatchFinding.objects.bulk_create(new, ignore_conflicts=True, batch_size=_BATCH)
-        # Still open from an earlier month: refreshed with what this run saw.
-        MatchFinding.objects.bulk_update(seen, _FINDING_FIELDS, batch_size=_BATCH)
+            return None
+        raised = _write_findings(run, params.version, rows) + raised_before
+        counts = {
+            "duplicates_raised": raised,
+            "duplicates_still_open": still_open,
+            "duplicates_left_dismissed": left_dismissed,
+            "duplicates_awaiting_merge": awaiting_merge,
+        }
         chunk.pairs = len(pairs)
-        chunk.findings = len(new) + len(seen)
+        chunk.findings = raised + still_open
+        chunk.counts = counts
+        chunk.seconds = round(time.perf_counter() - started, 3)
         chunk.done_at = timezone.now()
-        chunk.save(update_fields=["pairs", "findings", "done_at"])
-        run.chunks_done = CrossReferenceChunk.objects.filter(run=run, done_at__isnull=False).count()
-        progress.add(
-            duplicates_raised=len(new),
-            duplicates_still_open=len(seen),
-            duplicates_left_dismissed=left_dismissed,
-            duplicates_awaiting_merge=awaiting_merge,
+        chunk.save(update_fields=["pairs", "findings", "counts", "seconds", "done_at"])
+    return counts
+
+
+def _write_findings(run: CrossReferenceRun, model_version: str, rows: list[tuple]) -> int:
+    """Write a chunk's findings: new pairs inserted (a pair already open, raised since the
+    known findings were read, keeps its one open finding), pairs still open from an earlier
+    month refreshed with what this run saw. Returns the findings inserted."""
+    if not rows:
+        return 0
+    table = MatchFinding._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ("  # noqa: S608 - constant names
+            "id bigint, nominal_a_id bigint, nominal_b_id bigint, a_version integer, "
+            "b_version integer, panels integer[], score double precision, "
+            "decision varchar(10), rule varchar(40), explanation jsonb"
+            ") ON COMMIT DELETE ROWS"
         )
-        progress.save("chunks_done")
+        # Emptied first as well: a transaction that wraps several chunks (a test's) commits
+        # nothing in between.
+        cursor.execute(f"DELETE FROM {_STAGING}")  # noqa: S608 - a constant name
+        with cursor.cursor.copy(f"COPY {_STAGING} ({', '.join(_STAGED)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        values: dict[str, Any] = {"run": run.pk, "model": model_version, "now": timezone.now()}
+        cursor.execute(
+            f"INSERT INTO {table} (run_id, last_seen_run_id, kind, nominal_a_id, "  # noqa: S608
+            "nominal_b_id, a_version, b_version, panels, score, decision, rule, explanation, "
+            "model_version, status, resolution_note, created_at) "
+            "SELECT %(run)s, %(run)s, 'duplicate', nominal_a_id, nominal_b_id, a_version, "
+            "b_version, panels, score, decision, rule, explanation, %(model)s, 'open', '', "
+            f"%(now)s FROM {_STAGING} WHERE id IS NULL ORDER BY nominal_a_id, nominal_b_id "
+            "ON CONFLICT DO NOTHING",
+            values,
+        )
+        raised = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {table} AS finding SET last_seen_run_id = %(run)s, "  # noqa: S608
+            "a_version = row.a_version, b_version = row.b_version, panels = row.panels, "
+            "score = row.score, decision = row.decision, rule = row.rule, "
+            "explanation = row.explanation, model_version = %(model)s "
+            f"FROM {_STAGING} AS row WHERE row.id IS NOT NULL AND finding.id = row.id",
+            values,
+        )
+    return raised
 
 
 # --- Grouping per person ---------------------------------------------------------------------

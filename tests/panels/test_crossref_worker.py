@@ -1,6 +1,7 @@
-"""A real worker killed in the middle of a cross-reference run: the run is delivered again
-to a new worker, which carries on from the chunks already done and finishes with exactly
-the findings an uninterrupted run makes."""
+"""A real worker killed in the middle of a cross-reference run: the run (or, with its chunks
+spread over tasks, the chunk it held) is delivered again to a new worker, which carries on
+from the chunks already done and finishes with exactly the findings an uninterrupted run
+makes."""
 
 from __future__ import annotations
 
@@ -117,6 +118,8 @@ def test_a_run_survives_its_worker_being_killed(partnership, monkeypatch):
     monkeypatch.setenv("CROSSREF_CHUNK_PAIRS", str(math.ceil(pairs / CHUNKS)))
     monkeypatch.setenv("CROSSREF_CHUNK_PAUSE_MS", str(PAUSE_MS))
     monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", str(VISIBILITY_SECONDS))
+    # The whole run in the one task, as it is when chunks are not shared among workers.
+    monkeypatch.setenv("CROSSREF_SPREAD_CHUNKS", "0")
     # Both workers consume the same queue, as a deployment's workers do.
     run = CrossReferenceRun.objects.create(month=date(2026, 3, 1))
 
@@ -164,4 +167,52 @@ def test_a_run_survives_its_worker_being_killed(partnership, monkeypatch):
     whole = run_crossref(CrossReferenceRun.objects.create(month=date(2026, 3, 1)).pk)
     assert whole.status == RunStatus.COMPLETE and whole.model == model
     assert set(_findings()) == set(resumed)
+    assert whole.counts["duplicates_raised"] == run.counts["duplicates_raised"] > 10
+
+
+def test_a_run_spread_over_chunk_tasks_survives_a_worker_being_killed(partnership, monkeypatch):
+    _population(partnership)
+    pairs = len(candidate_pairs(load_people().records))
+    monkeypatch.setenv("CROSSREF_CHUNK_PAIRS", str(math.ceil(pairs / CHUNKS)))
+    monkeypatch.setenv("CROSSREF_CHUNK_PAUSE_MS", str(PAUSE_MS))
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", str(VISIBILITY_SECONDS))
+    monkeypatch.setenv("CROSSREF_SPREAD_CHUNKS", "1")
+    run = CrossReferenceRun.objects.create(month=date(2026, 3, 1))
+
+    def progress() -> CrossReferenceRun:
+        run.refresh_from_db()
+        return run
+
+    with real_worker() as (queue, first):
+        app.send_task("crossref.tasks.cross_reference", args=[run.pk], queue=queue)
+        wait_for(
+            lambda: progress().chunks_done >= 1,
+            worker=first,
+            seconds=90,
+            what="the first worker did not finish a chunk",
+        )
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    killed_at = progress().chunks_done
+    assert run.status == RunStatus.RUNNING
+    assert 1 <= killed_at < run.chunks_total == CHUNKS
+    time.sleep(VISIBILITY_SECONDS + 1)
+
+    # The chunk the killed worker held is delivered again, with the chunks still queued.
+    with real_worker(queue) as (_queue, second):
+        wait_for(
+            lambda: progress().status == RunStatus.COMPLETE,
+            worker=second,
+            seconds=120,
+            what="the second worker did not complete the run",
+        )
+    assert run.chunks_done == run.chunks_total and run.error == ""
+    spread = _findings()
+    assert len(spread) == len(set(spread))
+    assert run.counts["duplicates_raised"] == sum(1 for kind, *_ in spread if kind == "duplicate")
+
+    MatchFinding.objects.all().delete()
+    CrossReferenceRun.objects.all().delete()
+    whole = run_crossref(CrossReferenceRun.objects.create(month=date(2026, 3, 1)).pk)
+    assert set(_findings()) == set(spread)
     assert whole.counts["duplicates_raised"] == run.counts["duplicates_raised"] > 10
