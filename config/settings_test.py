@@ -21,10 +21,14 @@ def _redis_for_worker(url: str, worker: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database + 1 + int(worker[2:])}"))
 
 
-os.environ["REDIS_URL"] = _redis_for_worker(
-    os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-    os.environ.get("PYTEST_XDIST_WORKER", ""),
-)
+# Once, in the test process itself: the Celery workers it starts inherit the worker's name
+# but are handed the REDIS_URL they must use, already chosen.
+if os.environ.get("TEST_REDIS_CHOSEN") != "1":
+    os.environ["REDIS_URL"] = _redis_for_worker(
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        os.environ.get("PYTEST_XDIST_WORKER", ""),
+    )
+    os.environ["TEST_REDIS_CHOSEN"] = "1"
 
 from config.settings import *  # noqa: E402, F403
 
