@@ -11,13 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from meetings.models import AgendaItem, AgendaReason, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors.meetings import previous_meeting_date
-from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal
+from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Identifier, Nominal
 from offenders.selectors import flags_from, nominals_for, rag_reviews_for
 from panels.models import CohortMembership, MembershipStatus, Panel, Rag
 
@@ -33,6 +33,9 @@ SUGGESTED_REASONS = (
 )
 # Who may be put on a panel's agenda: its cohort, and those referred to it.
 ON_COHORT = (MembershipStatus.REFERRED, MembershipStatus.ACTIVE)
+# The person picker lists at most this many matches: a coordinator narrows a longer list
+# by typing more of the name, not by reading it.
+PICKER_LIMIT = 20
 
 
 def _day(value: date) -> str:
@@ -67,6 +70,48 @@ class AgendaBuilder:
     @property
     def count(self) -> int:
         return sum(len(group.suggestions) for group in self.groups)
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    reason: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SuggestionCounts:
+    """What the builder page shows of its suggestions: how many for each reason, and how
+    many people on the cohort could still be added with a reason of the coordinator's own."""
+
+    groups: list[GroupCount]
+    addable: int
+
+    @property
+    def count(self) -> int:
+        return sum(group.count for group in self.groups)
+
+
+def agenda_suggestion_counts(
+    user: User, meeting: Meeting, *, today: date | None = None
+) -> SuggestionCounts:
+    """How many people are suggested for each reason (reasons with nobody left out)."""
+    builder = agenda_builder(user, meeting, today=today)
+    return SuggestionCounts(
+        groups=[
+            GroupCount(reason=group.reason, label=group.label, count=len(group.suggestions))
+            for group in builder.groups
+        ],
+        addable=len(builder.addable),
+    )
+
+
+def agenda_suggestion_group(
+    user: User, meeting: Meeting, reason: str, *, today: date | None = None
+) -> SuggestionGroup:
+    """Everyone suggested for one reason, in the builder's order (empty when nobody is)."""
+    group = agenda_builder(user, meeting, today=today).group(reason)
+    return group or SuggestionGroup(reason=reason, label=AgendaReason(reason).label)
 
 
 def agenda_builder(user: User, meeting: Meeting, *, today: date | None = None) -> AgendaBuilder:
@@ -271,3 +316,47 @@ def _escalations(
             found[AgendaReason.ESCALATED].append(
                 Suggestion(nominal, AgendaReason.ESCALATED, detail)
             )
+
+
+def agenda_addable(user: User, meeting: Meeting) -> QuerySet[Nominal]:
+    """Everyone the coordinator may put on the agenda with a reason of their own: on the
+    panel's cohort or referred to it, a record the user sees, and not on the agenda yet."""
+    cohort = (
+        CohortMembership.objects.visible_to(user)
+        .filter(panel_id=meeting.panel_id, status__in=ON_COHORT)
+        .values("nominal_id")
+    )
+    return (
+        nominals_for(user)
+        .filter(pk__in=cohort)
+        .exclude(pk__in=AgendaItem.objects.filter(meeting=meeting).values("nominal_id"))
+    )
+
+
+@dataclass(frozen=True)
+class PickerResults:
+    people: list[Nominal]
+    more: bool  # more people match than are listed
+
+
+def agenda_people_search(
+    user: User, meeting: Meeting, query: str, *, limit: int = PICKER_LIMIT
+) -> PickerResults:
+    """The person picker: people who may be added to the agenda whose names hold every word
+    typed (in either name, in any order), or who hold the identifier typed (a PNC ID, CRN
+    or any other), by family name; at most `limit` of them. Two queries at most."""
+    words = query.split()
+    if not words:
+        return PickerResults(people=[], more=False)
+    by_name = Q()
+    for word in words:
+        by_name &= Q(given_names__icontains=word) | Q(family_name__icontains=word)
+    by_identifier = Q(
+        pk__in=Identifier.objects.filter(value__iexact=query.strip()).values("nominal_id")
+    )
+    found = list(
+        agenda_addable(user, meeting)
+        .filter(by_name | by_identifier)
+        .order_by("family_name", "given_names", "pk")[: limit + 1]
+    )
+    return PickerResults(people=found[:limit], more=len(found) > limit)
