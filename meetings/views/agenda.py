@@ -40,11 +40,12 @@ from meetings.permissions import agenda_visible
 from meetings.selectors.agenda import (
     PICKER_LIMIT,
     SUGGESTED_REASONS,
-    SuggestionGroup,
+    Why,
     agenda_addable,
     agenda_people_search,
+    agenda_suggested,
     agenda_suggestion_counts,
-    agenda_suggestion_group,
+    suggestions_of,
 )
 from meetings.selectors.meetings import (
     AGENDA_ITEM,
@@ -131,21 +132,24 @@ def _suggested_reason(reason: str) -> str:
 def _group_page(
     request: AuthenticatedHttpRequest,
     meeting: Meeting,
-    group: SuggestionGroup,
+    reason: str,
+    people: list[tuple[int, Why]],
     *,
     form: SuggestedAddForm | None = None,
 ) -> HttpResponse:
     """One page of a group of suggestions, ticked boxes in one form. With htmx, only the
     group's part: the builder opens it in place, and "Show more" adds the next page's rows
-    to the same form. Only the people on the page are logged as read."""
-    page = Paginator(group.suggestions, GROUP_PAGE_SIZE).get_page(request.GET.get("page"))
-    _log_people(request, [suggestion.nominal.pk for suggestion in page.object_list])
+    to the same form. Only the records of the people on the page are read, and logged."""
+    page = Paginator(people, GROUP_PAGE_SIZE).get_page(request.GET.get("page"))
+    suggestions = suggestions_of(reason, list(page.object_list))
+    _log_people(request, [suggestion.nominal.pk for suggestion in suggestions])
     chosen = set(form.cleaned_data.get("nominal") or []) if form and form.is_bound else set()
     context = {
         "meeting": meeting,
         "panel": meeting.panel,
-        "group": group,
+        "group": {"reason": reason, "label": AgendaReason(reason).label},
         "page": page,
+        "suggestions": suggestions,
         "more": min(GROUP_PAGE_SIZE, page.paginator.count - page.end_index()),
         "chosen": chosen,
         "form": form or SuggestedAddForm(),
@@ -165,8 +169,8 @@ def agenda_group(request: AuthenticatedHttpRequest, pk: int, reason: str) -> Htt
     reason = _suggested_reason(reason)
     if not agenda_open(meeting):
         return _to_builder(meeting)
-    group = agenda_suggestion_group(request.user, meeting, reason)
-    return _group_page(request, meeting, group)
+    people = agenda_suggested(request.user, meeting).ids(reason)
+    return _group_page(request, meeting, reason, people)
 
 
 @login_required
@@ -183,12 +187,14 @@ def agenda_add_suggested(request: AuthenticatedHttpRequest, pk: int, reason: str
             f"The agenda cannot change: the meeting is {meeting.get_status_display().lower()}",
         )
         return _to_builder(meeting)
-    group = agenda_suggestion_group(request.user, meeting, reason)
+    people = agenda_suggested(request.user, meeting).ids(reason)
     form = SuggestedAddForm(request.POST)
     if not form.is_valid():
-        return _group_page(request, meeting, group, form=form)
+        return _group_page(request, meeting, reason, people, form=form)
     chosen = set(form.cleaned_data["nominal"])
-    suggestions = [s for s in group.suggestions if form.everyone or s.nominal.pk in chosen]
+    suggestions = suggestions_of(
+        reason, [(pk, why) for pk, why in people if form.everyone or pk in chosen]
+    )
     if not suggestions:
         messages.info(request, f"Nobody selected is suggested for “{label}” now")
         return _to_builder(meeting)
@@ -204,8 +210,8 @@ def agenda_add_suggested(request: AuthenticatedHttpRequest, pk: int, reason: str
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
         return _to_builder(meeting)
-    people = "1 person" if len(added) == 1 else f"{len(added)} people"
-    messages.success(request, f"{people} added to the agenda: {label}")
+    people_added = "1 person" if len(added) == 1 else f"{len(added)} people"
+    messages.success(request, f"{people_added} added to the agenda: {label}")
     return _to_builder(meeting, "agenda")
 
 
