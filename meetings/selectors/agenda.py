@@ -146,9 +146,9 @@ def agenda_suggested(user: User, meeting: Meeting, *, today: date | None = None)
 
 def _cohort(user: User, meeting: Meeting) -> dict[int, _Member]:
     """Everyone on the cohort or referred to it whose record the user sees and who is not on
-    the agenda, by family name. The panel's memberships are read first and the user's sight
-    of each record checked for those ids alone: asked the other way round, PostgreSQL
-    weighs every nominal the user might see, however small the panel."""
+    the agenda, by family name. The panel's memberships are read, then the user's sight of
+    the panel's members in a query of its own, which PostgreSQL starts from the panel: asked
+    as one query, it weighs every nominal the user might see, however small the panel."""
     on_agenda = AgendaItem.objects.filter(meeting=meeting).values("nominal_id")
     rows = list(
         CohortMembership.objects.visible_to(user)
@@ -166,7 +166,13 @@ def _cohort(user: User, meeting: Meeting) -> dict[int, _Member]:
         )
     )
     seen = set(
-        nominals_for(user).filter(pk__in={row[0] for row in rows}).values_list("pk", flat=True)
+        nominals_for(user)
+        .filter(
+            pk__in=CohortMembership.objects.filter(
+                panel_id=meeting.panel_id, status__in=ON_COHORT
+            ).values("nominal_id")
+        )
+        .values_list("pk", flat=True)
     )
     cohort: dict[int, _Member] = {}
     for row in rows:
