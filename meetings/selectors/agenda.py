@@ -18,9 +18,10 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from matching.identifiers import validate_identifier
 from meetings.models import AgendaItem, AgendaReason, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors.meetings import previous_meeting_date
-from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Identifier, Nominal
+from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Identifier, IdentifierKind, Nominal
 from offenders.selectors import flags_from, nominals_for
 from panels.models import CohortMembership, MembershipStatus, Panel, Rag, RagReview
 
@@ -432,7 +433,9 @@ def agenda_people_search(
     for word in words:
         by_name &= Q(nominal__given_names__icontains=word) | Q(nominal__family_name__icontains=word)
     by_identifier = Q(
-        nominal_id__in=Identifier.objects.filter(value__iexact=query.strip()).values("nominal_id")
+        nominal_id__in=Identifier.objects.filter(value__in=_identifier_forms(query.strip())).values(
+            "nominal_id"
+        )
     )
     matching = set(
         _addable_memberships(user, meeting)
@@ -445,3 +448,15 @@ def agenda_people_search(
         .order_by("family_name", "given_names", "pk")[: limit + 1]
     )
     return PickerResults(people=found[:limit], more=len(found) > limit)
+
+
+def _identifier_forms(typed: str) -> set[str]:
+    """What an identifier typed into the picker may be stored as: as typed, in capitals,
+    and as each kind of identifier normalises it. Looked up exactly, by the index."""
+    forms = {typed, typed.upper()}
+    for kind in IdentifierKind.values:
+        try:
+            forms.add(validate_identifier(kind, typed))
+        except ValueError:
+            continue
+    return forms
