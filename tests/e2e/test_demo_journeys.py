@@ -341,7 +341,7 @@ def journey_3_build_the_next_agenda(demo: Demo) -> Meeting:
     before = agenda_names(page)
     assert before[-1] == name
     page.evaluate("window.sameDocument = true")
-    said = page.locator("#agenda-builder [role=status]")
+    said = page.locator("#agenda-builder [role=status][data-agenda-status]")
     page.get_by_role("button", name=f"Move {name} up").click()
     expect(said).to_contain_text(f"{name} moved up")
     assert agenda_names(page) == [*before[:-2], name, before[-2]]
