@@ -39,8 +39,9 @@ class LoggedPage:
     expect: str = ""
 
 
-# The cohort tracker and search, as the issue asks, and the API list and the agenda
-# builder, which name the most people a request.
+# The cohort tracker and search, as the issue asks, and the API list and a group of the
+# agenda builder's suggestions, which name the most people a request (the builder itself
+# names only the people on the agenda).
 LOGGED_PAGES = (
     LoggedPage(
         "Nominal search (POST, name with a typo)",
@@ -58,7 +59,10 @@ LOGGED_PAGES = (
     LoggedPage("Cohort tracker, 50 members", "/panels/{cohort_50}/cohort/"),
     LoggedPage("Cohort tracker, 1,000 members", "/panels/{cohort_1000}/cohort/"),
     LoggedPage("API nominal list", "/api/v1/nominals/", expect='"count":'),
-    LoggedPage("Agenda builder, 1,000-member cohort", "/panels/meetings/{meeting}/agenda/"),
+    LoggedPage(
+        "Agenda builder, first page of a group (review due)",
+        "/panels/meetings/{meeting}/agenda/suggested/review_due/",
+    ),
 )
 
 

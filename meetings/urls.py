@@ -17,7 +17,17 @@ urlpatterns = [
     path("meetings/<int:pk>/cancel/", meetings.meeting_cancel_view, name="meeting-cancel"),
     path("meetings/<int:pk>/agenda/", agenda.agenda_builder_view, name="agenda"),
     path("meetings/<int:pk>/agenda/add/", agenda.agenda_add, name="agenda-add"),
-    path("meetings/<int:pk>/agenda/add-all/", agenda.agenda_add_all, name="agenda-add-all"),
+    path(
+        "meetings/<int:pk>/agenda/suggested/<slug:reason>/",
+        agenda.agenda_group,
+        name="agenda-group",
+    ),
+    path(
+        "meetings/<int:pk>/agenda/suggested/<slug:reason>/add/",
+        agenda.agenda_add_suggested,
+        name="agenda-add-suggested",
+    ),
+    path("meetings/<int:pk>/agenda/people/", agenda.agenda_people, name="agenda-people"),
     path("meetings/<int:pk>/agenda/share/", agenda.agenda_share_view, name="agenda-share"),
     path("meetings/<int:pk>/agenda/pack.pdf", agenda.agenda_pack, name="agenda-pack"),
     path("agenda-items/<int:pk>/reason/", agenda.agenda_item_edit, name="agenda-item-edit"),

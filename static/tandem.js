@@ -12,5 +12,11 @@ document.body.addEventListener('htmx:afterSettle', (event) => {
   if (!part) return
   initAll({ scope: part })
   const status = part.querySelector('[role="status"][tabindex="-1"]')
-  if (status) status.focus()
+  if (status) {
+    status.focus()
+    return
+  }
+  // "Show more" in a group of agenda suggestions: focus goes to the first row it added.
+  const added = part.querySelectorAll('[data-first-of-page]')
+  if (added.length) added[added.length - 1].focus()
 })

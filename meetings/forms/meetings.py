@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.forms import DateInputField, add_problems, form_field
@@ -119,12 +120,12 @@ class MeetingCancelForm(forms.Form):
 
 
 class AgendaAddForm(forms.Form):
-    """One person onto the agenda: a suggestion's button sends the person, the reason and
-    its detail; "add someone else" sends a person and the coordinator's own reason."""
+    """One person onto the agenda with the coordinator's own reason: the person picker's
+    choice of someone on the cohort who is not on the agenda yet."""
 
-    nominal = forms.TypedChoiceField(
+    nominal = forms.ModelChoiceField(
         label="Person",
-        coerce=int,
+        queryset=Nominal.objects.none(),
         error_messages={
             "required": "Select who to add to the agenda",
             "invalid_choice": "Select someone on the panel's cohort who is not on the agenda yet",
@@ -143,15 +144,10 @@ class AgendaAddForm(forms.Form):
         error_messages={"max_length": "The reason must be 300 characters or fewer"},
     )
 
-    def __init__(self, *args: Any, addable: list[Nominal], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, addable: QuerySet[Nominal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.people = {nominal.pk: nominal for nominal in addable}
-        form_field(self, "nominal", forms.ChoiceField).choices = [("", "Choose a person")] + [
-            (nominal.pk, f"{nominal.full_name}, born {nominal.date_of_birth:%-d %B %Y}")
-            if nominal.date_of_birth
-            else (nominal.pk, nominal.full_name)
-            for nominal in addable
-        ]
+        # The choice is checked against the cohort in one query, never listed in full.
+        form_field(self, "nominal", forms.ModelChoiceField).queryset = addable
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -162,7 +158,53 @@ class AgendaAddForm(forms.Form):
 
     @property
     def person(self) -> Nominal:
-        return self.people[self.cleaned_data["nominal"]]
+        return self.cleaned_data["nominal"]
+
+
+class PersonSearchForm(forms.Form):
+    """The person picker's search: part of a name, or an identifier."""
+
+    q = forms.CharField(
+        label="Name or identifier",
+        required=False,
+        max_length=100,
+        help_text="For example, a family name, a first and family name, or a PNC ID or CRN",
+        error_messages={"max_length": "Enter 100 characters or fewer"},
+    )
+
+    @property
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "") if self.is_valid() else ""
+
+
+class PeopleField(forms.Field):
+    """Record ids ticked in a list; whether each may be added is the service's question."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return [int(pk) for pk in value or []]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Select people from the list", code="invalid") from None
+
+
+class SuggestedAddForm(forms.Form):
+    """One group of suggestions onto the agenda: the people ticked, or everyone in it."""
+
+    nominal = PeopleField(label="People to add", required=False)
+    add = forms.ChoiceField(choices=[("selected", "selected"), ("all", "all")], required=False)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("add") != "all" and not data.get("nominal") and not self.has_error("nominal"):
+            self.add_error("nominal", "Select at least one person to add to the agenda")
+        return data
+
+    @property
+    def everyone(self) -> bool:
+        return self.cleaned_data.get("add") == "all"
 
 
 class AgendaItemForm(forms.Form):

@@ -8,18 +8,22 @@ however many people are on it. The non-engagement rule is the one the profile us
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from matching.identifiers import validate_identifier
 from meetings.models import AgendaItem, AgendaReason, Meeting, MeetingKind, MeetingStatus
 from meetings.selectors.meetings import previous_meeting_date
-from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Nominal
-from offenders.selectors import flags_from, nominals_for, rag_reviews_for
-from panels.models import CohortMembership, MembershipStatus, Panel, Rag
+from offenders.models import ENGAGEMENT_KINDS, CaseEvent, Identifier, IdentifierKind, Nominal
+from offenders.selectors import flags_from, nominals_for
+from panels.models import CohortMembership, MembershipStatus, Panel, Rag, RagReview
 
 # The order the builder lists its suggestions in.
 SUGGESTED_REASONS = (
@@ -33,10 +37,26 @@ SUGGESTED_REASONS = (
 )
 # Who may be put on a panel's agenda: its cohort, and those referred to it.
 ON_COHORT = (MembershipStatus.REFERRED, MembershipStatus.ACTIVE)
+# The person picker lists at most this many matches: a coordinator narrows a longer list
+# by typing more of the name, not by reading it.
+PICKER_LIMIT = 20
 
 
 def _day(value: date) -> str:
     return f"{value:%-d %B %Y}"
+
+
+def _on(words: str, day: date) -> Why:
+    """`words` with the day written into its {}, when asked."""
+    return partial(_write, words, day)
+
+
+def _write(words: str, day: date) -> str:
+    return words.format(_day(day))
+
+
+def _said(words: str) -> Why:
+    return partial(str, words)
 
 
 @dataclass(frozen=True)
@@ -69,130 +89,185 @@ class AgendaBuilder:
         return sum(len(group.suggestions) for group in self.groups)
 
 
-def agenda_builder(user: User, meeting: Meeting, *, today: date | None = None) -> AgendaBuilder:
-    """Suggestions for the meeting's agenda, each with its reason, leaving out anyone
-    already on it. A person may be suggested for more than one reason."""
-    today = today or timezone.localdate()
-    panel = meeting.panel
-    memberships = list(
-        CohortMembership.objects.visible_to(user)
-        .filter(panel=panel, status__in=ON_COHORT, nominal__in=nominals_for(user).values("pk"))
-        .select_related("nominal", "referring_agency")
-        .order_by("nominal__family_name", "nominal__given_names", "nominal_id", "-referred_on")
-    )
-    on_agenda = set(meeting.items.values_list("nominal_id", flat=True))
-    cohort: dict[int, CohortMembership] = {}
-    for membership in memberships:
-        if membership.nominal_id not in on_agenda:
-            # An active membership wins over a fresh referral of the same person.
-            current = cohort.get(membership.nominal_id)
-            if current is None or membership.status == MembershipStatus.ACTIVE:
-                cohort[membership.nominal_id] = membership
-    active = {
-        pk: membership.nominal
-        for pk, membership in cohort.items()
-        if membership.status == MembershipStatus.ACTIVE
-    }
+@dataclass(frozen=True)
+class _Member:
+    """The facts about one person on the cohort that the reasons look at: read as plain
+    values, so weighing a cohort of a thousand builds no model instances."""
 
-    found: dict[str, list[Suggestion]] = defaultdict(list)
+    nominal_id: int
+    created_at: datetime
+    status: str
+    referred_on: date
+    decided_on: date | None
+    start: date | None
+    referring_agency: str | None
+
+
+# Per reason, (person, why) in the cohort's order (by family name, then given names). Why
+# is put into words only for the people a page shows: the builder counts, and a thousand
+# dates written out for a count cost more than the count.
+type Why = Callable[[], str]
+type _Found = dict[str, list[tuple[int, Why]]]
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """Everyone suggested, as record ids and the words saying why: the builder counts
+    them, and a group's page loads the records of the people on it only."""
+
+    found: _Found
+    cohort: list[int]  # everyone who may be added, suggested or not, in the cohort's order
+
+    def ids(self, reason: str) -> list[tuple[int, Why]]:
+        return self.found.get(reason, [])
+
+
+def agenda_suggested(user: User, meeting: Meeting, *, today: date | None = None) -> Suggested:
+    """Suggestions for the meeting's agenda, each with its reason, leaving out anyone
+    already on it. A person may be suggested for more than one reason. Every reason is
+    weighed for the whole cohort in a fixed number of queries, none of them over more
+    than the panel's own members."""
+    today = today or timezone.localdate()
+    cohort = _cohort(user, meeting)
+    active = {
+        pk: member for pk, member in cohort.items() if member.status == MembershipStatus.ACTIVE
+    }
+    found: _Found = defaultdict(list)
+    # The facts below are read for the panel's active members by a subquery rather than a
+    # list of their ids: a thousand ids bound into each query cost more than the query.
+    # Rows about anyone not in `active` (not visible, or on the agenda) are never looked at.
     _new_referrals(meeting, cohort, found)
-    _reviews(user, meeting, active, found)
-    _other_panels(user, panel, active, found)
-    _not_engaged(active, today, found)
+    _reviews(meeting, active, found)
+    _other_panels(user, meeting, active, found)
+    _not_engaged(meeting, active, today, found)
     if meeting.kind == MeetingKind.MAIN:
         _escalations(meeting, active, found)
+    return Suggested(found=dict(found), cohort=list(cohort))
 
-    groups = [
-        SuggestionGroup(reason=reason, label=AgendaReason(reason).label, suggestions=found[reason])
-        for reason in SUGGESTED_REASONS
-        if found[reason]
-    ]
-    return AgendaBuilder(
-        groups=groups, addable=[membership.nominal for membership in cohort.values()]
+
+def _cohort(user: User, meeting: Meeting) -> dict[int, _Member]:
+    """Everyone on the cohort or referred to it whose record the user sees and who is not on
+    the agenda, by family name. The panel's memberships are read, then the user's sight of
+    the panel's members in a query of its own, which PostgreSQL starts from the panel: asked
+    as one query, it weighs every nominal the user might see, however small the panel."""
+    on_agenda = AgendaItem.objects.filter(meeting=meeting).values("nominal_id")
+    rows = list(
+        CohortMembership.objects.visible_to(user)
+        .filter(panel_id=meeting.panel_id, status__in=ON_COHORT)
+        .exclude(nominal_id__in=on_agenda)
+        .order_by("nominal__family_name", "nominal__given_names", "nominal_id", "-referred_on")
+        .values_list(
+            "nominal_id",
+            "nominal__created_at",
+            "status",
+            "referred_on",
+            "decided_on",
+            "start",
+            "referring_agency__name",
+        )
     )
+    seen = set(
+        nominals_for(user)
+        .filter(
+            pk__in=CohortMembership.objects.filter(
+                panel_id=meeting.panel_id, status__in=ON_COHORT
+            ).values("nominal_id")
+        )
+        .values_list("pk", flat=True)
+    )
+    cohort: dict[int, _Member] = {}
+    for row in rows:
+        member = _Member(*row)
+        if member.nominal_id not in seen:
+            continue
+        # An active membership wins over a fresh referral of the same person.
+        current = cohort.get(member.nominal_id)
+        if current is None or member.status == MembershipStatus.ACTIVE:
+            cohort[member.nominal_id] = member
+    return cohort
 
 
-def _new_referrals(
-    meeting: Meeting, cohort: dict[int, CohortMembership], found: dict[str, list[Suggestion]]
-) -> None:
+def _new_referrals(meeting: Meeting, cohort: dict[int, _Member], found: _Found) -> None:
     """Referrals awaiting a decision, and people accepted since the previous meeting (or,
     for a panel's first meeting, within one review interval before it)."""
     since = previous_meeting_date(meeting) or (
         meeting.date - timedelta(days=meeting.panel.review_interval_days)
     )
-    for membership in cohort.values():
-        if membership.status == MembershipStatus.REFERRED:
-            by = f" by {membership.referring_agency.name}" if membership.referring_agency else ""
-            detail = f"Referred{by} on {_day(membership.referred_on)}, awaiting a decision"
+    for member in cohort.values():
+        why: Why
+        if member.status == MembershipStatus.REFERRED:
+            why = partial(_referred, member)
         else:
-            accepted = membership.decided_on or membership.start
+            accepted = member.decided_on or member.start
             if accepted is None or not since <= accepted <= meeting.date:
                 continue
-            detail = f"Accepted onto the cohort on {_day(accepted)}"
-        found[AgendaReason.NEW_REFERRAL].append(
-            Suggestion(membership.nominal, AgendaReason.NEW_REFERRAL, detail)
-        )
+            why = _on("Accepted onto the cohort on {}", accepted)
+        found[AgendaReason.NEW_REFERRAL].append((member.nominal_id, why))
 
 
-def _reviews(
-    user: User, meeting: Meeting, active: dict[int, Nominal], found: dict[str, list[Suggestion]]
-) -> None:
+def _referred(member: _Member) -> str:
+    by = f" by {member.referring_agency}" if member.referring_agency else ""
+    return f"Referred{by} on {_day(member.referred_on)}, awaiting a decision"
+
+
+def _active_members(meeting: Meeting) -> QuerySet[CohortMembership, Any]:
+    return CohortMembership.objects.filter(
+        panel_id=meeting.panel_id, status=MembershipStatus.ACTIVE
+    ).values("nominal_id")
+
+
+def _reviews(meeting: Meeting, active: dict[int, _Member], found: _Found) -> None:
     """Red RAG: the latest review on this panel is Red. Review due: no review on this panel
     within the panel's review interval before the meeting."""
+    # Reviews by the meeting's own panel (which the coordinator sees) of people whose
+    # records were read through the user's sight above: nothing here they may not see.
     latest = {
-        review.nominal_id: review
-        for review in rag_reviews_for(user)
-        .filter(
-            panel_id=meeting.panel_id, nominal_id__in=list(active), reviewed_on__lte=meeting.date
+        nominal_id: (rag, reviewed_on)
+        for nominal_id, rag, reviewed_on in RagReview.objects.filter(
+            panel_id=meeting.panel_id,
+            nominal_id__in=_active_members(meeting),
+            reviewed_on__lte=meeting.date,
         )
         .order_by("nominal_id", "-reviewed_on", "-pk")
         .distinct("nominal_id")
-        .only("nominal_id", "rag", "reviewed_on")
+        .values_list("nominal_id", "rag", "reviewed_on")
     }
     interval = meeting.panel.review_interval_days
     due_before = meeting.date - timedelta(days=interval)
-    for pk, nominal in active.items():
+    for pk in active:
         review = latest.get(pk)
-        if review is not None and review.rag == Rag.RED:
-            found[AgendaReason.RED_RAG].append(
-                Suggestion(
-                    nominal,
-                    AgendaReason.RED_RAG,
-                    f"Red at the review on {_day(review.reviewed_on)}",
-                )
-            )
+        if review is not None and review[0] == Rag.RED:
+            found[AgendaReason.RED_RAG].append((pk, _on("Red at the review on {}", review[1])))
         if review is None:
-            detail = "Not reviewed by this panel yet"
-        elif review.reviewed_on < due_before:
-            detail = (
-                f"Last reviewed on {_day(review.reviewed_on)}, more than {interval} days "
-                "before the meeting"
+            why = _said("Not reviewed by this panel yet")
+        elif review[1] < due_before:
+            why = _on(
+                f"Last reviewed on {{}}, more than {interval} days before the meeting", review[1]
             )
         else:
             continue
-        found[AgendaReason.REVIEW_DUE].append(Suggestion(nominal, AgendaReason.REVIEW_DUE, detail))
+        found[AgendaReason.REVIEW_DUE].append((pk, why))
 
 
-def _other_panels(
-    user: User, panel: Panel, active: dict[int, Nominal], found: dict[str, list[Suggestion]]
-) -> None:
+def _other_panels(user: User, meeting: Meeting, active: dict[int, _Member], found: _Found) -> None:
     """Active on another panel's cohort too. The other panel is named only to those who
     may see it; everyone else is told only that the person is known elsewhere."""
     visible_panels = set(Panel.objects.visible_to(user).values_list("pk", flat=True))
-    elsewhere: dict[int, list[Panel]] = defaultdict(list)
-    for membership in (
-        CohortMembership.objects.filter(nominal_id__in=list(active), status=MembershipStatus.ACTIVE)
-        .exclude(panel=panel)
-        .select_related("panel")
+    elsewhere: dict[int, dict[int, str]] = defaultdict(dict)
+    for nominal_id, panel_id, name in (
+        CohortMembership.objects.filter(
+            nominal_id__in=_active_members(meeting), status=MembershipStatus.ACTIVE
+        )
+        .exclude(panel_id=meeting.panel_id)
         .order_by("panel__name")
+        .values_list("nominal_id", "panel_id", "panel__name")
     ):
-        if membership.panel not in elsewhere[membership.nominal_id]:
-            elsewhere[membership.nominal_id].append(membership.panel)
-    for pk, nominal in active.items():
+        elsewhere[nominal_id][panel_id] = name
+    for pk in active:
         panels = elsewhere.get(pk)
         if not panels:
             continue
-        named = [other.name for other in panels if other.pk in visible_panels]
+        named = [name for panel_id, name in panels.items() if panel_id in visible_panels]
         hidden = len(panels) - len(named)
         parts = []
         if named:
@@ -200,32 +275,28 @@ def _other_panels(
         if hidden:
             known = "another panel" if hidden == 1 else f"{hidden} other panels"
             parts.append(("and known to " if named else "Also known to ") + known)
-        found[AgendaReason.OTHER_PANELS].append(
-            Suggestion(nominal, AgendaReason.OTHER_PANELS, " ".join(parts))
-        )
+        found[AgendaReason.OTHER_PANELS].append((pk, _said(" ".join(parts))))
 
 
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _not_engaged(
-    active: dict[int, Nominal], today: date, found: dict[str, list[Suggestion]]
-) -> None:
+def _not_engaged(meeting: Meeting, active: dict[int, _Member], today: date, found: _Found) -> None:
     """Not engaged for 6 months or more, else for 3 months or more: the profile's rule."""
     last_contact = dict(
-        CaseEvent.objects.filter(nominal_id__in=list(active), kind__in=ENGAGEMENT_KINDS)
+        CaseEvent.objects.filter(nominal_id__in=_active_members(meeting), kind__in=ENGAGEMENT_KINDS)
         .values("nominal_id")
         .annotate(last=Max("occurred_on"))
         .values_list("nominal_id", "last")
     )
-    for pk, nominal in active.items():
+    for pk, member in active.items():
         last = last_contact.get(pk)
         flags = flags_from(
             ogrs=None,
             acquisitive=False,
             last_engagement=last,
-            created_at=nominal.created_at,
+            created_at=member.created_at,
             today=today,
         )
         if flags.not_engaged_6_months:
@@ -235,16 +306,14 @@ def _not_engaged(
         else:
             continue
         if last is not None:
-            detail = f"Last visit or treatment on {_day(last)}"
+            why = _on("Last visit or treatment on {}", last)
         else:
-            recorded = timezone.localtime(nominal.created_at).date()
-            detail = f"No visit or treatment recorded since the record was made on {_day(recorded)}"
-        found[reason].append(Suggestion(nominal, reason, detail))
+            recorded = timezone.localtime(member.created_at).date()
+            why = _on("No visit or treatment recorded since the record was made on {}", recorded)
+        found[reason].append((pk, why))
 
 
-def _escalations(
-    meeting: Meeting, active: dict[int, Nominal], found: dict[str, list[Suggestion]]
-) -> None:
+def _escalations(meeting: Meeting, active: dict[int, _Member], found: _Found) -> None:
     """People the mid-month panel escalated since the last main panel meeting."""
     last_main = previous_meeting_date(meeting, kind=MeetingKind.MAIN)
     items = (
@@ -253,21 +322,141 @@ def _escalations(
             meeting__kind=MeetingKind.MID_MONTH,
             meeting__date__lt=meeting.date,
             escalate=True,
-            nominal_id__in=list(active),
+            nominal_id__in=_active_members(meeting),
         )
         .exclude(meeting__status=MeetingStatus.CANCELLED)
-        .select_related("meeting")
         .order_by("meeting__date")
     )
     if last_main is not None:
         items = items.filter(meeting__date__gt=last_main)
-    escalated: dict[int, AgendaItem] = {}
-    for item in items:
-        escalated[item.nominal_id] = item  # the latest escalation for each person
-    for pk, nominal in active.items():
-        escalation = escalated.get(pk)
-        if escalation is not None:
-            detail = f"Escalated from the mid-month panel on {_day(escalation.meeting.date)}"
+    # The latest escalation for each person.
+    escalated = dict(items.values_list("nominal_id", "meeting__date"))
+    for pk in active:
+        on = escalated.get(pk)
+        if on is not None:
             found[AgendaReason.ESCALATED].append(
-                Suggestion(nominal, AgendaReason.ESCALATED, detail)
+                (pk, _on("Escalated from the mid-month panel on {}", on))
             )
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    reason: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SuggestionCounts:
+    """What the builder page shows of its suggestions: how many for each reason, and how
+    many people on the cohort could still be added with a reason of the coordinator's own."""
+
+    groups: list[GroupCount]
+    addable: int
+
+    @property
+    def count(self) -> int:
+        return sum(group.count for group in self.groups)
+
+
+def agenda_suggestion_counts(
+    user: User, meeting: Meeting, *, today: date | None = None
+) -> SuggestionCounts:
+    """How many people are suggested for each reason (reasons with nobody left out)."""
+    suggested = agenda_suggested(user, meeting, today=today)
+    return SuggestionCounts(
+        groups=[
+            GroupCount(reason=reason, label=AgendaReason(reason).label, count=len(people))
+            for reason in SUGGESTED_REASONS
+            if (people := suggested.ids(reason))
+        ],
+        addable=len(suggested.cohort),
+    )
+
+
+def suggestions_of(reason: str, people: list[tuple[int, Why]]) -> list[Suggestion]:
+    """The suggestions for these (record id, why) pairs, with their records, in one query."""
+    records = Nominal.objects.in_bulk([pk for pk, _ in people])
+    return [Suggestion(records[pk], reason, why()) for pk, why in people if pk in records]
+
+
+def agenda_builder(user: User, meeting: Meeting, *, today: date | None = None) -> AgendaBuilder:
+    """Every suggestion with its person's record, and everyone who may be added: for the
+    demo's agendas and for adding a whole group. Pages list a group a page at a time."""
+    suggested = agenda_suggested(user, meeting, today=today)
+    records = Nominal.objects.in_bulk(suggested.cohort)
+    groups = [
+        SuggestionGroup(
+            reason=reason,
+            label=AgendaReason(reason).label,
+            suggestions=[Suggestion(records[pk], reason, why()) for pk, why in people],
+        )
+        for reason in SUGGESTED_REASONS
+        if (people := suggested.ids(reason))
+    ]
+    return AgendaBuilder(groups=groups, addable=[records[pk] for pk in suggested.cohort])
+
+
+def _addable_memberships(user: User, meeting: Meeting) -> QuerySet[CohortMembership]:
+    return (
+        CohortMembership.objects.visible_to(user)
+        .filter(panel_id=meeting.panel_id, status__in=ON_COHORT)
+        .exclude(nominal_id__in=AgendaItem.objects.filter(meeting=meeting).values("nominal_id"))
+    )
+
+
+def agenda_addable(user: User, meeting: Meeting) -> QuerySet[Nominal]:
+    """Everyone the coordinator may put on the agenda with a reason of their own: on the
+    panel's cohort or referred to it, a record the user sees, and not on the agenda yet."""
+    return nominals_for(user).filter(
+        pk__in=_addable_memberships(user, meeting).values("nominal_id")
+    )
+
+
+@dataclass(frozen=True)
+class PickerResults:
+    people: list[Nominal]
+    more: bool  # more people match than are listed
+
+
+def agenda_people_search(
+    user: User, meeting: Meeting, query: str, *, limit: int = PICKER_LIMIT
+) -> PickerResults:
+    """The person picker: people who may be added to the agenda whose names hold every word
+    typed (in either name, in any order), or who hold the identifier typed (a PNC ID, CRN
+    or any other), by family name; at most `limit` of them. Two queries: the panel's
+    matching members first, then the user's sight of those records alone (see `_cohort`)."""
+    words = query.split()
+    if not words:
+        return PickerResults(people=[], more=False)
+    by_name = Q()
+    for word in words:
+        by_name &= Q(nominal__given_names__icontains=word) | Q(nominal__family_name__icontains=word)
+    by_identifier = Q(
+        nominal_id__in=Identifier.objects.filter(value__in=_identifier_forms(query.strip())).values(
+            "nominal_id"
+        )
+    )
+    matching = set(
+        _addable_memberships(user, meeting)
+        .filter(by_name | by_identifier)
+        .values_list("nominal_id", flat=True)
+    )
+    found = list(
+        nominals_for(user)
+        .filter(pk__in=matching)
+        .order_by("family_name", "given_names", "pk")[: limit + 1]
+    )
+    return PickerResults(people=found[:limit], more=len(found) > limit)
+
+
+def _identifier_forms(typed: str) -> set[str]:
+    """What an identifier typed into the picker may be stored as: as typed, in capitals,
+    and as each kind of identifier normalises it. Looked up exactly, by the index."""
+    forms = {typed, typed.upper()}
+    for kind in IdentifierKind.values:
+        try:
+            forms.add(validate_identifier(kind, typed))
+        except ValueError:
+            continue
+    return forms

@@ -1,9 +1,12 @@
 """The agenda builder (coordinators), sharing the agenda with member agencies, and the
 agenda pack PDF.
 
-The builder suggests people for the meeting, each with the reason, and the coordinator
-adds them in one click, adds anyone else on the cohort with a reason of their own, edits
-reasons, reorders with up and down buttons (plain forms: no script needed) and removes.
+The builder shows how many people are suggested for the meeting for each reason; a group
+opens in place (or on a page of its own without JavaScript), 25 people at a time, as one
+form: the coordinator ticks whom to add, or adds everyone in it. A person picker searches
+the cohort by name or identifier to add anyone else with a reason of the coordinator's
+own. Reasons are edited, items reordered with up and down buttons (plain forms: no script
+needed) and removed.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +28,25 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Purpose
 from accounts.reauth import reauthentication_required
 from core.forms import add_service_errors
-from meetings.forms.meetings import AgendaAddForm, AgendaItemForm
+from meetings.forms.meetings import (
+    AgendaAddForm,
+    AgendaItemForm,
+    PersonSearchForm,
+    SuggestedAddForm,
+)
 from meetings.models import AgendaReason, Meeting
 from meetings.pack import agenda_pack_contents, render_agenda_pack
 from meetings.permissions import agenda_visible
-from meetings.selectors.agenda import SUGGESTED_REASONS, AgendaBuilder, agenda_builder
+from meetings.selectors.agenda import (
+    PICKER_LIMIT,
+    SUGGESTED_REASONS,
+    Why,
+    agenda_addable,
+    agenda_people_search,
+    agenda_suggested,
+    agenda_suggestion_counts,
+    suggestions_of,
+)
 from meetings.selectors.meetings import (
     AGENDA_ITEM,
     MEETING,
@@ -48,8 +66,11 @@ from meetings.services.agenda import (
     agenda_share,
 )
 from meetings.views.meetings import confirmed
+from offenders.models import Nominal
 from offenders.selectors import NOMINAL
 from panels.permissions import can_coordinate
+
+GROUP_PAGE_SIZE = 25
 
 
 def _to_builder(meeting: Meeting, anchor: str = "") -> HttpResponse:
@@ -57,40 +78,10 @@ def _to_builder(meeting: Meeting, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _builder_page(
-    request: AuthenticatedHttpRequest,
-    meeting: Meeting,
-    *,
-    form: AgendaAddForm | None = None,
-    builder: AgendaBuilder | None = None,
-) -> HttpResponse:
-    """The builder: the agenda so far, the suggestions and the "add someone else" form,
-    in a fixed number of queries however large the cohort."""
-    user = request.user
-    is_open = agenda_open(meeting)
-    rows = agenda_rows(user, meeting)
-    if builder is None and is_open:
-        builder = agenda_builder(user, meeting)
-    if form is None and builder is not None:
-        form = AgendaAddForm(addable=builder.addable)
-    named = [row.item.nominal_id for row in rows if row.visible]
-    if builder is not None:
-        named += [nominal.pk for nominal in builder.addable]
+def _log_people(request: AuthenticatedHttpRequest, people: list[int]) -> None:
+    """The people a page names, each a read of personal data for panel preparation."""
     log_access_many(
-        request=request, object_type=NOMINAL, object_ids=named, purpose=Purpose.PANEL_PREPARATION
-    )
-    return render(
-        request,
-        "meetings/meetings/agenda_builder.html",
-        {
-            "meeting": meeting,
-            "panel": meeting.panel,
-            "rows": rows,
-            "builder": builder,
-            "form": form,
-            "agenda_open": is_open,
-            "nav_section": "Panels",
-        },
+        request=request, object_type=NOMINAL, object_ids=people, purpose=Purpose.PANEL_PREPARATION
     )
 
 
@@ -108,14 +99,166 @@ def _coordinated_meeting(request: AuthenticatedHttpRequest, pk: int) -> Meeting:
 @login_required
 @require_safe
 def agenda_builder_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The builder: the agenda so far, how many people are suggested for each reason (their
+    names load when a group is opened), and the person picker's search box. It names only
+    the people on the agenda, so only they are logged as read."""
     meeting = _coordinated_meeting(request, pk)
-    return _builder_page(request, meeting)
+    user = request.user
+    is_open = agenda_open(meeting)
+    rows = agenda_rows(user, meeting)
+    counts = agenda_suggestion_counts(user, meeting) if is_open else None
+    _log_people(request, [row.item.nominal_id for row in rows if row.visible])
+    return render(
+        request,
+        "meetings/meetings/agenda_builder.html",
+        {
+            "meeting": meeting,
+            "panel": meeting.panel,
+            "rows": rows,
+            "counts": counts,
+            "search": PersonSearchForm(),
+            "agenda_open": is_open,
+            "nav_section": "Panels",
+        },
+    )
+
+
+def _suggested_reason(reason: str) -> str:
+    if reason not in SUGGESTED_REASONS:
+        raise Http404
+    return reason
+
+
+def _group_page(
+    request: AuthenticatedHttpRequest,
+    meeting: Meeting,
+    reason: str,
+    people: list[tuple[int, Why]],
+    *,
+    form: SuggestedAddForm | None = None,
+) -> HttpResponse:
+    """One page of a group of suggestions, ticked boxes in one form. With htmx, only the
+    group's part: the builder opens it in place, and "Show more" adds the next page's rows
+    to the same form. Only the records of the people on the page are read, and logged."""
+    page = Paginator(people, GROUP_PAGE_SIZE).get_page(request.GET.get("page"))
+    suggestions = suggestions_of(reason, list(page.object_list))
+    _log_people(request, [suggestion.nominal.pk for suggestion in suggestions])
+    chosen = set(form.cleaned_data.get("nominal") or []) if form and form.is_bound else set()
+    context = {
+        "meeting": meeting,
+        "panel": meeting.panel,
+        "group": {"reason": reason, "label": AgendaReason(reason).label},
+        "page": page,
+        "suggestions": suggestions,
+        "more": min(GROUP_PAGE_SIZE, page.paginator.count - page.end_index()),
+        "chosen": chosen,
+        "form": form or SuggestedAddForm(),
+        "inline": bool(request.htmx),
+        "nav_section": "Panels",
+    }
+    if request.htmx:
+        return render(request, "meetings/meetings/agenda_group_part.html", context)
+    return render(request, "meetings/meetings/agenda_group.html", context)
+
+
+@login_required
+@require_safe
+def agenda_group(request: AuthenticatedHttpRequest, pk: int, reason: str) -> HttpResponse:
+    """The people suggested for one reason, 25 at a time, with their reason's detail."""
+    meeting = _coordinated_meeting(request, pk)
+    reason = _suggested_reason(reason)
+    if not agenda_open(meeting):
+        return _to_builder(meeting)
+    people = agenda_suggested(request.user, meeting).ids(reason)
+    return _group_page(request, meeting, reason, people)
+
+
+@login_required
+@require_POST
+def agenda_add_suggested(request: AuthenticatedHttpRequest, pk: int, reason: str) -> HttpResponse:
+    """Add the people ticked in one group of suggestions, or everyone in it, in the order
+    they are listed, each with the group's reason and its detail."""
+    meeting = _coordinated_meeting(request, pk)
+    reason = _suggested_reason(reason)
+    label = AgendaReason(reason).label
+    if not agenda_open(meeting):
+        messages.info(
+            request,
+            f"The agenda cannot change: the meeting is {meeting.get_status_display().lower()}",
+        )
+        return _to_builder(meeting)
+    people = agenda_suggested(request.user, meeting).ids(reason)
+    form = SuggestedAddForm(request.POST)
+    if not form.is_valid():
+        return _group_page(request, meeting, reason, people, form=form)
+    chosen = set(form.cleaned_data["nominal"])
+    suggestions = suggestions_of(
+        reason, [(pk, why) for pk, why in people if form.everyone or pk in chosen]
+    )
+    if not suggestions:
+        messages.info(request, f"Nobody selected is suggested for “{label}” now")
+        return _to_builder(meeting)
+    try:
+        added = agenda_items_add(
+            actor=request.user,
+            meeting=meeting,
+            entries=[
+                NewItem(nominal=s.nominal, reason=s.reason, reason_detail=s.detail)
+                for s in suggestions
+            ],
+        )
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+        return _to_builder(meeting)
+    people_added = "1 person" if len(added) == 1 else f"{len(added)} people"
+    messages.success(request, f"{people_added} added to the agenda: {label}")
+    return _to_builder(meeting, "agenda")
+
+
+def _picker_page(
+    request: AuthenticatedHttpRequest,
+    meeting: Meeting,
+    query: str,
+    *,
+    search: PersonSearchForm,
+    form: AgendaAddForm | None = None,
+) -> HttpResponse:
+    """The person picker's matches (at most PICKER_LIMIT), each a choice in one form with the
+    coordinator's reason. With htmx, only the matches: the builder shows them under its
+    search box as the coordinator types. Only the people listed are logged as read."""
+    results = agenda_people_search(request.user, meeting, query)
+    _log_people(request, [person.pk for person in results.people])
+    context = {
+        "meeting": meeting,
+        "panel": meeting.panel,
+        "query": query,
+        "search": search,
+        "results": results,
+        "limit": PICKER_LIMIT,
+        "form": form or AgendaAddForm(addable=Nominal.objects.none()),
+        "nav_section": "Panels",
+    }
+    if request.htmx:
+        return render(request, "meetings/meetings/agenda_people_part.html", context)
+    return render(request, "meetings/meetings/agenda_people.html", context)
+
+
+@login_required
+@require_safe
+def agenda_people(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The person picker: search the cohort by name or identifier, then add one person with
+    a reason of the coordinator's own."""
+    meeting = _coordinated_meeting(request, pk)
+    if not agenda_open(meeting):
+        return _to_builder(meeting)
+    search = PersonSearchForm(request.GET)
+    return _picker_page(request, meeting, search.query, search=search)
 
 
 @login_required
 @require_POST
 def agenda_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Add one person: a suggestion's button, or "add someone else" with a reason."""
+    """Add one person chosen in the person picker, with the coordinator's reason."""
     meeting = _coordinated_meeting(request, pk)
     if not agenda_open(meeting):
         messages.info(
@@ -123,8 +266,7 @@ def agenda_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             f"The agenda cannot change: the meeting is {meeting.get_status_display().lower()}",
         )
         return _to_builder(meeting)
-    builder = agenda_builder(request.user, meeting)
-    form = AgendaAddForm(request.POST, addable=builder.addable)
+    form = AgendaAddForm(request.POST, addable=agenda_addable(request.user, meeting))
     if form.is_valid():
         try:
             item = agenda_item_add(
@@ -139,36 +281,9 @@ def agenda_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{item.nominal.full_name} added to the agenda")
             return _to_builder(meeting, "agenda")
-    return _builder_page(request, meeting, form=form, builder=builder)
-
-
-@login_required
-@require_POST
-def agenda_add_all(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Add everyone suggested for one reason, in the order they are listed."""
-    meeting = _coordinated_meeting(request, pk)
-    reason = request.POST.get("reason", "")
-    if reason not in SUGGESTED_REASONS:
-        raise BadRequest
-    group = agenda_builder(request.user, meeting).group(reason) if agenda_open(meeting) else None
-    if group is None:
-        messages.info(request, f"Nobody is suggested for “{AgendaReason(reason).label}” now")
-        return _to_builder(meeting)
-    try:
-        added = agenda_items_add(
-            actor=request.user,
-            meeting=meeting,
-            entries=[
-                NewItem(nominal=s.nominal, reason=s.reason, reason_detail=s.detail)
-                for s in group.suggestions
-            ],
-        )
-    except ValidationError as error:
-        messages.info(request, " ".join(error.messages))
-        return _to_builder(meeting)
-    people = "1 person" if len(added) == 1 else f"{len(added)} people"
-    messages.success(request, f"{people} added to the agenda: {group.label}")
-    return _to_builder(meeting, "agenda")
+    # The same matches again, with the problem named, so nothing typed is lost.
+    search = PersonSearchForm({"q": request.POST.get("q", "")})
+    return _picker_page(request, meeting, search.query, search=search, form=form)
 
 
 @login_required

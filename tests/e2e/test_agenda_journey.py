@@ -1,6 +1,8 @@
 """Journey 3: the coordinator builds the agenda for the next IOM main panel from its
-suggestions (a new referral, a Red RAG, a review due), reorders it, shares it with the
-member agencies and downloads the agenda pack; probation then reads the shared agenda."""
+suggestions (a new referral, a Red RAG, a review due: each group opened in place, or on its
+own page, and added with one form), adds someone else found with the person picker,
+reorders it, shares it with the member agencies and downloads the agenda pack; probation
+then reads the shared agenda."""
 
 from __future__ import annotations
 
@@ -55,6 +57,8 @@ def test_coordinator_builds_shares_and_prints_the_next_main_panels_agenda(
     review(red, p.panel, "red", today() - timedelta(days=2), p.coordinator)
     due = member(p.coordinator, p.panel, "Dueby", given_names="Dev")
     review(due, p.panel, "green", today() - timedelta(days=60), p.coordinator)
+    quiet = member(p.coordinator, p.panel, "Quietly", given_names="Olive")
+    review(quiet, p.panel, "green", today() - timedelta(days=1), p.coordinator)
 
     # From the panel's page to its meetings, and the next one.
     sign_in(page, check_page, p.coordinator)
@@ -77,33 +81,76 @@ def test_coordinator_builds_shares_and_prints_the_next_main_panels_agenda(
     check_page()
     page.get_by_role("link", name="Build the agenda").click()
 
-    # Suggestions, each with its reason; three are added in one click each.
+    # Suggestions counted by reason; a group opens in place and is added with one form.
     expect(heading(page)).to_have_text(re.compile("Build the agenda"))
-    expect(page.locator("#suggested-new_referral")).to_contain_text(
-        "Referred by Probation on 5 January 2026, awaiting a decision"
-    )
-    expect(page.locator("#suggested-red_rag")).to_contain_text("Ryan REDLEY")
-    expect(page.locator("#suggested-review_due")).to_contain_text("Dev DUEBY")
+    # The meeting is more than the review interval after the last reviews: all three are due.
+    for group in ("New referral (1)", "Red RAG (1)", "Review due (3)"):
+        expect(page.locator("summary", has_text=group)).to_be_visible()
+    expect(page.get_by_text("Nadia REFERRED")).to_have_count(0)  # named once opened
     check_page()
-    # htmx swaps the builder in place: the page is not reloaded, and focus moves to the line
-    # that says what happened.
-    page.evaluate("window.sameDocument = true")
-    said = page.locator("#agenda-builder [role=status]")
-    for name in ("Nadia REFERRED: New referral", "Ryan REDLEY: Red RAG", "Dev DUEBY: Review due"):
-        page.get_by_role("button", name=f"Add {name}").click()
-        expect(said).to_contain_text(f"{name.split(':')[0]} added to the agenda")
-        expect(said).to_be_focused()
-        assert page.evaluate("window.sameDocument === true")
+    for reason, label, name in (
+        ("new_referral", "New referral", "Nadia REFERRED"),
+        ("red_rag", "Red RAG", "Ryan REDLEY"),
+    ):
+        page.locator("summary", has_text=f"{label} (1)").click()
+        group = page.locator(f"#group-{reason}")
+        expect(group.get_by_role("table", name=f"Suggested: {label}")).to_contain_text(name)
+        if reason == "new_referral":
+            expect(group).to_contain_text(
+                "Referred by Probation on 5 January 2026, awaiting a decision"
+            )
         check_page()
-    assert agenda_names(page) == ["Nadia REFERRED", "Ryan REDLEY", "Dev DUEBY"]
-    # Added, nobody is suggested again.
-    expect(page.get_by_role("button", name=re.compile("^Add Dev DUEBY"))).to_have_count(0)
+        group.get_by_role("checkbox", name=f"Add {name}").check()
+        group.get_by_role(
+            "button", name=f"Add selected to the agenda with the reason {label}"
+        ).click()
+        expect(page.get_by_role("alert")).to_contain_text(f"1 person added to the agenda: {label}")
+        check_page()
+    assert agenda_names(page) == ["Nadia REFERRED", "Ryan REDLEY"]
 
-    # The review due comes before the Red RAG.
+    # Without JavaScript a group is a page of its own; nothing ticked is a problem to fix.
+    page.goto(f"/panels/meetings/{meeting.pk}/agenda/suggested/review_due/")
+    expect(heading(page)).to_have_text(re.compile("Suggested: Review due"))
+    check_page()
+    page.get_by_role("button", name="Add selected to the agenda with the reason Review due").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select at least one person to add to the agenda"
+    )
+    check_page()
+    page.get_by_role("checkbox", name="Add Dev DUEBY").check()
+    page.get_by_role("button", name="Add selected to the agenda with the reason Review due").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 person added to the agenda: Review due")
+    assert agenda_names(page) == ["Nadia REFERRED", "Ryan REDLEY", "Dev DUEBY"]
+    expect(page.locator("summary", has_text="Review due (1)")).to_be_visible()
+    check_page()
+
+    # Someone else on the cohort, found by the person picker as the name is typed.
+    page.get_by_label("Name or identifier").press_sequentially("quie")
+    expect(page.locator("#picker-status")).to_have_text("1 person matches “quie”.")
+    check_page()
+    page.get_by_role("radio", name=re.compile("^Olive QUIETLY")).check()
+    page.get_by_label("Why are they on the agenda?").fill("Police intelligence this week")
+    page.get_by_role("button", name="Add to the agenda").click()
+    expect(page.get_by_role("alert")).to_contain_text("Olive QUIETLY added to the agenda")
+    assert agenda_names(page) == ["Nadia REFERRED", "Ryan REDLEY", "Dev DUEBY", "Olive QUIETLY"]
+    expect(page.get_by_text("Nothing to suggest")).to_be_visible()
+    check_page()
+    # Without JavaScript the search opens the picker's own page.
+    page.goto(f"/panels/meetings/{meeting.pk}/agenda/people/?q=red")
+    expect(heading(page)).to_have_text(re.compile("Add someone else from the cohort"))
+    expect(page.locator("#picker-status")).to_contain_text("Nobody on the cohort")
+    check_page()
+    page.get_by_role("link", name="Back to the agenda").click()
+
+    # The review due comes before the Red RAG: htmx swaps the builder in place, and focus
+    # moves to the line that says what happened.
+    page.evaluate("window.sameDocument = true")
+    said = page.locator("#agenda-builder [role=status][data-agenda-status]")
     page.get_by_role("button", name="Move Dev DUEBY up").click()
     expect(said).to_contain_text("Dev DUEBY moved up")
+    expect(said).to_be_focused()
     assert page.evaluate("window.sameDocument === true")
-    assert agenda_names(page) == ["Nadia REFERRED", "Dev DUEBY", "Ryan REDLEY"]
+    assert agenda_names(page) == ["Nadia REFERRED", "Dev DUEBY", "Ryan REDLEY", "Olive QUIETLY"]
     check_page()
 
     # Shared with the member agencies: on the meeting's page, nothing e-mailed.
@@ -111,7 +158,7 @@ def test_coordinator_builds_shares_and_prints_the_next_main_panels_agenda(
     expect(heading(page)).to_contain_text("Main panel")
     expect(page.get_by_role("alert")).to_contain_text("Agenda shared")
     agenda = page.get_by_role("table", name=re.compile("People on the agenda"))
-    expect(agenda.locator("tbody tr")).to_have_count(3)
+    expect(agenda.locator("tbody tr")).to_have_count(4)
     expect(agenda.locator("tbody tr").nth(1)).to_contain_text("Dev DUEBY")
     check_page()
     assert AuditEvent.objects.filter(verb=Verb.AGENDA_SHARED).count() == 1
@@ -125,19 +172,24 @@ def test_coordinator_builds_shares_and_prints_the_next_main_panels_agenda(
     )
     text = pdf_text(Path(pack.path()).read_bytes())
     assert "Main panel agenda pack" in text
-    for name in ("1. Nadia REFERRED", "2. Dev DUEBY", "3. Ryan REDLEY"):
+    for name in ("1. Nadia REFERRED", "2. Dev DUEBY", "3. Ryan REDLEY", "4. Olive QUIETLY"):
         assert name in text
     assert (
         AccessLog.objects.filter(
             user=p.coordinator, object_type="offenders.nominal", endpoint__endswith="pack.pdf"
         ).count()
-        == 3
+        == 4
     )
     assert list(
         AgendaItem.objects.filter(meeting=meeting)
         .order_by("position")
         .values_list("nominal__family_name", "reason")
-    ) == [("Referred", "new_referral"), ("Dueby", "review_due"), ("Redley", "red_rag")]
+    ) == [
+        ("Referred", "new_referral"),
+        ("Dueby", "review_due"),
+        ("Redley", "red_rag"),
+        ("Quietly", "other"),
+    ]
 
     # Probation, a member agency under the signed agreement, now reads the agenda.
     other, check_other = another_browser()

@@ -324,16 +324,24 @@ def journey_3_build_the_next_agenda(demo: Demo) -> Meeting:
     expect(heading(page)).to_have_text(re.compile("Build the agenda"))
     check()
 
-    # The first suggestion goes on the end of the agenda, then up one place.
-    page.evaluate("window.sameDocument = true")
-    said = page.locator("#agenda-builder [role=status]")
-    add = page.locator("#suggestions ~ * button").filter(has_text=re.compile("^Add(?! all)")).first
-    name = (add.text_content() or "").removeprefix("Add").split(":")[0].strip()
-    add.click()
-    expect(said).to_contain_text(f"{name} added to the agenda")
+    # The first person of the first group of suggestions goes on the end of the agenda,
+    # then up one place.
+    page.locator("#suggestions ~ details summary").first.click()
+    box = page.locator("#suggestions ~ details input[type=checkbox]").first
+    expect(box).to_be_visible()
+    check()
+    label = page.locator(f"label[for='{box.get_attribute('id')}']").text_content() or ""
+    name = label.strip().removeprefix("Add ")
+    box.check()
+    page.locator("#suggestions ~ details").first.get_by_role(
+        "button", name=re.compile("^Add selected to the agenda")
+    ).click()
+    expect(page.get_by_role("alert")).to_contain_text("1 person added to the agenda")
     check()
     before = agenda_names(page)
     assert before[-1] == name
+    page.evaluate("window.sameDocument = true")
+    said = page.locator("#agenda-builder [role=status][data-agenda-status]")
     page.get_by_role("button", name=f"Move {name} up").click()
     expect(said).to_contain_text(f"{name} moved up")
     assert agenda_names(page) == [*before[:-2], name, before[-2]]

@@ -3,6 +3,7 @@ reason, reordering, changing reasons, removing, sharing, and who may do each."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from accounts.models import AccessLog, AuditEvent, Purpose, Verb
 from meetings.models import AgendaItem
 from meetings.services.agenda import agenda_item_remove
 from panels.models import CohortMembership
-from tests.factories import make_nominal
+from tests.factories import make_nominal, make_panel
 from tests.panels.agenda_helpers import meeting_on, member, on_agenda, review, today
 
 
@@ -36,64 +37,163 @@ def url(meeting, action: str = "") -> str:
     return f"/panels/meetings/{meeting.pk}/agenda/{action}"
 
 
-def test_coordinator_adds_a_suggestion_in_one_click(partnership, client_for, meeting):
-    p = partnership
-    red = member(p.coordinator, p.panel, "Redman")
-    review(red, p.panel, "red", today() - timedelta(days=3), p.coordinator)
-    client = client_for(p.coordinator)
-
-    page = client.get(url(meeting)).content.decode()
-    assert 'Add<span class="govuk-visually-hidden"> Sam REDMAN: Red RAG</span>' in page
-    response = client.post(
-        url(meeting, "add/"),
-        {"nominal": red.pk, "reason": "red_rag", "reason_detail": "Red at the review"},
-        follow=True,
-    )
-
-    assert "Sam REDMAN added to the agenda" in response.content.decode()
-    assert agenda(meeting) == [(1, "Redman", "red_rag")]
-    item = AgendaItem.objects.get()
-    assert (item.reason_detail, item.added_by) == ("Red at the review", p.coordinator)
-    event = AuditEvent.objects.get(verb=Verb.AGENDA_ITEM_ADDED)
-    assert event.detail["nominal"] == red.pk
-    # Added, the person is no longer suggested for any reason.
-    page = client.get(url(meeting)).content.decode()
-    assert 'Add<span class="govuk-visually-hidden"> Sam REDMAN' not in page
+def group_url(meeting, reason: str, action: str = "") -> str:
+    return url(meeting, f"suggested/{reason}/{action}")
 
 
-def test_with_htmx_a_click_returns_the_builder_with_what_happened_said_in_place(
+def test_the_builder_counts_each_reason_and_names_nobody_until_a_group_is_opened(
     partnership, client_for, meeting
 ):
     p = partnership
-    red = member(p.coordinator, p.panel, "Redman")
-    review(red, p.panel, "red", today() - timedelta(days=3), p.coordinator)
+    for name in ("Redman", "Rudd"):
+        review(member(p.coordinator, p.panel, name), p.panel, "red", today(), p.coordinator)
+    member(p.coordinator, p.panel, "Waiting", status="referred")
+    page = client_for(p.coordinator).get(url(meeting)).content.decode()
+
+    assert "Suggested (3)" in page
+    assert "Red RAG (2)</span>" in page
+    assert "New referral (1)</span>" in page
+    # Each group opens in place with htmx, or on its own page by the link inside it.
+    assert f'hx-get="{group_url(meeting, "red_rag")}" hx-trigger="toggle once"' in page
+    assert f'href="{group_url(meeting, "red_rag")}">See the 2 people suggested: Red RAG' in page
+    for name in ("REDMAN", "RUDD", "WAITING"):
+        assert name not in page
+    assert page.count("<form") < 10  # the person picker's search, not a form per suggestion
+
+
+def test_a_group_lists_its_people_25_at_a_time_with_why(partnership, client_for, meeting):
+    p = partnership
+    for i in range(30):
+        person = member(p.coordinator, p.panel, f"Red{i:02}")
+        review(person, p.panel, "red", today() - timedelta(days=2), p.coordinator)
     client = client_for(p.coordinator)
-    page = client.get(url(meeting)).content.decode()
-    # The one-click forms are boosted; without JavaScript they post as plain forms.
-    assert 'id="agenda-builder" hx-target="#agenda-builder" hx-select="#agenda-builder"' in page
-    assert f'action="{url(meeting, "add/")}" hx-boost="true"' in page
-    assert "data-agenda-status" not in page
+
+    first = client.get(group_url(meeting, "red_rag")).content.decode()
+    assert "<h1" in first and "Suggested: Red RAG" in first
+    shown = [f"RED{i:02}" for i in range(30) if f"Sam RED{i:02}</a>" in first]
+    assert shown == [f"RED{i:02}" for i in range(25)]
+    assert "Red at the review on" in first
+    assert "Showing 1 to 25 of 30" in first
+    assert 'rel="next"' in first  # without JavaScript, pages are links
+    assert first.count('name="nominal" type="checkbox"') == 25
+    with_boxes = [
+        form for form in first.split("<form")[1:] if 'type="checkbox"' in form.split("</form>")[0]
+    ]
+    assert len(with_boxes) == 1  # one form for the whole group
+
+    second = client.get(group_url(meeting, "red_rag") + "?page=2").content.decode()
+    assert [i for i in range(30) if f"Sam RED{i:02}</a>" in second] == list(range(25, 30))
+    assert "Showing 26 to 30 of 30" in second
+
+
+def test_with_htmx_a_group_answers_only_its_part_with_a_show_more_link(
+    partnership, client_for, meeting
+):
+    p = partnership
+    for i in range(27):
+        review(member(p.coordinator, p.panel, f"Red{i:02}"), p.panel, "red", today(), p.coordinator)
+    client = client_for(p.coordinator)
+    part = client.get(group_url(meeting, "red_rag"), headers={"HX-Request": "true"})
+    text = part.content.decode()
+    assert "<html" not in text and "<h1" not in text
+    assert 'id="group-red_rag"' in text and 'id="rows-red_rag"' in text
+    # "Show more" adds the next page's rows to the same form, and replaces itself.
+    more = group_url(meeting, "red_rag") + "?page=2"
+    assert f'hx-get="{more}" hx-target="#rows-red_rag" hx-select="#rows-red_rag > tr"' in text
+    assert "Show 2 more" in text
+    rest = client.get(more, headers={"HX-Request": "true"}).content.decode()
+    assert rest.count('type="checkbox"') == 2
+    assert "data-first-of-page" in rest  # focus goes to the first row added
+    assert "Showing 1 to 27 of 27" in rest
+    assert "Show 0 more" not in rest and "hx-get" not in rest
+
+
+def test_an_unknown_reason_is_not_found(partnership, client_for, meeting):
+    client = client_for(partnership.coordinator)
+    assert client.get(group_url(meeting, "other")).status_code == 404
+    assert client.get(group_url(meeting, "nonsense")).status_code == 404
+    assert client.post(group_url(meeting, "other", "add/"), {"add": "all"}).status_code == 404
+
+
+def test_a_group_lists_only_the_panels_own_cohort(partnership, client_for, meeting):
+    p = partnership
+    ours = member(p.coordinator, p.panel, "Ours", status="referred")
+    elsewhere = make_panel(p.council, [], name="Another panel")
+    make_nominal(
+        p.coordinator,
+        given_names="Sam",
+        family_name="Theirs",
+        on_panel=elsewhere,
+        status="referred",
+    )
+    member(p.coordinator, p.panel, "Gone", status="declined")
+    page = client_for(p.coordinator).get(group_url(meeting, "new_referral")).content.decode()
+    assert f'value="{ours.pk}"' in page
+    assert "THEIRS" not in page and "GONE" not in page
+
+
+def test_coordinator_adds_the_people_ticked_in_one_group_with_one_form(
+    partnership, client_for, meeting
+):
+    p = partnership
+    people = {name: member(p.coordinator, p.panel, name) for name in ("Ash", "Birch", "Cedar")}
+    for person in people.values():
+        review(person, p.panel, "red", today() - timedelta(days=3), p.coordinator)
+    client = client_for(p.coordinator)
 
     response = client.post(
-        url(meeting, "add/"),
-        {"nominal": red.pk, "reason": "red_rag", "reason_detail": "Red at the review"},
-        headers={"HX-Request": "true"},
+        group_url(meeting, "red_rag", "add/"),
+        {"add": "selected", "nominal": [people["Cedar"].pk, people["Ash"].pk]},
         follow=True,
     )
+    assert "2 people added to the agenda: Red RAG" in response.content.decode()
+    # In the order the group lists them, each with the group's reason and its detail.
+    assert agenda(meeting) == [(1, "Ash", "red_rag"), (2, "Cedar", "red_rag")]
+    assert AgendaItem.objects.get(nominal=people["Ash"]).reason_detail.startswith("Red at the")
+    events = AuditEvent.objects.filter(verb=Verb.AGENDA_ITEM_ADDED)
+    assert {event.detail["nominal"] for event in events} == {people["Ash"].pk, people["Cedar"].pk}
+    # Added, they are no longer suggested; Birch still is.
+    page = client.get(url(meeting)).content.decode()
+    assert "Red RAG (1)</span>" in page
+    group = client.get(group_url(meeting, "red_rag")).content.decode()
+    assert "BIRCH" in group and "CEDAR</a>" not in group
+
+
+def test_ticking_nobody_says_so_on_the_groups_page(partnership, client_for, meeting):
+    p = partnership
+    review(member(p.coordinator, p.panel, "Ash"), p.panel, "red", today(), p.coordinator)
+    client = client_for(p.coordinator)
+    response = client.post(group_url(meeting, "red_rag", "add/"), {"add": "selected"})
+    assert response.status_code == 200
     text = response.content.decode()
-    builder = text[text.index('id="agenda-builder"') :]
-    # The message htmx swaps in with the builder, where the coordinator's focus goes.
-    assert 'role="status" tabindex="-1" data-agenda-status>Sam REDMAN added to the agenda' in (
-        builder
+    assert "There is a problem" in text
+    assert 'href="#id_nominal">Select at least one person to add to the agenda' in text
+    assert 'id="id_nominal"' in text
+    assert agenda(meeting) == []
+    bad = client.post(group_url(meeting, "red_rag", "add/"), {"nominal": "x"})
+    assert "Select people from the list" in bad.content.decode()
+
+
+def test_someone_ticked_who_is_no_longer_suggested_is_not_added(partnership, client_for, meeting):
+    p = partnership
+    ash = member(p.coordinator, p.panel, "Ash")
+    review(ash, p.panel, "red", today(), p.coordinator)
+    green = member(p.coordinator, p.panel, "Green")
+    review(green, p.panel, "green", today(), p.coordinator)
+    response = client_for(p.coordinator).post(
+        group_url(meeting, "red_rag", "add/"), {"nominal": [green.pk]}, follow=True
     )
-    assert agenda(meeting) == [(1, "Redman", "red_rag")]
+    assert "Nobody selected is suggested for “Red RAG” now" in response.content.decode()
+    assert agenda(meeting) == []
 
 
 def test_add_all_adds_everyone_suggested_for_one_reason_in_order(partnership, client_for, meeting):
     p = partnership
     for name in ("Carter", "Abbott", "Bishop"):
         member(p.coordinator, p.panel, name, status="referred")
-    response = client_for(p.coordinator).post(url(meeting, "add-all/"), {"reason": "new_referral"})
+    response = client_for(p.coordinator).post(
+        group_url(meeting, "new_referral", "add/"), {"add": "all"}
+    )
     assert response.status_code == 302
     assert agenda(meeting) == [
         (1, "Abbott", "new_referral"),
@@ -101,7 +201,91 @@ def test_add_all_adds_everyone_suggested_for_one_reason_in_order(partnership, cl
         (3, "Carter", "new_referral"),
     ]
     assert AuditEvent.objects.filter(verb=Verb.AGENDA_ITEM_ADDED).count() == 3
-    assert client_for(p.coordinator).post(url(meeting, "add-all/"), {}).status_code == 400
+
+
+def test_with_htmx_a_move_returns_the_builder_with_what_happened_said_in_place(
+    partnership, client_for, meeting
+):
+    p = partnership
+    for i, name in enumerate(("Ash", "Birch")):
+        on_agenda(meeting, member(p.coordinator, p.panel, name), position=i + 1)
+    item = AgendaItem.objects.get(nominal__family_name="Birch")
+    client = client_for(p.coordinator)
+    page = client.get(url(meeting)).content.decode()
+    # The move and remove buttons are boosted; without JavaScript they post as plain forms.
+    assert 'id="agenda-builder" hx-target="#agenda-builder" hx-select="#agenda-builder"' in page
+    assert f'action="/panels/agenda-items/{item.pk}/move/" hx-boost="true"' in page
+    assert "data-agenda-status" not in page
+
+    response = client.post(
+        f"/panels/agenda-items/{item.pk}/move/",
+        {"direction": "up"},
+        headers={"HX-Request": "true"},
+        follow=True,
+    )
+    text = response.content.decode()
+    builder = text[text.index('id="agenda-builder"') :]
+    # The message htmx swaps in with the builder, where the coordinator's focus goes.
+    assert 'role="status" tabindex="-1" data-agenda-status>Sam BIRCH moved up' in builder
+    assert [name for _, name, _ in agenda(meeting)] == ["Birch", "Ash"]
+
+
+# --- The person picker ---------------------------------------------------------------------
+
+
+def people_url(meeting) -> str:
+    return url(meeting, "people/")
+
+
+def test_the_picker_finds_cohort_members_by_name_or_identifier(partnership, client_for, meeting):
+    p = partnership
+    ash = member(p.coordinator, p.panel, "Ashworth", given_names="Kim")
+    member(p.coordinator, p.panel, "Ashdown", given_names="Lee")
+    tagged = make_nominal(
+        p.coordinator,
+        given_names="Pat",
+        family_name="Quill",
+        on_panel=p.panel,
+        identifiers=[("local", "LOC-4471")],
+    )
+    on_agenda(meeting, member(p.coordinator, p.panel, "Ashby", given_names="Kim"))
+    make_nominal(p.coordinator, given_names="Kim", family_name="Ashford")  # not on the cohort
+    client = client_for(p.coordinator)
+
+    def found(query: str) -> list[str]:
+        page = client.get(people_url(meeting), {"q": query}).content.decode()
+        return re.findall(r'class="govuk-label govuk-radios__label" for="[^"]+">([^<,]+)', page)
+
+    assert found("ash") == ["Lee ASHDOWN", "Kim ASHWORTH"]  # not Ashby (on it) or Ashford
+    assert found("kim ash") == ["Kim ASHWORTH"]  # every word, in either name
+    assert found("loc-4471") == ["Pat QUILL"]
+    assert found("nobody") == []
+    page = client.get(people_url(meeting), {"q": "nobody"}).content.decode()
+    assert "Nobody on the cohort who is not on the agenda yet matches “nobody”" in page
+    assert ash and tagged
+
+
+def test_the_picker_lists_at_most_20_and_says_there_are_more(partnership, client_for, meeting):
+    p = partnership
+    for i in range(22):
+        member(p.coordinator, p.panel, f"Smith{i:02}")
+    page = client_for(p.coordinator).get(people_url(meeting), {"q": "smith"}).content.decode()
+    assert page.count('name="nominal" type="radio"') == 20
+    assert "More than 20 people match “smith”" in page
+
+
+def test_with_htmx_the_picker_answers_only_its_matches(partnership, client_for, meeting):
+    p = partnership
+    member(p.coordinator, p.panel, "Ashworth")
+    client = client_for(p.coordinator)
+    builder = client.get(url(meeting)).content.decode()
+    assert f'hx-get="{people_url(meeting)}"' in builder
+    assert 'id="picker-results"' in builder
+    part = client.get(people_url(meeting), {"q": "ash"}, headers={"HX-Request": "true"})
+    text = part.content.decode()
+    assert "<html" not in text
+    assert 'id="picker-status" role="status">1 person matches “ash”.' in text
+    assert "Sam ASHWORTH" in text
 
 
 def test_coordinator_adds_anyone_on_the_cohort_with_a_reason_of_their_own(
@@ -112,15 +296,22 @@ def test_coordinator_adds_anyone_on_the_cohort_with_a_reason_of_their_own(
     review(person, p.panel, "green", today(), p.coordinator)
     client = client_for(p.coordinator)
 
-    missing_reason = client.post(url(meeting, "add/"), {"nominal": person.pk, "reason": "other"})
+    missing_reason = client.post(
+        url(meeting, "add/"), {"nominal": person.pk, "reason": "other", "q": "quiet"}
+    )
     assert missing_reason.status_code == 200
-    assert "Enter why they are on the agenda" in missing_reason.content.decode()
+    text = missing_reason.content.decode()
+    assert "Enter why they are on the agenda" in text
+    # The picker again, with the same matches and the person still chosen.
+    assert f'value="{person.pk}" checked' in text
     assert agenda(meeting) == []
 
-    client.post(
+    response = client.post(
         url(meeting, "add/"),
         {"nominal": person.pk, "reason": "other", "reason_detail": "Police intelligence"},
+        follow=True,
     )
+    assert "Sam QUIET added to the agenda" in response.content.decode()
     assert agenda(meeting) == [(1, "Quiet", "other")]
     assert AgendaItem.objects.get().reason_detail == "Police intelligence"
 
@@ -228,7 +419,7 @@ def test_a_cancelled_meetings_agenda_cannot_change(partnership, client_for, meet
     assert agenda(meeting) == []
 
 
-def test_the_builder_page_takes_the_same_queries_for_5_or_60_members(
+def test_the_builder_and_a_group_take_the_same_queries_for_5_or_60_members(
     partnership, client_for, meeting
 ):
     p = partnership
@@ -243,31 +434,47 @@ def test_the_builder_page_takes_the_same_queries_for_5_or_60_members(
             member(p.coordinator, p.panel, f"{prefix}Referral{i}", status="referred")
         on_agenda(meeting, person, position=count)
 
-    def queries() -> int:
+    def queries(path: str) -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(url(meeting)).status_code == 200
+            assert client.get(path).status_code == 200
         return len(captured)
 
+    pages = [url(meeting), group_url(meeting, "red_rag"), people_url(meeting) + "?q=few"]
     add_people(5, "Few")
-    few = queries()
+    few = [queries(path) for path in pages]
     add_people(55, "Many")
-    many = queries()
+    many = [queries(path) for path in pages]
     assert few == many
-    assert many <= 25
+    assert max(many) <= 25
 
 
-def test_the_builder_logs_each_person_it_names(partnership, client_for, meeting):
+def test_the_builder_logs_only_the_people_it_names(partnership, client_for, meeting):
     p = partnership
     on = member(p.coordinator, p.panel, "Onagenda")
     on_agenda(meeting, on)
-    waiting = member(p.coordinator, p.panel, "Waiting", status="referred")
-    client_for(p.coordinator).get(url(meeting))
-    logged = set(
-        AccessLog.objects.filter(
-            user=p.coordinator, object_type="offenders.nominal", purpose=Purpose.PANEL_PREPARATION
-        ).values_list("object_id", flat=True)
-    )
-    assert logged == {str(on.pk), str(waiting.pk)}
+    waiting = [
+        member(p.coordinator, p.panel, f"Waiting{i:02}", status="referred") for i in range(27)
+    ]
+    client = client_for(p.coordinator)
+
+    def logged() -> list[str]:
+        return list(
+            AccessLog.objects.filter(
+                user=p.coordinator,
+                object_type="offenders.nominal",
+                purpose=Purpose.PANEL_PREPARATION,
+            )
+            .order_by("pk")
+            .values_list("object_id", flat=True)
+        )
+
+    client.get(url(meeting))
+    # The builder names the agenda; the suggestions are counted, not named.
+    assert logged() == [str(on.pk)]
+    client.get(group_url(meeting, "new_referral") + "?page=2")
+    assert sorted(logged()[1:]) == sorted(str(person.pk) for person in waiting[25:])
+    client.get(people_url(meeting), {"q": "waiting01"})
+    assert logged()[-1:] == [str(waiting[1].pk)]
 
 
 @pytest.mark.parametrize(
@@ -289,19 +496,23 @@ def test_only_the_coordinator_builds_the_agenda(partnership, client_for, meeting
     item = on_agenda(meeting, member(p.coordinator, p.panel, "Birch"))
     client = client_for(getattr(p, persona))
     answers = [
-        client.get(url(meeting)).status_code,
+        client.get(url(meeting)),
+        client.get(group_url(meeting, "new_referral")),
+        client.get(people_url(meeting), {"q": "ash"}),
         client.post(url(meeting, "add/"), {"nominal": person.pk, "reason": "new_referral"}),
-        client.post(url(meeting, "add-all/"), {"reason": "new_referral"}),
+        client.post(group_url(meeting, "new_referral", "add/"), {"add": "all"}),
         client.post(url(meeting, "share/"), {"share": "yes"}),
         client.post(f"/panels/agenda-items/{item.pk}/remove/", {"remove": "yes"}),
         client.post(f"/panels/agenda-items/{item.pk}/move/", {"direction": "up"}),
     ]
-    codes = [a if isinstance(a, int) else a.status_code for a in answers]
+    codes = [answer.status_code for answer in answers]
     # Before sharing, a member agency does not see the agenda's items at all.
     if persona == "member_partner":
-        assert codes == [403, 403, 403, 403, 404, 404]
+        assert codes == [403] * 6 + [404, 404]
     else:
-        assert codes == [status] * 6
+        assert codes == [status] * 8
+    for answer in answers:
+        assert b"ASH" not in answer.content
     assert agenda(meeting) == [(1, "Birch", "red_rag")]
     meeting.refresh_from_db()
     assert meeting.agenda_shared_on is None

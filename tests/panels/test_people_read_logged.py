@@ -91,15 +91,42 @@ def agenda(partnership):
     return meeting, on_it, other
 
 
-def test_the_agenda_builder_names_the_agenda_and_the_cohort(partnership, client_for, agenda):
+def test_the_agenda_builder_names_the_agenda_and_counts_the_suggestions(
+    partnership, client_for, agenda
+):
     meeting, on_it, other = agenda
     url = reverse("meetings:agenda", args=[meeting.pk])
+    response = read_names_everyone(
+        partnership, client_for, partnership.coordinator, on_it, lambda c: c.get(url), endpoint=url
+    )
+    # The person not on the agenda is counted among the suggestions, not named, so their
+    # record is not read here.
+    assert other.family_name.upper() not in response.content.decode()
+    assert url not in _reads(partnership.coordinator, other)
+
+
+def test_a_group_of_suggestions_names_the_people_on_its_page(partnership, client_for, agenda):
+    meeting, _, other = agenda
+    url = reverse("meetings:agenda-group", args=[meeting.pk, "review_due"])
     read_names_everyone(
         partnership,
         client_for,
         partnership.coordinator,
-        [*on_it, other],
+        [other],
         lambda c: c.get(url),
+        endpoint=url,
+    )
+
+
+def test_the_person_picker_names_the_people_it_finds(partnership, client_for, agenda):
+    meeting, _, other = agenda
+    url = reverse("meetings:agenda-people", args=[meeting.pk])
+    read_names_everyone(
+        partnership,
+        client_for,
+        partnership.coordinator,
+        [other],
+        lambda c: c.get(url, {"q": other.family_name}),
         endpoint=url,
     )
 

@@ -79,6 +79,24 @@ def _meeting_route(name: str, expect: callable) -> Route:
     )
 
 
+def _with_reason(kwargs: Kwargs) -> Kwargs:
+    """A meeting's URL arguments with one of the builder's reasons (its group of people)."""
+    return lambda w: {**kwargs(w), "reason": "review_due"}
+
+
+def _group_route(name: str, expect: callable) -> Route:
+    """A route about one group of the builder's suggestions for a meeting."""
+    records = _records(pk_at("work.meeting"), pk_at("outsider_work.meeting"), expect)
+    return Route(
+        name,
+        audited_as="meetings.meeting",
+        records={
+            key: Record(_with_reason(record.kwargs), record.expect)
+            for key, record in records.items()
+        },
+    )
+
+
 def _item_route(name: str, expect: callable) -> Route:
     return Route(
         name,
@@ -142,9 +160,12 @@ SCHEDULE_AND_AGENDA_ROUTES: tuple[Route, ...] = (
     _meeting_route("meetings:meeting-move", _coordinator_form),
     _meeting_route("meetings:meeting-cancel", _coordinator_form),
     _meeting_route("meetings:agenda", _coordinator_page),
-    # An empty "add" shows the builder again with what to fix.
+    # The person picker; an empty "add" shows it again with what to fix.
+    _meeting_route("meetings:agenda-people", _coordinator_page),
     _meeting_route("meetings:agenda-add", _coordinator_button(200)),
-    _meeting_route("meetings:agenda-add-all", _coordinator_button(400)),
+    # A group of suggestions; an empty "add" shows the group again with what to fix.
+    _group_route("meetings:agenda-group", _coordinator_page),
+    _group_route("meetings:agenda-add-suggested", _coordinator_button(200)),
     _meeting_route("meetings:agenda-share", _coordinator_button(400)),
     _meeting_route("meetings:agenda-pack", _agenda_pack),
     _item_route("meetings:agenda-item-edit", _coordinator_form),
