@@ -41,7 +41,9 @@ def test_every_scale_is_registered_with_exactly_its_values():
 
 
 @pytest.mark.parametrize(
-    ("scale", "value"), [(name, value) for name, values in EXPECTED.items() for value in values]
+    ("scale", "value"),
+    # Sorted: every parallel test worker must collect the same cases in the same order.
+    [(name, value) for name, values in EXPECTED.items() for value in sorted(values, key=str)],
 )
 def test_each_value_renders_as_a_tag_with_words_and_a_colour(scale, value):
     tag = tag_for(scale, value)
