@@ -329,6 +329,8 @@ SPECTACULAR_SETTINGS = {
         "PlanRagEnum": "actions.models.Rag",
         "FindingKindEnum": "crossref.models.FindingKind",
         "FindingStatusEnum": "crossref.models.FindingStatus",
+        "AgendaReasonEnum": "meetings.models.AgendaReason",
+        "CustodyReasonEnum": "offenders.models.CustodyReason",
     },
 }
 

@@ -63,7 +63,7 @@ SIGN_IN_LABELS = ("Sign-in: password (POST)", "Sign-in: code (POST)")
 HEAVY = (
     Task("agenda", "Agenda builder, 1,000-member cohort", 1),
     Task("tracker_1000", "Cohort tracker, 1,000 members", 1),
-    Task("plan_docx", "Action plan DOCX export, 150 actions", 1),
+    Task("plan_docx", "Action plan Word export page, 600 steps", 1),
 )
 TRIVIAL_LABEL = "Trivial view (baseline)"
 

@@ -116,6 +116,7 @@ def heavy_account(
         paths={
             "agenda": [reverse("meetings:agenda", args=[meeting])],
             "tracker_1000": [reverse("cohorts:cohort", args=[cohort_1000])],
-            "plan_docx": [reverse("actions:plan-docx", args=[plan_large])],
+            # A plan this long has its Word document made by the worker: its export page.
+            "plan_docx": [reverse("actions:plan-export", args=[plan_large])],
         },
     )
