@@ -14,7 +14,6 @@ from matching.blocking import _date_digits, _dates_slip_apart
 from matching.columnar import Columns, comparison_patterns, score_pairs
 from matching.compare import DobLevel, compare_dob
 from matching.linkage import (
-    LinkageParameters,
     _compare,
     _present,
     candidate_pairs,
@@ -23,6 +22,7 @@ from matching.linkage import (
     score_with,
 )
 from matching.records import AliasName, PersonRecord
+from tests.matching.test_batch_scoring import PARAMS as BATCH_PARAMS
 from tests.people import AGENCY_CORRUPTIONS, CORRUPTIONS, corrupt, generate_people
 
 
@@ -153,30 +153,8 @@ def test_every_pair_scores_exactly_as_the_one_pair_scorer_says(population):
 
 def test_common_values_and_extra_fields_weigh_as_the_fitted_model_says():
     # A hand-set model whose common town counts for less, as a fitted one can.
-    params = LinkageParameters(
-        prior=1e-4,
-        m={
-            "given": {"exact": 0.8, "similar": 0.1, "initial": 0.05, "different": 0.05},
-            "family": {"exact": 0.85, "similar": 0.1, "different": 0.05},
-            "dob": {"exact": 0.85, "one_digit": 0.1, "different": 0.05},
-            "postcode": {"exact": 0.6, "same_sector": 0.1, "same_outward": 0.1, "different": 0.2},
-            "gender": {"same": 0.99, "different": 0.01},
-            "extra:town": {"exact": 0.8, "similar": 0.1, "different": 0.1},
-        },
-        u={
-            "given": {"exact": 0.01, "similar": 0.002, "initial": 0.001, "different": 0.987},
-            "family": {"exact": 0.003, "similar": 0.001, "different": 0.996},
-            "dob": {"exact": 0.0001, "one_digit": 0.002, "different": 0.9979},
-            "postcode": {
-                "exact": 0.0005,
-                "same_sector": 0.002,
-                "same_outward": 0.02,
-                "different": 0.9775,
-            },
-            "gender": {"same": 0.7, "different": 0.3},
-            "extra:town": {"exact": 0.01, "similar": 0.01, "different": 0.98},
-        },
-        common={"extra:town": {"london": 0.4}, "given": {"daniel": 0.05}},
+    params = replace(
+        BATCH_PARAMS, common={"extra:town": {"london": 0.4}, "given": {"daniel": 0.05}}
     )
     records = [
         replace(record, extra={"town": town})
